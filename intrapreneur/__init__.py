@@ -1,0 +1,76 @@
+"""Intrapreneur: action-learning sets, experiment boards and culture metrics."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from intrapreneur import settings
+
+
+def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Flask:
+    """Build the application from ``INTRAPRENEUR_*`` variables (``config``, default the
+    process environment) and Flask config ``overrides`` (tests use these).
+
+    Raises ``settings.ConfigError`` with one clear line when a setting is unsafe.
+    """
+    app = Flask(__name__)
+    env = os.environ if config is None else config
+    loaded = settings.load(env, instance_path=Path(app.instance_path))
+    app.config.update(loaded.flask_config())
+    app.config.update(overrides)
+    app.instance_path = str(loaded.instance_path)
+    if app.config["TRUSTED_PROXIES"]:
+        count = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+    _init_extensions(app)
+    _register_blueprints(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    # Every model module must be imported before Alembic or the mapper looks at the metadata.
+    from intrapreneur import models  # noqa: F401
+    from intrapreneur.core.database import configure_engine
+    from intrapreneur.core.errors import register_error_handlers
+    from intrapreneur.core.security import init_security_headers
+    from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
+    from intrapreneur.identity.services import person_for_session
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Please sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.user_loader(person_for_session)
+    init_security_headers(app)
+    register_error_handlers(app)
+    app.jinja_env.globals.update(_template_helpers())
+
+
+def _template_helpers() -> dict[str, Any]:
+    from intrapreneur.identity import permissions as identity_permissions
+
+    return {
+        "can_manage_guests": identity_permissions.can_manage_guests,
+        "can_read_audit_log": identity_permissions.can_read_audit_log,
+    }
+
+
+def _register_blueprints(app: Flask) -> None:
+    from intrapreneur.blueprints import admin, auth, guests, health, main
+
+    for module in (main, auth, guests, admin, health):
+        app.register_blueprint(module.blueprint)

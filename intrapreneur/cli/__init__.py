@@ -1,0 +1,17 @@
+"""The ``intrapreneur`` command: Flask's CLI (run, routes, shell, db …) plus our own commands."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import FlaskGroup
+
+from intrapreneur.cli.app import create_app_or_exit
+from intrapreneur.cli.demo import demo
+
+
+@click.group(cls=FlaskGroup, create_app=create_app_or_exit)
+def cli() -> None:
+    """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
+
+
+cli.add_command(demo)

@@ -1,0 +1,212 @@
+"""The demo organisation: departments, managers, HR, IT, facilitators, employees,
+guest entrepreneurs, and one programme with a cohort of two mixed sets.
+
+Seeding is idempotent: every record is looked up by its natural key first, so
+running the demo again changes nothing but the demo guests' passwords.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import click
+from sqlalchemy import select
+
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.passwords import hash_password
+from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
+
+DEPARTMENTS = [
+    "Finance",
+    "Operations",
+    "Product & Engineering",
+    "Sales",
+    "People & Culture",
+    "Customer Service",
+    "IT",
+]
+
+# username, name, department, title, manager username, extra roles
+EMPLOYEES: list[tuple[str, str, str, str, str | None, tuple[Role, ...]]] = [
+    (
+        "mlindqvist",
+        "Marcus Lindqvist",
+        "Operations",
+        "Chief Operating Officer",
+        None,
+        (Role.MANAGER,),
+    ),
+    (
+        "praman",
+        "Priya Raman",
+        "Product & Engineering",
+        "Head of Product",
+        "mlindqvist",
+        (Role.MANAGER,),
+    ),
+    ("jwhitfield", "James Whitfield", "Finance", "Finance Director", "mlindqvist", (Role.MANAGER,)),
+    ("hokafor", "Helen Okafor", "People & Culture", "Programme Lead", "mlindqvist", (Role.HR,)),
+    ("amira", "Amira Haddad", "IT", "IT Service Owner", "mlindqvist", (Role.ADMIN,)),
+    (
+        "radeyemi",
+        "Ruth Adeyemi",
+        "People & Culture",
+        "Learning Facilitator",
+        "hokafor",
+        (Role.FACILITATOR,),
+    ),
+    ("tbecker", "Tom Becker", "Finance", "Financial Analyst", "jwhitfield", ()),
+    ("gliu", "Grace Liu", "Finance", "Procurement Specialist", "jwhitfield", ()),
+    ("dkim", "Daniel Kim", "Product & Engineering", "Software Engineer", "praman", ()),
+    ("jmeyer", "Jonas Meyer", "Product & Engineering", "UX Designer", "praman", ()),
+    ("salves", "Sofia Alves", "Sales", "Account Manager", "mlindqvist", ()),
+    ("cmartin", "Chloe Martin", "Sales", "Sales Operations Analyst", "mlindqvist", ()),
+    ("lfischer", "Lena Fischer", "Operations", "Logistics Planner", "mlindqvist", ()),
+    ("osaid", "Omar Said", "Customer Service", "Team Leader", "mlindqvist", ()),
+]
+
+# email, name, extra roles
+GUESTS: list[tuple[str, str, tuple[Role, ...]]] = [
+    ("nina@petrova-ventures.example", "Nina Petrova", (Role.FACILITATOR,)),
+    ("leo@santos-labs.example", "Leo Santos", ()),
+]
+
+SETS = [
+    (
+        "Set Aurora",
+        "radeyemi",
+        ["tbecker", "salves", "dkim", "lfischer", "leo@santos-labs.example"],
+    ),
+    ("Set Borealis", "nina@petrova-ventures.example", ["osaid", "gliu", "jmeyer", "cmartin"]),
+]
+
+
+@dataclass
+class SeedSummary:
+    created: dict[str, int] = field(default_factory=dict)
+    guest_passwords: dict[str, str] = field(default_factory=dict)
+    employees: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+    def describe(self) -> str:
+        made = ", ".join(f"{n} {kind}" for kind, n in self.created.items()) or "nothing new"
+        lines = [f"Demo organisation ready ({made} created)."]
+        lines.append(
+            "Employees sign in with the development-only sign-in on the sign-in page, e.g.:"
+        )
+        lines += [f"  {name}" for name in self.employees]
+        lines.append(
+            "Guest entrepreneurs sign in with email and password (new passwords each run):"
+        )
+        lines += [f"  {email}  {password}" for email, password in self.guest_passwords.items()]
+        return "\n".join(lines)
+
+
+def _get_or_create(
+    summary: SeedSummary, model: type[Any], lookup: dict[str, Any], **values: Any
+) -> Any:
+    found = db.session.scalar(select(model).filter_by(**lookup))
+    if found is not None:
+        return found
+    record = model(**lookup, **values)
+    db.session.add(record)
+    summary.count(model.__tablename__)
+    return record
+
+
+def _grant(person: Person, roles: tuple[Role, ...]) -> None:
+    for role in roles:
+        if role not in person.role_names:
+            person.roles.append(PersonRole(role=role))
+
+
+def _demo_passphrase() -> str:
+    words = ["harbour", "lantern", "meadow", "copper", "violet", "summit", "orchard", "falcon"]
+    return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
+
+
+def seed_demo_organisation(today: date | None = None) -> SeedSummary:
+    today = today or date.today()
+    summary = SeedSummary()
+    steps = len(DEPARTMENTS) + len(EMPLOYEES) + len(GUESTS) + len(SETS)
+    people: dict[str, Person] = {}
+    with click.progressbar(length=steps, label="Seeding demo organisation", file=None) as bar:
+        departments = {}
+        for name in DEPARTMENTS:
+            departments[name] = _get_or_create(summary, Department, {"name": name})
+            bar.update(1)
+        for username, name, department, title, manager, roles in EMPLOYEES:
+            person = _get_or_create(
+                summary,
+                Person,
+                {"username": username},
+                kind=PersonKind.EMPLOYEE,
+                email=f"{username}@corp.example",
+                display_name=name,
+                title=title,
+                department=departments[department],
+                manager=people.get(manager) if manager else None,
+            )
+            _grant(person, (Role.EMPLOYEE, *roles))
+            people[username] = person
+            summary.employees.append(
+                f"{name} ({', '.join(r.value for r in (Role.EMPLOYEE, *roles))})"
+            )
+            bar.update(1)
+        for email, name, roles in GUESTS:
+            guest = _get_or_create(
+                summary,
+                Person,
+                {"email": email},
+                kind=PersonKind.GUEST,
+                display_name=name,
+                access_ends_on=today + timedelta(days=180),
+            )
+            _grant(guest, (Role.GUEST, *roles))
+            passphrase = _demo_passphrase()
+            guest.password_hash = hash_password(passphrase)
+            summary.guest_passwords[email] = passphrase
+            people[email] = guest
+            bar.update(1)
+        programme = _get_or_create(
+            summary,
+            Programme,
+            {"name": "Ignite 2027"},
+            description=(
+                "A year of action learning for people who want to build new things "
+                "inside the company."
+            ),
+        )
+        cohort = _get_or_create(
+            summary,
+            Cohort,
+            {"programme": programme, "name": "Spring cohort"},
+            starts_on=today - timedelta(days=14),
+            ends_on=today + timedelta(days=120),
+            capacity=24,
+            enrolment_open=True,
+        )
+        db.session.flush()
+        for set_name, facilitator, members in SETS:
+            learning_set = _get_or_create(
+                summary,
+                LearningSet,
+                {"cohort": cohort, "name": set_name},
+                facilitator=people[facilitator],
+            )
+            db.session.flush()
+            for member in members:
+                _get_or_create(
+                    summary,
+                    SetMembership,
+                    {"learning_set": learning_set, "person": people[member]},
+                    joined_on=cohort.starts_on,
+                )
+            bar.update(1)
+    return summary

@@ -1,0 +1,66 @@
+"""Readiness checks: the database always, Redis and the directory when configured."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from urllib.parse import urlsplit
+
+from flask import current_app
+from sqlalchemy import text
+
+from intrapreneur.extensions import db
+
+CHECK_TIMEOUT_SECONDS = 2.0
+
+
+def _database() -> None:
+    try:
+        db.session.execute(text("SELECT 1"))
+    finally:
+        db.session.rollback()
+
+
+def _tcp_reachable(url: str, default_port: int) -> None:
+    """Open and close a TCP connection to the first reachable host of ``url``.
+
+    ``url`` may list several space-separated URIs (LDAP fail-over); one is enough.
+    """
+    errors = []
+    for candidate in url.split():
+        parts = urlsplit(candidate)
+        port = parts.port or default_port
+        try:
+            socket.create_connection(
+                (parts.hostname or "localhost", port), CHECK_TIMEOUT_SECONDS
+            ).close()
+            return
+        except OSError as error:
+            errors.append(f"{parts.hostname}:{port} {error.strerror or error}")
+    raise ConnectionError("; ".join(errors))
+
+
+def _redis() -> None:
+    _tcp_reachable(current_app.config["REDIS_URL"], 6379)
+
+
+def _directory() -> None:
+    url = current_app.config["LDAP_URL"]
+    _tcp_reachable(url, 636 if url.startswith("ldaps") else 389)
+
+
+def readiness() -> dict[str, str]:
+    """Name of each configured dependency → "ok" or the reason it is not."""
+    checks: dict[str, Callable[[], None]] = {"database": _database}
+    if current_app.config.get("REDIS_URL"):
+        checks["redis"] = _redis
+    if current_app.config.get("LDAP_URL"):
+        checks["directory"] = _directory
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as error:
+            results[name] = f"unavailable: {type(error).__name__}"
+    return results

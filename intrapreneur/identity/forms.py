@@ -1,0 +1,75 @@
+"""Input shape for sign-in, invitations and passwords; rules live in services."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    ValidationError,
+)
+
+from intrapreneur.identity.passwords import MAX_LENGTH
+
+
+def _strip(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class GuestSignInForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Length(max=254)],
+        filters=[_strip],
+        render_kw={"autocomplete": "username"},
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class DevSignInForm(FlaskForm):
+    person_id = SelectField("Sign in as", coerce=int, validators=[DataRequired()])
+
+
+class InviteGuestForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        filters=[_strip],
+        description="The invitation link goes to this address; it is also their sign-in name.",
+    )
+    display_name = StringField(
+        "Full name", validators=[DataRequired(), Length(max=200)], filters=[_strip]
+    )
+    access_ends_on = DateField(
+        "Access ends on",
+        # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
+        validators=[InputRequired()],
+        description="After this day the guest can no longer sign in.",
+    )
+
+    def validate_access_ends_on(self, field: DateField) -> None:
+        if field.data is not None and field.data < date.today():
+            raise ValidationError("Choose today or a later day.")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField(
+        "New password",
+        validators=[DataRequired(), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,141 @@
+"""People, their roles, departments and guest invitations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Boolean, Date, Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.extensions import db
+
+
+class PersonKind(StrEnum):
+    EMPLOYEE = "employee"
+    GUEST = "guest"
+
+
+class Role(StrEnum):
+    EMPLOYEE = "employee"
+    FACILITATOR = "facilitator"
+    MANAGER = "manager"
+    HR = "hr"
+    ADMIN = "admin"
+    GUEST = "guest"
+
+
+def _enum(enum_class: type[StrEnum], name: str) -> Enum:
+    # VARCHAR plus CHECK, not a native PostgreSQL enum: adding a value stays a cheap migration.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
+
+
+class Department(CreatedAtMixin, db.Model):
+    __tablename__ = "department"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Person(CreatedAtMixin, db.Model):
+    """Anyone who can sign in: an employee (from the directory) or a guest entrepreneur."""
+
+    __tablename__ = "person"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[PersonKind] = mapped_column(_enum(PersonKind, "person_kind"))
+    # Directory identity (employees only); filled in by the directory capability.
+    directory_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    username: Mapped[str | None] = mapped_column(String(128), unique=True)
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # Guests only: employees never get a local password.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    access_ends_on: Mapped[date | None] = mapped_column(Date)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    department: Mapped[Department | None] = relationship(lazy="joined")
+    manager: Mapped[Person | None] = relationship(remote_side=[id])
+    roles: Mapped[list[PersonRole]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def role_names(self) -> frozenset[Role]:
+        return frozenset(grant.role for grant in self.roles)
+
+    def has_role(self, *roles: Role) -> bool:
+        return not self.role_names.isdisjoint(roles)
+
+    @property
+    def is_guest(self) -> bool:
+        return self.kind is PersonKind.GUEST
+
+    @property
+    def audit_label(self) -> str:
+        return f"{self.display_name} <{self.email or self.username}>"
+
+    def access_has_ended(self, today: date) -> bool:
+        return self.access_ends_on is not None and today > self.access_ends_on
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class PersonRole(db.Model):
+    """A role one person holds; ``source`` tells whether the directory or a local grant gave it."""
+
+    __tablename__ = "person_role"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    source: Mapped[str] = mapped_column(String(20), default="local")
+
+    person: Mapped[Person] = relationship(back_populates="roles")
+
+
+class Invitation(CreatedAtMixin, db.Model):
+    """A single-use, expiring invitation for a guest.
+
+    Only a hash of the link's secret is stored, so a database dump cannot be
+    turned into working links.
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
+    invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])

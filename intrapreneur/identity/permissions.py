@@ -1,0 +1,14 @@
+"""Who may do what with people, guests and invitations."""
+
+from __future__ import annotations
+
+from intrapreneur.identity.models import Person, Role
+
+
+def can_manage_guests(person: Person) -> bool:
+    """Programme leads invite and look after the external entrepreneurs."""
+    return person.has_role(Role.HR)
+
+
+def can_read_audit_log(person: Person) -> bool:
+    return person.has_role(Role.ADMIN)

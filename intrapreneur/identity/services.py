@@ -1,0 +1,242 @@
+"""Guest invitations and sign-in rules. Services flush; the request commits."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlalchemy import update
+
+from intrapreneur.core import services as audit
+from intrapreneur.extensions import db
+from intrapreneur.identity import queries
+from intrapreneur.identity.models import Invitation, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.passwords import (
+    hash_password,
+    password_problems,
+    personal_words,
+    verify_password,
+)
+
+log = logging.getLogger(__name__)
+
+INVITATION_SALT = "intrapreneur.guest-invitation"
+
+
+class IdentityError(Exception):
+    """A refusal with a message meant for the person in front of the screen."""
+
+    status = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvitationNotFound(IdentityError):
+    status = 404
+
+
+class InvitationGone(IdentityError):
+    status = 410
+
+
+class GuestConflict(IdentityError):
+    status = 409
+
+
+class WeakPassword(IdentityError):
+    status = 422
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+
+class SignInRefused(IdentityError):
+    """``reason`` is for logs and metrics; ``message`` for the person."""
+
+    status = 401
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+WRONG_CREDENTIALS = "The email address or password is not right."
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def invite_guest(
+    *, email: str, display_name: str, access_ends_on: date, invited_by: Person, now: datetime
+) -> tuple[Invitation, str]:
+    """Create (or re-invite) a guest; return the invitation and its link token.
+
+    The token is shown once and never stored: only its hash is kept.
+    """
+    email = email.strip().lower()
+    guest = queries.person_by_email(email)
+    if guest is None:
+        guest = Person(kind=PersonKind.GUEST, email=email, display_name=display_name)
+        guest.roles.append(PersonRole(role=Role.GUEST))
+        db.session.add(guest)
+    elif not guest.is_guest:
+        raise GuestConflict(
+            f"{email} belongs to an employee, who signs in with the company login instead."
+        )
+    elif guest.password_hash is not None:
+        raise GuestConflict(f"{email} has already accepted an invitation and can sign in.")
+    guest.display_name = display_name
+    guest.access_ends_on = access_ends_on
+    _expire_open_invitations(guest, now)
+    secret = secrets.token_urlsafe(32)
+    invitation = Invitation(
+        person=guest,
+        invited_by=invited_by,
+        secret_hash=_digest(secret),
+        expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    audit.record(
+        "guest.invited",
+        actor=invited_by,
+        obj=guest,
+        invitation_id=invitation.id,
+        access_ends_on=access_ends_on.isoformat(),
+    )
+    return invitation, _serializer().dumps([invitation.id, secret])
+
+
+def _expire_open_invitations(guest: Person, now: datetime) -> None:
+    """A new invitation replaces any earlier link that was never used."""
+    if guest.id is None:
+        return
+    db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.person_id == guest.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.expires_at > now,
+        )
+        .values(expires_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def open_invitation(token: str, now: datetime) -> Invitation:
+    """The invitation a link points to, if it may still be used; otherwise say why not."""
+    not_found = InvitationNotFound(
+        "This invitation link is not valid. Check that you opened the whole link, "
+        "or ask the programme team for a new invitation."
+    )
+    try:
+        invitation_id, secret = _serializer().loads(token)
+    except (BadSignature, ValueError, TypeError):
+        raise not_found from None
+    invitation = (
+        db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
+    )
+    if invitation is None or not hmac.compare_digest(invitation.secret_hash, _digest(str(secret))):
+        raise not_found
+    if invitation.accepted_at is not None:
+        raise InvitationGone("This invitation has already been used. Sign in with your password.")
+    if now >= invitation.expires_at:
+        raise InvitationGone(
+            f"This invitation expired on {invitation.expires_at:%d %B %Y}. "
+            "Ask the programme team for a new one."
+        )
+    return invitation
+
+
+def accept_invitation(invitation: Invitation, password: str, now: datetime) -> Person:
+    """Use the invitation up (exactly once, even if two requests race) and set the password."""
+    guest = invitation.person
+    problems = password_problems(
+        password,
+        min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+        personal=personal_words(guest.email, guest.display_name),
+    )
+    if problems:
+        raise WeakPassword(problems)
+    used = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+        .values(accepted_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if used.rowcount != 1:
+        raise InvitationGone("This invitation has already been used. Sign in with your password.")
+    guest.password_hash = hash_password(password)
+    audit.record("guest.accepted_invitation", actor=guest, obj=guest, invitation_id=invitation.id)
+    return guest
+
+
+def check_guest_password(email: str, password: str, today: date) -> Person:
+    """The guest these credentials belong to, or SignInRefused with the reason."""
+    guest = queries.person_by_email(email.strip().lower())
+    stored_hash = guest.password_hash if guest is not None and guest.is_guest else None
+    if not verify_password(stored_hash, password):
+        reason = "unknown_account" if stored_hash is None else "wrong_password"
+        raise SignInRefused(reason, WRONG_CREDENTIALS)
+    assert guest is not None
+    ensure_may_sign_in(guest, today)
+    return guest
+
+
+def ensure_may_sign_in(person: Person, today: date) -> None:
+    """Rules that hold at sign-in and on every later request of the session."""
+    if not person.active:
+        raise SignInRefused(
+            "inactive", "This account is switched off. Ask the programme team for help."
+        )
+    if person.access_has_ended(today):
+        assert person.access_ends_on is not None
+        raise SignInRefused(
+            "access_ended",
+            f"Your guest access ended on {person.access_ends_on:%d %B %Y}. "
+            "Ask the programme team if you need it extended.",
+        )
+
+
+def note_sign_in(person: Person, *, method: str, now: datetime) -> None:
+    person.last_sign_in_at = now
+    audit.record("auth.signed_in", actor=person, obj=person, method=method)
+
+
+def note_refused_sign_in(refusal: SignInRefused, *, method: str, login: str) -> None:
+    # The login name is logged to trace attacks; the password never is.
+    log.warning(
+        "sign-in refused", extra={"reason": refusal.reason, "method": method, "login": login}
+    )
+    audit.record(
+        "auth.sign_in_refused", actor=None, method=method, reason=refusal.reason, login=login
+    )
+
+
+def person_for_session(person_id: str) -> Person | None:
+    """The person behind a session cookie, as long as they may still sign in today.
+
+    Checked on every request, so an ended guest access or a switched-off
+    account takes effect at once, not at the next sign-in.
+    """
+    person = db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    if person is None:
+        return None
+    try:
+        ensure_may_sign_in(person, date.today())
+    except SignInRefused:
+        return None
+    return person

@@ -1,0 +1,67 @@
+"""Programmes, cohorts, action-learning sets and who was in which set when.
+
+The skeleton holds only what the demo organisation and the home page need;
+sessions, challenges and commitments arrive with the learning capability.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intrapreneur.core.models import CreatedAtMixin
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
+
+
+class Programme(CreatedAtMixin, db.Model):
+    __tablename__ = "programme"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class Cohort(CreatedAtMixin, db.Model):
+    __tablename__ = "cohort"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(ForeignKey("programme.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    capacity: Mapped[int] = mapped_column(default=24)
+    enrolment_open: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    programme: Mapped[Programme] = relationship(lazy="joined")
+
+
+class LearningSet(CreatedAtMixin, db.Model):
+    """A small peer group (4–8 members) with one facilitator."""
+
+    __tablename__ = "learning_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+    cohort: Mapped[Cohort] = relationship(lazy="joined")
+    facilitator: Mapped[Person | None] = relationship()
+
+
+class SetMembership(CreatedAtMixin, db.Model):
+    """One stay of one person in one set; ``left_on`` is empty while they are still in it."""
+
+    __tablename__ = "set_membership"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    joined_on: Mapped[date] = mapped_column(Date)
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+    learning_set: Mapped[LearningSet] = relationship(lazy="joined")
+    person: Mapped[Person] = relationship()

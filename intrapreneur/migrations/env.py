@@ -1,0 +1,57 @@
+"""Alembic environment: runs inside the Flask app, so it uses the app's database settings.
+
+Logging is left to the application (no ``fileConfig``), so running migrations
+never silences the app's own loggers.
+"""
+
+import logging
+
+from alembic import context
+from flask import current_app
+
+log = logging.getLogger("alembic.env")
+
+database = current_app.extensions["migrate"].db
+configure_args = current_app.extensions["migrate"].configure_args
+
+
+def _skip_empty_autogenerate(migration_context, revision, directives):
+    if (
+        getattr(context.config.cmd_opts, "autogenerate", False)
+        and directives[0].upgrade_ops.is_empty()
+    ):
+        directives[:] = []
+        log.info("No changes in schema detected.")
+
+
+def run_offline() -> None:
+    context.configure(
+        url=database.engine.url.render_as_string(hide_password=False),
+        target_metadata=database.metadata,
+        literal_binds=True,
+        render_as_batch=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_online() -> None:
+    # Flask-Migrate's defaults include compare_type and render_as_batch (SQLite can only
+    # ALTER by copying tables; batch mode does that).
+    configure_args.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    with database.engine.connect() as connection:
+        context.configure(
+            connection=connection,
+            target_metadata=database.metadata,
+            # PostgreSQL runs the whole upgrade in one transaction: a failure leaves nothing behind.
+            transaction_per_migration=False,
+            **configure_args,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_offline()
+else:
+    run_online()

@@ -1,0 +1,60 @@
+"""The audit log is append-only, in the ORM and in the database itself."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DatabaseError
+
+from intrapreneur.core import services as audit
+from intrapreneur.core.models import AuditEvent, AuditLogIsAppendOnly
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, Role
+
+
+def test_record_keeps_who_what_and_which_object(make_person: Callable[..., Person]) -> None:
+    actor = make_person(Role.HR, display_name="Helen Okafor")
+    subject = make_person()
+
+    audit.record("person.checked", actor=actor, obj=subject, reason="demo")
+    db.session.flush()
+
+    event = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "person.checked")
+    ).one()
+    assert (event.actor_id, event.object_type, event.object_id) == (
+        actor.id,
+        "person",
+        str(subject.id),
+    )
+    assert event.actor_label == f"Helen Okafor <{actor.email}>"
+    assert event.details == {"reason": "demo"}
+    assert event.occurred_at.tzinfo is not None
+
+
+def test_orm_refuses_to_change_or_delete_an_event(make_person: Callable[..., Person]) -> None:
+    event = audit.record("person.checked", actor=make_person())
+    db.session.flush()
+    event.action = "something.else"
+    with pytest.raises(AuditLogIsAppendOnly):
+        db.session.flush()
+    db.session.rollback()
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE audit_event SET action = 'rewritten'", "DELETE FROM audit_event"],
+)
+def test_database_refuses_to_change_or_delete_events(
+    make_person: Callable[..., Person], statement: str
+) -> None:
+    audit.record("person.checked", actor=make_person())
+    db.session.flush()
+    with pytest.raises(DatabaseError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text(statement))
+    assert (
+        db.session.scalar(text("SELECT count(*) FROM audit_event WHERE action = 'person.checked'"))
+        == 1
+    )

@@ -1,0 +1,123 @@
+"""Every route × every role against one permission table.
+
+A route without a row here fails the suite, so no endpoint can ship without
+someone deciding who may call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
+from intrapreneur.identity import services
+from intrapreneur.identity.models import Person, PersonKind, Role
+from tests.conftest import sign_in_as
+
+ROLES = ["anonymous", "employee", "facilitator", "manager", "hr", "admin", "guest"]
+
+OK, CREATED = 200, 201
+LOGIN = "login"  # 302 to the sign-in page
+AWAY = "away"  # 302 somewhere else (e.g. home after signing in)
+FORBIDDEN, NOT_FOUND = 403, 404
+
+
+def everyone(answer: Any) -> dict[str, Any]:
+    return dict.fromkeys(ROLES, answer)
+
+
+def signed_in_only(answer: Any) -> dict[str, Any]:
+    return {**everyone(answer), "anonymous": LOGIN}
+
+
+def only(role: str, answer: Any = OK) -> dict[str, Any]:
+    return {**everyone(FORBIDDEN), "anonymous": LOGIN, role: answer}
+
+
+def invitation_url(hr: Person) -> str:
+    _, token = services.invite_guest(
+        email="table-guest@example.org",
+        display_name="Table Guest",
+        access_ends_on=date.today() + timedelta(days=10),
+        invited_by=hr,
+        now=datetime.now(UTC),
+    )
+    return f"/invitations/{token}"
+
+
+# endpoint → (method, url or url builder taking an hr person, expected answer per role)
+TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
+    "main.home": ("GET", "/", signed_in_only(OK)),
+    "health.healthz": ("GET", "/healthz", everyone(OK)),
+    "health.readyz": ("GET", "/readyz", everyone(OK)),
+    "auth.sign_in": ("GET", "/sign-in", {**everyone(AWAY), "anonymous": OK}),
+    # Off unless INTRAPRENEUR_DEV_SIGN_IN is set in development; tested on its own below.
+    "auth.dev_sign_in": ("POST", "/sign-in/development", everyone(NOT_FOUND)),
+    "auth.sign_out": ("POST", "/sign-out", {**everyone(LOGIN)}),
+    "auth.accept_invitation": ("GET", invitation_url, everyone(OK)),
+    "guests.index": ("GET", "/guests/", only("hr")),
+    "guests.invite": ("GET", "/guests/invite", only("hr")),
+    "admin.audit_log": ("GET", "/admin/audit", only("admin")),
+}
+
+
+def _routes(app: Flask) -> set[str]:
+    return {rule.endpoint for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+
+
+def test_every_route_has_a_row(app: Flask) -> None:
+    assert _routes(app) == set(TABLE), "add a row to TABLE for each new route (and remove old ones)"
+
+
+def test_every_view_declares_its_access(app: Flask) -> None:
+    undeclared = [
+        endpoint
+        for endpoint in _routes(app)
+        if not hasattr(app.view_functions[endpoint], ACCESS_ATTRIBUTE)
+    ]
+    assert undeclared == [], "wrap each view in @public or @requires(rule)"
+
+
+def _person_for(role: str, make_person: Callable[..., Person]) -> Person | None:
+    if role == "anonymous":
+        return None
+    if role == "guest":
+        return make_person(kind=PersonKind.GUEST, access_ends_on=date.today() + timedelta(days=5))
+    return make_person(Role(role)) if role != "employee" else make_person()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("endpoint", sorted(TABLE))
+def test_route_answers_each_role_as_the_table_says(
+    endpoint: str,
+    role: str,
+    client: FlaskClient,
+    make_person: Callable[..., Person],
+    monkeypatch: pytest.MonkeyPatch,
+    app: Flask,
+) -> None:
+    method, url, expected = TABLE[endpoint]
+    if callable(url):
+        url = url(make_person(Role.HR))
+    person = _person_for(role, make_person)
+    if person is not None:
+        sign_in_as(client, person)
+    # The table is about access, not forms: CSRF has its own tests.
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+
+    response = client.open(url, method=method)
+
+    answer = expected[role]
+    if answer == LOGIN:
+        assert response.status_code == 302
+        assert response.location.startswith("/sign-in")
+    elif answer == AWAY:
+        assert response.status_code == 302
+        assert not response.location.startswith("/sign-in")
+    else:
+        assert response.status_code == answer, response.get_data(as_text=True)[:500]

@@ -1,0 +1,110 @@
+"""Settings come from INTRAPRENEUR_* variables; production refuses unsafe ones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from intrapreneur import settings
+from intrapreneur.settings import ConfigError
+
+STRONG_KEY = "k" * 48
+
+
+def _load(tmp_path: Path, **variables: str) -> settings.Settings:
+    return settings.load(
+        {f"INTRAPRENEUR_{k}": v for k, v in variables.items()}, instance_path=tmp_path
+    )
+
+
+def test_production_is_the_default_and_needs_a_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="INTRAPRENEUR_SECRET_KEY is not set"):
+        _load(tmp_path)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="too short"):
+        _load(tmp_path, SECRET_KEY="changeme")
+
+
+def test_production_refuses_the_development_sign_in(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="DEV_SIGN_IN"):
+        _load(tmp_path, SECRET_KEY=STRONG_KEY, DEV_SIGN_IN="true")
+
+
+def test_production_settings_harden_cookies(tmp_path: Path) -> None:
+    config = _load(tmp_path, SECRET_KEY=STRONG_KEY).flask_config()
+    assert config["SESSION_COOKIE_SECURE"] is True
+    assert config["SESSION_COOKIE_HTTPONLY"] is True
+    assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_secret_key_can_come_from_a_mounted_file(tmp_path: Path) -> None:
+    secret = tmp_path / "secret"
+    secret.write_text(STRONG_KEY + "\n")
+    assert _load(tmp_path, SECRET_KEY_FILE=str(secret)).secret_key == STRONG_KEY
+
+
+def test_unreadable_secret_file_is_named(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SECRET_KEY_FILE cannot be read"):
+        _load(tmp_path, SECRET_KEY_FILE=str(tmp_path / "missing"))
+
+
+def test_development_generates_and_keeps_a_random_key(tmp_path: Path) -> None:
+    first = _load(tmp_path, ENV="development").secret_key
+    second = _load(tmp_path, ENV="development").secret_key
+    other = _load(tmp_path / "other", ENV="development").secret_key
+    assert first == second and len(first) == 64
+    assert other != first
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_default_database_is_an_sqlite_file_in_the_instance_folder(tmp_path: Path) -> None:
+    assert (
+        _load(tmp_path, ENV="development").database_url
+        == f"sqlite:///{tmp_path / 'intrapreneur.db'}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"ENV": "staging"}, "INTRAPRENEUR_ENV must be one of"),
+        (
+            {"ENV": "development", "INVITATION_DAYS": "soon"},
+            "INVITATION_DAYS must be a whole number",
+        ),
+        ({"ENV": "development", "PASSWORD_MIN_LENGTH": "0"}, "PASSWORD_MIN_LENGTH must be"),
+        ({"ENV": "development", "DEV_SIGN_IN": "perhaps"}, "DEV_SIGN_IN must be true or false"),
+    ],
+)
+def test_bad_values_are_refused_with_their_name(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message):
+        _load(tmp_path, **variables)
+
+
+def test_cli_prints_one_clear_line_when_production_lacks_its_key(tmp_path: Path) -> None:
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith("INTRAPRENEUR_")
+    }
+    environment["INTRAPRENEUR_INSTANCE_PATH"] = str(tmp_path)
+    result = subprocess.run(
+        [sys.executable, "-c", "from intrapreneur.cli import cli; cli()", "routes"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "intrapreneur: INTRAPRENEUR_SECRET_KEY is not set: production needs a random value of "
+        "at least 32 characters (e.g. from `openssl rand -hex 32`)"
+    ]
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,217 @@
+"""HR invites a guest; the link is signed, single-use and expires."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from intrapreneur.core.models import AuditEvent
+from intrapreneur.extensions import db
+from intrapreneur.identity import services
+from intrapreneur.identity.models import Invitation, Person, Role
+from intrapreneur.identity.passwords import verify_password
+from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
+
+ACCESS_ENDS = date.today() + timedelta(days=60)
+
+
+@pytest.fixture
+def hr(make_person: Callable[..., Person]) -> Person:
+    return make_person(Role.HR, display_name="Helen Okafor")
+
+
+def _invite(
+    email: str = "nina@ventures.example", hr: Person | None = None
+) -> tuple[Invitation, str]:
+    assert hr is not None
+    return services.invite_guest(
+        email=email,
+        display_name="Nina Petrova",
+        access_ends_on=ACCESS_ENDS,
+        invited_by=hr,
+        now=datetime.now(UTC),
+    )
+
+
+def _accept(client: FlaskClient, token: str, password: str, confirm: str | None = None):  # type: ignore[no-untyped-def]
+    url = f"/invitations/{token}"
+    return client.post(
+        url,
+        data={
+            "csrf_token": csrf_token(client, url),
+            "password": password,
+            "confirm": confirm or password,
+        },
+    )
+
+
+def test_hr_invites_a_guest_through_the_form(client: FlaskClient, hr: Person) -> None:
+    sign_in_as(client, hr)
+    response = client.post(
+        "/guests/invite",
+        data={
+            "csrf_token": csrf_token(client, "/guests/invite"),
+            "email": "  Nina@Ventures.Example ",
+            "display_name": "Nina Petrova",
+            "access_ends_on": ACCESS_ENDS.isoformat(),
+        },
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 201
+    link = re.search(r'value="(http://localhost/invitations/[^"]+)"', page)
+    assert link, "the invitation link is shown once"
+
+    guest = db.session.scalars(select(Person).where(Person.email == "nina@ventures.example")).one()
+    assert guest.is_guest and guest.role_names == {Role.GUEST}
+    assert guest.access_ends_on == ACCESS_ENDS and guest.password_hash is None
+    invitation = db.session.scalars(
+        select(Invitation).where(Invitation.person_id == guest.id)
+    ).one()
+    assert invitation.invited_by_id == hr.id
+    token = link.group(1).rsplit("/", 1)[1]
+    assert token not in invitation.secret_hash  # only a hash of the secret is stored
+    assert (invitation.expires_at - datetime.now(UTC)).days in (13, 14)
+    assert db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.actor_id == hr.id)
+    ).all() == ["guest.invited"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("email", "not-an-address", "Invalid email address"),
+        ("display_name", "x" * 201, "200 characters"),
+        ("access_ends_on", "2001-01-01", "Choose today or a later day"),
+        ("access_ends_on", "soon", "Not a valid date value"),
+    ],
+)
+def test_invitation_form_refuses_bad_input_and_saves_nothing(
+    client: FlaskClient, hr: Person, field: str, value: str, message: str
+) -> None:
+    sign_in_as(client, hr)
+    data = {
+        "csrf_token": csrf_token(client, "/guests/invite"),
+        "email": "ok@example.org",
+        "display_name": "Okay Name",
+        "access_ends_on": ACCESS_ENDS.isoformat(),
+        field: value,
+    }
+    response = client.post("/guests/invite", data=data)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.id)) is None
+
+
+def test_inviting_an_employee_address_is_refused(
+    client: FlaskClient, hr: Person, make_person: Callable[..., Person]
+) -> None:
+    employee = make_person()
+    sign_in_as(client, hr)
+    response = client.post(
+        "/guests/invite",
+        data={
+            "csrf_token": csrf_token(client, "/guests/invite"),
+            "email": employee.email,
+            "display_name": "Someone",
+            "access_ends_on": ACCESS_ENDS.isoformat(),
+        },
+    )
+    assert response.status_code == 409
+    assert "belongs to an employee" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.id)) is None
+
+
+def test_guest_accepts_sets_a_password_and_is_signed_in(client: FlaskClient, hr: Person) -> None:
+    invitation, token = _invite(hr=hr)
+    db.session.commit()
+    page = client.get(f"/invitations/{token}").get_data(as_text=True)
+    assert "Welcome, Nina Petrova" in page and "nina@ventures.example" in page
+
+    response = _accept(client, token, GUEST_PASSWORD)
+
+    assert response.status_code == 302 and response.location == "/"
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is not None
+    assert verify_password(invitation.person.password_hash, GUEST_PASSWORD)
+    home = client.get("/").get_data(as_text=True)
+    assert "Hello, Nina Petrova" in home
+    assert "Your guest access runs until" in home
+
+
+@pytest.mark.parametrize(
+    ("password", "confirm", "message"),
+    [
+        ("short-one", None, "Use at least 12 characters"),
+        ("password1234", None, "commonly used passwords"),
+        ("ninapetrova1", None, "too easy to guess"),
+        ("aaaaaaaaaaaaaaaa", None, "too easy to guess"),
+        (GUEST_PASSWORD, "something-else-entirely", "The two passwords differ"),
+    ],
+)
+def test_weak_or_mismatched_password_is_refused_and_link_stays_usable(
+    client: FlaskClient, hr: Person, password: str, confirm: str | None, message: str
+) -> None:
+    invitation, token = _invite(hr=hr)
+    db.session.commit()
+
+    response = _accept(client, token, password, confirm)
+
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is None and invitation.person.password_hash is None
+    assert client.get("/").status_code == 302  # not signed in
+
+
+def test_used_link_cannot_be_used_again(client: FlaskClient, hr: Person) -> None:
+    _, token = _invite(hr=hr)
+    db.session.commit()
+    assert _accept(client, token, GUEST_PASSWORD).status_code == 302
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+
+    again = client.get(f"/invitations/{token}")
+    assert again.status_code == 410
+    assert "already been used" in again.get_data(as_text=True)
+
+
+def test_expired_link_is_refused_with_its_date(client: FlaskClient, hr: Person) -> None:
+    invitation, token = _invite(hr=hr)
+    invitation.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.session.commit()
+    response = client.get(f"/invitations/{token}")
+    assert response.status_code == 410
+    assert f"expired on {invitation.expires_at:%d %B %Y}" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    "mangle", [lambda t: t[:-3] + "abc", lambda t: "garbage", lambda t: t + "x"]
+)
+def test_tampered_or_malformed_link_is_refused(
+    client: FlaskClient, hr: Person, mangle: Callable[[str], str]
+) -> None:
+    _, token = _invite(hr=hr)
+    db.session.commit()
+    response = client.get(f"/invitations/{mangle(token)}")
+    assert response.status_code == 404
+    assert "This invitation link is not valid" in response.get_data(as_text=True)
+
+
+def test_reinviting_replaces_the_earlier_link(client: FlaskClient, hr: Person) -> None:
+    _, first = _invite(hr=hr)
+    _, second = _invite(hr=hr)
+    db.session.commit()
+    assert client.get(f"/invitations/{first}").status_code == 410
+    assert client.get(f"/invitations/{second}").status_code == 200
+
+
+def test_accepting_twice_at_once_uses_the_link_only_once(hr: Person) -> None:
+    invitation, _ = _invite(hr=hr)
+    now = datetime.now(UTC)
+    services.accept_invitation(invitation, GUEST_PASSWORD, now)
+    with pytest.raises(services.InvitationGone):
+        services.accept_invitation(invitation, "another-long-passphrase-here", now)

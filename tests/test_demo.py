@@ -1,0 +1,93 @@
+"""The demo organisation is believable, idempotent, and the command sets it up from nothing."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+import intrapreneur.models as all_models
+from intrapreneur.cli.demo_data import seed_demo_organisation
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, PersonKind, Role
+from intrapreneur.identity.passwords import verify_password
+from intrapreneur.learning.models import LearningSet, SetMembership
+from intrapreneur.models import __all__ as model_names
+
+
+def _counts() -> dict[str, int]:
+    return {
+        name: db.session.scalar(select(func.count()).select_from(getattr(all_models, name)))
+        for name in model_names
+        if name != "AuditEvent"
+    }
+
+
+def test_seeding_twice_creates_nothing_new(app: object) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    first = _counts()
+    second_summary = seed_demo_organisation()
+    db.session.flush()
+    assert _counts() == first
+    assert second_summary.created == {}
+    assert first["Person"] >= 10 and first["LearningSet"] == 2
+
+
+def test_demo_sets_mix_employees_and_guests_without_a_manager_and_report_together(
+    app: object,
+) -> None:
+    summary = seed_demo_organisation()
+    db.session.flush()
+    for learning_set in db.session.scalars(select(LearningSet)):
+        members = list(
+            db.session.scalars(
+                select(Person).join(SetMembership).where(SetMembership.set_id == learning_set.id)
+            )
+        )
+        people = [*members, learning_set.facilitator]
+        kinds = {person.kind for person in people}
+        assert kinds == {PersonKind.EMPLOYEE, PersonKind.GUEST}, learning_set.name
+        ids = {person.id for person in people}
+        assert not any(person.manager_id in ids for person in people), learning_set.name
+        assert 4 <= len(members) <= 8
+    for email, passphrase in summary.guest_passwords.items():
+        guest = db.session.scalars(select(Person).where(Person.email == email)).one()
+        assert verify_password(guest.password_hash, passphrase)
+    roles = {role for person in db.session.scalars(select(Person)) for role in person.role_names}
+    assert roles == set(Role)
+
+
+def _demo(instance: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("INTRAPRENEUR_")}
+    environment.update(INTRAPRENEUR_INSTANCE_PATH=str(instance), **extra)
+    return subprocess.run(
+        [sys.executable, "-c", "from intrapreneur.cli import cli; cli()", "demo", "--no-serve"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_demo_command_builds_the_database_from_nothing_and_is_repeatable(tmp_path: Path) -> None:
+    first = _demo(tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "Demo organisation ready (7 department, 16 person" in first.stdout
+    assert "nina@petrova-ventures.example" in first.stdout
+    assert (tmp_path / "intrapreneur.db").exists()
+
+    second = _demo(tmp_path)
+    assert second.returncode == 0, second.stderr
+    assert "Demo organisation ready (nothing new created)" in second.stdout
+
+
+def test_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
+    result = _demo(tmp_path, INTRAPRENEUR_ENV="production")
+    assert result.returncode == 2
+    assert "the demo runs only with INTRAPRENEUR_ENV=development" in result.stderr
+    assert not (tmp_path / "intrapreneur.db").exists()
