@@ -5,8 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask
-
-from intrapreneur.extensions import talisman
+from flask_talisman import Talisman
 
 # No inline script or style anywhere: charts pass their data as JSON blocks.
 CONTENT_SECURITY_POLICY = {
@@ -26,8 +25,9 @@ ONE_YEAR = 365 * 24 * 60 * 60
 
 
 def init_security_headers(app: Flask) -> None:
+    """One Talisman per app: it keeps its options on itself, and tests build several apps."""
     production = app.config["ENV_NAME"] == "production"
-    talisman.init_app(
+    Talisman(
         app,
         # TLS ends at the ingress or proxy; redirecting here would loop behind it.
         force_https=False,
