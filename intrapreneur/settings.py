@@ -7,10 +7,11 @@ falling back to something insecure.
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 PREFIX = "INTRAPRENEUR_"
@@ -57,13 +58,138 @@ def _whole_number(env: Mapping[str, str], name: str, default: int, minimum: int 
     return int(raw)
 
 
+OPENLDAP_ATTRIBUTES = {
+    "id": "entryUUID",
+    "username": "uid",
+    "email": "mail",
+    "name": "cn",
+    "department": "departmentNumber",
+    "title": "title",
+    "manager": "manager",
+}
+MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin")
+MEMBERSHIP_MODES = ("memberof", "search")
+
+
+@dataclass(frozen=True)
+class DirectorySettings:
+    """How to reach and read the company directory (OpenLDAP or Active Directory)."""
+
+    urls: tuple[str, ...]
+    bind_dn: str | None
+    bind_password: str | None = field(repr=False)
+    user_base: str
+    user_filter: str
+    group_base: str | None
+    membership: str
+    member_attribute: str
+    nested_groups: bool
+    active_directory: bool
+    role_map: dict[str, tuple[str, ...]]
+    attributes: dict[str, str]
+    start_tls: bool
+    ca_file: str | None
+    timeout: float
+    page_size: int
+
+
+def _json_object(env: Mapping[str, str], name: str) -> dict[str, object]:
+    raw = _read(env, name)
+    if raw is None:
+        return {}
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError as error:
+        raise ConfigError(f"{PREFIX}{name} is not valid JSON: {error.msg} at {error.pos}") from None
+    if not isinstance(value, dict):
+        raise ConfigError(f"{PREFIX}{name} must be a JSON object")
+    return value
+
+
+def _role_map(env: Mapping[str, str]) -> dict[str, tuple[str, ...]]:
+    mapping = _json_object(env, "LDAP_ROLE_MAP")
+    for role, groups in mapping.items():
+        if role not in MAPPABLE_ROLES:
+            raise ConfigError(
+                f"{PREFIX}LDAP_ROLE_MAP maps unknown role {role!r}; "
+                f"use {', '.join(MAPPABLE_ROLES)} (everyone in the user base is an employee)"
+            )
+        if not isinstance(groups, list) or not all(isinstance(g, str) for g in groups):
+            raise ConfigError(f"{PREFIX}LDAP_ROLE_MAP[{role!r}] must be a list of group DNs")
+    return {role: tuple(groups) for role, groups in mapping.items()}  # type: ignore[arg-type]
+
+
+def _attributes(env: Mapping[str, str]) -> dict[str, str]:
+    overrides = _json_object(env, "LDAP_ATTR_MAP")
+    unknown = set(overrides) - set(OPENLDAP_ATTRIBUTES)
+    if unknown:
+        raise ConfigError(
+            f"{PREFIX}LDAP_ATTR_MAP has unknown fields {sorted(unknown)}; "
+            f"known: {', '.join(OPENLDAP_ATTRIBUTES)}"
+        )
+    return {**OPENLDAP_ATTRIBUTES, **{k: str(v) for k, v in overrides.items()}}
+
+
+def _timeout(env: Mapping[str, str]) -> float:
+    raw = _read(env, "LDAP_TIMEOUT") or "5"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0
+    if not 0 < seconds <= 120:
+        raise ConfigError(f"{PREFIX}LDAP_TIMEOUT must be seconds between 0 and 120, not {raw!r}")
+    return seconds
+
+
+def load_directory(env: Mapping[str, str]) -> DirectorySettings | None:
+    """The directory settings alone; None when INTRAPRENEUR_LDAP_URL is not set."""
+    urls = tuple((_read(env, "LDAP_URL") or "").split())
+    if not urls:
+        return None
+    for url in urls:
+        if not url.startswith(("ldap://", "ldaps://")):
+            raise ConfigError(f"{PREFIX}LDAP_URL entries must start with ldap:// or ldaps://")
+    user_base = _read(env, "LDAP_USER_BASE")
+    if not user_base:
+        raise ConfigError(f"{PREFIX}LDAP_USER_BASE is not set: where are the people?")
+    user_filter = _read(env, "LDAP_USER_FILTER") or "(&(objectClass=inetOrgPerson)(uid={username}))"
+    if "{username}" not in user_filter:
+        raise ConfigError(f"{PREFIX}LDAP_USER_FILTER must contain {{username}}")
+    membership = (_read(env, "LDAP_GROUP_MEMBERSHIP") or "memberof").lower()
+    if membership not in MEMBERSHIP_MODES:
+        raise ConfigError(f"{PREFIX}LDAP_GROUP_MEMBERSHIP must be memberof or search")
+    group_base = _read(env, "LDAP_GROUP_BASE")
+    if (membership == "search" or _flag(env, "LDAP_NESTED_GROUPS")) and not group_base:
+        raise ConfigError(f"{PREFIX}LDAP_GROUP_BASE is needed to search groups")
+    return DirectorySettings(
+        urls=urls,
+        bind_dn=_read(env, "LDAP_BIND_DN"),
+        bind_password=_read(env, "LDAP_BIND_PASSWORD"),
+        user_base=user_base,
+        user_filter=user_filter,
+        group_base=group_base,
+        membership=membership,
+        member_attribute=_read(env, "LDAP_GROUP_MEMBER_ATTRIBUTE") or "member",
+        nested_groups=_flag(env, "LDAP_NESTED_GROUPS"),
+        active_directory=_flag(env, "LDAP_ACTIVE_DIRECTORY"),
+        role_map=_role_map(env),
+        attributes=_attributes(env),
+        start_tls=_flag(env, "LDAP_START_TLS"),
+        ca_file=_read(env, "LDAP_CA_FILE"),
+        timeout=_timeout(env),
+        page_size=_whole_number(env, "LDAP_PAGE_SIZE", 500),
+    )
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
     secret_key: str
     database_url: str
     redis_url: str | None
-    ldap_url: str | None
+    directory: DirectorySettings | None
+    break_glass_admin: bool
+    sync_max_deactivate_share: float
     dev_sign_in: bool
     invitation_days: int
     guest_access_days: int
@@ -84,7 +210,9 @@ class Settings:
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
             "REDIS_URL": self.redis_url,
-            "LDAP_URL": self.ldap_url,
+            "DIRECTORY": self.directory,
+            "BREAK_GLASS_ADMIN": self.break_glass_admin,
+            "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
             "DEV_SIGN_IN": self.dev_sign_in,
             "INVITATION_DAYS": self.invitation_days,
             "GUEST_ACCESS_DAYS": self.guest_access_days,
@@ -102,6 +230,19 @@ class Settings:
             "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
             "WTF_CSRF_TIME_LIMIT": None,
         }
+
+
+def _share(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = _read(env, name)
+    if raw is None:
+        return default
+    try:
+        share = float(raw)
+    except ValueError:
+        share = -1
+    if not 0 <= share <= 1:
+        raise ConfigError(f"{PREFIX}{name} must be a share between 0 and 1, not {raw!r}")
+    return share
 
 
 def _engine_options(database_url: str) -> dict[str, object]:
@@ -162,7 +303,10 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         secret_key=_secret_key(env, name, instance),
         database_url=_read(env, "DATABASE_URL") or f"sqlite:///{instance / 'intrapreneur.db'}",
         redis_url=_read(env, "REDIS_URL"),
-        ldap_url=_read(env, "LDAP_URL"),
+        directory=load_directory(env),
+        # Local admin sign-in while the directory is down: on in development, opt-in in production.
+        break_glass_admin=_flag(env, "BREAK_GLASS_ADMIN") or name != "production",
+        sync_max_deactivate_share=_share(env, "SYNC_MAX_DEACTIVATE_SHARE", 0.1),
         dev_sign_in=dev_sign_in,
         invitation_days=_whole_number(env, "INVITATION_DAYS", 14),
         guest_access_days=_whole_number(env, "GUEST_ACCESS_DAYS", 180),

@@ -7,9 +7,12 @@ own database, created and dropped here).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import secrets
+import shutil
+import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -26,8 +29,20 @@ from sqlalchemy.engine import URL
 
 from intrapreneur import create_app
 from intrapreneur.extensions import db, limiter
+from intrapreneur.identity.local_directory import (
+    GROUPS,
+    PEOPLE,
+    SERVICE_DN,
+    Employee,
+    Group,
+    LocalDirectoryServer,
+    base_ldif,
+    group_dn,
+    organisation_ldif,
+)
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
+from intrapreneur.settings import DirectorySettings, load_directory
 
 TEST_SECRET_KEY = secrets.token_hex(32)
 
@@ -233,3 +248,117 @@ def count_queries(app: Flask) -> Callable[[], Any]:
 
 def database_url_of(app: Flask) -> URL:
     return make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+
+
+@pytest.fixture
+def closed_port() -> Iterator[int]:
+    """A loopback port nobody listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        yield probe.getsockname()[1]
+
+
+# -- the real directory server -------------------------------------------------------------
+
+SERVICE_PASSWORD = "service-account-Secret-1"
+
+
+def ldap_password(uid: str) -> str:
+    return f"{uid}-Secret-Pass-1"
+
+
+def _employee(uid: str, name: str, **values: Any) -> Employee:
+    return Employee(uid, name, ldap_password(uid), **values)
+
+
+# More people than the server's size limit (5), so listing them needs paging.
+DIRECTORY_PEOPLE = [
+    _employee("cora", "Cora Chief", department="Executive", title="CEO"),
+    _employee("victor", "Victor Vice", department="Operations", title="COO", manager="cora"),
+    _employee("alice", "Alice Archer", department="People", title="HR Partner", manager="victor"),
+    _employee("bob", "Bob Baker", department="Finance", title="Analyst", manager="victor"),
+    _employee("carol", "Carol Cole", department="Operations", title="Coach", manager="victor"),
+    _employee("dan", "Dan Dyer", department="IT", title="Engineer", manager="victor"),
+    _employee("erin", "Erin Eve", department="Finance", manager="bob"),
+    _employee("frank", "Frank Fox", department="Sales", manager="victor"),
+]
+DIRECTORY_GROUPS = [
+    Group("hr", ["alice"]),
+    Group("admins", ["dan"]),
+    Group("coaches", ["carol"]),
+    Group("facilitators", ["group:coaches"]),
+    # A cycle: the nested walk must end.
+    Group("loop-a", ["group:loop-b", "frank"]),
+    Group("loop-b", ["group:loop-a"]),
+]
+# Two entries with one uid in different branches: sign-in must refuse, not pick one.
+TWINS_LDIF = f"""dn: ou=contractors,{PEOPLE}
+objectClass: organizationalUnit
+ou: contractors
+
+dn: uid=twin,{PEOPLE}
+objectClass: inetOrgPerson
+uid: twin
+cn: Twin One
+sn: One
+userPassword: {ldap_password("twin")}
+
+dn: uid=twin,ou=contractors,{PEOPLE}
+objectClass: inetOrgPerson
+uid: twin
+cn: Twin Two
+sn: Two
+userPassword: {ldap_password("twin")}
+"""
+
+
+@pytest.fixture(scope="session")
+def ldap_server() -> Iterator[LocalDirectoryServer]:
+    """One real slapd per test process, seeded with a small organisation."""
+    if not shutil.which("slapd", path=os.environ.get("PATH", "") + ":/usr/sbin"):
+        pytest.skip("slapd is not installed (`make test` installs it)")
+    server = LocalDirectoryServer(size_limit=5)
+    server.start()
+    try:
+        server.ldapadd(base_ldif(SERVICE_PASSWORD))
+        server.ldapadd(organisation_ldif(DIRECTORY_PEOPLE, DIRECTORY_GROUPS))
+        server.ldapadd(TWINS_LDIF)
+        yield server
+    finally:
+        server.stop()
+
+
+def directory_environment(server: LocalDirectoryServer, **variables: str) -> dict[str, str]:
+    base = {
+        "LDAP_URL": server.ldap_uri,
+        "LDAP_BIND_DN": SERVICE_DN,
+        "LDAP_BIND_PASSWORD": SERVICE_PASSWORD,
+        "LDAP_USER_BASE": PEOPLE,
+        "LDAP_GROUP_BASE": GROUPS,
+        "LDAP_NESTED_GROUPS": "true",
+        "LDAP_TIMEOUT": "2",
+        "LDAP_PAGE_SIZE": "3",
+        "LDAP_ROLE_MAP": json.dumps(
+            {
+                "hr": [group_dn("hr")],
+                "admin": [group_dn("admins").upper()],  # DNs compare case-insensitively
+                "facilitator": [group_dn("facilitators")],
+            }
+        ),
+    }
+    return {f"INTRAPRENEUR_{name}": value for name, value in {**base, **variables}.items()}
+
+
+@pytest.fixture
+def use_directory(
+    app: Flask, ldap_server: LocalDirectoryServer, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., DirectorySettings]:
+    """Point the app at the test slapd; keyword arguments override INTRAPRENEUR_LDAP_* names."""
+
+    def configure(**variables: str) -> DirectorySettings:
+        loaded = load_directory(directory_environment(ldap_server, **variables))
+        assert loaded is not None
+        monkeypatch.setitem(app.config, "DIRECTORY", loaded)
+        return loaded
+
+    return configure

@@ -23,7 +23,7 @@ from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import queries, services
-from intrapreneur.identity.forms import DevSignInForm, GuestSignInForm, SetPasswordForm
+from intrapreneur.identity.forms import DevSignInForm, SetPasswordForm, SignInForm
 from intrapreneur.identity.models import Person
 
 blueprint = Blueprint("auth", __name__)
@@ -37,7 +37,7 @@ def _submitted_login() -> str:
     """Rate-limit key per account as well as per address, against distributed guessing."""
     return (
         "login:"
-        + (request.form.get("email") or request.form.get("dev-person_id") or "").strip().lower()
+        + (request.form.get("login") or request.form.get("dev-person_id") or "").strip().lower()
     )
 
 
@@ -74,18 +74,18 @@ def _after_sign_in() -> ResponseReturnValue:
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return _after_sign_in()
-    form = GuestSignInForm()
+    form = SignInForm()
     status = 200
     if form.validate_on_submit():
         try:
-            guest = services.check_guest_password(form.email.data, form.password.data, date.today())
+            person, method = services.sign_in(form.login.data, form.password.data, date.today())
         except services.SignInRefused as refusal:
-            services.note_refused_sign_in(refusal, method="password", login=form.email.data)
+            services.note_refused_sign_in(refusal, login=form.login.data)
             db.session.commit()
             form.form_errors.append(refusal.message)
             status = refusal.status
         else:
-            _start_session(guest, "password")
+            _start_session(person, method)
             db.session.commit()
             return _after_sign_in()
     elif form.is_submitted():
@@ -101,7 +101,7 @@ def dev_sign_in() -> ResponseReturnValue:
     if form is None:
         abort(404)
     if not form.validate_on_submit():
-        return render_template("auth/sign_in.html", form=GuestSignInForm(), dev_form=form), 422
+        return render_template("auth/sign_in.html", form=SignInForm(), dev_form=form), 422
     person = db.session.get(Person, form.person_id.data)
     assert person is not None  # the choices only hold existing people
     _start_session(person, "development")

@@ -7,6 +7,8 @@ from flask.cli import FlaskGroup
 
 from intrapreneur.cli.app import create_app_or_exit
 from intrapreneur.cli.demo import demo
+from intrapreneur.cli.directory import directory
+from intrapreneur.cli.users import users
 
 
 @click.group(cls=FlaskGroup, create_app=create_app_or_exit)
@@ -14,4 +16,5 @@ def cli() -> None:
     """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
 
 
-cli.add_command(demo)
+for command in (demo, directory, users):
+    cli.add_command(command)

@@ -19,6 +19,12 @@ def _configure_sqlite(engine: Engine) -> None:
     breaks SAVEPOINTs and transactional migrations; we take over BEGIN ourselves
     (the recipe in SQLAlchemy's SQLite notes). Foreign keys are off in SQLite
     unless asked for, and WAL lets readers work while one request writes.
+
+    Transactions start with BEGIN IMMEDIATE: SQLite cannot upgrade a reading
+    transaction to a writing one once another writer has committed (it fails at
+    once with "database is locked", ignoring the busy timeout), so each
+    transaction takes the write lock up front and waits its turn instead. One
+    writer at a time is SQLite's model anyway; PostgreSQL is for real load.
     """
 
     @event.listens_for(engine, "connect")
@@ -32,4 +38,4 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

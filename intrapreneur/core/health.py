@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import text
 
 from intrapreneur.extensions import db
+from intrapreneur.identity.directory import Directory
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -22,10 +23,7 @@ def _database() -> None:
 
 
 def _tcp_reachable(url: str, default_port: int) -> None:
-    """Open and close a TCP connection to the first reachable host of ``url``.
-
-    ``url`` may list several space-separated URIs (LDAP fail-over); one is enough.
-    """
+    """Open and close a TCP connection to the first reachable host of ``url``."""
     errors = []
     for candidate in url.split():
         parts = urlsplit(candidate)
@@ -45,8 +43,7 @@ def _redis() -> None:
 
 
 def _directory() -> None:
-    url = current_app.config["LDAP_URL"]
-    _tcp_reachable(url, 636 if url.startswith("ldaps") else 389)
+    Directory(current_app.config["DIRECTORY"]).ping()
 
 
 def readiness() -> dict[str, str]:
@@ -54,7 +51,7 @@ def readiness() -> dict[str, str]:
     checks: dict[str, Callable[[], None]] = {"database": _database}
     if current_app.config.get("REDIS_URL"):
         checks["redis"] = _redis
-    if current_app.config.get("LDAP_URL"):
+    if current_app.config.get("DIRECTORY"):
         checks["directory"] = _directory
     results = {}
     for name, check in checks.items():

@@ -22,12 +22,13 @@ def _strip(value: str | None) -> str | None:
     return value.strip() if isinstance(value, str) else value
 
 
-class GuestSignInForm(FlaskForm):
-    email = EmailField(
-        "Email address",
+class SignInForm(FlaskForm):
+    login = StringField(
+        "Username or email address",
         validators=[DataRequired(), Length(max=254)],
         filters=[_strip],
-        render_kw={"autocomplete": "username"},
+        description="Employees: your company username. Guest entrepreneurs: your email address.",
+        render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
         "Password",

@@ -52,8 +52,12 @@ class Person(CreatedAtMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[PersonKind] = mapped_column(_enum(PersonKind, "person_kind"))
-    # Directory identity (employees only); filled in by the directory capability.
+    # Directory identity (employees only): the stable id (entryUUID / objectGUID) is who
+    # the person is; username, DN and the rest are refreshed from the directory.
     directory_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    directory_dn: Mapped[str | None] = mapped_column(String(1024), index=True)
+    # The manager's DN as the directory gives it, resolved to manager_id when that person is known.
+    manager_dn: Mapped[str | None] = mapped_column(String(1024), index=True)
     username: Mapped[str | None] = mapped_column(String(128), unique=True)
     email: Mapped[str | None] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))

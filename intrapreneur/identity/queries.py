@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Invitation, Person, PersonKind
@@ -10,6 +10,21 @@ from intrapreneur.identity.models import Invitation, Person, PersonKind
 
 def person_by_email(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
+
+
+def person_by_directory_id(directory_id: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.directory_id == directory_id))
+
+
+def local_account(login: str) -> Person | None:
+    """A person who signs in with a local password: a guest (by email) or the
+    break-glass admin (by username or email). ``login`` is lower-case."""
+    return db.session.scalar(
+        select(Person).where(
+            Person.password_hash.is_not(None),
+            or_(func.lower(Person.email) == login, Person.username == login),
+        )
+    )
 
 
 def guests_with_latest_invitation() -> Select[tuple[Person, Invitation | None]]:
@@ -32,5 +47,22 @@ def people_for_dev_sign_in() -> list[Person]:
     return list(
         db.session.scalars(
             select(Person).where(Person.kind == PersonKind.EMPLOYEE).order_by(Person.display_name)
+        )
+    )
+
+
+def reports_of(manager_id: int) -> list[Person]:
+    """Everyone below this manager at any depth, by name, in one recursive query.
+
+    UNION (not UNION ALL) drops rows already found, so a cycle in the
+    directory's manager data ends the walk instead of looping.
+    """
+    chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
+    chain = chain.union(select(Person.id).join(chain, Person.manager_id == chain.c.id))
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.id.in_(select(chain.c.id)), Person.id != manager_id)
+            .order_by(Person.display_name)
         )
     )

@@ -11,10 +11,18 @@ from datetime import date, datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
 from intrapreneur.extensions import db
-from intrapreneur.identity import queries
+from intrapreneur.identity import provisioning, queries
+from intrapreneur.identity.directory import (
+    AccountDisabled,
+    Directory,
+    DirectoryPerson,
+    DirectoryUnavailable,
+    InvalidCredentials,
+)
 from intrapreneur.identity.models import Invitation, Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import (
     hash_password,
@@ -61,14 +69,13 @@ class WeakPassword(IdentityError):
 class SignInRefused(IdentityError):
     """``reason`` is for logs and metrics; ``message`` for the person."""
 
-    status = 401
-
-    def __init__(self, reason: str, message: str) -> None:
+    def __init__(self, reason: str, message: str, *, status: int = 401) -> None:
         super().__init__(message)
         self.reason = reason
+        self.status = status
 
 
-WRONG_CREDENTIALS = "The email address or password is not right."
+WRONG_CREDENTIALS = "The username or password is not right."
 
 
 def _serializer() -> URLSafeSerializer:
@@ -184,16 +191,99 @@ def accept_invitation(invitation: Invitation, password: str, now: datetime) -> P
     return guest
 
 
-def check_guest_password(email: str, password: str, today: date) -> Person:
-    """The guest these credentials belong to, or SignInRefused with the reason."""
-    guest = queries.person_by_email(email.strip().lower())
-    stored_hash = guest.password_hash if guest is not None and guest.is_guest else None
-    if not verify_password(stored_hash, password):
-        reason = "unknown_account" if stored_hash is None else "wrong_password"
+def configured_directory() -> Directory | None:
+    settings = current_app.config.get("DIRECTORY")
+    return Directory(settings) if settings is not None else None
+
+
+def sign_in(login: str, password: str, today: date) -> tuple[Person, str]:
+    """The person these credentials belong to and how they were checked, or SignInRefused.
+
+    Local accounts (guests by email, the break-glass admin) are checked here;
+    everyone else is an employee checked by the company directory.
+    """
+    login = login.strip()
+    local = queries.local_account(login.lower())
+    directory = configured_directory()
+    if local is None and directory is not None:
+        return _sign_in_with_directory(directory, login, password, today), "directory"
+    if local is not None and not local.is_guest and not current_app.config["BREAK_GLASS_ADMIN"]:
+        raise SignInRefused(
+            "break_glass_disabled", "Local administrator sign-in is switched off on this server."
+        )
+    if not verify_password(local.password_hash if local else None, password):
+        reason = "unknown_account" if local is None else "wrong_password"
         raise SignInRefused(reason, WRONG_CREDENTIALS)
-    assert guest is not None
-    ensure_may_sign_in(guest, today)
-    return guest
+    assert local is not None
+    ensure_may_sign_in(local, today)
+    return local, "password"
+
+
+def _sign_in_with_directory(
+    directory: Directory, username: str, password: str, today: date
+) -> Person:
+    try:
+        found = directory.authenticate(username, password)
+    except InvalidCredentials as refusal:
+        raise SignInRefused(refusal.reason, WRONG_CREDENTIALS) from None
+    except AccountDisabled:
+        raise SignInRefused(
+            "account_disabled", "Your company account is disabled. Contact IT if this is wrong."
+        ) from None
+    except DirectoryUnavailable:
+        raise SignInRefused(
+            "directory_unavailable",
+            "The company directory is not reachable right now. Try again in a few minutes.",
+            status=503,
+        ) from None
+    person = provision(found, directory.roles_for(found.groups))
+    ensure_may_sign_in(person, today)
+    return person
+
+
+def provision(found: DirectoryPerson, roles: set[str]) -> Person:
+    """Create or refresh the person behind a directory entry, with their roles and manager.
+
+    Two first sign-ins of the same person at once: the loser's insert hits the
+    unique directory id, and it then refreshes the winner's row instead.
+    """
+    for attempt in range(2):
+        try:
+            with db.session.begin_nested():
+                outcome = provisioning.apply(
+                    found,
+                    roles,
+                    person=queries.person_by_directory_id(found.directory_id),
+                    departments=provisioning.Departments(),
+                    claims=provisioning.Claims([found]),
+                )
+                provisioning.link_manager_of(outcome.person)
+                record_provisioning(outcome, source="sign-in")
+            return outcome.person
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def record_provisioning(outcome: provisioning.Outcome, *, source: str) -> None:
+    """One audit event per kind of change, naming what changed."""
+    person = outcome.person
+    if outcome.created:
+        audit.record("person.provisioned", actor=None, obj=person, source=source)
+    if outcome.reactivated:
+        audit.record("person.reactivated", actor=None, obj=person, source=source)
+    if outcome.changes and not outcome.created:
+        audit.record("person.updated", actor=None, obj=person, source=source, **outcome.changes)
+    if outcome.roles_added or outcome.roles_removed:
+        audit.record(
+            "person.roles_changed",
+            actor=None,
+            obj=person,
+            source=source,
+            added=sorted(outcome.roles_added),
+            removed=sorted(outcome.roles_removed),
+        )
 
 
 def ensure_may_sign_in(person: Person, today: date) -> None:
@@ -216,14 +306,10 @@ def note_sign_in(person: Person, *, method: str, now: datetime) -> None:
     audit.record("auth.signed_in", actor=person, obj=person, method=method)
 
 
-def note_refused_sign_in(refusal: SignInRefused, *, method: str, login: str) -> None:
+def note_refused_sign_in(refusal: SignInRefused, *, login: str) -> None:
     # The login name is logged to trace attacks; the password never is.
-    log.warning(
-        "sign-in refused", extra={"reason": refusal.reason, "method": method, "login": login}
-    )
-    audit.record(
-        "auth.sign_in_refused", actor=None, method=method, reason=refusal.reason, login=login
-    )
+    log.warning("sign-in refused", extra={"reason": refusal.reason, "login": login})
+    audit.record("auth.sign_in_refused", actor=None, reason=refusal.reason, login=login)
 
 
 def person_for_session(person_id: str) -> Person | None:

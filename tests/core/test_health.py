@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-
-@pytest.fixture
-def closed_port() -> Iterator[int]:
-    """A loopback port nobody listens on."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        yield probe.getsockname()[1]
+from intrapreneur.settings import DirectorySettings
 
 
 def test_healthz_says_the_process_is_up(client: FlaskClient) -> None:
@@ -30,34 +23,26 @@ def test_readyz_checks_the_database(client: FlaskClient) -> None:
     assert response.json == {"status": "ok", "checks": {"database": "ok"}}
 
 
-@pytest.mark.parametrize(("setting", "check"), [("REDIS_URL", "redis"), ("LDAP_URL", "directory")])
-def test_readyz_reports_an_unreachable_dependency(
-    client: FlaskClient,
-    app: Flask,
-    monkeypatch: pytest.MonkeyPatch,
-    closed_port: int,
-    setting: str,
-    check: str,
+def test_readyz_reports_an_unreachable_redis(
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch, closed_port: int
 ) -> None:
-    scheme = "redis" if check == "redis" else "ldap"
-    monkeypatch.setitem(app.config, setting, f"{scheme}://127.0.0.1:{closed_port}")
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{closed_port}/0")
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["status"] == "unavailable"
     assert response.json["checks"]["database"] == "ok"
-    assert response.json["checks"][check].startswith("unavailable")
+    assert response.json["checks"]["redis"].startswith("unavailable")
 
 
-def test_readyz_accepts_a_directory_when_any_listed_server_answers(
-    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch, closed_port: int
+@pytest.mark.ldap
+def test_readyz_binds_to_the_directory(
+    client: FlaskClient, use_directory: Callable[..., DirectorySettings], closed_port: int
 ) -> None:
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen()
-        alive = listening.getsockname()[1]
-        monkeypatch.setitem(
-            app.config, "LDAP_URL", f"ldap://127.0.0.1:{closed_port} ldap://127.0.0.1:{alive}"
-        )
-        response = client.get("/readyz")
-    assert response.status_code == 200
-    assert response.json["checks"]["directory"] == "ok"
+    use_directory()
+    assert client.get("/readyz").json["checks"]["directory"] == "ok"
+    use_directory(LDAP_BIND_PASSWORD="not-the-service-password")
+    refused = client.get("/readyz")
+    assert refused.status_code == 503
+    assert refused.json["checks"]["directory"] == "unavailable: DirectoryUnavailable"
+    use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")
+    assert client.get("/readyz").status_code == 503

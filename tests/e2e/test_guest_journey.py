@@ -59,10 +59,10 @@ def test_guest_accepts_invitation_sets_password_and_signs_in(
     expect(page).to_have_url(f"{live_server}/sign-in")
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
 
-    guest_form = page.get_by_role("region", name="Guest entrepreneurs")
-    guest_form.get_by_label("Email address").fill(guest.email)
-    guest_form.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
-    guest_form.get_by_role("button", name="Sign in").click()
+    sign_in_form = page.get_by_role("region", name="Your account")
+    sign_in_form.get_by_label("Username or email address").fill(guest.email)
+    sign_in_form.get_by_label("Password", exact=True).fill(STRONG_PASSWORD)
+    sign_in_form.get_by_role("button", name="Sign in").click()
     _expect_home(page, live_server, guest)
 
     reused = page.goto(invitation_url)

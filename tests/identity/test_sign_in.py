@@ -20,7 +20,7 @@ from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
 def _sign_in(client: FlaskClient, email: str, password: str, next_url: str = ""):  # type: ignore[no-untyped-def]
     url = "/sign-in" + (f"?next={next_url}" if next_url else "")
     return client.post(
-        url, data={"csrf_token": csrf_token(client, url), "email": email, "password": password}
+        url, data={"csrf_token": csrf_token(client, url), "login": email, "password": password}
     )
 
 
@@ -63,7 +63,7 @@ def test_wrong_credentials_get_one_message_that_reveals_nothing(
     }[who]
     response = _sign_in(client, email, password)
     assert response.status_code == 401
-    assert "The email address or password is not right." in response.get_data(as_text=True)
+    assert "The username or password is not right." in response.get_data(as_text=True)
     assert client.get("/").status_code == 302
 
 
@@ -114,7 +114,6 @@ def test_refusals_are_audited_and_no_password_is_ever_logged(
     events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
     assert [event.action for event in events] == ["auth.sign_in_refused", "auth.signed_in"]
     assert events[0].details == {
-        "method": "password",
         "reason": "wrong_password",
         "login": guest.email,
     }
@@ -126,7 +125,7 @@ def test_repeated_attempts_are_rate_limited(
 ) -> None:
     guest = make_guest()
     token = csrf_token(client, "/sign-in")
-    data = {"csrf_token": token, "email": guest.email, "password": "wrong-password-again"}
+    data = {"csrf_token": token, "login": guest.email, "password": "wrong-password-again"}
     statuses = [client.post("/sign-in", data=data).status_code for _ in range(11)]
     assert statuses == [401] * 10 + [429]
     page = client.post("/sign-in", data={**data, "password": GUEST_PASSWORD})

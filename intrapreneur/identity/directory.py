@@ -1,0 +1,392 @@
+"""The company directory (OpenLDAP or Active Directory), behind a small interface.
+
+This is the only module that imports ``ldap``. python-ldap connections are not
+shared between threads, so every operation opens its own connection, binds,
+works and unbinds; sign-in is rare enough that this costs nothing measurable.
+
+Every value typed by a person goes through ``escape_filter_chars`` before it
+reaches a filter, and DNs are compared in one normalised, lower-case form.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import ldap
+from ldap.controls import SimplePagedResultsControl
+from ldap.filter import escape_filter_chars
+
+from intrapreneur.settings import DirectorySettings
+
+log = logging.getLogger(__name__)
+
+# Active Directory: "member of, at any depth" (LDAP_MATCHING_RULE_IN_CHAIN).
+IN_CHAIN = "1.2.840.113556.1.4.1941"
+AD_ACCOUNT_DISABLED = 0x2
+MAX_USERNAME_LENGTH = 256
+# Errors that mean "this server cannot be used right now"; the next URI is tried.
+UNREACHABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY)
+
+
+class DirectoryError(Exception):
+    """Base of the directory's refusals; ``reason`` is for logs and metrics."""
+
+    reason = "directory_error"
+
+
+class DirectoryUnavailable(DirectoryError):
+    reason = "directory_unavailable"
+
+
+class InvalidCredentials(DirectoryError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class AccountDisabled(DirectoryError):
+    reason = "account_disabled"
+
+
+@dataclass(frozen=True)
+class DirectoryPerson:
+    """One person as the directory describes them, mapped to our fields."""
+
+    dn: str
+    directory_id: str
+    username: str
+    email: str | None
+    display_name: str
+    department: str | None
+    title: str | None
+    manager_dn: str | None
+    groups: frozenset[str]
+    disabled: bool = False
+
+
+def normalise_dn(dn: str) -> str:
+    """One spelling per DN: attribute types and values lower-cased, spaces and escapes canonical."""
+    try:
+        parts = ldap.dn.str2dn(dn)
+    except ldap.DECODING_ERROR:
+        return dn.strip().lower()
+    return ldap.dn.dn2str(
+        [[(name.lower(), value.lower(), kind) for name, value, kind in rdn] for rdn in parts]
+    )
+
+
+def _text(values: list[bytes] | None) -> str | None:
+    if not values:
+        return None
+    return values[0].decode("utf-8", errors="replace").strip() or None
+
+
+def _identifier(attribute: str, values: list[bytes] | None) -> str | None:
+    """entryUUID is text; Active Directory's objectGUID is 16 little-endian bytes."""
+    if not values:
+        return None
+    if attribute.lower() == "objectguid" and len(values[0]) == 16:
+        return str(uuid.UUID(bytes_le=values[0]))
+    return _text(values)
+
+
+class Directory:
+    """Search-then-bind sign-in, look-ups and paged listing against the configured directory."""
+
+    def __init__(self, settings: DirectorySettings) -> None:
+        self.settings = settings
+        self.fields = settings.attributes
+        self.role_groups = {
+            role: frozenset(normalise_dn(group) for group in groups)
+            for role, groups in settings.role_map.items()
+        }
+
+    # -- connections -------------------------------------------------------------------
+
+    def _open(self, url: str) -> Any:
+        connection = ldap.initialize(url)
+        seconds = self.settings.timeout
+        connection.set_option(ldap.OPT_PROTOCOL_VERSION, ldap.VERSION3)
+        # AD answers searches at the domain root with referrals that would hang or leak binds.
+        connection.set_option(ldap.OPT_REFERRALS, 0)
+        connection.set_option(ldap.OPT_NETWORK_TIMEOUT, seconds)
+        connection.set_option(ldap.OPT_TIMEOUT, seconds)
+        connection.timeout = seconds
+        connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
+        if self.settings.ca_file:
+            connection.set_option(ldap.OPT_X_TLS_CACERTFILE, self.settings.ca_file)
+        # Apply the TLS options above to this connection only.
+        connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
+        if self.settings.start_tls and url.startswith("ldap://"):
+            connection.start_tls_s()
+        connection.simple_bind_s(self.settings.bind_dn or "", self.settings.bind_password or "")
+        return connection
+
+    @contextmanager
+    def _service_connection(self) -> Iterator[Any]:
+        """A connection bound as the service account, to the first server that answers."""
+        problems = []
+        for url in self.settings.urls:
+            try:
+                connection = self._open(url)
+            except UNREACHABLE as error:
+                problems.append(f"{url}: {type(error).__name__}")
+                continue
+            except ldap.INVALID_CREDENTIALS:
+                log.error("directory service account was refused by %s", url)
+                raise DirectoryUnavailable("the service account was refused") from None
+            except ldap.LDAPError as error:
+                problems.append(f"{url}: {type(error).__name__}")
+                continue
+            try:
+                yield connection
+            except UNREACHABLE as error:
+                raise DirectoryUnavailable(f"{url}: {type(error).__name__}") from None
+            finally:
+                connection.unbind_s()
+            return
+        log.warning("no directory server answered: %s", "; ".join(problems))
+        raise DirectoryUnavailable("; ".join(problems))
+
+    def ping(self) -> None:
+        """Raise DirectoryUnavailable unless a server answers the service account's bind."""
+        with self._service_connection():
+            pass
+
+    # -- reading people ----------------------------------------------------------------
+
+    def _requested_attributes(self) -> list[str]:
+        wanted = [name for name in self.fields.values() if name]
+        if self.settings.membership == "memberof":
+            wanted.append("memberOf")
+        if self.settings.active_directory:
+            wanted.append("userAccountControl")
+        return list(dict.fromkeys(wanted))
+
+    def _person(
+        self, dn: str, entry: dict[str, list[bytes]], groups: frozenset[str]
+    ) -> DirectoryPerson:
+        attributes = {name.lower(): values for name, values in entry.items()}
+
+        def value(field_name: str) -> str | None:
+            return _text(attributes.get(self.fields[field_name].lower()))
+
+        directory_id = _identifier(self.fields["id"], attributes.get(self.fields["id"].lower()))
+        username = value("username")
+        if not directory_id or not username:
+            raise DirectoryError(f"{dn} lacks {self.fields['id']} or {self.fields['username']}")
+        control = _text(attributes.get("useraccountcontrol"))
+        return DirectoryPerson(
+            dn=dn,
+            directory_id=directory_id,
+            username=username.lower(),
+            email=(value("email") or "").lower() or None,
+            display_name=value("name") or username,
+            department=value("department"),
+            title=value("title"),
+            manager_dn=value("manager"),
+            groups=groups,
+            disabled=bool(control and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED),
+        )
+
+    def _user_filter(self, username: str) -> str:
+        return self.settings.user_filter.replace("{username}", escape_filter_chars(username))
+
+    def _find_user(self, connection: Any, username: str) -> tuple[str, dict[str, list[bytes]]]:
+        found = [
+            (dn, entry)
+            for dn, entry in connection.search_s(
+                self.settings.user_base,
+                ldap.SCOPE_SUBTREE,
+                self._user_filter(username),
+                self._requested_attributes(),
+            )
+            if dn is not None  # search continuation references
+        ]
+        if not found:
+            raise InvalidCredentials("unknown_user")
+        if len(found) > 1:
+            log.warning("%d directory entries match one username; refusing sign-in", len(found))
+            raise InvalidCredentials("ambiguous_username")
+        return found[0]
+
+    def lookup(self, username: str) -> DirectoryPerson | None:
+        """What the directory says about ``username`` (no password involved)."""
+        _check_username(username)
+        with self._service_connection() as connection:
+            try:
+                dn, entry = self._find_user(connection, username)
+            except InvalidCredentials:
+                return None
+            return self._person(dn, entry, self._groups(connection, dn, entry))
+
+    def authenticate(self, username: str, password: str) -> DirectoryPerson:
+        """Search with the service account, then bind as the one entry found.
+
+        Costs one service bind, one search, the group look-up and one user bind.
+        """
+        _check_username(username)
+        if not password:
+            # An empty password is an anonymous bind, which many servers accept.
+            raise InvalidCredentials("empty_password")
+        if "\0" in password:
+            raise InvalidCredentials("invalid_characters")
+        with self._service_connection() as connection:
+            dn, entry = self._find_user(connection, username)
+            person = self._person(dn, entry, self._groups(connection, dn, entry))
+            try:
+                connection.simple_bind_s(dn, password)
+            except ldap.INVALID_CREDENTIALS:
+                raise InvalidCredentials("wrong_password") from None
+        if person.disabled:
+            raise AccountDisabled("the directory marks this account disabled")
+        return person
+
+    def iter_people(self) -> Iterator[DirectoryPerson]:
+        """Everyone in the user base, page by page: the server's size limit never cuts the list."""
+        people_filter = self.settings.user_filter.replace("{username}", "*")
+        with self._service_connection() as connection:
+            members = self._role_group_members(connection)
+            for dn, entry in self._paged(
+                connection, self.settings.user_base, people_filter, self._requested_attributes()
+            ):
+                groups = self._direct_groups(entry) | frozenset(
+                    group for group, people in members.items() if normalise_dn(dn) in people
+                )
+                try:
+                    yield self._person(dn, entry, groups)
+                except DirectoryError as problem:
+                    log.warning("skipping directory entry: %s", problem)
+
+    def _paged(
+        self, connection: Any, base: str, search_filter: str, attributes: list[str]
+    ) -> Iterator[tuple[str, dict[str, list[bytes]]]]:
+        control = SimplePagedResultsControl(True, size=self.settings.page_size, cookie="")
+        while True:
+            message = connection.search_ext(
+                base, ldap.SCOPE_SUBTREE, search_filter, attributes, serverctrls=[control]
+            )
+            _, entries, _, controls = connection.result3(message, timeout=self.settings.timeout)
+            yield from ((dn, entry) for dn, entry in entries if dn is not None)
+            cookie = next(
+                (
+                    c.cookie
+                    for c in controls
+                    if c.controlType == SimplePagedResultsControl.controlType
+                ),
+                None,
+            )
+            if not cookie:
+                return
+            control.cookie = cookie
+
+    # -- groups ------------------------------------------------------------------------
+
+    def _direct_groups(self, entry: dict[str, list[bytes]]) -> frozenset[str]:
+        values = next((v for k, v in entry.items() if k.lower() == "memberof"), [])
+        return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
+
+    def _groups(self, connection: Any, dn: str, entry: dict[str, list[bytes]]) -> frozenset[str]:
+        """The groups ``dn`` belongs to: directly, and through nested groups when configured."""
+        if self.settings.active_directory and self.settings.nested_groups:
+            return self._search_groups(
+                connection, f"(member:{IN_CHAIN}:={escape_filter_chars(dn)})"
+            )
+        if self.settings.membership == "memberof":
+            groups = self._direct_groups(entry)
+        else:
+            groups = self._groups_with_members(connection, {dn})
+        if self.settings.nested_groups:
+            groups = self._with_parent_groups(connection, groups)
+        return groups
+
+    def _member_filter(self, dns: set[str] | frozenset[str]) -> str:
+        attribute = self.settings.member_attribute
+        terms = "".join(f"({attribute}={escape_filter_chars(dn)})" for dn in sorted(dns))
+        return f"(|{terms})"
+
+    def _search_groups(self, connection: Any, search_filter: str) -> frozenset[str]:
+        assert self.settings.group_base, "settings require a group base for group searches"
+        return frozenset(
+            normalise_dn(dn)
+            for dn, _ in self._paged(connection, self.settings.group_base, search_filter, ["1.1"])
+        )
+
+    def _groups_with_members(
+        self, connection: Any, dns: set[str] | frozenset[str]
+    ) -> frozenset[str]:
+        return self._search_groups(connection, self._member_filter(dns))
+
+    def _with_parent_groups(self, connection: Any, groups: frozenset[str]) -> frozenset[str]:
+        """Walk up groups-within-groups one level per search; a cycle ends the walk."""
+        found = set(groups)
+        frontier = set(groups)
+        while frontier:
+            parents = self._groups_with_members(connection, frontier) - found
+            found |= parents
+            frontier = parents
+        return frozenset(found)
+
+    def _role_group_members(self, connection: Any) -> dict[str, frozenset[str]]:
+        """For a full listing: every mapped group → the people in it at any depth.
+
+        Only the groups named in the role map are expanded, so a huge "all staff"
+        group elsewhere in the tree costs nothing.
+        """
+        if self.settings.membership == "memberof" and not self.settings.nested_groups:
+            return {}
+        wanted = frozenset().union(*self.role_groups.values()) if self.role_groups else frozenset()
+        return {group: self._people_in(connection, group) for group in wanted}
+
+    def _people_in(self, connection: Any, group: str) -> frozenset[str]:
+        attribute = self.settings.member_attribute
+        if self.settings.active_directory and self.settings.nested_groups:
+            search = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
+            return frozenset(
+                normalise_dn(dn)
+                for dn, _ in self._paged(connection, self.settings.user_base, search, ["1.1"])
+            )
+        people: set[str] = set()
+        seen: set[str] = set()
+        frontier = {group}
+        while frontier:
+            current = frontier.pop()
+            seen.add(current)
+            try:
+                entries = connection.search_s(
+                    current, ldap.SCOPE_BASE, "(objectClass=*)", [attribute]
+                )
+            except ldap.NO_SUCH_OBJECT:
+                log.warning("role map names a group that does not exist: %s", current)
+                continue
+            for _, entry in entries:
+                for value in next(
+                    (v for k, v in entry.items() if k.lower() == attribute.lower()), []
+                ):
+                    member = normalise_dn(value.decode("utf-8", errors="replace"))
+                    if self.settings.nested_groups and self._is_group(member):
+                        if member not in seen:
+                            frontier.add(member)
+                    else:
+                        people.add(member)
+        return frozenset(people)
+
+    def _is_group(self, dn: str) -> bool:
+        base = self.settings.group_base
+        return bool(base) and dn.endswith(normalise_dn(base))
+
+    def roles_for(self, groups: frozenset[str]) -> set[str]:
+        """Mapped roles whose groups intersect ``groups`` (both normalised)."""
+        return {role for role, wanted in self.role_groups.items() if wanted & groups}
+
+
+def _check_username(username: str) -> None:
+    if not username or not username.strip():
+        raise InvalidCredentials("empty_username")
+    if "\0" in username or len(username) > MAX_USERNAME_LENGTH:
+        raise InvalidCredentials("invalid_characters")
