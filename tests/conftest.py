@@ -312,11 +312,16 @@ userPassword: {ldap_password("twin")}
 """
 
 
+SLAPD_MISSING = "slapd is not installed (`make test` installs it)"
+SLAPD_AVAILABLE = bool(shutil.which("slapd", path=os.environ.get("PATH", "") + ":/usr/sbin"))
+needs_slapd = pytest.mark.skipif(not SLAPD_AVAILABLE, reason=SLAPD_MISSING)
+
+
 @pytest.fixture(scope="session")
 def ldap_server() -> Iterator[LocalDirectoryServer]:
     """One real slapd per test process, seeded with a small organisation."""
-    if not shutil.which("slapd", path=os.environ.get("PATH", "") + ":/usr/sbin"):
-        pytest.skip("slapd is not installed (`make test` installs it)")
+    if not SLAPD_AVAILABLE:
+        pytest.skip(SLAPD_MISSING)
     server = LocalDirectoryServer(size_limit=5)
     server.start()
     try:

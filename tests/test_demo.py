@@ -16,6 +16,7 @@ from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.passwords import verify_password
 from intrapreneur.learning.models import LearningSet, SetMembership
 from intrapreneur.models import __all__ as model_names
+from tests.conftest import needs_slapd
 
 
 def _counts() -> dict[str, int]:
@@ -74,15 +75,22 @@ def _demo(instance: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_demo_command_builds_the_database_from_nothing_and_is_repeatable(tmp_path: Path) -> None:
+@needs_slapd
+def test_demo_command_builds_the_database_from_its_own_directory_and_is_repeatable(
+    tmp_path: Path,
+) -> None:
     first = _demo(tmp_path)
     assert first.returncode == 0, first.stderr
-    assert "Demo organisation ready (7 department, 16 person" in first.stdout
+    assert "Changed: 14 created, 0 updated, 0 reactivated, 0 deactivated" in first.stdout
+    assert "Demo organisation ready (2 person, 1 programme" in first.stdout
+    assert "hokafor     Helen Okafor (employee, hr, manager)" in first.stdout
     assert "nina@petrova-ventures.example" in first.stdout
     assert (tmp_path / "intrapreneur.db").exists()
 
     second = _demo(tmp_path)
     assert second.returncode == 0, second.stderr
+    # Stable directory ids: the same people are recognised, nothing is created twice.
+    assert "Changed: 0 created, 0 updated, 0 reactivated, 0 deactivated" in second.stdout
     assert "Demo organisation ready (nothing new created)" in second.stdout
 
 

@@ -97,9 +97,7 @@ class SeedSummary:
     def describe(self) -> str:
         made = ", ".join(f"{n} {kind}" for kind, n in self.created.items()) or "nothing new"
         lines = [f"Demo organisation ready ({made} created)."]
-        lines.append(
-            "Employees sign in with the development-only sign-in on the sign-in page, e.g.:"
-        )
+        lines.append("Employees (username, name, roles):")
         lines += [f"  {name}" for name in self.employees]
         lines.append(
             "Guest entrepreneurs sign in with email and password (new passwords each run):"
@@ -126,7 +124,7 @@ def _grant(person: Person, roles: tuple[Role, ...]) -> None:
             person.roles.append(PersonRole(role=role))
 
 
-def _demo_passphrase() -> str:
+def demo_passphrase() -> str:
     words = ["harbour", "lantern", "meadow", "copper", "violet", "summit", "orchard", "falcon"]
     return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
 
@@ -155,9 +153,8 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
             )
             _grant(person, (Role.EMPLOYEE, *roles))
             people[username] = person
-            summary.employees.append(
-                f"{name} ({', '.join(r.value for r in (Role.EMPLOYEE, *roles))})"
-            )
+            held = sorted(role.value for role in person.role_names | {Role.EMPLOYEE, *roles})
+            summary.employees.append(f"{username:<11} {name} ({', '.join(held)})")
             bar.update(1)
         for email, name, roles in GUESTS:
             guest = _get_or_create(
@@ -169,7 +166,7 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
                 access_ends_on=today + timedelta(days=180),
             )
             _grant(guest, (Role.GUEST, *roles))
-            passphrase = _demo_passphrase()
+            passphrase = demo_passphrase()
             guest.password_hash = hash_password(passphrase)
             summary.guest_passwords[email] = passphrase
             people[email] = guest

@@ -44,8 +44,13 @@ class LocalDirectoryServer(SlapdObject):
     openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif")
     TMPDIR = tempfile.gettempdir()
 
-    def __init__(self, *, size_limit: int = 500, anonymous_bind: bool = True) -> None:
+    def __init__(
+        self, *, size_limit: int = 500, anonymous_bind: bool = True, initial_ldif: str = ""
+    ) -> None:
         super().__init__()
+        # Loaded with slapadd before the server starts: fast, and it may set entryUUID
+        # (stable ids across restarts); overlays do not run, so memberOf stays empty.
+        self.initial_ldif = initial_ldif
         template = self.slapd_conf_template.replace(
             "olcModuleLoad: back_%(database)s",
             "olcModuleLoad: back_%(database)s\nolcModuleLoad: memberof\nolcModuleLoad: refint",
@@ -62,6 +67,8 @@ class LocalDirectoryServer(SlapdObject):
     def _write_config(self) -> None:
         super()._write_config()
         self.slapadd(_MEMBEROF_OVERLAY, ["-n0"])
+        if self.initial_ldif:
+            self.slapadd(self.initial_ldif, ["-n1"])
 
 
 @dataclass
@@ -73,6 +80,7 @@ class Employee:
     title: str = ""
     manager: str | None = None  # uid
     mail: str | None = None
+    entry_uuid: str | None = None  # only honoured by slapadd (initial_ldif)
 
 
 @dataclass
@@ -135,6 +143,8 @@ def employee_ldif(employee: Employee) -> str:
         lines.append(f"title: {employee.title}")
     if employee.manager:
         lines.append(f"manager: {person_dn(employee.manager)}")
+    if employee.entry_uuid:
+        lines.append(f"entryUUID: {employee.entry_uuid}")
     return "\n".join(lines) + "\n"
 
 

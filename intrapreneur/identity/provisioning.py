@@ -113,7 +113,7 @@ def apply(
     if person.id is None:
         outcome.created = True
         db.session.add(person)
-    if not person.active:
+    elif not person.active:
         person.active = True
         outcome.reactivated = True
     wanted = {
