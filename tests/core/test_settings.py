@@ -108,3 +108,52 @@ def test_cli_prints_one_clear_line_when_production_lacks_its_key(tmp_path: Path)
         "at least 32 characters (e.g. from `openssl rand -hex 32`)"
     ]
     assert "Traceback" not in result.stderr
+
+
+def _example(name: str) -> dict[str, str]:
+    path = Path(__file__).parents[2] / "config" / name
+    pairs = (
+        line.split("=", 1)
+        for line in path.read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    return {key: value for key, value in pairs}
+
+
+@pytest.mark.parametrize("name", ["ldap-openldap.env.example", "ldap-active-directory.env.example"])
+def test_directory_examples_are_valid_settings(name: str, tmp_path: Path) -> None:
+    variables = {
+        **_example("intrapreneur.env.example"),
+        **_example(name),
+        "INTRAPRENEUR_SECRET_KEY": STRONG_KEY,
+        "INTRAPRENEUR_INSTANCE_PATH": str(tmp_path),
+    }
+    variables.pop("INTRAPRENEUR_LDAP_BIND_PASSWORD_FILE", None)
+    loaded = settings.load(variables)
+    assert loaded.directory is not None
+    assert loaded.directory.role_map.keys() == {"hr", "admin", "facilitator"}
+    assert loaded.directory.active_directory is (name == "ldap-active-directory.env.example")
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        ({"LDAP_URL": "http://ldap"}, "must start with ldap:// or ldaps://"),
+        ({"LDAP_URL": "ldap://x"}, "LDAP_USER_BASE is not set"),
+        (
+            {"LDAP_URL": "ldap://x", "LDAP_USER_BASE": "o=x", "LDAP_USER_FILTER": "(uid=*)"},
+            "{username}",
+        ),
+        ({"LDAP_URL": "ldap://x", "LDAP_USER_BASE": "o=x", "LDAP_ROLE_MAP": "{"}, "not valid JSON"),
+        (
+            {"LDAP_URL": "ldap://x", "LDAP_USER_BASE": "o=x", "LDAP_ROLE_MAP": '{"guest": []}'},
+            "unknown role 'guest'",
+        ),
+        ({"LDAP_URL": "ldap://x", "LDAP_USER_BASE": "o=x", "LDAP_TIMEOUT": "0"}, "LDAP_TIMEOUT"),
+    ],
+)
+def test_bad_directory_settings_are_refused_with_the_reason(
+    tmp_path: Path, variables: dict[str, str], message: str
+) -> None:
+    with pytest.raises(ConfigError, match=message.replace("{", r"\{").replace("}", r"\}")):
+        _load(tmp_path, ENV="development", **variables)
