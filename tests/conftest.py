@@ -292,7 +292,8 @@ DIRECTORY_GROUPS = [
     Group("loop-b", ["group:loop-a"]),
 ]
 # Two entries with one uid in different branches: sign-in must refuse, not pick one.
-TWINS_LDIF = f"""dn: ou=contractors,{PEOPLE}
+# Mallory's account is disabled the Active Directory way (userAccountControl bit 2).
+EXTRA_LDIF = f"""dn: ou=contractors,{PEOPLE}
 objectClass: organizationalUnit
 ou: contractors
 
@@ -309,6 +310,15 @@ uid: twin
 cn: Twin Two
 sn: Two
 userPassword: {ldap_password("twin")}
+
+dn: uid=mallory,{PEOPLE}
+objectClass: inetOrgPerson
+objectClass: adCompatibleAccount
+uid: mallory
+cn: Mallory Left
+sn: Left
+userPassword: {ldap_password("mallory")}
+userAccountControl: 514
 """
 
 
@@ -327,7 +337,7 @@ def ldap_server() -> Iterator[LocalDirectoryServer]:
     try:
         server.ldapadd(base_ldif(SERVICE_PASSWORD))
         server.ldapadd(organisation_ldif(DIRECTORY_PEOPLE, DIRECTORY_GROUPS))
-        server.ldapadd(TWINS_LDIF)
+        server.ldapadd(EXTRA_LDIF)
         yield server
     finally:
         server.stop()

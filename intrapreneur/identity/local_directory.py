@@ -34,6 +34,19 @@ olcRefintAttribute: memberof member manager
 """
 
 
+# Active Directory's account flags, so tests can mark an account disabled as AD does
+# (the objectClass OID is in a private test arc).
+_AD_COMPATIBLE_SCHEMA = """
+dn: cn=adcompat,cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: adcompat
+olcAttributeTypes: ( 1.2.840.113556.1.4.8 NAME 'userAccountControl'
+  EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
+olcObjectClasses: ( 1.3.6.1.4.1.99999.1.1 NAME 'adCompatibleAccount'
+  AUXILIARY MAY userAccountControl )
+"""
+
+
 class LocalDirectoryServer(SlapdObject):
     """slapd on a free loopback port; ``size_limit`` imitates AD's page limit,
     ``anonymous_bind`` makes an empty-password bind succeed as on many real servers."""
@@ -66,6 +79,7 @@ class LocalDirectoryServer(SlapdObject):
 
     def _write_config(self) -> None:
         super()._write_config()
+        self.slapadd(_AD_COMPATIBLE_SCHEMA, ["-n0"])
         self.slapadd(_MEMBEROF_OVERLAY, ["-n0"])
         if self.initial_ldif:
             self.slapadd(self.initial_ldif, ["-n1"])

@@ -70,7 +70,9 @@ def sync_directory(
     seen_ids: set[str] = set()
     departments = provisioning.Departments()
     try:
-        for batch in _batches(directory.iter_people(), BATCH):
+        # A disabled account (AD) counts as gone: it is deactivated like someone who left.
+        enabled = (found for found in directory.iter_people() if not found.disabled)
+        for batch in _batches(enabled, BATCH):
             _apply_batch(batch, directory, departments, report)
             seen_ids.update(found.directory_id for found in batch)
             report.seen += len(batch)

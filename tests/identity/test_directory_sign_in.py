@@ -245,3 +245,15 @@ def test_break_glass_admin_signs_in_while_the_directory_is_down(
     refused = _sign_in(client, "breakglass", GUEST_PASSWORD)
     assert refused.status_code == 401
     assert "Local administrator sign-in is switched off" in refused.get_data(as_text=True)
+
+
+def test_active_directory_disabled_account_is_refused_after_its_password(
+    client: FlaskClient, use_directory: Callable[..., DirectorySettings]
+) -> None:
+    use_directory(LDAP_ACTIVE_DIRECTORY="true", LDAP_NESTED_GROUPS="false")
+    wrong = _sign_in(client, "mallory", "not-her-password")
+    assert "The username or password is not right." in wrong.get_data(as_text=True)
+    refused = _sign_in(client, "mallory", ldap_password("mallory"))
+    assert refused.status_code == 401
+    assert "Your company account is disabled" in refused.get_data(as_text=True)
+    assert client.get("/").status_code == 302

@@ -26,8 +26,8 @@ from tests.conftest import DIRECTORY_PEOPLE, directory_environment, environment_
 
 pytestmark = pytest.mark.ldap
 
-# Everyone under the people branch: the seeded employees plus the two "twin" entries.
-IN_DIRECTORY = len(DIRECTORY_PEOPLE) + 2
+# Everyone under the people branch: the seeded employees, the two "twins" and mallory.
+IN_DIRECTORY = len(DIRECTORY_PEOPLE) + 3
 
 
 def _employees() -> int:
@@ -95,7 +95,7 @@ def test_too_many_departures_stop_the_run_unless_forced(
     sync_directory(directory)
     ghosts = _ghosts(make_person, 3)
 
-    with pytest.raises(SyncRefused, match="would deactivate 3 of 13 active people"):
+    with pytest.raises(SyncRefused, match="would deactivate 3 of 14 active people"):
         sync_directory(directory, max_deactivate_share=0.1)
     assert _active(ghosts) == [True, True, True]
 
@@ -211,3 +211,13 @@ def test_two_first_sign_ins_at_once_create_one_person(
             db.engine.dispose()
         assert errors == []
         assert count == 1
+
+
+def test_disabled_accounts_are_not_synced_as_active(
+    use_directory: Callable[..., DirectorySettings],
+) -> None:
+    report = sync_directory(
+        Directory(use_directory(LDAP_ACTIVE_DIRECTORY="true", LDAP_NESTED_GROUPS="false"))
+    )
+    assert report.seen == IN_DIRECTORY - 1
+    assert db.session.scalar(select(func.count()).where(Person.username == "mallory")) == 0
