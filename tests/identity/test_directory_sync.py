@@ -10,14 +10,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask_migrate import upgrade
 from sqlalchemy import func, select
 
 from intrapreneur import create_app
+from intrapreneur.cli import cli
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries, services
-from intrapreneur.identity.directory import Directory
+from intrapreneur.identity.directory import Directory, DirectoryUnavailable
 from intrapreneur.identity.local_directory import LocalDirectoryServer, person_dn
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.sync import SyncRefused, sync_directory
@@ -142,23 +144,15 @@ def test_an_empty_or_unreachable_directory_is_never_read_as_everyone_left(
     sync_directory(Directory(use_directory()))
     with pytest.raises(SyncRefused, match="returned nobody"):
         sync_directory(Directory(use_directory(LDAP_USER_FILTER="(&(uid={username})(cn=nobody))")))
-    from intrapreneur.identity.directory import DirectoryUnavailable
-
     with pytest.raises(DirectoryUnavailable):
         sync_directory(Directory(use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")))
     assert _employees() == IN_DIRECTORY
-
-
-def _run(app: Flask, *args: str) -> Any:
-    return CliRunner().invoke(app.cli, args, catch_exceptions=False)
 
 
 def test_cli_sync_and_test_commands(
     app: Flask, use_directory: Callable[..., DirectorySettings]
 ) -> None:
     use_directory()
-    from intrapreneur.cli import cli
-
     runner = CliRunner()
     dry = runner.invoke(cli, ["directory", "sync", "--dry-run"], obj=_script_info(app))
     assert dry.exit_code == 0, dry.output
@@ -172,9 +166,7 @@ def test_cli_sync_and_test_commands(
     assert "Roles:       employee, facilitator" in shown.output
 
 
-def _script_info(app: Flask) -> Any:
-    from flask.cli import ScriptInfo
-
+def _script_info(app: Flask) -> ScriptInfo:
     return ScriptInfo(create_app=lambda: app)
 
 
