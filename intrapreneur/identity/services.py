@@ -207,14 +207,15 @@ def sign_in(login: str, password: str, today: date) -> tuple[Person, str]:
     directory = configured_directory()
     if local is None and directory is not None:
         return _sign_in_with_directory(directory, login, password, today), "directory"
-    if local is not None and not local.is_guest and not current_app.config["BREAK_GLASS_ADMIN"]:
-        raise SignInRefused(
-            "break_glass_disabled", "Local administrator sign-in is switched off on this server."
-        )
     if not verify_password(local.password_hash if local else None, password):
         reason = "unknown_account" if local is None else "wrong_password"
         raise SignInRefused(reason, WRONG_CREDENTIALS)
     assert local is not None
+    # Only after the password: the refusal must not reveal which local accounts exist.
+    if not local.is_guest and not current_app.config["BREAK_GLASS_ADMIN"]:
+        raise SignInRefused(
+            "break_glass_disabled", "Local administrator sign-in is switched off on this server."
+        )
     ensure_may_sign_in(local, today)
     return local, "password"
 
