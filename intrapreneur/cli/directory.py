@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from intrapreneur.identity.directory import DirectoryUnavailable
+from intrapreneur.identity.directory import DirectoryUnavailable, InvalidCredentials
 from intrapreneur.identity.services import configured_directory
 from intrapreneur.identity.sync import SyncRefused, sync_directory
 
@@ -60,6 +60,9 @@ def test_command(username: str) -> None:
         found = target.lookup(username)
     except DirectoryUnavailable as problem:
         click.echo(f"The directory is not reachable: {problem}", err=True)
+        sys.exit(1)
+    except InvalidCredentials:
+        click.echo(f"{username!r} cannot be a username (empty, too long or a NUL byte).", err=True)
         sys.exit(1)
     if found is None:
         click.echo(f"No entry matches {username!r} under {target.settings.user_base}.")
