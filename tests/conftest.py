@@ -285,7 +285,8 @@ DIRECTORY_PEOPLE = [
 DIRECTORY_GROUPS = [
     Group("hr", ["alice"]),
     Group("admins", ["dan"]),
-    Group("coaches", ["carol"]),
+    # Nested both ways: the role walk down from "facilitators" must end too.
+    Group("coaches", ["carol", "group:facilitators"]),
     Group("facilitators", ["group:coaches"]),
     # A cycle: the nested walk must end.
     Group("loop-a", ["group:loop-b", "frank"]),

@@ -82,5 +82,5 @@ def test_command(username: str) -> None:
     click.echo("Groups:")
     for group in sorted(found.groups) or ["—"]:
         click.echo(f"  {group}")
-    roles = ["employee", *sorted(target.roles_for(found.groups))]
+    roles = ["employee", *sorted(found.roles)]
     click.echo(f"Roles:       {', '.join(roles)} (manager follows from having reports)")

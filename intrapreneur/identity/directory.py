@@ -10,11 +10,14 @@ reaches a filter, and DNs are compared in one normalised, lower-case form.
 
 from __future__ import annotations
 
+import json
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import ldap
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 IN_CHAIN = "1.2.840.113556.1.4.1941"
 AD_ACCOUNT_DISABLED = 0x2
 MAX_USERNAME_LENGTH = 256
+ROLE_INDEX_SECONDS = 300
 # Errors that mean "this server cannot be used right now"; the next URI is tried.
 UNREACHABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY)
 
@@ -66,9 +70,11 @@ class DirectoryPerson:
     title: str | None
     manager_dn: str | None
     groups: frozenset[str]
+    roles: frozenset[str]
     disabled: bool = False
 
 
+@lru_cache(maxsize=65536)
 def normalise_dn(dn: str) -> str:
     """One spelling per DN: attribute types and values lower-cased, spaces and escapes canonical."""
     try:
@@ -169,7 +175,7 @@ class Directory:
         return list(dict.fromkeys(wanted))
 
     def _person(
-        self, dn: str, entry: dict[str, list[bytes]], groups: frozenset[str]
+        self, connection: Any, dn: str, entry: dict[str, list[bytes]], groups: frozenset[str]
     ) -> DirectoryPerson:
         attributes = {name.lower(): values for name, values in entry.items()}
 
@@ -191,6 +197,7 @@ class Directory:
             title=value("title"),
             manager_dn=value("manager"),
             groups=groups,
+            roles=self._roles(connection, groups),
             disabled=bool(control and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED),
         )
 
@@ -223,12 +230,13 @@ class Directory:
                 dn, entry = self._find_user(connection, username)
             except InvalidCredentials:
                 return None
-            return self._person(dn, entry, self._groups(connection, dn, entry))
+            return self._person(connection, dn, entry, self._all_groups(connection, dn, entry))
 
     def authenticate(self, username: str, password: str) -> DirectoryPerson:
         """Search with the service account, then bind as the one entry found.
 
-        Costs one service bind, one search, the group look-up and one user bind.
+        Costs one service bind, one search and one user bind, plus one group search
+        when groups are searched instead of read from memberOf.
         """
         _check_username(username)
         if not password:
@@ -238,7 +246,7 @@ class Directory:
             raise InvalidCredentials("invalid_characters")
         with self._service_connection() as connection:
             dn, entry = self._find_user(connection, username)
-            person = self._person(dn, entry, self._groups(connection, dn, entry))
+            person = self._person(connection, dn, entry, self._groups(connection, dn, entry))
             try:
                 connection.simple_bind_s(dn, password)
             except ldap.INVALID_CREDENTIALS:
@@ -251,15 +259,17 @@ class Directory:
         """Everyone in the user base, page by page: the server's size limit never cuts the list."""
         people_filter = self.settings.user_filter.replace("{username}", "*")
         with self._service_connection() as connection:
-            members = self._role_group_members(connection)
+            searched = self.settings.membership == "search"
+            people_by_group = self._people_by_group(connection) if searched else {}
             for dn, entry in self._paged(
                 connection, self.settings.user_base, people_filter, self._requested_attributes()
             ):
+                own_dn = normalise_dn(dn)
                 groups = self._direct_groups(entry) | frozenset(
-                    group for group, people in members.items() if normalise_dn(dn) in people
+                    group for group, people in people_by_group.items() if own_dn in people
                 )
                 try:
-                    yield self._person(dn, entry, groups)
+                    yield self._person(connection, dn, entry, groups)
                 except DirectoryError as problem:
                     log.warning("skipping directory entry: %s", problem)
 
@@ -285,25 +295,34 @@ class Directory:
                 return
             control.cookie = cookie
 
-    # -- groups ------------------------------------------------------------------------
+    # -- groups and roles ---------------------------------------------------------------
 
     def _direct_groups(self, entry: dict[str, list[bytes]]) -> frozenset[str]:
         values = next((v for k, v in entry.items() if k.lower() == "memberof"), [])
         return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
 
     def _groups(self, connection: Any, dn: str, entry: dict[str, list[bytes]]) -> frozenset[str]:
-        """The groups ``dn`` belongs to: directly, and through nested groups when configured."""
+        """The groups that hold ``dn`` directly: its memberOf, or one group search."""
+        if self.settings.membership == "memberof":
+            return self._direct_groups(entry)
+        return self._search_groups(connection, self._member_filter({dn}))
+
+    def _all_groups(
+        self, connection: Any, dn: str, entry: dict[str, list[bytes]]
+    ) -> frozenset[str]:
+        """Every group ``dn`` is in, at any depth: for people to read, not for sign-in."""
         if self.settings.active_directory and self.settings.nested_groups:
             return self._search_groups(
                 connection, f"(member:{IN_CHAIN}:={escape_filter_chars(dn)})"
             )
-        if self.settings.membership == "memberof":
-            groups = self._direct_groups(entry)
-        else:
-            groups = self._groups_with_members(connection, {dn})
-        if self.settings.nested_groups:
-            groups = self._with_parent_groups(connection, groups)
-        return groups
+        groups = self._groups(connection, dn, entry)
+        if not self.settings.nested_groups:
+            return groups
+        found, frontier = set(groups), set(groups)
+        while frontier:  # one level up per search; a cycle ends the walk
+            frontier = set(self._search_groups(connection, self._member_filter(frontier))) - found
+            found |= frontier
+        return frozenset(found)
 
     def _member_filter(self, dns: set[str] | frozenset[str]) -> str:
         attribute = self.settings.member_attribute
@@ -317,72 +336,85 @@ class Directory:
             for dn, _ in self._paged(connection, self.settings.group_base, search_filter, ["1.1"])
         )
 
-    def _groups_with_members(
-        self, connection: Any, dns: set[str] | frozenset[str]
-    ) -> frozenset[str]:
-        return self._search_groups(connection, self._member_filter(dns))
+    def _roles(self, connection: Any, groups: frozenset[str]) -> frozenset[str]:
+        """Mapped roles whose groups (or groups nested in them) hold one of ``groups``."""
+        index = self._role_index(connection)
+        return frozenset(role for role, covered in index.items() if covered & groups)
 
-    def _with_parent_groups(self, connection: Any, groups: frozenset[str]) -> frozenset[str]:
-        """Walk up groups-within-groups one level per search; a cycle ends the walk."""
-        found = set(groups)
-        frontier = set(groups)
+    def _role_index(self, connection: Any) -> dict[str, frozenset[str]]:
+        """Role → its mapped groups plus every group nested inside them.
+
+        With it, a person's direct groups decide their roles without a walk per
+        sign-in. It is kept for ROLE_INDEX_SECONDS per configuration: a change in how
+        groups nest shows within that time; a change in who is in a group, at once.
+        """
+        if not self.settings.nested_groups:
+            return self.role_groups
+        key = json.dumps(
+            [self.settings.urls, self.settings.group_base, self.settings.role_map], sort_keys=True
+        )
+        expires, index = _role_indexes.get(key, (0.0, {}))
+        if expires < time.monotonic():
+            index = {
+                role: self._groups_within(connection, groups)
+                for role, groups in self.role_groups.items()
+            }
+            _role_indexes[key] = (time.monotonic() + ROLE_INDEX_SECONDS, index)
+        return index
+
+    def _groups_within(self, connection: Any, groups: frozenset[str]) -> frozenset[str]:
+        """``groups`` and every group inside them at any depth; a cycle ends the walk."""
+        if self.settings.active_directory:
+            terms = "".join(
+                f"(memberOf:{IN_CHAIN}:={escape_filter_chars(g)})" for g in sorted(groups)
+            )
+            return groups | self._search_groups(connection, f"(|{terms})")
+        found, frontier = set(groups), set(groups)
         while frontier:
-            parents = self._groups_with_members(connection, frontier) - found
-            found |= parents
-            frontier = parents
+            inner = {
+                m
+                for group in frontier
+                for m in self._members(connection, group)
+                if self._is_group(m)
+            }
+            frontier = inner - found
+            found |= frontier
         return frozenset(found)
 
-    def _role_group_members(self, connection: Any) -> dict[str, frozenset[str]]:
-        """For a full listing: every mapped group → the people in it at any depth.
-
-        Only the groups named in the role map are expanded, so a huge "all staff"
-        group elsewhere in the tree costs nothing.
-        """
-        if self.settings.membership == "memberof" and not self.settings.nested_groups:
-            return {}
-        wanted = frozenset().union(*self.role_groups.values()) if self.role_groups else frozenset()
-        return {group: self._people_in(connection, group) for group in wanted}
-
-    def _people_in(self, connection: Any, group: str) -> frozenset[str]:
+    def _members(self, connection: Any, group: str) -> frozenset[str]:
+        """The DNs a group lists directly (people and groups)."""
         attribute = self.settings.member_attribute
-        if self.settings.active_directory and self.settings.nested_groups:
-            search = f"(memberOf:{IN_CHAIN}:={escape_filter_chars(group)})"
-            return frozenset(
-                normalise_dn(dn)
-                for dn, _ in self._paged(connection, self.settings.user_base, search, ["1.1"])
-            )
-        people: set[str] = set()
-        seen: set[str] = set()
-        frontier = {group}
-        while frontier:
-            current = frontier.pop()
-            seen.add(current)
-            try:
-                entries = connection.search_s(
-                    current, ldap.SCOPE_BASE, "(objectClass=*)", [attribute]
-                )
-            except ldap.NO_SUCH_OBJECT:
-                log.warning("role map names a group that does not exist: %s", current)
-                continue
-            for _, entry in entries:
-                for value in next(
-                    (v for k, v in entry.items() if k.lower() == attribute.lower()), []
-                ):
-                    member = normalise_dn(value.decode("utf-8", errors="replace"))
-                    if self.settings.nested_groups and self._is_group(member):
-                        if member not in seen:
-                            frontier.add(member)
-                    else:
-                        people.add(member)
-        return frozenset(people)
+        try:
+            entries = connection.search_s(group, ldap.SCOPE_BASE, "(objectClass=*)", [attribute])
+        except ldap.NO_SUCH_OBJECT:
+            log.warning("role map names a group that does not exist: %s", group)
+            return frozenset()
+        values = [
+            value
+            for _, entry in entries
+            for name, values in entry.items()
+            if name.lower() == attribute.lower()
+            for value in values
+        ]
+        return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
+
+    def _people_by_group(self, connection: Any) -> dict[str, frozenset[str]]:
+        """For a full listing in search mode: each group that can grant a role → its people.
+
+        Only those groups are read, so a huge "all staff" group elsewhere costs nothing.
+        """
+        covered = frozenset().union(*self._role_index(connection).values())
+        return {
+            group: frozenset(m for m in self._members(connection, group) if not self._is_group(m))
+            for group in covered
+        }
 
     def _is_group(self, dn: str) -> bool:
         base = self.settings.group_base
         return bool(base) and dn.endswith(normalise_dn(base))
 
-    def roles_for(self, groups: frozenset[str]) -> set[str]:
-        """Mapped roles whose groups intersect ``groups`` (both normalised)."""
-        return {role for role, wanted in self.role_groups.items() if wanted & groups}
+
+_role_indexes: dict[str, tuple[float, dict[str, frozenset[str]]]] = {}
 
 
 def _check_username(username: str) -> None:

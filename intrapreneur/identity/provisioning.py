@@ -99,7 +99,6 @@ class Claims:
 
 def apply(
     found: DirectoryPerson,
-    roles: set[str],
     *,
     person: Person | None,
     departments: Departments,
@@ -139,7 +138,7 @@ def apply(
     if person.department is not department:
         outcome.changes["department"] = found.department
         person.department = department
-    _apply_roles(person, {Role.EMPLOYEE.value, *roles}, outcome)
+    _apply_roles(person, {Role.EMPLOYEE.value, *found.roles}, outcome)
     return outcome
 
 

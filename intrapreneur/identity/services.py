@@ -237,12 +237,12 @@ def _sign_in_with_directory(
             "The company directory is not reachable right now. Try again in a few minutes.",
             status=503,
         ) from None
-    person = provision(found, directory.roles_for(found.groups))
+    person = provision(found)
     ensure_may_sign_in(person, today)
     return person
 
 
-def provision(found: DirectoryPerson, roles: set[str]) -> Person:
+def provision(found: DirectoryPerson) -> Person:
     """Create or refresh the person behind a directory entry, with their roles and manager.
 
     Two first sign-ins of the same person at once: the loser's insert hits the
@@ -253,7 +253,6 @@ def provision(found: DirectoryPerson, roles: set[str]) -> Person:
             with db.session.begin_nested():
                 outcome = provisioning.apply(
                     found,
-                    roles,
                     person=queries.person_by_directory_id(found.directory_id),
                     departments=provisioning.Departments(),
                     claims=provisioning.Claims([found]),

@@ -110,7 +110,6 @@ def _apply_batch(
     outcomes = [
         provisioning.apply(
             found,
-            directory.roles_for(found.groups),
             person=known.get(found.directory_id),
             departments=departments,
             claims=claims,

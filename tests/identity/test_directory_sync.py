@@ -187,7 +187,7 @@ def test_two_first_sign_ins_at_once_create_one_person(
             with concurrent_app.app_context():
                 try:
                     barrier.wait()
-                    services.provision(found, {"hr"})
+                    services.provision(found)
                     db.session.commit()
                 except BaseException as error:
                     errors.append(error)
