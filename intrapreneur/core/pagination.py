@@ -48,5 +48,5 @@ def paginate(statement: Select[Any], *, per_page: int = DEFAULT_PER_PAGE) -> Pag
     per_page = min(_positive_arg("per_page", per_page), MAX_PER_PAGE)
     total = db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     result = db.session.execute(statement.limit(per_page).offset((number - 1) * per_page))
-    rows = list(result.scalars() if len(statement.selected_columns) == 1 else result.all())
+    rows = list(result.scalars() if len(statement.column_descriptions) == 1 else result.all())
     return Page(rows=rows, number=number, per_page=per_page, total=total or 0)
