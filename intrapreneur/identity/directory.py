@@ -74,7 +74,8 @@ class DirectoryPerson:
     disabled: bool = False
 
 
-@lru_cache(maxsize=65536)
+# Group DNs repeat on every entry; person DNs do not, so a small cache keeps memory flat.
+@lru_cache(maxsize=4096)
 def normalise_dn(dn: str) -> str:
     """One spelling per DN: attribute types and values lower-cased, spaces and escapes canonical."""
     try:

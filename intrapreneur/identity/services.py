@@ -270,10 +270,12 @@ def record_provisioning(outcome: provisioning.Outcome, *, source: str) -> None:
     """One audit event per kind of change, naming what changed."""
     person = outcome.person
     if outcome.created:
-        audit.record("person.provisioned", actor=None, obj=person, source=source)
+        roles = sorted(outcome.roles_added)
+        audit.record("person.provisioned", actor=None, obj=person, source=source, roles=roles)
+        return
     if outcome.reactivated:
         audit.record("person.reactivated", actor=None, obj=person, source=source)
-    if outcome.changes and not outcome.created:
+    if outcome.changes:
         audit.record("person.updated", actor=None, obj=person, source=source, **outcome.changes)
     if outcome.roles_added or outcome.roles_removed:
         audit.record(
