@@ -62,15 +62,18 @@ def _init_extensions(app: Flask) -> None:
 
 def _template_helpers() -> dict[str, Any]:
     from intrapreneur.identity import permissions as identity_permissions
+    from intrapreneur.learning import permissions as learning_permissions
 
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
         "can_read_audit_log": identity_permissions.can_read_audit_log,
+        "can_manage_programmes": learning_permissions.can_manage_programmes,
+        "can_browse_cohorts": learning_permissions.can_browse_cohorts,
     }
 
 
 def _register_blueprints(app: Flask) -> None:
-    from intrapreneur.blueprints import admin, auth, guests, health, main
+    from intrapreneur.blueprints import admin, auth, cohorts, guests, health, main, programmes
 
-    for module in (main, auth, guests, admin, health):
+    for module in (main, auth, guests, programmes, cohorts, admin, health):
         app.register_blueprint(module.blueprint)

@@ -2,12 +2,19 @@
 
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.identity.models import Department, Invitation, Person, PersonRole
-from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    LearningSet,
+    Programme,
+    SetMembership,
+)
 
 __all__ = [
     "AuditEvent",
     "Cohort",
     "Department",
+    "Enrolment",
     "Invitation",
     "LearningSet",
     "Person",

@@ -18,7 +18,14 @@ from sqlalchemy import select
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
-from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    LearningSet,
+    Programme,
+    SetMembership,
+)
 
 DEPARTMENTS = [
     "Finance",
@@ -204,6 +211,13 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
                     SetMembership,
                     {"learning_set": learning_set, "person": people[member]},
                     joined_on=cohort.starts_on,
+                )
+                # Set members are the cohort's accepted participants.
+                _get_or_create(
+                    summary,
+                    Enrolment,
+                    {"cohort": cohort, "person": people[member]},
+                    status=EnrolmentStatus.ACCEPTED,
                 )
             bar.update(1)
     return summary

@@ -26,7 +26,7 @@ class Role(StrEnum):
     GUEST = "guest"
 
 
-def _enum(enum_class: type[StrEnum], name: str) -> Enum:
+def string_enum(enum_class: type[StrEnum], name: str) -> Enum:
     # VARCHAR plus CHECK, not a native PostgreSQL enum: adding a value stays a cheap migration.
     return Enum(
         enum_class,
@@ -51,7 +51,7 @@ class Person(CreatedAtMixin, db.Model):
     __tablename__ = "person"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[PersonKind] = mapped_column(_enum(PersonKind, "person_kind"))
+    kind: Mapped[PersonKind] = mapped_column(string_enum(PersonKind, "person_kind"))
     # Directory identity (employees only): the stable id (entryUUID / objectGUID) is who
     # the person is; username, DN and the rest are refreshed from the directory.
     directory_id: Mapped[str | None] = mapped_column(String(64), unique=True)
@@ -119,7 +119,7 @@ class PersonRole(db.Model):
     person_id: Mapped[int] = mapped_column(
         ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
     )
-    role: Mapped[Role] = mapped_column(_enum(Role, "role"), primary_key=True)
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role"), primary_key=True)
     source: Mapped[str] = mapped_column(String(20), default="local")
 
     person: Mapped[Person] = relationship(back_populates="roles")

@@ -6,14 +6,15 @@ sessions, challenges and commitments arrive with the learning capability.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intrapreneur.core.models import CreatedAtMixin
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person
+from intrapreneur.identity.models import Person, string_enum
 
 
 class Programme(CreatedAtMixin, db.Model):
@@ -36,6 +37,31 @@ class Cohort(CreatedAtMixin, db.Model):
     enrolment_open: Mapped[bool] = mapped_column(Boolean, default=False)
 
     programme: Mapped[Programme] = relationship(lazy="joined")
+
+
+class EnrolmentStatus(StrEnum):
+    REQUESTED = "requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+
+
+class Enrolment(CreatedAtMixin, db.Model):
+    """A person's request to join a cohort and its outcome; accepted ones are the participants."""
+
+    __tablename__ = "enrolment"
+    __table_args__ = (UniqueConstraint("cohort_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        string_enum(EnrolmentStatus, "enrolment_status"), index=True
+    )
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    cohort: Mapped[Cohort] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
 
 
 class LearningSet(CreatedAtMixin, db.Model):

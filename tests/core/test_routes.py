@@ -15,8 +15,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
+from intrapreneur.extensions import db
 from intrapreneur.identity import services
 from intrapreneur.identity.models import Person, PersonKind, Role
+from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
 from tests.conftest import sign_in_as
 
 ROLES = ["anonymous", "employee", "facilitator", "manager", "hr", "admin", "guest"]
@@ -50,6 +52,40 @@ def invitation_url(hr: Person) -> str:
     return f"/invitations/{token}"
 
 
+def _cohort(hr: Person) -> Cohort:
+    programme = Programme(name="Table programme")
+    cohort = Cohort(
+        programme=programme,
+        name="Table cohort",
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=60),
+        capacity=10,
+        enrolment_open=True,
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def cohort_url(suffix: str = "") -> Callable[[Person], str]:
+    return lambda hr: f"/cohorts/{_cohort(hr).id}{suffix}"
+
+
+def enrolment_decision_url(hr: Person) -> str:
+    enrolment = Enrolment(cohort=_cohort(hr), person=hr, status=EnrolmentStatus.REQUESTED)
+    db.session.add(enrolment)
+    db.session.flush()
+    return f"/cohorts/enrolments/{enrolment.id}/accept"
+
+
+def programme_url(hr: Person) -> str:
+    return f"/programmes/{_cohort(hr).programme_id}/cohorts/new"
+
+
+EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
+# The cohort's own facilitators may decide; another cohort's facilitator gets a 404.
+COHORT_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "hr": OK, "facilitator": NOT_FOUND}
+
 # endpoint → (method, url or url builder taking an hr person, expected answer per role)
 TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "main.home": ("GET", "/", signed_in_only(OK)),
@@ -63,6 +99,13 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "guests.index": ("GET", "/guests/", only("hr")),
     "guests.invite": ("GET", "/guests/invite", only("hr")),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
+    "programmes.index": ("GET", "/programmes/", only("hr")),
+    "programmes.new_programme": ("GET", "/programmes/new", only("hr")),
+    "programmes.new_cohort": ("GET", programme_url, only("hr")),
+    "cohorts.browse": ("GET", "/cohorts/", EMPLOYEES),
+    "cohorts.join": ("POST", cohort_url("/join"), {**EMPLOYEES, **dict.fromkeys(ROLES[1:6], AWAY)}),
+    "cohorts.detail": ("GET", cohort_url(), COHORT_TEAM),
+    "cohorts.decide": ("POST", enrolment_decision_url, {**COHORT_TEAM, "hr": AWAY}),
 }
 
 

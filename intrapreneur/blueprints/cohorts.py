@@ -1,0 +1,84 @@
+"""Cohorts: employees ask to join; HR and the cohort's facilitators decide."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from intrapreneur.core.errors import render_error
+from intrapreneur.core.pagination import paginate
+from intrapreneur.core.permissions import ensure, requires
+from intrapreneur.extensions import db
+from intrapreneur.learning import queries, services
+from intrapreneur.learning.forms import ActionForm
+from intrapreneur.learning.models import Cohort, Enrolment
+from intrapreneur.learning.permissions import (
+    can_browse_cohorts,
+    can_decide_enrolment,
+    can_run_cohort,
+)
+
+blueprint = Blueprint("cohorts", __name__, url_prefix="/cohorts")
+
+
+@blueprint.get("/")
+@requires(can_browse_cohorts)
+def browse() -> ResponseReturnValue:
+    return render_template(
+        "cohorts/browse.html",
+        cohorts=queries.open_cohorts_for(current_user.id, date.today()),
+        form=ActionForm(),
+    )
+
+
+@blueprint.post("/<int:cohort_id>/join")
+@requires(can_browse_cohorts)
+def join(cohort_id: int) -> ResponseReturnValue:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    try:
+        services.request_place(cohort, current_user, date.today())
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("cohorts.browse"))
+    db.session.commit()
+    flash(f"You asked to join {cohort.name}. The programme team will let you know.", "success")
+    return redirect(url_for("cohorts.browse"))
+
+
+@blueprint.get("/<int:cohort_id>")
+@requires(can_run_cohort)
+def detail(cohort_id: int) -> ResponseReturnValue:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    # A facilitator of another cohort learns nothing about this one, not even that it exists.
+    ensure(can_decide_enrolment(current_user, cohort), hide=True)
+    return render_template(
+        "cohorts/detail.html",
+        cohort=cohort,
+        page=paginate(queries.enrolments_in(cohort.id), per_page=50),
+        taken=queries.accepted_count(cohort.id),
+        form=ActionForm(),
+    )
+
+
+@blueprint.post("/enrolments/<int:enrolment_id>/<any(accept, decline):decision>")
+@requires(can_run_cohort)
+def decide(enrolment_id: int, decision: str) -> ResponseReturnValue:
+    enrolment = db.get_or_404(Enrolment, enrolment_id)
+    ensure(can_decide_enrolment(current_user, enrolment.cohort), hide=True)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    try:
+        services.decide(
+            enrolment, accept=decision == "accept", by=current_user, now=datetime.now(UTC)
+        )
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{enrolment.person.display_name}: {enrolment.status.value}.", "success")
+    return redirect(url_for("cohorts.detail", cohort_id=enrolment.cohort_id))

@@ -1,0 +1,41 @@
+"""Who may do what with programmes, cohorts and enrolment."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, select
+
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, Role
+from intrapreneur.learning.models import Cohort, LearningSet
+
+
+def can_manage_programmes(person: Person) -> bool:
+    """Programme leads create programmes and cohorts."""
+    return person.has_role(Role.HR)
+
+
+def can_browse_cohorts(person: Person) -> bool:
+    """Employees choose cohorts to join; guests are invited into theirs."""
+    return person.has_role(Role.EMPLOYEE)
+
+
+def facilitates_in(person: Person, cohort: Cohort) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    LearningSet.cohort_id == cohort.id, LearningSet.facilitator_id == person.id
+                )
+            )
+        )
+    )
+
+
+def can_run_cohort(person: Person) -> bool:
+    """Route-level: people who may look after some cohort's participants."""
+    return person.has_role(Role.HR, Role.FACILITATOR)
+
+
+def can_decide_enrolment(person: Person, cohort: Cohort) -> bool:
+    """HR, or a facilitator of one of the cohort's sets."""
+    return person.has_role(Role.HR) or facilitates_in(person, cohort)
