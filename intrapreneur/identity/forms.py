@@ -15,18 +15,15 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from intrapreneur.core.forms import strip_whitespace
 from intrapreneur.identity.passwords import MAX_LENGTH
-
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
 
 
 class SignInForm(FlaskForm):
     login = StringField(
         "Username or email address",
         validators=[DataRequired(), Length(max=254)],
-        filters=[_strip],
+        filters=[strip_whitespace],
         description="Employees: your company username. Guest entrepreneurs: your email address.",
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
@@ -45,11 +42,11 @@ class InviteGuestForm(FlaskForm):
     email = EmailField(
         "Email address",
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
-        filters=[_strip],
+        filters=[strip_whitespace],
         description="The invitation link goes to this address; it is also their sign-in name.",
     )
     display_name = StringField(
-        "Full name", validators=[DataRequired(), Length(max=200)], filters=[_strip]
+        "Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
     access_ends_on = DateField(
         "Access ends on",

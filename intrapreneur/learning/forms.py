@@ -6,13 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-
-def _strip(value: str | None) -> str | None:
-    return value.strip() if isinstance(value, str) else value
+from intrapreneur.core.forms import strip_whitespace
 
 
 class ProgrammeForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+    )
     description = TextAreaField(
         "Description",
         validators=[Length(max=5000)],
@@ -21,7 +21,9 @@ class ProgrammeForm(FlaskForm):
 
 
 class CohortForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired(), Length(max=200)], filters=[_strip])
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+    )
     starts_on = DateField("Starts on", validators=[InputRequired()])
     ends_on = DateField("Ends on", validators=[InputRequired()])
     capacity = IntegerField(
