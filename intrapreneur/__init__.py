@@ -58,22 +58,46 @@ def _init_extensions(app: Flask) -> None:
     init_security_headers(app)
     register_error_handlers(app)
     app.jinja_env.globals.update(_template_helpers())
+    app.jinja_env.filters["local_time"] = _local_time
+
+
+def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:
+    """A stored UTC time in the reader's own zone (Europe/London for visitors)."""
+    from flask_login import current_user
+
+    from intrapreneur.core.timezones import local
+
+    zone_name = getattr(current_user, "time_zone", None)
+    return local(moment, zone_name).strftime(pattern)
 
 
 def _template_helpers() -> dict[str, Any]:
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
+    from intrapreneur.learning.formats import FORMATS
 
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
         "can_read_audit_log": identity_permissions.can_read_audit_log,
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,
+        "can_create_sets": learning_permissions.can_create_sets,
+        "formats": FORMATS,
     }
 
 
 def _register_blueprints(app: Flask) -> None:
-    from intrapreneur.blueprints import admin, auth, cohorts, guests, health, main, programmes
+    from intrapreneur.blueprints import (
+        admin,
+        auth,
+        calendar,
+        cohorts,
+        guests,
+        health,
+        main,
+        programmes,
+        sets,
+    )
 
-    for module in (main, auth, guests, programmes, cohorts, admin, health):
+    for module in (main, auth, guests, programmes, cohorts, sets, calendar, admin, health):
         app.register_blueprint(module.blueprint)

@@ -5,6 +5,7 @@ from intrapreneur.identity.models import Department, Invitation, Person, PersonR
 from intrapreneur.learning.models import (
     Cohort,
     Enrolment,
+    LearningSession,
     LearningSet,
     Programme,
     SetMembership,
@@ -16,6 +17,7 @@ __all__ = [
     "Department",
     "Enrolment",
     "Invitation",
+    "LearningSession",
     "LearningSet",
     "Person",
     "PersonRole",

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
@@ -57,10 +58,10 @@ def _dev_sign_in_form() -> DevSignInForm | None:
     if not current_app.config["DEV_SIGN_IN"]:
         return None
     form = DevSignInForm(prefix="dev")
-    form.person_id.choices = [
-        (person.id, f"{person.display_name} ({', '.join(sorted(person.role_names))})")
-        for person in queries.people_for_dev_sign_in()
-    ]
+    form.person_id.choices = person_choices(
+        queries.people_for_dev_sign_in(),
+        lambda person: f"{person.display_name} ({', '.join(sorted(person.role_names))})",
+    )
     return form
 
 

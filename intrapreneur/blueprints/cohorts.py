@@ -61,6 +61,7 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         cohort=cohort,
         page=paginate(queries.enrolments_in(cohort.id), per_page=50),
         taken=queries.accepted_count(cohort.id),
+        sets=queries.sets_of_cohort(cohort.id),
         form=ActionForm(),
     )
 

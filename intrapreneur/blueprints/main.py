@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template
 from flask_login import current_user
@@ -20,5 +20,6 @@ def home() -> str:
     return render_template(
         "main/home.html",
         sets=learning_queries.current_sets_of(current_user.id, today),
+        next_sessions=learning_queries.next_sessions_for(current_user.id, datetime.now(UTC)),
         today=today,
     )

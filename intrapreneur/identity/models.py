@@ -67,6 +67,9 @@ class Person(CreatedAtMixin, db.Model):
     # Guests only: employees never get a local password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
     access_ends_on: Mapped[date | None] = mapped_column(Date)
+    # Secret part of the personal calendar feed URL; reset makes old subscriptions stop.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Invitation, Person, PersonKind
+from intrapreneur.identity.models import Invitation, Person, PersonKind, PersonRole, Role
 
 
 def person_by_email(email: str) -> Person | None:
@@ -63,6 +63,18 @@ def reports_of(manager_id: int) -> list[Person]:
         db.session.scalars(
             select(Person)
             .where(Person.id.in_(select(chain.c.id)), Person.id != manager_id)
+            .order_by(Person.display_name)
+        )
+    )
+
+
+def possible_facilitators() -> list[Person]:
+    """Active people holding the facilitator role: trained employees and visiting entrepreneurs."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(PersonRole)
+            .where(Person.active, PersonRole.role == Role.FACILITATOR)
             .order_by(Person.display_name)
         )
     )

@@ -3,8 +3,26 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+    URLField,
+)
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from intrapreneur.core.forms import strip_whitespace
 
@@ -40,3 +58,49 @@ class CohortForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A form with only its CSRF token, for one-button actions (join, accept, decline)."""
+
+
+FORMAT_CHOICES = [
+    SelectChoice("power_hour", "Power Hour (one hot seat, 60 min)"),
+    SelectChoice("mastermind", "Mastermind (a hot seat per member)"),
+    SelectChoice("hack", "Hack (timed group sprint on one problem)"),
+    SelectChoice("enablement", "Enablement (skills session)"),
+]
+
+
+class SetForm(FlaskForm):
+    name = StringField(
+        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+    )
+    facilitator_id = SelectField("Facilitator", coerce=int, validators=[InputRequired()])
+    default_format = SelectField("Usual format", choices=FORMAT_CHOICES)
+    cadence_days = IntegerField(
+        "Meets every (days)",
+        default=14,
+        validators=[InputRequired(), NumberRange(min=1, max=90)],
+        description="Used to schedule a series of sessions.",
+    )
+
+
+class AddMemberForm(FlaskForm):
+    person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+
+
+class ScheduleForm(FlaskForm):
+    day = DateField("Date", validators=[InputRequired()])
+    start = TimeField("Starts at", validators=[InputRequired()])
+    session_format = SelectField("Format", choices=FORMAT_CHOICES)
+    count = IntegerField(
+        "Number of sessions",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=20)],
+        description="More than one schedules a series at the set's usual interval.",
+    )
+    location = StringField(
+        "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
+    )
+    video_url = URLField(
+        "Video link",
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+        filters=[strip_whitespace],
+    )

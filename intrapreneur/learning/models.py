@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
@@ -64,6 +65,13 @@ class Enrolment(CreatedAtMixin, db.Model):
     person: Mapped[Person] = relationship(foreign_keys=[person_id], lazy="joined")
 
 
+class SessionFormat(StrEnum):
+    POWER_HOUR = "power_hour"
+    MASTERMIND = "mastermind"
+    HACK = "hack"
+    ENABLEMENT = "enablement"
+
+
 class LearningSet(CreatedAtMixin, db.Model):
     """A small peer group (4–8 members) with one facilitator."""
 
@@ -73,6 +81,10 @@ class LearningSet(CreatedAtMixin, db.Model):
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    default_format: Mapped[SessionFormat] = mapped_column(
+        string_enum(SessionFormat, "session_format"), default=SessionFormat.MASTERMIND
+    )
+    cadence_days: Mapped[int] = mapped_column(Integer, default=14)
 
     cohort: Mapped[Cohort] = relationship(lazy="joined")
     facilitator: Mapped[Person | None] = relationship()
@@ -91,3 +103,31 @@ class SetMembership(CreatedAtMixin, db.Model):
 
     learning_set: Mapped[LearningSet] = relationship(lazy="joined")
     person: Mapped[Person] = relationship()
+
+
+class LearningSession(CreatedAtMixin, db.Model):
+    """One meeting of a set. Times are stored in UTC and shown in the reader's zone.
+
+    ``sequence`` is the iCalendar SEQUENCE, bumped on every change so that
+    calendars replace their copy; ``version`` guards against two facilitators
+    overwriting each other's edits (optimistic locking).
+    """
+
+    __tablename__ = "learning_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("learning_set.id"), index=True)
+    format: Mapped[SessionFormat] = mapped_column(string_enum(SessionFormat, "session_format"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    location: Mapped[str | None] = mapped_column(String(300))
+    video_url: Mapped[str | None] = mapped_column(String(500))
+    agenda: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    learning_set: Mapped[LearningSet] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

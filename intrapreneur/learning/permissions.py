@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import exists, select
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
+from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, LearningSet
 
 
@@ -39,3 +42,19 @@ def can_run_cohort(person: Person) -> bool:
 def can_decide_enrolment(person: Person, cohort: Cohort) -> bool:
     """HR, or a facilitator of one of the cohort's sets."""
     return person.has_role(Role.HR) or facilitates_in(person, cohort)
+
+
+def can_create_sets(person: Person) -> bool:
+    return person.has_role(Role.HR)
+
+
+def can_manage_set(person: Person, learning_set: LearningSet) -> bool:
+    """HR and the set's own facilitator run its membership and sessions."""
+    return person.has_role(Role.HR) or learning_set.facilitator_id == person.id
+
+
+def can_view_set(person: Person, learning_set: LearningSet, today: date) -> bool:
+    """Its members (guests included, but only for their own sets), facilitator and HR."""
+    return can_manage_set(person, learning_set) or queries.is_current_member(
+        learning_set.id, person.id, today
+    )

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Select, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, PersonKind
 from intrapreneur.learning.models import (
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    LearningSession,
     LearningSet,
     Programme,
     SetMembership,
 )
 
 
+def _current(today: date) -> Any:
+    """Memberships in force today; someone who left today is no longer in the set."""
+    return (SetMembership.joined_on <= today) & (
+        SetMembership.left_on.is_(None) | (SetMembership.left_on > today)
+    )
+
+
 def current_sets_of(person_id: int, today: date) -> list[LearningSet]:
     """Sets the person belongs to today or facilitates, with cohort and programme loaded."""
     member_of = select(SetMembership.set_id).where(
-        SetMembership.person_id == person_id,
-        SetMembership.joined_on <= today,
-        or_(SetMembership.left_on.is_(None), SetMembership.left_on >= today),
+        SetMembership.person_id == person_id, _current(today)
     )
     statement = (
         select(LearningSet)
@@ -104,4 +112,152 @@ def enrolments_in(cohort_id: int) -> Select[tuple[Enrolment]]:
         select(Enrolment)
         .where(Enrolment.cohort_id == cohort_id)
         .order_by(order, Enrolment.created_at, Enrolment.id)
+    )
+
+
+def current_members(set_id: int, today: date) -> list[SetMembership]:
+    """Who is in the set today, by name, with the people loaded."""
+    return list(
+        db.session.scalars(
+            select(SetMembership)
+            .join(SetMembership.person)
+            .options(contains_eager(SetMembership.person))
+            .where(SetMembership.set_id == set_id, _current(today))
+            .order_by(Person.display_name)
+        )
+    )
+
+
+def current_set_in_cohort(cohort_id: int, person_id: int, today: date) -> LearningSet | None:
+    return db.session.scalar(
+        select(LearningSet)
+        .join(SetMembership, SetMembership.set_id == LearningSet.id)
+        .where(
+            LearningSet.cohort_id == cohort_id,
+            SetMembership.person_id == person_id,
+            _current(today),
+        )
+    )
+
+
+def is_current_member(set_id: int, person_id: int, today: date) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SetMembership.set_id == set_id,
+                    SetMembership.person_id == person_id,
+                    _current(today),
+                )
+            )
+        )
+    )
+
+
+def placeable_people(cohort_id: int, today: date) -> list[Person]:
+    """Accepted participants and active guests who are not in a set of this cohort today."""
+    placed = (
+        select(SetMembership.person_id)
+        .join(LearningSet, LearningSet.id == SetMembership.set_id)
+        .where(LearningSet.cohort_id == cohort_id, _current(today))
+    )
+    accepted = select(Enrolment.person_id).where(
+        Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ACCEPTED
+    )
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                Person.active,
+                Person.id.not_in(placed),
+                Person.id.in_(accepted) | (Person.kind == PersonKind.GUEST),
+            )
+            .order_by(Person.display_name)
+        )
+    )
+
+
+def sessions_of_set(set_id: int) -> list[LearningSession]:
+    return list(
+        db.session.scalars(
+            select(LearningSession)
+            .where(LearningSession.set_id == set_id)
+            .order_by(LearningSession.starts_at)
+        )
+    )
+
+
+def _sets_of_person(person_id: int) -> Any:
+    """Sets the person is or was a member of, or facilitates (history keeps past sessions)."""
+    member = select(SetMembership.set_id).where(SetMembership.person_id == person_id)
+    return select(LearningSet.id).where(
+        LearningSet.id.in_(member) | (LearningSet.facilitator_id == person_id)
+    )
+
+
+def sessions_for_person(person_id: int) -> list[LearningSession]:
+    """Every session of the person's sets, cancelled ones included (feeds must remove them)."""
+    return list(
+        db.session.scalars(
+            select(LearningSession)
+            .where(LearningSession.set_id.in_(_sets_of_person(person_id)))
+            .order_by(LearningSession.starts_at, LearningSession.id)
+        )
+    )
+
+
+def next_sessions_for(person_id: int, now: datetime, limit: int = 3) -> list[LearningSession]:
+    return list(
+        db.session.scalars(
+            select(LearningSession)
+            .where(
+                LearningSession.set_id.in_(_sets_of_person(person_id)),
+                LearningSession.cancelled_at.is_(None),
+                LearningSession.ends_at > now,
+            )
+            .order_by(LearningSession.starts_at)
+            .limit(limit)
+        )
+    )
+
+
+def clashing_sessions(
+    sessions: list[LearningSession], person_ids: list[int]
+) -> list[tuple[int, LearningSession]]:
+    """(person, other session) for each of ``person_ids`` booked elsewhere at the same time."""
+    if not sessions or not person_ids:
+        return []
+    own_ids = [session.id for session in sessions]
+    overlaps = [
+        (LearningSession.starts_at < session.ends_at)
+        & (LearningSession.ends_at > session.starts_at)
+        for session in sessions
+    ]
+    rows = db.session.execute(
+        select(SetMembership.person_id, LearningSession)
+        .join(LearningSession, LearningSession.set_id == SetMembership.set_id)
+        .where(
+            SetMembership.person_id.in_(person_ids),
+            SetMembership.left_on.is_(None),
+            LearningSession.id.not_in(own_ids),
+            LearningSession.cancelled_at.is_(None),
+            or_(*overlaps),
+        )
+        .order_by(LearningSession.starts_at)
+    )
+    return [(person_id, session) for person_id, session in rows]
+
+
+def person_by_calendar_token(token: str) -> Person | None:
+    return db.session.scalar(select(Person).where(Person.calendar_token == token, Person.active))
+
+
+def sets_of_cohort(cohort_id: int) -> list[LearningSet]:
+    return list(
+        db.session.scalars(
+            select(LearningSet)
+            .options(joinedload(LearningSet.facilitator))
+            .where(LearningSet.cohort_id == cohort_id)
+            .order_by(LearningSet.name)
+        )
     )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import secrets
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,17 @@ from intrapreneur.core import services as audit
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
-from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
+from intrapreneur.learning.formats import agenda_minutes, default_agenda
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    LearningSession,
+    LearningSet,
+    Programme,
+    SessionFormat,
+    SetMembership,
+)
 
 
 class LearningRefusal(Exception):
@@ -114,3 +125,149 @@ def decide(enrolment: Enrolment, *, accept: bool, by: Person, now: datetime) -> 
         person_id=enrolment.person_id,
     )
     return enrolment
+
+
+MIN_SET_SIZE = 4
+MAX_SET_SIZE = 8
+MAX_SERIES = 20
+
+
+def create_set(
+    cohort: Cohort,
+    *,
+    name: str,
+    facilitator: Person | None,
+    default_format: SessionFormat,
+    cadence_days: int,
+    by: Person,
+) -> LearningSet:
+    learning_set = LearningSet(
+        cohort=cohort,
+        name=name,
+        facilitator=facilitator,
+        default_format=default_format,
+        cadence_days=cadence_days,
+    )
+    db.session.add(learning_set)
+    audit.record(
+        "set.created",
+        actor=by,
+        obj=learning_set,
+        cohort_id=cohort.id,
+        facilitator_id=facilitator.id if facilitator else None,
+    )
+    return learning_set
+
+
+def add_member(
+    learning_set: LearningSet, person: Person, *, today: date, by: Person
+) -> SetMembership:
+    """Place a participant (or an invited guest) into a set of their cohort."""
+    members = queries.current_members(learning_set.id, today)
+    if any(membership.person_id == person.id for membership in members):
+        raise LearningRefusal(f"{person.display_name} is already in {learning_set.name}.")
+    if len(members) >= MAX_SET_SIZE:
+        raise LearningRefusal(
+            f"{learning_set.name} already has {MAX_SET_SIZE} members, the most a set can have."
+        )
+    elsewhere = queries.current_set_in_cohort(learning_set.cohort_id, person.id, today)
+    if elsewhere is not None:
+        raise LearningRefusal(
+            f"{person.display_name} is in {elsewhere.name}; take them out of it first."
+        )
+    _ensure_participant(learning_set.cohort, person, by)
+    membership = SetMembership(learning_set=learning_set, person=person, joined_on=today)
+    db.session.add(membership)
+    audit.record("set.member_added", actor=by, obj=learning_set, person_id=person.id)
+    return membership
+
+
+def _ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
+    """Employees must have been accepted; a guest placed in a set becomes a participant."""
+    enrolment = queries.enrolment_of(cohort.id, person.id)
+    if enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED:
+        return
+    if not person.is_guest:
+        raise LearningRefusal(f"{person.display_name} has not been accepted into {cohort.name}.")
+    if enrolment is None:
+        enrolment = Enrolment(cohort=cohort, person=person)
+        db.session.add(enrolment)
+    enrolment.status = EnrolmentStatus.ACCEPTED
+    enrolment.decided_by_id = by.id
+
+
+def remove_member(membership: SetMembership, *, today: date, by: Person) -> None:
+    """End the stay; the history (who was in which set when) is kept."""
+    membership.left_on = today
+    audit.record(
+        "set.member_removed", actor=by, obj=membership.learning_set, person_id=membership.person_id
+    )
+
+
+def schedule_sessions(
+    learning_set: LearningSet,
+    *,
+    first_start: datetime,
+    session_format: SessionFormat,
+    count: int,
+    location: str | None,
+    video_url: str | None,
+    now: datetime,
+    by: Person,
+) -> tuple[list[LearningSession], list[str]]:
+    """One session or a series every ``cadence_days``, with any double-booking warnings."""
+    if first_start <= now:
+        raise LearningRefusal("A session cannot start in the past. Choose a later time.")
+    if not 1 <= count <= MAX_SERIES:
+        raise LearningRefusal(f"Schedule between 1 and {MAX_SERIES} sessions at a time.")
+    members = queries.current_members(learning_set.id, now.date())
+    agenda = default_agenda(session_format, len(members))
+    length = timedelta(minutes=agenda_minutes(agenda))
+    sessions = []
+    for number in range(count):
+        starts_at = first_start + timedelta(days=learning_set.cadence_days * number)
+        session = LearningSession(
+            learning_set=learning_set,
+            format=session_format,
+            starts_at=starts_at,
+            ends_at=starts_at + length,
+            location=location,
+            video_url=video_url,
+            agenda=agenda,
+        )
+        db.session.add(session)
+        sessions.append(session)
+    db.session.flush()
+    audit.record("session.scheduled", actor=by, obj=learning_set, sessions=[s.id for s in sessions])
+    return sessions, _double_bookings(sessions, [m.person for m in members])
+
+
+def _double_bookings(sessions: list[LearningSession], people: list[Person]) -> list[str]:
+    clashes = queries.clashing_sessions(sessions, [person.id for person in people])
+    names = {person.id: person.display_name for person in people}
+    return [
+        f"{names[person_id]} is also in {other.learning_set.name} at "
+        f"{other.starts_at:%d %b %Y %H:%M} UTC."
+        for person_id, other in clashes
+    ]
+
+
+def cancel_session(session: LearningSession, *, now: datetime, by: Person) -> None:
+    if session.cancelled_at is not None:
+        raise LearningRefusal("This session is already cancelled.")
+    session.cancelled_at = now
+    _changed(session, now)
+    audit.record("session.cancelled", actor=by, obj=session)
+
+
+def _changed(session: LearningSession, now: datetime) -> None:
+    # Calendars keep their copy unless SEQUENCE grows.
+    session.sequence += 1
+    session.updated_at = now
+
+
+def reset_calendar_token(person: Person) -> str:
+    """A new secret for the person's feed URL; the old URL stops working at once."""
+    person.calendar_token = secrets.token_urlsafe(32)
+    audit.record("calendar.token_reset", actor=person, obj=person)
+    return person.calendar_token

@@ -18,7 +18,16 @@ from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
 from intrapreneur.identity.models import Person, PersonKind, Role
-from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    LearningSession,
+    LearningSet,
+    Programme,
+    SessionFormat,
+    SetMembership,
+)
 from tests.conftest import sign_in_as
 
 ROLES = ["anonymous", "employee", "facilitator", "manager", "hr", "admin", "guest"]
@@ -82,7 +91,48 @@ def programme_url(hr: Person) -> str:
     return f"/programmes/{_cohort(hr).programme_id}/cohorts/new"
 
 
+def _set(hr: Person) -> LearningSet:
+    learning_set = LearningSet(cohort=_cohort(hr), name="Table set")
+    db.session.add(learning_set)
+    db.session.flush()
+    return learning_set
+
+
+def set_url(suffix: str = "") -> Callable[[Person], str]:
+    return lambda hr: f"/sets/{_set(hr).id}{suffix}"
+
+
+def membership_url(hr: Person) -> str:
+    guest = Person(kind=PersonKind.GUEST, email="member@table.example", display_name="Member")
+    membership = SetMembership(learning_set=_set(hr), person=guest, joined_on=date.today())
+    db.session.add(membership)
+    db.session.flush()
+    return f"/sets/{membership.set_id}/members/{membership.id}/remove"
+
+
+def _session(hr: Person) -> LearningSession:
+    starts = datetime.now(UTC) + timedelta(days=3)
+    session = LearningSession(
+        learning_set=_set(hr),
+        format=SessionFormat.POWER_HOUR,
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+        agenda=[],
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def feed_url(hr: Person) -> str:
+    hr.calendar_token = "table-token-" + "x" * 20
+    db.session.flush()
+    return f"/calendar/{hr.calendar_token}.ics"
+
+
 EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
+# Sets are visible to their members, facilitator and HR only; others learn nothing (404).
+SET_TEAM = {**everyone(NOT_FOUND), "anonymous": LOGIN, "hr": OK}
 # The cohort's own facilitators may decide; another cohort's facilitator gets a 404.
 COHORT_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "hr": OK, "facilitator": NOT_FOUND}
 
@@ -106,6 +156,21 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "cohorts.join": ("POST", cohort_url("/join"), {**EMPLOYEES, **dict.fromkeys(ROLES[1:6], AWAY)}),
     "cohorts.detail": ("GET", cohort_url(), COHORT_TEAM),
     "cohorts.decide": ("POST", enrolment_decision_url, {**COHORT_TEAM, "hr": AWAY}),
+    "sets.new": ("GET", cohort_url("/sets/new"), only("hr")),
+    "sets.detail": ("GET", set_url(), SET_TEAM),
+    "sets.add_member": ("POST", set_url("/members"), {**SET_TEAM, "hr": AWAY}),
+    "sets.remove_member": ("POST", membership_url, {**SET_TEAM, "hr": AWAY}),
+    "sets.schedule": ("GET", set_url("/sessions/new"), SET_TEAM),
+    "sets.cancel_session": (
+        "POST",
+        lambda hr: f"/sessions/{_session(hr).id}/cancel",
+        {**SET_TEAM, "hr": AWAY},
+    ),
+    "calendar.session_file": ("GET", lambda hr: f"/sessions/{_session(hr).id}.ics", SET_TEAM),
+    "calendar.page": ("GET", "/calendar", signed_in_only(OK)),
+    "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
+    # Calendar apps cannot sign in: the secret token in the URL is the credential.
+    "calendar.feed": ("GET", feed_url, everyone(OK)),
 }
 
 

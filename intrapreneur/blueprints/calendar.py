@@ -1,0 +1,81 @@
+"""Calendar files: one session as .ics, and each person's subscription feed."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from intrapreneur.core.errors import render_error
+from intrapreneur.core.permissions import ensure, public, requires, signed_in
+from intrapreneur.extensions import db, limiter
+from intrapreneur.learning import queries, services
+from intrapreneur.learning.calendar import feed_calendar, session_calendar
+from intrapreneur.learning.calendar_feed import session_event
+from intrapreneur.learning.forms import ActionForm
+from intrapreneur.learning.models import LearningSession
+from intrapreneur.learning.permissions import can_view_set
+
+blueprint = Blueprint("calendar", __name__)
+
+ICS = "text/calendar; charset=utf-8"
+
+
+def _event(session: LearningSession):  # type: ignore[no-untyped-def]
+    page = url_for("sets.detail", set_id=session.set_id, _external=True)
+    return session_event(session, domain=request.host.split(":")[0], page_url=page)
+
+
+@blueprint.get("/sessions/<int:session_id>.ics")
+@requires(signed_in)
+def session_file(session_id: int) -> ResponseReturnValue:
+    session = db.get_or_404(LearningSession, session_id)
+    ensure(can_view_set(current_user, session.learning_set, date.today()), hide=True)
+    return Response(
+        session_calendar(_event(session)),
+        mimetype=ICS,
+        headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
+    )
+
+
+@blueprint.get("/calendar")
+@requires(signed_in)
+def page() -> ResponseReturnValue:
+    token = current_user.calendar_token
+    feed = url_for("calendar.feed", token=token, _external=True) if token else None
+    return render_template("calendar/page.html", feed=feed, form=ActionForm())
+
+
+@blueprint.post("/calendar/reset")
+@requires(signed_in)
+def reset() -> ResponseReturnValue:
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    had_one = current_user.calendar_token is not None
+    services.reset_calendar_token(current_user)
+    db.session.commit()
+    flash(
+        "New calendar link made; the old one no longer works."
+        if had_one
+        else "Your calendar link is ready.",
+        "success",
+    )
+    return redirect(url_for("calendar.page"))
+
+
+@blueprint.get("/calendar/<token>.ics")
+@limiter.limit("60 per minute")
+@public
+def feed(token: str) -> ResponseReturnValue:
+    """Calendar apps cannot sign in, so the unguessable token is the credential."""
+    person = queries.person_by_calendar_token(token) if len(token) <= 64 else None
+    if person is None:
+        abort(404)
+    events = [_event(session) for session in queries.sessions_for_person(person.id)]
+    return Response(
+        feed_calendar(events, name=f"Intrapreneur — {person.display_name}"),
+        mimetype=ICS,
+        headers={"Cache-Control": "private, max-age=300"},
+    )

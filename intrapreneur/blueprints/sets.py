@@ -1,0 +1,172 @@
+"""Action-learning sets: members and sessions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from intrapreneur.core.errors import render_error
+from intrapreneur.core.forms import person_choices
+from intrapreneur.core.permissions import ensure, requires, signed_in
+from intrapreneur.core.timezones import to_utc
+from intrapreneur.extensions import db
+from intrapreneur.identity import queries as identity_queries
+from intrapreneur.identity.models import Person
+from intrapreneur.learning import queries, services
+from intrapreneur.learning.forms import ActionForm, AddMemberForm, ScheduleForm, SetForm
+from intrapreneur.learning.models import (
+    Cohort,
+    LearningSession,
+    LearningSet,
+    SessionFormat,
+    SetMembership,
+)
+from intrapreneur.learning.permissions import can_create_sets, can_manage_set, can_view_set
+
+blueprint = Blueprint("sets", __name__)
+
+
+def _load_set(set_id: int, *, manage: bool = False) -> LearningSet:
+    """The set, or 404 for anyone who may not see it (its existence is not revealed)."""
+    learning_set = db.get_or_404(LearningSet, set_id)
+    ensure(can_view_set(current_user, learning_set, date.today()), hide=True)
+    if manage:
+        ensure(can_manage_set(current_user, learning_set))
+    return learning_set
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/sets/new", methods=["GET", "POST"])
+@requires(can_create_sets)
+def new(cohort_id: int) -> ResponseReturnValue:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    form = SetForm()
+    form.facilitator_id.choices = person_choices(
+        identity_queries.possible_facilitators(), nobody="— none yet —"
+    )
+    if form.validate_on_submit():
+        learning_set = services.create_set(
+            cohort,
+            name=form.name.data,
+            facilitator=db.session.get(Person, form.facilitator_id.data),
+            default_format=SessionFormat(form.default_format.data),
+            cadence_days=form.cadence_days.data,
+            by=current_user,
+        )
+        db.session.commit()
+        flash(f"{learning_set.name} created. Add its members.", "success")
+        return redirect(url_for("sets.detail", set_id=learning_set.id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("sets/new.html", form=form, cohort=cohort), status
+
+
+@blueprint.get("/sets/<int:set_id>")
+@requires(signed_in)
+def detail(set_id: int) -> ResponseReturnValue:
+    learning_set = _load_set(set_id)
+    today = date.today()
+    manages = can_manage_set(current_user, learning_set)
+    add_form = AddMemberForm()
+    if manages:
+        add_form.person_id.choices = person_choices(
+            queries.placeable_people(learning_set.cohort_id, today)
+        )
+    return render_template(
+        "sets/detail.html",
+        learning_set=learning_set,
+        members=queries.current_members(learning_set.id, today),
+        sessions=queries.sessions_of_set(learning_set.id),
+        manages=manages,
+        add_form=add_form,
+        action_form=ActionForm(),
+        now=datetime.now(UTC),
+    )
+
+
+@blueprint.post("/sets/<int:set_id>/members")
+@requires(signed_in)
+def add_member(set_id: int) -> ResponseReturnValue:
+    learning_set = _load_set(set_id, manage=True)
+    form = AddMemberForm()
+    form.person_id.choices = person_choices(
+        queries.placeable_people(learning_set.cohort_id, date.today())
+    )
+    if not form.validate_on_submit():
+        flash("Choose someone from the list of people who can join this set.", "error")
+        return redirect(url_for("sets.detail", set_id=set_id))
+    person = db.session.get(Person, form.person_id.data)
+    assert person is not None  # the choices only hold existing people
+    try:
+        services.add_member(learning_set, person, today=date.today(), by=current_user)
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(f"{person.display_name} joined {learning_set.name}.", "success")
+    return redirect(url_for("sets.detail", set_id=set_id))
+
+
+@blueprint.post("/sets/<int:set_id>/members/<int:membership_id>/remove")
+@requires(signed_in)
+def remove_member(set_id: int, membership_id: int) -> ResponseReturnValue:
+    learning_set = _load_set(set_id, manage=True)
+    membership = db.get_or_404(SetMembership, membership_id)
+    ensure(membership.set_id == learning_set.id and membership.left_on is None, hide=True)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    services.remove_member(membership, today=date.today(), by=current_user)
+    db.session.commit()
+    flash(f"{membership.person.display_name} left {learning_set.name}.", "success")
+    return redirect(url_for("sets.detail", set_id=set_id))
+
+
+@blueprint.route("/sets/<int:set_id>/sessions/new", methods=["GET", "POST"])
+@requires(signed_in)
+def schedule(set_id: int) -> ResponseReturnValue:
+    learning_set = _load_set(set_id, manage=True)
+    form = ScheduleForm()
+    if not form.is_submitted():
+        form.session_format.data = learning_set.default_format.value
+    if form.validate_on_submit():
+        try:
+            sessions, warnings = services.schedule_sessions(
+                learning_set,
+                first_start=to_utc(form.day.data, form.start.data, current_user.time_zone),
+                session_format=SessionFormat(form.session_format.data),
+                count=form.count.data,
+                location=form.location.data or None,
+                video_url=form.video_url.data or None,
+                now=datetime.now(UTC),
+                by=current_user,
+            )
+        except services.LearningRefusal as refusal:
+            form.form_errors.append(refusal.message)
+            return render_template(
+                "sets/schedule.html", form=form, learning_set=learning_set
+            ), refusal.status
+        db.session.commit()
+        flash(f"{len(sessions)} session(s) scheduled.", "success")
+        for warning in warnings:
+            flash(f"Double booking: {warning}", "warning")
+        return redirect(url_for("sets.detail", set_id=set_id))
+    status = 422 if form.is_submitted() else 200
+    return render_template("sets/schedule.html", form=form, learning_set=learning_set), status
+
+
+@blueprint.post("/sessions/<int:session_id>/cancel")
+@requires(signed_in)
+def cancel_session(session_id: int) -> ResponseReturnValue:
+    session = db.get_or_404(LearningSession, session_id)
+    _load_set(session.set_id, manage=True)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    try:
+        services.cancel_session(session, now=datetime.now(UTC), by=current_user)
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash("The session is cancelled; calendars will remove it.", "success")
+    return redirect(url_for("sets.detail", set_id=session.set_id))
