@@ -96,8 +96,20 @@ def _register_blueprints(app: Flask) -> None:
         health,
         main,
         programmes,
+        sessions,
         sets,
     )
 
-    for module in (main, auth, guests, programmes, cohorts, sets, calendar, admin, health):
+    for module in (
+        main,
+        auth,
+        guests,
+        programmes,
+        cohorts,
+        sets,
+        sessions,
+        calendar,
+        admin,
+        health,
+    ):
         app.register_blueprint(module.blueprint)

@@ -3,24 +3,32 @@
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.identity.models import Department, Invitation, Person, PersonRole
 from intrapreneur.learning.models import (
+    Action,
+    Attendance,
     Cohort,
     Enrolment,
+    HotSeat,
     LearningSession,
     LearningSet,
     Programme,
+    Question,
     SetMembership,
 )
 
 __all__ = [
+    "Action",
+    "Attendance",
     "AuditEvent",
     "Cohort",
     "Department",
     "Enrolment",
+    "HotSeat",
     "Invitation",
     "LearningSession",
     "LearningSet",
     "Person",
     "PersonRole",
     "Programme",
+    "Question",
     "SetMembership",
 ]

@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.blueprints.learning_access import load_session, load_set
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import ensure, requires, signed_in
@@ -19,23 +20,12 @@ from intrapreneur.learning import queries, services
 from intrapreneur.learning.forms import ActionForm, AddMemberForm, ScheduleForm, SetForm
 from intrapreneur.learning.models import (
     Cohort,
-    LearningSession,
-    LearningSet,
     SessionFormat,
     SetMembership,
 )
-from intrapreneur.learning.permissions import can_create_sets, can_manage_set, can_view_set
+from intrapreneur.learning.permissions import can_create_sets, can_manage_set
 
 blueprint = Blueprint("sets", __name__)
-
-
-def _load_set(set_id: int, *, manage: bool = False) -> LearningSet:
-    """The set, or 404 for anyone who may not see it (its existence is not revealed)."""
-    learning_set = db.get_or_404(LearningSet, set_id)
-    ensure(can_view_set(current_user, learning_set, date.today()), hide=True)
-    if manage:
-        ensure(can_manage_set(current_user, learning_set))
-    return learning_set
 
 
 @blueprint.route("/cohorts/<int:cohort_id>/sets/new", methods=["GET", "POST"])
@@ -65,7 +55,7 @@ def new(cohort_id: int) -> ResponseReturnValue:
 @blueprint.get("/sets/<int:set_id>")
 @requires(signed_in)
 def detail(set_id: int) -> ResponseReturnValue:
-    learning_set = _load_set(set_id)
+    learning_set = load_set(set_id)
     today = date.today()
     manages = can_manage_set(current_user, learning_set)
     add_form = AddMemberForm()
@@ -88,7 +78,7 @@ def detail(set_id: int) -> ResponseReturnValue:
 @blueprint.post("/sets/<int:set_id>/members")
 @requires(signed_in)
 def add_member(set_id: int) -> ResponseReturnValue:
-    learning_set = _load_set(set_id, manage=True)
+    learning_set = load_set(set_id, manage=True)
     form = AddMemberForm()
     form.person_id.choices = person_choices(
         queries.placeable_people(learning_set.cohort_id, date.today())
@@ -111,7 +101,7 @@ def add_member(set_id: int) -> ResponseReturnValue:
 @blueprint.post("/sets/<int:set_id>/members/<int:membership_id>/remove")
 @requires(signed_in)
 def remove_member(set_id: int, membership_id: int) -> ResponseReturnValue:
-    learning_set = _load_set(set_id, manage=True)
+    learning_set = load_set(set_id, manage=True)
     membership = db.get_or_404(SetMembership, membership_id)
     ensure(membership.set_id == learning_set.id and membership.left_on is None, hide=True)
     if not ActionForm().validate_on_submit():
@@ -125,7 +115,7 @@ def remove_member(set_id: int, membership_id: int) -> ResponseReturnValue:
 @blueprint.route("/sets/<int:set_id>/sessions/new", methods=["GET", "POST"])
 @requires(signed_in)
 def schedule(set_id: int) -> ResponseReturnValue:
-    learning_set = _load_set(set_id, manage=True)
+    learning_set = load_set(set_id, manage=True)
     form = ScheduleForm()
     if not form.is_submitted():
         form.session_format.data = learning_set.default_format.value
@@ -158,8 +148,7 @@ def schedule(set_id: int) -> ResponseReturnValue:
 @blueprint.post("/sessions/<int:session_id>/cancel")
 @requires(signed_in)
 def cancel_session(session_id: int) -> ResponseReturnValue:
-    session = db.get_or_404(LearningSession, session_id)
-    _load_set(session.set_id, manage=True)
+    session = load_session(session_id, manage=True)
     if not ActionForm().validate_on_submit():
         return render_error(400)
     try:

@@ -23,6 +23,7 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
+from wtforms.widgets import HiddenInput
 
 from intrapreneur.core.forms import strip_whitespace
 
@@ -103,4 +104,59 @@ class ScheduleForm(FlaskForm):
         "Video link",
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
         filters=[strip_whitespace],
+    )
+
+
+BARRIER_CHOICES = [
+    SelectChoice("permission", "Permission or sign-off"),
+    SelectChoice("resources", "Money or resources"),
+    SelectChoice("time", "Time"),
+    SelectChoice("skills", "Skills or knowledge"),
+    SelectChoice("customer_access", "Access to customers"),
+    SelectChoice("politics", "Politics or stakeholders"),
+    SelectChoice("risk_aversion", "Fear of failure or risk aversion"),
+    SelectChoice("other", "Something else"),
+]
+REVIEW_CHOICES = [
+    SelectChoice("done", "Done"),
+    SelectChoice("partly", "Partly done"),
+    SelectChoice("not_done", "Not done"),
+]
+
+
+class VersionedForm(FlaskForm):
+    """Carries the session version the editor saw, so a stale save is refused, not lost."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class HotSeatForm(VersionedForm):
+    person_id = SelectField("Member in the hot seat", coerce=int, validators=[InputRequired()])
+    challenge_title = StringField(
+        "Challenge", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+    )
+    challenge_description = TextAreaField(
+        "What stands in the way", validators=[Length(max=5000)], filters=[strip_whitespace]
+    )
+    barrier = SelectField("Kind of barrier", choices=BARRIER_CHOICES)
+
+
+class QuestionForm(FlaskForm):
+    asked_by_id = SelectField("Asked by", coerce=int, validators=[InputRequired()])
+    text = StringField(
+        "Question", validators=[DataRequired(), Length(max=300)], filters=[strip_whitespace]
+    )
+
+
+class CommitmentForm(FlaskForm):
+    description = StringField(
+        "Commitment", validators=[DataRequired(), Length(max=500)], filters=[strip_whitespace]
+    )
+    due_on = DateField("Due", validators=[InputRequired()])
+
+
+class ReviewForm(FlaskForm):
+    status = SelectField("How did it go", choices=REVIEW_CHOICES)
+    learning = TextAreaField(
+        "What was learned", validators=[Length(max=2000)], filters=[strip_whitespace]
     )

@@ -131,3 +131,88 @@ class LearningSession(CreatedAtMixin, db.Model):
     learning_set: Mapped[LearningSet] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class BarrierCategory(StrEnum):
+    PERMISSION = "permission"
+    RESOURCES = "resources"
+    TIME = "time"
+    SKILLS = "skills"
+    CUSTOMER_ACCESS = "customer_access"
+    POLITICS = "politics"
+    RISK_AVERSION = "risk_aversion"
+    OTHER = "other"
+
+
+class ActionStatus(StrEnum):
+    OPEN = "open"
+    DONE = "done"
+    PARTLY = "partly"
+    NOT_DONE = "not_done"
+
+
+class Attendance(db.Model):
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+
+
+class HotSeat(CreatedAtMixin, db.Model):
+    """One member's turn: the barrier they bring, the questions asked, what they commit to."""
+
+    __tablename__ = "hot_seat"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    challenge_title: Mapped[str] = mapped_column(String(200))
+    challenge_description: Mapped[str] = mapped_column(Text, default="")
+    barrier: Mapped[BarrierCategory] = mapped_column(string_enum(BarrierCategory, "barrier"))
+
+    person: Mapped[Person] = relationship(lazy="joined")
+
+
+class Question(CreatedAtMixin, db.Model):
+    """One line, attributed: questions come before advice."""
+
+    __tablename__ = "question"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    hot_seat_id: Mapped[int] = mapped_column(ForeignKey("hot_seat.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    text: Mapped[str] = mapped_column(String(300))
+
+    asked_by: Mapped[Person] = relationship(lazy="joined")
+
+
+class Action(CreatedAtMixin, db.Model):
+    """A commitment made in a session, reviewed when the set next meets.
+
+    ``experiment_id`` will link the experiment an action turns into (the
+    experiments capability adds the table and the foreign key).
+    """
+
+    __tablename__ = "action"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id"), index=True)
+    hot_seat_id: Mapped[int | None] = mapped_column(ForeignKey("hot_seat.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    description: Mapped[str] = mapped_column(String(500))
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[ActionStatus] = mapped_column(
+        string_enum(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+    )
+    learning: Mapped[str] = mapped_column(Text, default="")
+    reviewed_in_session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learning_session.id"), index=True
+    )
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    experiment_id: Mapped[int | None] = mapped_column(Integer)
+
+    owner: Mapped[Person] = relationship(lazy="joined")
+    session: Mapped[LearningSession] = relationship(foreign_keys=[session_id])

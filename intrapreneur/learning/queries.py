@@ -11,12 +11,17 @@ from sqlalchemy.orm import aliased, contains_eager, joinedload
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind
 from intrapreneur.learning.models import (
+    Action,
+    ActionStatus,
+    Attendance,
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    HotSeat,
     LearningSession,
     LearningSet,
     Programme,
+    Question,
     SetMembership,
 )
 
@@ -259,5 +264,63 @@ def sets_of_cohort(cohort_id: int) -> list[LearningSet]:
             .options(joinedload(LearningSet.facilitator))
             .where(LearningSet.cohort_id == cohort_id)
             .order_by(LearningSet.name)
+        )
+    )
+
+
+def attendance_of(session_id: int) -> list[Attendance]:
+    return list(db.session.scalars(select(Attendance).where(Attendance.session_id == session_id)))
+
+
+def hot_seats_of(session_id: int) -> list[tuple[HotSeat, list[Question], list[Action]]]:
+    """The session's hot seats with their questions and commitments: three queries in all."""
+    seats = list(
+        db.session.scalars(
+            select(HotSeat).where(HotSeat.session_id == session_id).order_by(HotSeat.id)
+        )
+    )
+    ids = [seat.id for seat in seats]
+    questions: dict[int, list[Question]] = {seat_id: [] for seat_id in ids}
+    actions: dict[int, list[Action]] = {seat_id: [] for seat_id in ids}
+    for question in db.session.scalars(
+        select(Question).where(Question.hot_seat_id.in_(ids)).order_by(Question.id)
+    ):
+        questions[question.hot_seat_id].append(question)
+    for action in db.session.scalars(
+        select(Action).where(Action.hot_seat_id.in_(ids)).order_by(Action.id)
+    ):
+        actions[action.hot_seat_id or 0].append(action)
+    return [(seat, questions[seat.id], actions[seat.id]) for seat in seats]
+
+
+def actions_to_review(session: LearningSession) -> list[Action]:
+    """Commitments from the set's earlier sessions that are due by this one and not yet
+    reviewed elsewhere: the agenda's opening review."""
+    earlier = select(LearningSession.id).where(
+        LearningSession.set_id == session.set_id, LearningSession.starts_at < session.starts_at
+    )
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(
+                Action.session_id.in_(earlier),
+                Action.due_on <= session.starts_at.date(),
+                Action.reviewed_in_session_id.is_(None)
+                | (Action.reviewed_in_session_id == session.id),
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+def actions_of(person_id: int) -> list[Action]:
+    """A person's commitments across all their sets: open ones first, soonest due first."""
+    open_first = case((Action.status == ActionStatus.OPEN, 0), else_=1)
+    return list(
+        db.session.scalars(
+            select(Action)
+            .options(joinedload(Action.session))
+            .where(Action.owner_id == person_id)
+            .order_by(open_first, Action.due_on, Action.id)
         )
     )

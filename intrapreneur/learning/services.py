@@ -14,12 +14,18 @@ from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.formats import agenda_minutes, default_agenda
 from intrapreneur.learning.models import (
+    Action,
+    ActionStatus,
+    Attendance,
+    BarrierCategory,
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    HotSeat,
     LearningSession,
     LearningSet,
     Programme,
+    Question,
     SessionFormat,
     SetMembership,
 )
@@ -271,3 +277,99 @@ def reset_calendar_token(person: Person) -> str:
     person.calendar_token = secrets.token_urlsafe(32)
     audit.record("calendar.token_reset", actor=person, obj=person)
     return person.calendar_token
+
+
+class StaleEdit(LearningRefusal):
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else saved this session while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        )
+
+
+def _touch(session: LearningSession, version: int, now: datetime) -> None:
+    """Refuse an edit made on an old copy; writing updated_at bumps the version column,
+    so a concurrent save of the same copy fails in the database as well."""
+    if session.version != version:
+        raise StaleEdit
+    session.updated_at = now
+
+
+def record_attendance(
+    session: LearningSession, present: set[int], *, version: int, by: Person, now: datetime
+) -> None:
+    _touch(session, version, now)
+    members = queries.current_members(session.set_id, session.starts_at.date())
+    marked = {row.person_id: row for row in queries.attendance_of(session.id)}
+    for membership in members:
+        row = marked.get(membership.person_id) or Attendance(
+            session_id=session.id, person_id=membership.person_id
+        )
+        row.present = membership.person_id in present
+        db.session.add(row)
+    audit.record("session.attendance", actor=by, obj=session, present=sorted(present))
+
+
+def add_hot_seat(
+    session: LearningSession,
+    person: Person,
+    *,
+    title: str,
+    description: str,
+    barrier: BarrierCategory,
+    version: int,
+    by: Person,
+    now: datetime,
+) -> HotSeat:
+    _touch(session, version, now)
+    hot_seat = HotSeat(
+        session_id=session.id,
+        person=person,
+        challenge_title=title,
+        challenge_description=description or "",
+        barrier=barrier,
+    )
+    db.session.add(hot_seat)
+    audit.record("session.hot_seat_added", actor=by, obj=session, person_id=person.id)
+    return hot_seat
+
+
+def add_question(hot_seat: HotSeat, asked_by: Person, text: str, *, by: Person) -> Question:
+    question = Question(hot_seat_id=hot_seat.id, asked_by=asked_by, text=text)
+    db.session.add(question)
+    return question
+
+
+def add_commitment(hot_seat: HotSeat, *, description: str, due_on: date, by: Person) -> Action:
+    session = db.session.get(LearningSession, hot_seat.session_id)
+    assert session is not None
+    if due_on < session.starts_at.date():
+        raise LearningRefusal("A commitment cannot be due before the session it was made in.")
+    action = Action(
+        session_id=session.id,
+        hot_seat_id=hot_seat.id,
+        owner_id=hot_seat.person_id,
+        description=description,
+        due_on=due_on,
+    )
+    db.session.add(action)
+    audit.record("action.committed", actor=by, obj=action, owner_id=hot_seat.person_id)
+    return action
+
+
+def review_action(
+    action: Action,
+    *,
+    status: ActionStatus,
+    learning: str,
+    in_session: LearningSession | None,
+    by: Person,
+    now: datetime,
+) -> None:
+    """Record how an action went: in the next session's review, or by its owner in between."""
+    action.status = status
+    action.learning = learning or action.learning
+    action.updated_at = now
+    if in_session is not None:
+        action.reviewed_in_session_id = in_session.id
+    audit.record("action.reviewed", actor=by, obj=action, status=status.value)

@@ -19,9 +19,12 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import services
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.learning.models import (
+    Action,
+    BarrierCategory,
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    HotSeat,
     LearningSession,
     LearningSet,
     Programme,
@@ -33,6 +36,7 @@ from tests.conftest import sign_in_as
 ROLES = ["anonymous", "employee", "facilitator", "manager", "hr", "admin", "guest"]
 
 OK, CREATED = 200, 201
+BAD_REQUEST = 400  # let in, but the empty form the table sends is refused
 LOGIN = "login"  # 302 to the sign-in page
 AWAY = "away"  # 302 somewhere else (e.g. home after signing in)
 FORBIDDEN, NOT_FOUND = 403, 404
@@ -124,6 +128,38 @@ def _session(hr: Person) -> LearningSession:
     return session
 
 
+def _hot_seat(hr: Person) -> HotSeat:
+    seat = HotSeat(
+        session_id=_session(hr).id, person=hr, challenge_title="T", barrier=BarrierCategory.TIME
+    )
+    db.session.add(seat)
+    db.session.flush()
+    return seat
+
+
+def _action(hr: Person, session: LearningSession) -> Action:
+    action = Action(
+        session_id=session.id, owner_id=hr.id, description="Call ten customers", due_on=date.today()
+    )
+    db.session.add(action)
+    db.session.flush()
+    return action
+
+
+def review_url(hr: Person) -> str:
+    later = _session(hr)
+    earlier = LearningSession(
+        learning_set=later.learning_set,
+        format=SessionFormat.HACK,
+        starts_at=later.starts_at - timedelta(days=14),
+        ends_at=later.ends_at - timedelta(days=14),
+        agenda=[],
+    )
+    db.session.add(earlier)
+    db.session.flush()
+    return f"/sessions/{later.id}/review/{_action(hr, earlier).id}"
+
+
 def feed_url(hr: Person) -> str:
     hr.calendar_token = "table-token-" + "x" * 20
     db.session.flush()
@@ -165,6 +201,35 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
         "POST",
         lambda hr: f"/sessions/{_session(hr).id}/cancel",
         {**SET_TEAM, "hr": AWAY},
+    ),
+    "sessions.screen": ("GET", lambda hr: f"/sessions/{_session(hr).id}", SET_TEAM),
+    "sessions.attendance": (
+        "POST",
+        lambda hr: f"/sessions/{_session(hr).id}/attendance",
+        {**SET_TEAM, "hr": BAD_REQUEST},
+    ),
+    "sessions.add_hot_seat": (
+        "POST",
+        lambda hr: f"/sessions/{_session(hr).id}/hot-seats",
+        {**SET_TEAM, "hr": AWAY},
+    ),
+    "sessions.add_question": (
+        "POST",
+        lambda hr: f"/hot-seats/{_hot_seat(hr).id}/questions",
+        {**SET_TEAM, "hr": AWAY},
+    ),
+    "sessions.add_commitment": (
+        "POST",
+        lambda hr: f"/hot-seats/{_hot_seat(hr).id}/commitments",
+        {**SET_TEAM, "hr": AWAY},
+    ),
+    "sessions.review": ("POST", review_url, {**SET_TEAM, "hr": BAD_REQUEST}),
+    "sessions.my_commitments": ("GET", "/commitments", signed_in_only(OK)),
+    # Only its owner updates a commitment (tested in learning/); nobody here owns this one.
+    "sessions.update_commitment": (
+        "POST",
+        lambda hr: f"/commitments/{_action(hr, _session(hr)).id}",
+        {**everyone(NOT_FOUND), "anonymous": LOGIN},
     ),
     "calendar.session_file": ("GET", lambda hr: f"/sessions/{_session(hr).id}.ics", SET_TEAM),
     "calendar.page": ("GET", "/calendar", signed_in_only(OK)),

@@ -1,0 +1,217 @@
+"""The facilitator's session screen and everyone's commitments."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+from sqlalchemy.orm.exc import StaleDataError
+
+from intrapreneur.blueprints.learning_access import load_session
+from intrapreneur.core.errors import render_error
+from intrapreneur.core.forms import person_choices
+from intrapreneur.core.permissions import ensure, requires, signed_in
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
+from intrapreneur.learning import queries, services
+from intrapreneur.learning.formats import FORMATS
+from intrapreneur.learning.forms import (
+    CommitmentForm,
+    HotSeatForm,
+    QuestionForm,
+    ReviewForm,
+    VersionedForm,
+)
+from intrapreneur.learning.models import Action, ActionStatus, BarrierCategory, HotSeat
+from intrapreneur.learning.permissions import can_manage_set
+
+blueprint = Blueprint("sessions", __name__)
+
+
+def _members(session_id: int) -> list[Person]:
+    session = load_session(session_id)
+    return [m.person for m in queries.current_members(session.set_id, session.starts_at.date())]
+
+
+def _screen(session_id: int) -> ResponseReturnValue:
+    return redirect(url_for("sessions.screen", session_id=session_id))
+
+
+@blueprint.get("/sessions/<int:session_id>")
+@requires(signed_in)
+def screen(session_id: int) -> ResponseReturnValue:
+    session = load_session(session_id)
+    members = _members(session_id)
+    hot_seat_form = HotSeatForm(version=session.version)
+    hot_seat_form.person_id.choices = person_choices(members)
+    question_form = QuestionForm()
+    question_form.asked_by_id.choices = person_choices(members)
+    attendance = queries.attendance_of(session.id)
+    return render_template(
+        "sessions/screen.html",
+        session=session,
+        format=FORMATS[session.format],
+        members=members,
+        present={row.person_id for row in attendance if row.present},
+        marked=bool(attendance),
+        hot_seats=queries.hot_seats_of(session.id),
+        to_review=queries.actions_to_review(session),
+        manages=can_manage_set(current_user, session.learning_set),
+        attendance_form=VersionedForm(version=session.version),
+        hot_seat_form=hot_seat_form,
+        question_form=question_form,
+        commitment_form=CommitmentForm(),
+        review_form=ReviewForm(),
+    )
+
+
+def _save(session_id: int, change) -> ResponseReturnValue:  # type: ignore[no-untyped-def]
+    """Run a change and commit once; an edit made on an old copy is refused, never lost."""
+    try:
+        change()
+        db.session.commit()
+    except (services.StaleEdit, StaleDataError):
+        db.session.rollback()
+        flash(services.StaleEdit().message, "error")
+    except services.LearningRefusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+    else:
+        flash("Saved.", "success")
+    return _screen(session_id)
+
+
+@blueprint.post("/sessions/<int:session_id>/attendance")
+@requires(signed_in)
+def attendance(session_id: int) -> ResponseReturnValue:
+    session = load_session(session_id, manage=True)
+    form = VersionedForm()
+    if not form.validate_on_submit():
+        return render_error(400)
+    present = {int(value) for value in request.form.getlist("present") if value.isdigit()}
+    return _save(
+        session_id,
+        lambda: services.record_attendance(
+            session, present, version=form.version.data, by=current_user, now=datetime.now(UTC)
+        ),
+    )
+
+
+@blueprint.post("/sessions/<int:session_id>/hot-seats")
+@requires(signed_in)
+def add_hot_seat(session_id: int) -> ResponseReturnValue:
+    session = load_session(session_id, manage=True)
+    form = HotSeatForm()
+    form.person_id.choices = person_choices(_members(session_id))
+    if not form.validate_on_submit():
+        flash("A hot seat needs a member and a challenge of at most 200 characters.", "error")
+        return _screen(session_id)
+    person = db.session.get(Person, form.person_id.data)
+    return _save(
+        session_id,
+        lambda: services.add_hot_seat(
+            session,
+            person,
+            title=form.challenge_title.data,
+            description=form.challenge_description.data,
+            barrier=BarrierCategory(form.barrier.data),
+            version=form.version.data,
+            by=current_user,
+            now=datetime.now(UTC),
+        ),
+    )
+
+
+def _load_hot_seat(hot_seat_id: int) -> HotSeat:
+    hot_seat = db.get_or_404(HotSeat, hot_seat_id)
+    load_session(hot_seat.session_id, manage=True)
+    return hot_seat
+
+
+@blueprint.post("/hot-seats/<int:hot_seat_id>/questions")
+@requires(signed_in)
+def add_question(hot_seat_id: int) -> ResponseReturnValue:
+    hot_seat = _load_hot_seat(hot_seat_id)
+    form = QuestionForm()
+    form.asked_by_id.choices = person_choices(_members(hot_seat.session_id))
+    if not form.validate_on_submit():
+        flash("A question is one line of at most 300 characters, asked by a member.", "error")
+        return _screen(hot_seat.session_id)
+    asked_by = db.session.get(Person, form.asked_by_id.data)
+    return _save(
+        hot_seat.session_id,
+        lambda: services.add_question(hot_seat, asked_by, form.text.data, by=current_user),
+    )
+
+
+@blueprint.post("/hot-seats/<int:hot_seat_id>/commitments")
+@requires(signed_in)
+def add_commitment(hot_seat_id: int) -> ResponseReturnValue:
+    hot_seat = _load_hot_seat(hot_seat_id)
+    form = CommitmentForm()
+    if not form.validate_on_submit():
+        flash("A commitment needs a description (at most 500 characters) and a due date.", "error")
+        return _screen(hot_seat.session_id)
+    return _save(
+        hot_seat.session_id,
+        lambda: services.add_commitment(
+            hot_seat, description=form.description.data, due_on=form.due_on.data, by=current_user
+        ),
+    )
+
+
+@blueprint.post("/sessions/<int:session_id>/review/<int:action_id>")
+@requires(signed_in)
+def review(session_id: int, action_id: int) -> ResponseReturnValue:
+    session = load_session(session_id, manage=True)
+    action = db.get_or_404(Action, action_id)
+    ensure(action in queries.actions_to_review(session), hide=True)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return render_error(400)
+    return _save(
+        session_id,
+        lambda: services.review_action(
+            action,
+            status=ActionStatus(form.status.data),
+            learning=form.learning.data,
+            in_session=session,
+            by=current_user,
+            now=datetime.now(UTC),
+        ),
+    )
+
+
+@blueprint.get("/commitments")
+@requires(signed_in)
+def my_commitments() -> ResponseReturnValue:
+    return render_template(
+        "sessions/commitments.html",
+        actions=queries.actions_of(current_user.id),
+        form=ReviewForm(),
+        today=date.today(),
+    )
+
+
+@blueprint.post("/commitments/<int:action_id>")
+@requires(signed_in)
+def update_commitment(action_id: int) -> ResponseReturnValue:
+    action = db.get_or_404(Action, action_id)
+    # Only the owner updates their own commitment between sessions.
+    ensure(action.owner_id == current_user.id, hide=True)
+    form = ReviewForm()
+    if not form.validate_on_submit():
+        return render_error(400)
+    services.review_action(
+        action,
+        status=ActionStatus(form.status.data),
+        learning=form.learning.data,
+        in_session=None,
+        by=current_user,
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+    flash("Your commitment is updated.", "success")
+    return redirect(url_for("sessions.my_commitments"))
