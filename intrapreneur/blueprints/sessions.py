@@ -13,6 +13,7 @@ from intrapreneur.blueprints.learning_access import load_session
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import ensure, requires, signed_in
+from intrapreneur.core.timezones import local, to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries, services
@@ -21,6 +22,7 @@ from intrapreneur.learning.forms import (
     CommitmentForm,
     HotSeatForm,
     QuestionForm,
+    RescheduleForm,
     ReviewForm,
     VersionedForm,
 )
@@ -215,3 +217,42 @@ def update_commitment(action_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash("Your commitment is updated.", "success")
     return redirect(url_for("sessions.my_commitments"))
+
+
+@blueprint.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
+@requires(signed_in)
+def edit(session_id: int) -> ResponseReturnValue:
+    session = load_session(session_id, manage=True)
+    form = RescheduleForm()
+    if not form.is_submitted():
+        starts = local(session.starts_at, current_user.time_zone)
+        form.process(
+            data={
+                "version": session.version,
+                "day": starts.date(),
+                "start": starts.time(),
+                "location": session.location,
+                "video_url": session.video_url,
+            }
+        )
+    if form.validate_on_submit():
+        try:
+            services.reschedule(
+                session,
+                starts_at=to_utc(form.day.data, form.start.data, current_user.time_zone),
+                location=form.location.data or None,
+                video_url=form.video_url.data or None,
+                version=form.version.data,
+                by=current_user,
+                now=datetime.now(UTC),
+            )
+            db.session.commit()
+        except (services.LearningRefusal, StaleDataError) as refusal:
+            db.session.rollback()
+            message = getattr(refusal, "message", services.StaleEdit().message)
+            form.form_errors.append(message)
+            return render_template("sessions/edit.html", form=form, session=session), 409
+        flash("Session changed; calendars will show the new details.", "success")
+        return _screen(session_id)
+    status = 422 if form.is_submitted() else 200
+    return render_template("sessions/edit.html", form=form, session=session), status

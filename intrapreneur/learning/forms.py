@@ -160,3 +160,16 @@ class ReviewForm(FlaskForm):
     learning = TextAreaField(
         "What was learned", validators=[Length(max=2000)], filters=[strip_whitespace]
     )
+
+
+class RescheduleForm(VersionedForm):
+    day = DateField("Date", validators=[InputRequired()])
+    start = TimeField("Starts at", validators=[InputRequired()])
+    location = StringField(
+        "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
+    )
+    video_url = URLField(
+        "Video link",
+        validators=[Optional(), URL(require_tld=False), Length(max=500)],
+        filters=[strip_whitespace],
+    )

@@ -373,3 +373,26 @@ def review_action(
     if in_session is not None:
         action.reviewed_in_session_id = in_session.id
     audit.record("action.reviewed", actor=by, obj=action, status=status.value)
+
+
+def reschedule(
+    session: LearningSession,
+    *,
+    starts_at: datetime,
+    location: str | None,
+    video_url: str | None,
+    version: int,
+    by: Person,
+    now: datetime,
+) -> None:
+    """Move a session (its length stays) or change where it happens; calendars follow."""
+    if session.cancelled_at is not None:
+        raise LearningRefusal("A cancelled session cannot be changed.")
+    if starts_at <= now:
+        raise LearningRefusal("A session cannot start in the past. Choose a later time.")
+    _touch(session, version, now)
+    length = session.ends_at - session.starts_at
+    session.starts_at, session.ends_at = starts_at, starts_at + length
+    session.location, session.video_url = location, video_url
+    _changed(session, now)
+    audit.record("session.rescheduled", actor=by, obj=session, starts_at=starts_at.isoformat())

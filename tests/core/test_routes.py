@@ -225,6 +225,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     ),
     "sessions.review": ("POST", review_url, {**SET_TEAM, "hr": BAD_REQUEST}),
     "sessions.my_commitments": ("GET", "/commitments", signed_in_only(OK)),
+    "sessions.edit": ("GET", lambda hr: f"/sessions/{_session(hr).id}/edit", SET_TEAM),
     # Only its owner updates a commitment (tested in learning/); nobody here owns this one.
     "sessions.update_commitment": (
         "POST",

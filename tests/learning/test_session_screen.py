@@ -279,3 +279,53 @@ def test_screen_and_commitments_use_a_fixed_number_of_queries(
         measure("/commitments", ann),
     )
     assert after == before
+
+
+def test_rescheduling_moves_the_session_bumps_its_sequence_and_refuses_stale_copies(
+    client: FlaskClient, circle: dict[str, Any]
+) -> None:
+    session = circle["sessions"][1]
+    page = f"/sessions/{session.id}/edit"
+    sign_in_as(client, circle["facilitator"])
+    seen_version = session.version
+    new_day = date.today() + timedelta(days=20)
+
+    moved = _post(
+        client,
+        page,
+        page,
+        version=seen_version,
+        day=new_day.isoformat(),
+        start="14:00",
+        location="Room 7",
+        video_url="",
+    )
+    assert moved.status_code == 302
+    db.session.refresh(session)
+    assert session.location == "Room 7" and session.sequence == 1
+    assert session.ends_at - session.starts_at == timedelta(hours=2)  # the length is kept
+
+    stale = _post(
+        client,
+        page,
+        page,
+        version=seen_version,
+        day=new_day.isoformat(),
+        start="16:00",
+        location="Room 9",
+        video_url="",
+    )
+    assert stale.status_code == 409
+    assert "Someone else saved this session" in stale.get_data(as_text=True)
+    db.session.refresh(session)
+    assert session.location == "Room 7"
+
+    past = _post(
+        client,
+        page,
+        page,
+        version=session.version,
+        day=(date.today() - timedelta(days=1)).isoformat(),
+        start="09:00",
+    )
+    assert past.status_code == 409 and "cannot start in the past" in past.get_data(as_text=True)
