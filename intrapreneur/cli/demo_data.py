@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import click
@@ -18,10 +18,15 @@ from sqlalchemy import select
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
+from intrapreneur.learning.formats import agenda_minutes, default_agenda
 from intrapreneur.learning.models import (
+    Action,
+    BarrierCategory,
     Cohort,
     Enrolment,
     EnrolmentStatus,
+    HotSeat,
+    LearningSession,
     LearningSet,
     Programme,
     SetMembership,
@@ -219,5 +224,53 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
                     {"cohort": cohort, "person": people[member]},
                     status=EnrolmentStatus.ACCEPTED,
                 )
+            _seed_sessions(summary, learning_set, [people[m] for m in members], today)
             bar.update(1)
     return summary
+
+
+def _seed_sessions(
+    summary: SeedSummary, learning_set: LearningSet, members: list[Person], today: date
+) -> None:
+    """A session a week ago (with a hot seat and a commitment due) and two to come,
+    so the session screen opens with something to review. Only for a set without any."""
+    if db.session.scalar(
+        select(LearningSession.id).where(LearningSession.set_id == learning_set.id)
+    ):
+        return
+    agenda = default_agenda(learning_set.default_format, len(members))
+    length = timedelta(minutes=agenda_minutes(agenda))
+    nine_thirty = datetime.combine(today, time(9, 30), tzinfo=UTC)
+    sessions = [
+        LearningSession(
+            learning_set=learning_set,
+            format=learning_set.default_format,
+            starts_at=nine_thirty + timedelta(days=offset),
+            ends_at=nine_thirty + timedelta(days=offset) + length,
+            location="Innovation room, 3rd floor",
+            agenda=agenda,
+        )
+        for offset in (-7, 7, 21)
+    ]
+    db.session.add_all(sessions)
+    db.session.flush()
+    seat = HotSeat(
+        session_id=sessions[0].id,
+        person=members[0],
+        challenge_title="No budget to test the idea with real customers",
+        challenge_description="Finance wants a business case before any spend.",
+        barrier=BarrierCategory.RESOURCES,
+    )
+    db.session.add(seat)
+    db.session.flush()
+    db.session.add(
+        Action(
+            session_id=sessions[0].id,
+            hot_seat_id=seat.id,
+            owner_id=members[0].id,
+            description="Ask five customers whether they would pre-order",
+            due_on=today + timedelta(days=6),
+        )
+    )
+    for _ in sessions:
+        summary.count(LearningSession.__tablename__)

@@ -330,8 +330,11 @@ class _Board:
         self.set_count = set_count
         self.min_size, self.max_size = sizes
         self.keep_apart = keep_apart
-        # A same-department pair outweighs any change in repeat pairs one swap can make.
-        self.department_weight = 2 * self.max_size
+        # Lexicographic weights: a department fewer in a set outweighs any change in
+        # same-department pairs one move or swap can make, and such a pair any change in
+        # repeat pairs.
+        self.pair_weight = 2 * self.max_size
+        self.duplicate_weight = 4 * self.max_size * self.pair_weight
         self.where = [UNPLACED] * len(cohort)
         self.locked = [False] * len(cohort)
         self.members: list[list[int]] = [[] for _ in range(set_count)]
@@ -372,14 +375,17 @@ class _Board:
             if self.where[i] != s:
                 self.move(i, s)
 
-    def total_cost(self) -> tuple[int, int]:
-        """Same-department pairs, then repeat pairs, over all sets."""
-        same = sum(
-            count * (count - 1) // 2
-            for counts in self.department_count
-            for department, count in counts.items()
-            if department != NO_DEPARTMENT
-        )
+    def total_cost(self) -> tuple[int, int, int]:
+        """Over all sets: members who bring no new department, same-department pairs, and
+        repeat pairs."""
+        counts = [
+            count
+            for per_set in self.department_count
+            for department, count in per_set.items()
+            if department != NO_DEPARTMENT and count
+        ]
+        duplicates = sum(count - 1 for count in counts)
+        pairs = sum(count * (count - 1) // 2 for count in counts)
         repeats = 0
         if self.keep_apart:
             repeats = sum(
@@ -388,7 +394,7 @@ class _Board:
                 for j in partners
                 if i < j
             )
-        return same, repeats
+        return duplicates, pairs, repeats
 
     def movable(self, i: int) -> bool:
         return self.where[i] != UNPLACED and not self.locked[i]
@@ -408,7 +414,8 @@ class _Board:
         return below > 0
 
     def cost(self, i: int, s: int, leaving: int = UNPLACED) -> int:
-        """Weighted same-department pairs plus repeat pairs of ``i`` in ``s``, minus ``leaving``."""
+        """What ``i`` adds to ``total_cost`` in ``s`` (without ``leaving``), weighted: whether
+        they repeat a department, how many they share it with, and their repeat pairs."""
         cohort = self.cohort
         department = cohort.department[i]
         same = 0
@@ -421,7 +428,7 @@ class _Board:
         repeats = 0
         if self.keep_apart:
             repeats = sum(1 for j in cohort.partners[i] if self.where[j] == s and j != leaving)
-        return same * self.department_weight + repeats
+        return (same > 0) * self.duplicate_weight + same * self.pair_weight + repeats
 
 
 def _apply_locks(board: _Board, locks: Mapping[int, int]) -> list[str]:
