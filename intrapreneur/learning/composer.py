@@ -33,9 +33,10 @@ each facilitator's chain out of their sets); a greedy placement (people whose
 management chain spans many sets, then guests, then departments largest
 first, each dealt across consecutive sets); repairs for people or sets the
 greedy could not serve; then a local search of moves and swaps that keep
-every hard rule and the guest spread and lower the number of same-department
-pairs (then of repeat pairs), with random kicks for small cohorts; last, the
-facilitators again for sets that lost theirs. Passes and kicks are counted,
+every hard rule and the guest spread and lower, in this order, the members who
+bring no new department to their set, same-department pairs and repeat pairs,
+with rounds of ruin and recreate for small cohorts; last, the facilitators
+again for sets that lost theirs. Passes and kicks are counted,
 never timed, and ties are broken by ``random.Random(seed)``, so the same input
 and seed give the same proposal. Candidates are processed in person-id order
 and departments in name order, so neither the input order nor string hashing
@@ -53,9 +54,9 @@ from dataclasses import dataclass
 NO_DEPARTMENT = -1
 UNPLACED = -1
 MAX_SWAP_PASSES = 8
-# Kick rounds: KICK_BUDGET / (people × sets), at most MAX_KICKS. Hundreds for a small
-# cohort, where one descent often stops a department short of the best; one for 2,000
-# people, where the descent alone comes within 0.1 % of the bound.
+# Ruin-and-recreate rounds: KICK_BUDGET / (people × sets), at most MAX_KICKS. Hundreds
+# for a small cohort, where one descent stops a department short of the best about once
+# in a hundred; one for 2,000 people, where the descent comes within 0.2 % of the bound.
 KICK_BUDGET = 1_000_000
 MAX_KICKS = 200
 RUIN_SIZE = 5  # people a kick takes out, besides one person's whole chain
@@ -445,7 +446,7 @@ def _apply_locks(board: _Board, locks: Mapping[int, int]) -> list[str]:
         elif s >= board.set_count:
             problems.append(
                 f"Person {person_id} is locked in {_set_name(s)}, but there are only "
-                f"{board.set_count} sets; the composer placed them instead."
+                f"{_sets(board.set_count)}; the composer placed them instead."
             )
         else:
             placeable.append((s, cohort.index_of[person_id]))
@@ -480,6 +481,8 @@ def _chain_lock_problem(cohort: _Cohort, i: int, blocker: int, s: int) -> str:
 
 
 def _place_everyone(board: _Board, rng: random.Random) -> None:
+    """The greedy placement, then repairs: people it could not place, sets it left below the
+    minimum, and anyone those repairs made room for."""
     free = [i for i in range(len(board.cohort)) if board.where[i] == UNPLACED]
     locked_counts = [board.size(s) for s in range(board.set_count)]
     targets = _target_sizes(locked_counts, len(board.cohort), board.max_size)
@@ -603,7 +606,7 @@ def _fill_undersized(board: _Board) -> None:
             donor = _cheapest_donor(board, s)
             if donor is not None:
                 board.move(donor, s)
-            elif not _fill_by_exchange(board, s):
+            elif not (_fill_by_exchange(board, s) or _fill_by_relay(board, s)):
                 break
 
 
@@ -636,6 +639,27 @@ def _fill_by_exchange(board: _Board, s: int) -> bool:
     return False
 
 
+def _fill_by_relay(board: _Board, s: int) -> bool:
+    """Take someone from a set at the minimum size, if someone else can then fill that set."""
+    cohort = board.cohort
+    for j in sorted(range(len(cohort)), key=lambda j: cohort.is_guest[j]):
+        t = board.where[j]
+        if (
+            t in (UNPLACED, s)
+            or board.locked[j]
+            or board.size(t) != board.min_size
+            or board.conflicts(j, s)
+        ):
+            continue
+        board.move(j, s)
+        donor = _cheapest_donor(board, t)
+        if donor is not None:
+            board.move(donor, t)
+            return True
+        board.move(j, t)
+    return False
+
+
 def _cheapest_donor(board: _Board, s: int) -> int | None:
     cohort = board.cohort
     best, best_key = None, None
@@ -643,12 +667,15 @@ def _cheapest_donor(board: _Board, s: int) -> int | None:
         t = board.where[i]
         if t in (UNPLACED, s) or board.locked[i] or board.size(t) <= board.min_size:
             continue
-        # A guest may move only towards a set with fewer guests, keeping the spread.
-        if cohort.is_guest[i] and board.guests[t] <= board.guests[s]:
-            continue
         if board.conflicts(i, s):
             continue
-        key = (cohort.is_guest[i], board.cost(i, s) - board.cost(i, t))
+        # Sizes come first, but a guest moves towards more guests only as a last resort.
+        guest = cohort.is_guest[i]
+        key = (
+            guest and board.guests[t] <= board.guests[s],
+            guest,
+            board.cost(i, s) - board.cost(i, t),
+        )
         if best_key is None or key < best_key:
             best, best_key = i, key
     return best
@@ -785,7 +812,7 @@ def _unplaced_problems(board: _Board) -> list[str]:
         return []
     if all(board.size(s) >= board.max_size for s in range(board.set_count)):
         why = (
-            f"all {board.set_count} sets are full ({board.max_size} at most) "
+            f"all {_sets(board.set_count)} are full ({board.max_size} at most) "
             f"for {len(cohort)} participants"
         )
     else:
@@ -797,7 +824,7 @@ def _unplaced_problems(board: _Board) -> list[str]:
 def _size_problems(board: _Board) -> list[str]:
     people, min_size = len(board.cohort), board.min_size
     if people < board.set_count * min_size:
-        why = f"{people} participants cannot fill {board.set_count} sets of at least {min_size}"
+        why = f"{people} participants cannot fill {_sets(board.set_count)} of at least {min_size}"
     else:
         why = (
             "no one else can join it without meeting their management chain, "
@@ -843,7 +870,7 @@ def _facilitator_problems(
     sets = f"{_set_names(uncovered)} {'has' if len(uncovered) == 1 else 'have'} no facilitator"
     if matching.capacity < board.set_count:
         return [
-            f"The facilitators can take {matching.capacity} sets between them, but there are "
+            f"The facilitators can take {_sets(matching.capacity)} between them, but there are "
             f"{board.set_count}; {sets}."
         ]
     return [
@@ -984,12 +1011,16 @@ def _department_clause(board: _Board, department: int, s: int, place: str) -> st
     clause = f"one of {together} {title} people {place}"
     size = cohort.department_size[department]
     if size > board.set_count:
-        clause += f" ({title} has {size} people for {board.set_count} sets)"
+        clause += f" ({title} has {size} people for {_sets(board.set_count)})"
     return clause
 
 
 def _set_name(index: int) -> str:
     return f"Set {index + 1}"
+
+
+def _sets(count: int) -> str:
+    return f"{count} set" if count == 1 else f"{count} sets"
 
 
 def _set_names(indices: list[int]) -> str:
