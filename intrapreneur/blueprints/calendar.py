@@ -2,28 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.blueprints.learning_access import load_session
 from intrapreneur.core.errors import render_error
-from intrapreneur.core.permissions import ensure, public, requires, signed_in
+from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.extensions import db, limiter
 from intrapreneur.learning import queries, services
-from intrapreneur.learning.calendar import feed_calendar, session_calendar
+from intrapreneur.learning.calendar import SessionEvent, feed_calendar, session_calendar
 from intrapreneur.learning.calendar_feed import session_event
 from intrapreneur.learning.forms import ActionForm
 from intrapreneur.learning.models import LearningSession
-from intrapreneur.learning.permissions import can_view_set
 
 blueprint = Blueprint("calendar", __name__)
 
 ICS = "text/calendar; charset=utf-8"
 
 
-def _event(session: LearningSession):  # type: ignore[no-untyped-def]
+def _event(session: LearningSession) -> SessionEvent:
     page = url_for("sets.detail", set_id=session.set_id, _external=True)
     return session_event(session, domain=request.host.split(":")[0], page_url=page)
 
@@ -31,8 +29,7 @@ def _event(session: LearningSession):  # type: ignore[no-untyped-def]
 @blueprint.get("/sessions/<int:session_id>.ics")
 @requires(signed_in)
 def session_file(session_id: int) -> ResponseReturnValue:
-    session = db.get_or_404(LearningSession, session_id)
-    ensure(can_view_set(current_user, session.learning_set, date.today()), hide=True)
+    session = load_session(session_id)
     return Response(
         session_calendar(_event(session)),
         mimetype=ICS,

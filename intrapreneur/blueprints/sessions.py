@@ -26,14 +26,19 @@ from intrapreneur.learning.forms import (
     ReviewForm,
     VersionedForm,
 )
-from intrapreneur.learning.models import Action, ActionStatus, BarrierCategory, HotSeat
+from intrapreneur.learning.models import (
+    Action,
+    ActionStatus,
+    BarrierCategory,
+    HotSeat,
+    LearningSession,
+)
 from intrapreneur.learning.permissions import can_manage_set
 
 blueprint = Blueprint("sessions", __name__)
 
 
-def _members(session_id: int) -> list[Person]:
-    session = load_session(session_id)
+def _members(session: LearningSession) -> list[Person]:
     return [m.person for m in queries.current_members(session.set_id, session.starts_at.date())]
 
 
@@ -45,7 +50,7 @@ def _screen(session_id: int) -> ResponseReturnValue:
 @requires(signed_in)
 def screen(session_id: int) -> ResponseReturnValue:
     session = load_session(session_id)
-    members = _members(session_id)
+    members = _members(session)
     hot_seat_form = HotSeatForm(version=session.version)
     hot_seat_form.person_id.choices = person_choices(members)
     question_form = QuestionForm()
@@ -106,7 +111,7 @@ def attendance(session_id: int) -> ResponseReturnValue:
 def add_hot_seat(session_id: int) -> ResponseReturnValue:
     session = load_session(session_id, manage=True)
     form = HotSeatForm()
-    form.person_id.choices = person_choices(_members(session_id))
+    form.person_id.choices = person_choices(_members(session))
     if not form.validate_on_submit():
         flash("A hot seat needs a member and a challenge of at most 200 characters.", "error")
         return _screen(session_id)
@@ -126,18 +131,17 @@ def add_hot_seat(session_id: int) -> ResponseReturnValue:
     )
 
 
-def _load_hot_seat(hot_seat_id: int) -> HotSeat:
+def _load_hot_seat(hot_seat_id: int) -> tuple[HotSeat, LearningSession]:
     hot_seat = db.get_or_404(HotSeat, hot_seat_id)
-    load_session(hot_seat.session_id, manage=True)
-    return hot_seat
+    return hot_seat, load_session(hot_seat.session_id, manage=True)
 
 
 @blueprint.post("/hot-seats/<int:hot_seat_id>/questions")
 @requires(signed_in)
 def add_question(hot_seat_id: int) -> ResponseReturnValue:
-    hot_seat = _load_hot_seat(hot_seat_id)
+    hot_seat, session = _load_hot_seat(hot_seat_id)
     form = QuestionForm()
-    form.asked_by_id.choices = person_choices(_members(hot_seat.session_id))
+    form.asked_by_id.choices = person_choices(_members(session))
     if not form.validate_on_submit():
         flash("A question is one line of at most 300 characters, asked by a member.", "error")
         return _screen(hot_seat.session_id)
@@ -151,7 +155,7 @@ def add_question(hot_seat_id: int) -> ResponseReturnValue:
 @blueprint.post("/hot-seats/<int:hot_seat_id>/commitments")
 @requires(signed_in)
 def add_commitment(hot_seat_id: int) -> ResponseReturnValue:
-    hot_seat = _load_hot_seat(hot_seat_id)
+    hot_seat, _ = _load_hot_seat(hot_seat_id)
     form = CommitmentForm()
     if not form.validate_on_submit():
         flash("A commitment needs a description (at most 500 characters) and a due date.", "error")

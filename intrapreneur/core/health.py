@@ -23,19 +23,9 @@ def _database() -> None:
 
 
 def _tcp_reachable(url: str, default_port: int) -> None:
-    """Open and close a TCP connection to the first reachable host of ``url``."""
-    errors = []
-    for candidate in url.split():
-        parts = urlsplit(candidate)
-        port = parts.port or default_port
-        try:
-            socket.create_connection(
-                (parts.hostname or "localhost", port), CHECK_TIMEOUT_SECONDS
-            ).close()
-            return
-        except OSError as error:
-            errors.append(f"{parts.hostname}:{port} {error.strerror or error}")
-    raise ConnectionError("; ".join(errors))
+    parts = urlsplit(url)
+    address = (parts.hostname or "localhost", parts.port or default_port)
+    socket.create_connection(address, CHECK_TIMEOUT_SECONDS).close()
 
 
 def _redis() -> None:

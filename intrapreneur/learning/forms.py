@@ -87,16 +87,11 @@ class AddMemberForm(FlaskForm):
     person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
 
 
-class ScheduleForm(FlaskForm):
+class WhenAndWhereForm(FlaskForm):
+    """When and where a session happens: shared by scheduling and rescheduling."""
+
     day = DateField("Date", validators=[InputRequired()])
     start = TimeField("Starts at", validators=[InputRequired()])
-    session_format = SelectField("Format", choices=FORMAT_CHOICES)
-    count = IntegerField(
-        "Number of sessions",
-        default=1,
-        validators=[InputRequired(), NumberRange(min=1, max=20)],
-        description="More than one schedules a series at the set's usual interval.",
-    )
     location = StringField(
         "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
     )
@@ -104,6 +99,16 @@ class ScheduleForm(FlaskForm):
         "Video link",
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
         filters=[strip_whitespace],
+    )
+
+
+class ScheduleForm(WhenAndWhereForm):
+    session_format = SelectField("Format", choices=FORMAT_CHOICES)
+    count = IntegerField(
+        "Number of sessions",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=1, max=20)],
+        description="More than one schedules a series at the set's usual interval.",
     )
 
 
@@ -162,14 +167,5 @@ class ReviewForm(FlaskForm):
     )
 
 
-class RescheduleForm(VersionedForm):
-    day = DateField("Date", validators=[InputRequired()])
-    start = TimeField("Starts at", validators=[InputRequired()])
-    location = StringField(
-        "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
-    )
-    video_url = URLField(
-        "Video link",
-        validators=[Optional(), URL(require_tld=False), Length(max=500)],
-        filters=[strip_whitespace],
-    )
+class RescheduleForm(WhenAndWhereForm, VersionedForm):
+    pass
