@@ -4,6 +4,7 @@ from intrapreneur.core.models import AuditEvent
 from intrapreneur.identity.models import Department, Invitation, Person, PersonRole
 from intrapreneur.learning.models import (
     Action,
+    AgendaTemplate,
     Attendance,
     Cohort,
     Enrolment,
@@ -17,6 +18,7 @@ from intrapreneur.learning.models import (
 
 __all__ = [
     "Action",
+    "AgendaTemplate",
     "Attendance",
     "AuditEvent",
     "Cohort",

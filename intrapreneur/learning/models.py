@@ -133,6 +133,29 @@ class LearningSession(CreatedAtMixin, db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
+class AgendaTemplate(db.Model):
+    """HR's agenda for one session format: segments of ``title``, ``minutes``, ``hot_seat``.
+
+    A format without a row uses its shipped default (``formats.FORMATS``). Each session
+    keeps its own copy of the agenda, so an edit here shapes only sessions scheduled later.
+    """
+
+    __tablename__ = "agenda_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[SessionFormat] = mapped_column(
+        string_enum(SessionFormat, "session_format"), unique=True
+    )
+    segments: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    updated_by: Mapped[Person] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
 class BarrierCategory(StrEnum):
     PERMISSION = "permission"
     RESOURCES = "resources"
