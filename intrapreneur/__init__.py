@@ -82,6 +82,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,
         "can_create_sets": learning_permissions.can_create_sets,
+        "can_compare_sets": learning_permissions.can_compare_sets,
         "formats": FORMATS,
     }
 
@@ -89,6 +90,7 @@ def _template_helpers() -> dict[str, Any]:
 def _register_blueprints(app: Flask) -> None:
     from intrapreneur.blueprints import (
         admin,
+        assets,
         auth,
         calendar,
         cohorts,
@@ -97,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         main,
         programmes,
         sessions,
+        set_health,
         sets,
     )
 
@@ -108,8 +111,10 @@ def _register_blueprints(app: Flask) -> None:
         cohorts,
         sets,
         sessions,
+        set_health,
         calendar,
         admin,
+        assets,
         health,
     ):
         app.register_blueprint(module.blueprint)

@@ -58,3 +58,13 @@ def can_view_set(person: Person, learning_set: LearningSet, today: date) -> bool
     return can_manage_set(person, learning_set) or queries.is_current_member(
         learning_set.id, person.id, today
     )
+
+
+def can_view_set_health(person: Person, learning_set: LearningSet) -> bool:
+    """The set's facilitator and HR: members see their set, not figures about one another."""
+    return can_manage_set(person, learning_set)
+
+
+def can_compare_sets(person: Person) -> bool:
+    """HR reads the health of every set in a cohort side by side."""
+    return person.has_role(Role.HR)

@@ -237,6 +237,10 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
     # Calendar apps cannot sign in: the secret token in the URL is the credential.
     "calendar.feed": ("GET", feed_url, everyone(OK)),
+    # Only the set's facilitator and HR; its members get the same 404 as everyone else.
+    "set_health.for_set": ("GET", set_url("/health"), SET_TEAM),
+    "set_health.for_cohort": ("GET", cohort_url("/health"), only("hr")),
+    "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 
 
@@ -285,6 +289,7 @@ def test_route_answers_each_role_as_the_table_says(
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
 
     response = client.open(url, method=method)
+    response.close()  # as a WSGI server would: a file-backed answer (plotly.js) holds the file
 
     answer = expected[role]
     if answer == LOGIN:
