@@ -82,6 +82,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,
         "can_create_sets": learning_permissions.can_create_sets,
+        "can_edit_agenda_templates": learning_permissions.can_edit_agenda_templates,
         "can_compare_sets": learning_permissions.can_compare_sets,
         "formats": FORMATS,
     }
@@ -90,6 +91,7 @@ def _template_helpers() -> dict[str, Any]:
 def _register_blueprints(app: Flask) -> None:
     from intrapreneur.blueprints import (
         admin,
+        agendas,
         assets,
         auth,
         calendar,
@@ -108,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
         auth,
         guests,
         programmes,
+        agendas,
         cohorts,
         sets,
         sessions,

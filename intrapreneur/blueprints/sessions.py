@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import partial
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from intrapreneur.blueprints.editing import agenda_form, save_or_show_again
 from intrapreneur.blueprints.learning_access import load_session
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
@@ -17,8 +20,9 @@ from intrapreneur.core.timezones import local, to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries, services
-from intrapreneur.learning.formats import FORMATS
+from intrapreneur.learning.formats import FORMATS, NEEDS_HOT_SEAT
 from intrapreneur.learning.forms import (
+    ChallengeForm,
     CommitmentForm,
     HotSeatForm,
     QuestionForm,
@@ -119,16 +123,19 @@ def add_hot_seat(session_id: int) -> ResponseReturnValue:
     return _save(
         session_id,
         lambda: services.add_hot_seat(
-            session,
-            person,
-            title=form.challenge_title.data,
-            description=form.challenge_description.data,
-            barrier=BarrierCategory(form.barrier.data),
-            version=form.version.data,
-            by=current_user,
-            now=datetime.now(UTC),
+            session, person, **_challenge(form), by=current_user, now=datetime.now(UTC)
         ),
     )
+
+
+def _challenge(form: ChallengeForm) -> dict[str, Any]:
+    """The challenge as the services take it, with the session version the editor saw."""
+    return {
+        "title": form.challenge_title.data,
+        "description": form.challenge_description.data,
+        "barrier": BarrierCategory(form.barrier.data),
+        "version": form.version.data,
+    }
 
 
 def _load_hot_seat(hot_seat_id: int) -> tuple[HotSeat, LearningSession]:
@@ -223,10 +230,22 @@ def update_commitment(action_id: int) -> ResponseReturnValue:
     return redirect(url_for("sessions.my_commitments"))
 
 
+def _unless_cancelled(session: LearningSession) -> ResponseReturnValue | None:
+    """Back to the screen, with the reason, for a session that can no longer change."""
+    try:
+        services.ensure_changeable(session)
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+        return _screen(session.id)
+    return None
+
+
 @blueprint.route("/sessions/<int:session_id>/edit", methods=["GET", "POST"])
 @requires(signed_in)
 def edit(session_id: int) -> ResponseReturnValue:
     session = load_session(session_id, manage=True)
+    if refused := _unless_cancelled(session):
+        return refused
     form = RescheduleForm()
     if not form.is_submitted():
         starts = local(session.starts_at, current_user.time_zone)
@@ -239,24 +258,82 @@ def edit(session_id: int) -> ResponseReturnValue:
                 "video_url": session.video_url,
             }
         )
-    if form.validate_on_submit():
-        try:
-            services.reschedule(
+    shown = save_or_show_again(
+        form,
+        partial(render_template, "sessions/edit.html", form=form, session=session),
+        lambda: services.reschedule(
+            session,
+            starts_at=to_utc(form.day.data, form.start.data, current_user.time_zone),
+            location=form.location.data or None,
+            video_url=form.video_url.data or None,
+            version=form.version.data,
+            by=current_user,
+            now=datetime.now(UTC),
+        ),
+        ready=form.validate_on_submit(),
+    )
+    if shown:
+        return shown
+    flash("Session changed; calendars will show the new details.", "success")
+    return _screen(session_id)
+
+
+@blueprint.route("/sessions/<int:session_id>/agenda", methods=["GET", "POST"])
+@requires(signed_in)
+def edit_agenda(session_id: int) -> ResponseReturnValue:
+    session = load_session(session_id, manage=True)
+    if refused := _unless_cancelled(session):
+        return refused
+    form = agenda_form(session.agenda, version=session.version)
+    notes: list[str] = []
+    shown = save_or_show_again(
+        form,
+        partial(
+            render_template,
+            "sessions/agenda.html",
+            form=form,
+            session=session,
+            needs_hot_seat=session.format in NEEDS_HOT_SEAT,
+        ),
+        lambda: notes.extend(
+            services.change_agenda(
                 session,
-                starts_at=to_utc(form.day.data, form.start.data, current_user.time_zone),
-                location=form.location.data or None,
-                video_url=form.video_url.data or None,
+                form.filled(),
                 version=form.version.data,
                 by=current_user,
                 now=datetime.now(UTC),
             )
-            db.session.commit()
-        except (services.LearningRefusal, StaleDataError) as refusal:
-            db.session.rollback()
-            message = getattr(refusal, "message", services.StaleEdit().message)
-            form.form_errors.append(message)
-            return render_template("sessions/edit.html", form=form, session=session), 409
-        flash("Session changed; calendars will show the new details.", "success")
-        return _screen(session_id)
-    status = 422 if form.is_submitted() else 200
-    return render_template("sessions/edit.html", form=form, session=session), status
+        ),
+        ready=form.ready_to_save(),
+    )
+    if shown:
+        return shown
+    flash("Agenda saved.", "success")
+    for note in notes:
+        flash(note, "warning")
+    return _screen(session_id)
+
+
+@blueprint.route("/hot-seats/<int:hot_seat_id>/edit", methods=["GET", "POST"])
+@requires(signed_in)
+def edit_hot_seat(hot_seat_id: int) -> ResponseReturnValue:
+    hot_seat, session = _load_hot_seat(hot_seat_id)
+    if refused := _unless_cancelled(session):
+        return refused
+    form = ChallengeForm()
+    if not form.is_submitted():
+        form.process(obj=hot_seat, data={"version": session.version})
+    shown = save_or_show_again(
+        form,
+        partial(
+            render_template, "sessions/hot_seat.html", form=form, hot_seat=hot_seat, session=session
+        ),
+        lambda: services.change_hot_seat(
+            hot_seat, session, **_challenge(form), by=current_user, now=datetime.now(UTC)
+        ),
+        ready=form.validate_on_submit(),
+    )
+    if shown:
+        return shown
+    flash(f"{hot_seat.person.display_name}'s challenge is saved.", "success")
+    return _screen(session.id)

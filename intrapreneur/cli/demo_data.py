@@ -18,7 +18,8 @@ from sqlalchemy import select
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
-from intrapreneur.learning.formats import agenda_minutes, default_agenda
+from intrapreneur.learning.agenda_templates import default_agenda
+from intrapreneur.learning.formats import agenda_minutes
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
     StringField,
+    SubmitField,
     TextAreaField,
     TimeField,
     URLField,
 )
+from wtforms.fields.core import Field
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -26,6 +34,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from intrapreneur.core.forms import strip_whitespace
+from intrapreneur.learning.formats import MAX_SEGMENTS
 
 
 class ProgrammeForm(FlaskForm):
@@ -135,8 +144,9 @@ class VersionedForm(FlaskForm):
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
-class HotSeatForm(VersionedForm):
-    person_id = SelectField("Member in the hot seat", coerce=int, validators=[InputRequired()])
+class ChallengeForm(VersionedForm):
+    """The barrier a member brings to the hot seat."""
+
     challenge_title = StringField(
         "Challenge", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
@@ -144,6 +154,10 @@ class HotSeatForm(VersionedForm):
         "What stands in the way", validators=[Length(max=5000)], filters=[strip_whitespace]
     )
     barrier = SelectField("Kind of barrier", choices=BARRIER_CHOICES)
+
+
+class HotSeatForm(ChallengeForm):
+    person_id = SelectField("Member in the hot seat", coerce=int, validators=[InputRequired()])
 
 
 class QuestionForm(FlaskForm):
@@ -169,3 +183,75 @@ class ReviewForm(FlaskForm):
 
 class RescheduleForm(WhenAndWhereForm, VersionedForm):
     pass
+
+
+MAX_SEGMENT_MINUTES = 240
+BLANK_ROWS = 3
+
+
+def _typed(field: Field) -> bool:
+    """Whether the field holds anything: ``data`` alone misses an unreadable number."""
+    return field.data is not None or bool(field.raw_data and field.raw_data[0].strip())
+
+
+class SegmentForm(Form):
+    """One timed segment of an agenda (a sub-form: the page form holds the CSRF token);
+    a row left blank is ignored."""
+
+    title = StringField(
+        "Title",
+        validators=[Length(max=120, message="A title has at most 120 characters.")],
+        filters=[strip_whitespace],
+    )
+    minutes = IntegerField(
+        "Minutes",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_SEGMENT_MINUTES,
+                message=f"Minutes must be between 1 and {MAX_SEGMENT_MINUTES}.",
+            ),
+        ],
+    )
+    hot_seat = BooleanField("Hot seat")
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.title.data and not _typed(self.minutes)
+
+    def validate(self, extra_validators: Mapping[str, Sequence[Any]] | None = None) -> bool:
+        super().validate(extra_validators)
+        if self.is_blank:
+            return True
+        if not self.title.data:
+            self.title.errors.append("Give this segment a title.")
+        if not _typed(self.minutes):
+            self.minutes.errors.append(
+                f"Give this segment its minutes (1 to {MAX_SEGMENT_MINUTES})."
+            )
+        return not self.errors
+
+
+class AgendaForm(VersionedForm):
+    """An agenda as rows of segments. Blank rows are ignored, so there are always some to
+    fill in, and "Add more rows" shows the form again with more (no JavaScript needed)."""
+
+    segments = FieldList(FormField(SegmentForm), min_entries=1, max_entries=MAX_SEGMENTS)
+    more_rows = SubmitField("Add more rows")
+
+    def filled(self) -> list[dict[str, Any]]:
+        rows = [entry.form for entry in self.segments]
+        return [
+            {"title": row.title.data, "minutes": row.minutes.data, "hot_seat": row.hot_seat.data}
+            for row in rows
+            if not row.is_blank
+        ]
+
+    def add_blank_rows(self) -> None:
+        room = MAX_SEGMENTS - len(self.segments.entries)
+        for _ in range(min(BLANK_ROWS, room)):
+            self.segments.append_entry()
+
+    def ready_to_save(self) -> bool:
+        return not self.more_rows.data and self.validate_on_submit()

@@ -108,9 +108,10 @@ class SetMembership(CreatedAtMixin, db.Model):
 class LearningSession(CreatedAtMixin, db.Model):
     """One meeting of a set. Times are stored in UTC and shown in the reader's zone.
 
-    ``sequence`` is the iCalendar SEQUENCE, bumped on every change so that
-    calendars replace their copy; ``version`` guards against two facilitators
-    overwriting each other's edits (optimistic locking).
+    ``sequence`` is the iCalendar SEQUENCE, bumped when the time, place or
+    cancellation changes so that calendars replace their copy (an agenda change
+    leaves it); ``version`` guards against two facilitators overwriting each
+    other's edits (optimistic locking).
     """
 
     __tablename__ = "learning_session"

@@ -44,6 +44,11 @@ def can_decide_enrolment(person: Person, cohort: Cohort) -> bool:
     return person.has_role(Role.HR) or facilitates_in(person, cohort)
 
 
+def can_edit_agenda_templates(person: Person) -> bool:
+    """Programme leads shape the agenda every set's sessions start from."""
+    return person.has_role(Role.HR)
+
+
 def can_create_sets(person: Person) -> bool:
     return person.has_role(Role.HR)
 

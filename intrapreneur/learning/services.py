@@ -7,15 +7,24 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core import services as audit
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
-from intrapreneur.learning import queries
-from intrapreneur.learning.formats import agenda_minutes, default_agenda
+from intrapreneur.learning import agenda_templates, queries
+from intrapreneur.learning.formats import (
+    FORMATS,
+    Agenda,
+    agenda_minutes,
+    session_agenda_problems,
+    shipped_agenda,
+    template_problems,
+)
 from intrapreneur.learning.models import (
     Action,
     ActionStatus,
+    AgendaTemplate,
     Attendance,
     BarrierCategory,
     Cohort,
@@ -39,6 +48,10 @@ class LearningRefusal(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    @property
+    def messages(self) -> list[str]:
+        return [self.message]
 
 
 def create_programme(*, name: str, description: str, by: Person) -> Programme:
@@ -227,7 +240,7 @@ def schedule_sessions(
     if not 1 <= count <= MAX_SERIES:
         raise LearningRefusal(f"Schedule between 1 and {MAX_SERIES} sessions at a time.")
     members = queries.current_members(learning_set.id, now.date())
-    agenda = default_agenda(session_format, len(members))
+    agenda = agenda_templates.default_agenda(session_format, len(members))
     length = timedelta(minutes=agenda_minutes(agenda))
     sessions = []
     for number in range(count):
@@ -280,11 +293,25 @@ def reset_calendar_token(person: Person) -> str:
 
 
 class StaleEdit(LearningRefusal):
-    def __init__(self) -> None:
+    def __init__(self, what: str = "session") -> None:
         super().__init__(
-            "Someone else saved this session while you were editing it. "
+            f"Someone else saved this {what} while you were editing it. "
             "Reload the page to see their changes, then make yours again."
         )
+
+
+class InvalidAgenda(LearningRefusal):
+    """The rules an agenda breaks, each worded for the person who will fix it."""
+
+    status = 422
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(" ".join(problems))
+        self.problems = problems
+
+    @property
+    def messages(self) -> list[str]:
+        return self.problems
 
 
 def _touch(session: LearningSession, version: int, now: datetime) -> None:
@@ -386,8 +413,7 @@ def reschedule(
     now: datetime,
 ) -> None:
     """Move a session (its length stays) or change where it happens; calendars follow."""
-    if session.cancelled_at is not None:
-        raise LearningRefusal("A cancelled session cannot be changed.")
+    ensure_changeable(session)
     if starts_at <= now:
         raise LearningRefusal("A session cannot start in the past. Choose a later time.")
     _touch(session, version, now)
@@ -396,3 +422,117 @@ def reschedule(
     session.location, session.video_url = location, video_url
     _changed(session, now)
     audit.record("session.rescheduled", actor=by, obj=session, starts_at=starts_at.isoformat())
+
+
+def ensure_changeable(session: LearningSession) -> None:
+    if session.cancelled_at is not None:
+        raise LearningRefusal("A cancelled session cannot be changed.")
+
+
+def change_agenda(
+    session: LearningSession, agenda: Agenda, *, version: int, by: Person, now: datetime
+) -> list[str]:
+    """Replace one session's agenda. Its times stay, so its calendar SEQUENCE does too;
+    returns a note when the agenda no longer matches the booked time."""
+    ensure_changeable(session)
+    problems = session_agenda_problems(session.format, agenda)
+    if problems:
+        raise InvalidAgenda(problems)
+    _touch(session, version, now)
+    session.agenda = agenda
+    minutes = agenda_minutes(agenda)
+    audit.record("session.agenda_changed", actor=by, obj=session, minutes=minutes)
+    booked = int((session.ends_at - session.starts_at).total_seconds()) // 60
+    if minutes == booked:
+        return []
+    return [
+        f"The agenda adds up to {minutes} minutes; the session is booked for {booked}, "
+        "and calendars keep the booked time."
+    ]
+
+
+def change_hot_seat(
+    hot_seat: HotSeat,
+    session: LearningSession,
+    *,
+    title: str,
+    description: str,
+    barrier: BarrierCategory,
+    version: int,
+    by: Person,
+    now: datetime,
+) -> None:
+    """Correct the challenge a member brought; who sits in the hot seat stays."""
+    ensure_changeable(session)
+    _touch(session, version, now)
+    hot_seat.challenge_title = title
+    hot_seat.challenge_description = description or ""
+    hot_seat.barrier = barrier
+    audit.record("session.hot_seat_changed", actor=by, obj=session, hot_seat_id=hot_seat.id)
+
+
+def save_agenda_template(
+    session_format: SessionFormat, agenda: Agenda, *, version: int, by: Person, now: datetime
+) -> AgendaTemplate:
+    """HR's own agenda for a format: sessions scheduled from now on start from it,
+    sessions already scheduled keep theirs."""
+    problems = template_problems(session_format, agenda, largest_set=MAX_SET_SIZE)
+    if problems:
+        raise InvalidAgenda(problems)
+    template = _template_as_seen(session_format, version)
+    template = _write_template(session_format, template, agenda, by=by, now=now)
+    audit.record(
+        "agenda_template.changed",
+        actor=by,
+        obj=template,
+        format=session_format.value,
+        minutes=agenda_minutes(agenda),
+    )
+    return template
+
+
+def reset_agenda_template(
+    session_format: SessionFormat, *, version: int, by: Person, now: datetime
+) -> None:
+    """Back to the shipped agenda. The row stays, with the shipped segments, so that its
+    version keeps counting and an editor holding an older copy is still refused."""
+    template = _template_as_seen(session_format, version)
+    if agenda_templates.is_shipped(session_format, template):
+        raise LearningRefusal(f"{FORMATS[session_format].label} already uses its shipped agenda.")
+    shipped = shipped_agenda(session_format)
+    template = _write_template(session_format, template, shipped, by=by, now=now)
+    audit.record("agenda_template.reset", actor=by, obj=template, format=session_format.value)
+
+
+def _write_template(
+    session_format: SessionFormat,
+    template: AgendaTemplate | None,
+    agenda: Agenda,
+    *,
+    by: Person,
+    now: datetime,
+) -> AgendaTemplate:
+    if template is None:
+        template = AgendaTemplate(format=session_format)
+        db.session.add(template)
+    template.segments = agenda
+    template.updated_by, template.updated_at = by, now
+    _flush_template()
+    return template
+
+
+def _template_as_seen(session_format: SessionFormat, version: int) -> AgendaTemplate | None:
+    """The template the editor saw (version 0 stands for the shipped agenda), else StaleEdit."""
+    template = agenda_templates.template_of(session_format)
+    if (template.version if template is not None else 0) != version:
+        raise StaleEdit("agenda")
+    return template
+
+
+def _flush_template() -> None:
+    # Two first edits at once collide on the unique format, later ones on the version.
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except (IntegrityError, StaleDataError):
+        raise StaleEdit("agenda") from None

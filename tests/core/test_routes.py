@@ -237,6 +237,12 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
     # Calendar apps cannot sign in: the secret token in the URL is the credential.
     "calendar.feed": ("GET", feed_url, everyone(OK)),
+    "agendas.index": ("GET", "/agendas/", only("hr")),
+    "agendas.edit": ("GET", "/agendas/power_hour", only("hr")),
+    # HR is let in; the empty form (no version) is refused.
+    "agendas.reset": ("POST", "/agendas/power_hour/reset", only("hr", BAD_REQUEST)),
+    "sessions.edit_agenda": ("GET", lambda hr: f"/sessions/{_session(hr).id}/agenda", SET_TEAM),
+    "sessions.edit_hot_seat": ("GET", lambda hr: f"/hot-seats/{_hot_seat(hr).id}/edit", SET_TEAM),
     # Only the set's facilitator and HR; its members get the same 404 as everyone else.
     "set_health.for_set": ("GET", set_url("/health"), SET_TEAM),
     "set_health.for_cohort": ("GET", cohort_url("/health"), only("hr")),

@@ -1,0 +1,50 @@
+"""Form handling shared by the learning views that edit something: save and commit once,
+or show the refusal on the form; and the agenda form's rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+
+from intrapreneur.extensions import db
+from intrapreneur.learning import services
+from intrapreneur.learning.formats import Agenda
+from intrapreneur.learning.forms import AgendaForm
+
+
+def save_or_show_again(
+    form: FlaskForm, page: Callable[[], str], change: Callable[[], object], *, ready: bool
+) -> ResponseReturnValue | None:
+    """Run ``change`` and commit once the form is ``ready``; None once saved. Otherwise the
+    page again: as first shown, with the form's own errors (422), or with a refusal on top
+    of the form (the refusal's status), its change rolled back."""
+    if not ready:
+        return page(), 422 if form.errors else 200
+    try:
+        change()
+        db.session.commit()
+    except StaleDataError:
+        # Two saves of the same copy at once: the database noticed, not the service.
+        db.session.rollback()
+        stale = services.StaleEdit()
+        form.form_errors.append(stale.message)
+        return page(), stale.status
+    except services.LearningRefusal as refusal:
+        db.session.rollback()
+        form.form_errors.extend(refusal.messages)
+        return page(), refusal.status
+    return None
+
+
+def agenda_form(agenda: Agenda, version: int) -> AgendaForm:
+    """Filled from the stored agenda on first view, from the request once submitted;
+    blank rows to fill in on first view and whenever more are asked for."""
+    form = AgendaForm()
+    if not form.is_submitted():
+        form.process(data={"version": version, "segments": agenda})
+    if not form.is_submitted() or form.more_rows.data:
+        form.add_blank_rows()
+    return form
