@@ -13,6 +13,7 @@ from intrapreneur.learning.models import (
     LearningSet,
     Programme,
     Question,
+    SetComposition,
     SetMembership,
 )
 
@@ -32,5 +33,6 @@ __all__ = [
     "PersonRole",
     "Programme",
     "Question",
+    "SetComposition",
     "SetMembership",
 ]

@@ -68,6 +68,31 @@ def reports_of(manager_id: int) -> list[Person]:
     )
 
 
+def people_by_id(person_ids: list[int]) -> dict[int, Person]:
+    return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+
+
+def management_chains(person_ids: list[int]) -> dict[int, frozenset[int]]:
+    """Everyone above each of these people, at any depth, in one recursive query.
+
+    As in ``reports_of``, UNION ends the walk on a cycle in the directory's data.
+    """
+    chain = (
+        select(Person.id.label("origin"), Person.manager_id.label("above"))
+        .where(Person.id.in_(person_ids), Person.manager_id.is_not(None))
+        .cte("chain", recursive=True)
+    )
+    chain = chain.union(
+        select(chain.c.origin, Person.manager_id)
+        .join(Person, Person.id == chain.c.above)
+        .where(Person.manager_id.is_not(None))
+    )
+    above: dict[int, set[int]] = {person_id: set() for person_id in person_ids}
+    for origin, manager_id in db.session.execute(select(chain.c.origin, chain.c.above)):
+        above[origin].add(manager_id)
+    return {person_id: frozenset(managers - {person_id}) for person_id, managers in above.items()}
+
+
 def possible_facilitators() -> list[Person]:
     """Active people holding the facilitator role: trained employees and visiting entrepreneurs."""
     return list(

@@ -8,6 +8,7 @@ from markupsafe import Markup
 from plotly.subplots import make_subplots
 
 from intrapreneur.core.timezones import local
+from intrapreneur.learning.composer import Quality
 from intrapreneur.learning.queries import SessionAttendance, SetHealth
 
 # A little headroom above 100% so a full-attendance marker is not cut in half.
@@ -69,6 +70,26 @@ def cohort_comparison(sets: list[tuple[str, SetHealth]]) -> go.Figure:
     figure.update_yaxes(PERCENT_AXIS, row=1, col=1)
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
     return _styled(figure, "Set health across the cohort")
+
+
+def set_mix(quality: Quality) -> go.Figure:
+    """A composer proposal at a glance: each set's department mix, and its guest
+    entrepreneurs and repeat pairings (counts, so on an axis of their own)."""
+    names = [f"Set {row.index + 1}" for row in quality.sets]
+    figure = make_subplots(
+        rows=1, cols=2, subplot_titles=("Department mix", "Guest entrepreneurs and repeats")
+    )
+    mix = [round(100 * row.department_mix, 1) for row in quality.sets]
+    figure.add_trace(go.Bar(name="Department mix", x=names, y=mix), row=1, col=1)
+    for label, values in (
+        ("Guest entrepreneurs", [row.entrepreneurs for row in quality.sets]),
+        ("Repeat pairings", [row.repeat_pairings for row in quality.sets]),
+    ):
+        figure.add_trace(go.Bar(name=label, x=names, y=values), row=1, col=2)
+    figure.update_yaxes(PERCENT_AXIS, row=1, col=1)
+    figure.update_yaxes({"rangemode": "tozero", "dtick": 1}, row=1, col=2)
+    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
+    return _styled(figure, "Mix of the proposed sets")
 
 
 def embeddable(figure: go.Figure) -> Markup:

@@ -72,6 +72,7 @@ class Candidate:
     is_guest: bool
     # Everyone above this person in the management chain (the caller computes it transitively).
     managers: frozenset[int] = frozenset()
+    name: str = ""  # for messages; "Person <id>" without one
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,7 @@ class Facilitator:
     person_id: int
     capacity: int = 1  # how many sets they can take
     managers: frozenset[int] = frozenset()
+    name: str = ""
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,172 @@ def measure_quality(
     )
 
 
+@dataclass(frozen=True)
+class Arrangement:
+    """Sets as hr holds them between compositions, after moving people by hand."""
+
+    sets: Sequence[Sequence[int]]  # person ids per set, in set order
+    facilitator_ids: Sequence[int | None]  # one per set
+    locked: frozenset[int] = frozenset()  # people who stay put when the rest is recomputed
+
+
+def assess(
+    arrangement: Arrangement,
+    candidates: Sequence[Candidate],
+    *,
+    facilitators: Sequence[Facilitator] = (),
+    min_size: int = 4,
+    max_size: int = 8,
+    previous_pairs: frozenset[frozenset[int]] = frozenset(),
+) -> Proposal:
+    """Reasons, problems and quality of an arrangement as it stands, without changing it.
+
+    Members who are no longer candidates are left out; candidates the
+    arrangement does not hold are ``unplaced`` (the caller knows why). Any hard
+    rule the arrangement breaks (its data may have changed since it was made)
+    is named in ``problems``, as are sets below the minimum or without a facilitator.
+    """
+    pairs = frozenset(frozenset(pair) for pair in previous_pairs)
+    board = _board_for(arrangement, _Cohort(candidates, pairs), facilitators, (min_size, max_size))
+    cohort = board.cohort
+    sets = [
+        ProposedSet(index=s, members=board.member_ids(s), facilitator_id=facilitator_id)
+        for s, facilitator_id in enumerate(arrangement.facilitator_ids)
+    ]
+    return Proposal(
+        sets=sets,
+        reasons=_reasons(board),
+        problems=_rules_broken(board, arrangement.facilitator_ids, facilitators)
+        + _shortfalls(board, sets, bool(facilitators)),
+        unplaced=[cohort.ids[i] for i in range(len(cohort)) if board.where[i] == UNPLACED],
+        quality=measure_quality([s.members for s in sets], candidates, pairs),
+    )
+
+
+def broken_rules(
+    arrangement: Arrangement,
+    candidates: Sequence[Candidate],
+    *,
+    facilitators: Sequence[Facilitator] = (),
+    max_size: int = 8,
+) -> list[str]:
+    """The hard rules ``arrangement`` breaks, as sentences; empty when it may be published."""
+    board = _board_for(arrangement, _Cohort(candidates, frozenset()), facilitators, (1, max_size))
+    return _rules_broken(board, arrangement.facilitator_ids, facilitators)
+
+
+def move_refusal(
+    arrangement: Arrangement,
+    candidates: Sequence[Candidate],
+    person_id: int,
+    target: int,
+    *,
+    facilitators: Sequence[Facilitator] = (),
+    max_size: int = 8,
+) -> str | None:
+    """Why moving ``person_id`` into set ``target`` would break a hard rule, or None."""
+    board = _board_for(arrangement, _Cohort(candidates, frozenset()), facilitators, (1, max_size))
+    cohort = board.cohort
+    i = cohort.index_of[person_id]
+    name, set_name = cohort.short(person_id), _set_name(target)
+    if board.where[i] == target:
+        return f"{name} is already in {set_name}."
+    if board.size(target) >= max_size:
+        return f"{set_name} already has {max_size} members, the most a set can have."
+    blocker = next((m for m in board.members[target] if cohort.in_chain(i, m)), None)
+    if blocker is not None:
+        return f"{name} cannot join {set_name}: {_chain_clause(cohort, i, blocker)}."
+    if i in board.blocked[target]:
+        facilitator = _facilitator_name(facilitators, arrangement.facilitator_ids[target])
+        return (
+            f"{name} cannot join {set_name}: its facilitator {facilitator} is in "
+            "their management chain."
+        )
+    return None
+
+
+def _board_for(
+    arrangement: Arrangement,
+    cohort: _Cohort,
+    facilitators: Sequence[Facilitator],
+    sizes: tuple[int, int],
+) -> _Board:
+    if len(arrangement.facilitator_ids) != len(arrangement.sets):
+        raise ValueError("An arrangement needs one facilitator entry per set.")
+    board = _Board(cohort, len(arrangement.sets), sizes, keep_apart=True)
+    for s, members in enumerate(arrangement.sets):
+        for person_id in members:
+            i = cohort.index_of.get(person_id)
+            if i is not None and board.where[i] == UNPLACED:
+                board.add(i, s)
+                board.locked[i] = person_id in arrangement.locked
+    by_id = {f.person_id: f for f in facilitators}
+    for s, facilitator_id in enumerate(arrangement.facilitator_ids):
+        if facilitator_id in by_id:
+            board.blocked[s] = _blocked_by(cohort, by_id[facilitator_id])
+    return board
+
+
+def _rules_broken(
+    board: _Board, facilitator_ids: Sequence[int | None], facilitators: Sequence[Facilitator]
+) -> list[str]:
+    cohort = board.cohort
+    problems = []
+    for s in range(board.set_count):
+        name = _set_name(s)
+        if board.size(s) > board.max_size:
+            problems.append(
+                f"{name} has {board.size(s)} members, above the maximum of {board.max_size}."
+            )
+        members = sorted(board.members[s])
+        for position, i in enumerate(members):
+            for j in members[position + 1 :]:
+                if cohort.in_chain(i, j):
+                    problems.append(f"In {name}, {_chain_clause(cohort, i, j)}.")
+        clashing = [cohort.ids[i] for i in members if i in board.blocked[s]]
+        if clashing:
+            facilitator = _facilitator_name(facilitators, facilitator_ids[s])
+            problems.append(
+                f"{name}'s facilitator {facilitator} is in the management chain of "
+                f"{cohort.persons(clashing)}."
+            )
+    load = Counter(f for f in facilitator_ids if f is not None)
+    for facilitator in facilitators:
+        if load[facilitator.person_id] > facilitator.capacity:
+            problems.append(
+                f"{_facilitator_name(facilitators, facilitator.person_id)} facilitates "
+                f"{_sets(load[facilitator.person_id])}, more than their capacity of "
+                f"{facilitator.capacity}."
+            )
+    return problems
+
+
+def _shortfalls(board: _Board, sets: list[ProposedSet], facilitators_given: bool) -> list[str]:
+    small = [
+        f"{_set_name(s)} has {board.size(s)} members, below the minimum of {board.min_size}."
+        for s in range(board.set_count)
+        if board.size(s) < board.min_size
+    ]
+    uncovered = [s.index for s in sets if s.facilitator_id is None]
+    if facilitators_given and uncovered:
+        verb = "has" if len(uncovered) == 1 else "have"
+        small.append(f"{_set_names(uncovered)} {verb} no facilitator.")
+    return small
+
+
+def _chain_clause(cohort: _Cohort, i: int, j: int) -> str:
+    upper, lower = (j, i) if j in cohort.ancestors[i] else (i, j)
+    return (
+        f"{cohort.short(cohort.ids[upper])} is above {cohort.short(cohort.ids[lower])} "
+        "in the management chain"
+    )
+
+
+def _facilitator_name(facilitators: Sequence[Facilitator], person_id: int | None) -> str:
+    named = {f.person_id: f.name for f in facilitators if f.name}
+    return named.get(person_id, f"person {person_id}") if person_id is not None else "(none)"
+
+
 def _set_quality(
     index: int,
     members: Sequence[int],
@@ -257,6 +425,7 @@ class _Cohort:
     def __init__(self, candidates: Sequence[Candidate], pairs: frozenset[frozenset[int]]) -> None:
         people = sorted(candidates, key=lambda c: c.person_id)
         self.ids = [c.person_id for c in people]
+        self.names = {c.person_id: c.name for c in people if c.name}
         self.index_of = {person_id: i for i, person_id in enumerate(self.ids)}
         if len(self.index_of) != len(self.ids):
             raise ValueError("A candidate appears twice.")
@@ -295,6 +464,19 @@ class _Cohort:
                 partners[a].append(b)
                 partners[b].append(a)
         return [tuple(sorted(p)) for p in partners]
+
+    def short(self, person_id: int) -> str:
+        return self.names.get(person_id, str(person_id))
+
+    def persons(self, person_ids: list[int]) -> str:
+        """ "Ada Lovelace and Alan Turing", or "Persons 2 and 5" where names are not known."""
+        if all(p in self.names for p in person_ids):
+            names = [self.names[p] for p in person_ids]
+            return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        if len(person_ids) == 1:
+            return f"Person {person_ids[0]}"
+        numbers = [str(p) for p in person_ids]
+        return f"Persons {', '.join(numbers[:-1])} and {numbers[-1]}"
 
     def in_chain(self, i: int, j: int) -> bool:
         return i in self.ancestors[j] or j in self.ancestors[i]
@@ -440,12 +622,12 @@ def _apply_locks(board: _Board, locks: Mapping[int, int]) -> list[str]:
     for person_id, s in sorted(locks.items()):
         if person_id not in cohort.index_of:
             problems.append(
-                f"Person {person_id} is locked but is not among the candidates; "
+                f"{cohort.persons([person_id])} is locked but is not among the candidates; "
                 "the lock was ignored."
             )
         elif s >= board.set_count:
             problems.append(
-                f"Person {person_id} is locked in {_set_name(s)}, but there are only "
+                f"{cohort.persons([person_id])} is locked in {_set_name(s)}, but there are only "
                 f"{_sets(board.set_count)}; the composer placed them instead."
             )
         else:
@@ -465,7 +647,7 @@ def _apply_locks(board: _Board, locks: Mapping[int, int]) -> list[str]:
     for s, person_ids in over_limit.items():
         problems.append(
             f"{locks_per_set[s]} people are locked in {_set_name(s)}, more than the maximum "
-            f"of {board.max_size}; the locks of {_persons(person_ids)} were not honoured and "
+            f"of {board.max_size}; the locks of {cohort.persons(person_ids)} were not honoured and "
             "the composer placed them."
         )
     return problems
@@ -473,10 +655,11 @@ def _apply_locks(board: _Board, locks: Mapping[int, int]) -> list[str]:
 
 def _chain_lock_problem(cohort: _Cohort, i: int, blocker: int, s: int) -> str:
     upper, lower = (blocker, i) if blocker in cohort.ancestors[i] else (i, blocker)
+    ids = cohort.ids
     return (
-        f"Persons {cohort.ids[blocker]} and {cohort.ids[i]} are both locked in {_set_name(s)}, "
-        f"but {cohort.ids[upper]} is above {cohort.ids[lower]} in the management chain; "
-        f"the lock of {cohort.ids[i]} was not honoured and the composer placed them."
+        f"{cohort.persons([ids[blocker], ids[i]])} are both locked in {_set_name(s)}, "
+        f"but {cohort.short(ids[upper])} is above {cohort.short(ids[lower])} in the management "
+        f"chain; the lock of {cohort.short(ids[i])} was not honoured and the composer placed them."
     )
 
 
@@ -818,7 +1001,7 @@ def _unplaced_problems(board: _Board) -> list[str]:
     else:
         why = "every set with room has someone from their management chain"
     verb = "was" if len(unplaced) == 1 else "were"
-    return [f"{_persons(unplaced)} {verb} not placed: {why}."]
+    return [f"{cohort.persons(unplaced)} {verb} not placed: {why}."]
 
 
 def _size_problems(board: _Board) -> list[str]:
@@ -1040,13 +1223,6 @@ def _set_names(indices: list[int]) -> str:
         else:
             parts.extend(str(n) for n in range(first, last + 1))
     return f"Sets {', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else f"Sets {parts[0]}"
-
-
-def _persons(person_ids: list[int]) -> str:
-    if len(person_ids) == 1:
-        return f"Person {person_ids[0]}"
-    numbers = [str(p) for p in person_ids]
-    return f"Persons {', '.join(numbers[:-1])} and {numbers[-1]}"
 
 
 def _ordinal(n: int) -> str:

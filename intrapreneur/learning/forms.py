@@ -36,6 +36,8 @@ from wtforms.widgets import HiddenInput
 from intrapreneur.core.forms import strip_whitespace
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
+MAX_SETS_PER_FACILITATOR = 4
+
 
 class ProgrammeForm(FlaskForm):
     name = StringField(
@@ -255,3 +257,42 @@ class AgendaForm(VersionedForm):
 
     def ready_to_save(self) -> bool:
         return not self.more_rows.data and self.validate_on_submit()
+
+
+class FacilitatorCapacityForm(Form):
+    """One row of the composer's facilitator table (a sub-form: the page form holds the CSRF)."""
+
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    capacity = IntegerField(
+        "Sets",
+        default=0,
+        validators=[InputRequired(), NumberRange(min=0, max=MAX_SETS_PER_FACILITATOR)],
+    )
+
+
+class ComposeForm(FlaskForm):
+    facilitators = FieldList(FormField(FacilitatorCapacityForm))
+    set_count = IntegerField(
+        "Number of sets",
+        validators=[Optional(), NumberRange(min=1, max=500)],
+        description="Leave empty and the composer chooses, aiming at sets of six.",
+    )
+    keep_apart_previous = BooleanField(
+        "Keep apart people who shared a set in the previous cohort", default=True
+    )
+    seed = IntegerField(
+        "Seed",
+        default=1,
+        validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
+        description="The same people and seed give the same proposal; another seed, another one.",
+    )
+
+
+class PlacementForm(VersionedForm):
+    """Lock or unlock one person in the composer's draft."""
+
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class MoveForm(PlacementForm):
+    target = IntegerField("Move to set", validators=[InputRequired(), NumberRange(min=1)])

@@ -240,3 +240,29 @@ class Action(CreatedAtMixin, db.Model):
 
     owner: Mapped[Person] = relationship(lazy="joined")
     session: Mapped[LearningSession] = relationship(foreign_keys=[session_id])
+
+
+class SetComposition(CreatedAtMixin, db.Model):
+    """HR's draft of a cohort's sets between proposing and publishing (one per cohort).
+
+    ``arrangement`` holds ``{"sets": [[person ids], ...], "facilitators": [id | null, ...],
+    "locked": [person ids]}``; ``facilitators`` the people asked to facilitate,
+    ``[{"person_id": id, "capacity": sets}, ...]``. Reasons and quality are
+    recomputed from these on every view, so they never go stale.
+    """
+
+    __tablename__ = "set_composition"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), unique=True)
+    arrangement: Mapped[dict[str, Any]] = mapped_column(JSON)
+    facilitators: Mapped[list[dict[str, int]]] = mapped_column(JSON, default=list)
+    keep_apart_previous: Mapped[bool] = mapped_column(Boolean, default=True)
+    seed: Mapped[int] = mapped_column(Integer, default=0)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    cohort: Mapped[Cohort] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}

@@ -161,13 +161,17 @@ def is_current_member(set_id: int, person_id: int, today: date) -> bool:
     )
 
 
-def placeable_people(cohort_id: int, today: date) -> list[Person]:
-    """Accepted participants and active guests who are not in a set of this cohort today."""
-    placed = (
+def _placed_in(cohort_id: int, today: date) -> Select[tuple[int]]:
+    return (
         select(SetMembership.person_id)
         .join(LearningSet, LearningSet.id == SetMembership.set_id)
         .where(LearningSet.cohort_id == cohort_id, _current(today))
     )
+
+
+def placeable_people(cohort_id: int, today: date) -> list[Person]:
+    """Accepted participants and active guests who are not in a set of this cohort today."""
+    placed = _placed_in(cohort_id, today)
     accepted = select(Enrolment.person_id).where(
         Enrolment.cohort_id == cohort_id, Enrolment.status == EnrolmentStatus.ACCEPTED
     )
@@ -182,6 +186,51 @@ def placeable_people(cohort_id: int, today: date) -> list[Person]:
             .order_by(Person.display_name)
         )
     )
+
+
+def set_candidates(cohort_id: int, today: date) -> list[Person]:
+    """The people the set composer places: accepted, active and in no set of the cohort today."""
+    placed = _placed_in(cohort_id, today)
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(
+                Enrolment.cohort_id == cohort_id,
+                Enrolment.status == EnrolmentStatus.ACCEPTED,
+                Person.active,
+                Person.id.not_in(placed),
+            )
+            .order_by(Person.id)
+        )
+    )
+
+
+def previous_cohort(cohort: Cohort) -> Cohort | None:
+    """The programme's cohort that started last before this one."""
+    return db.session.scalar(
+        select(Cohort)
+        .where(Cohort.programme_id == cohort.programme_id, Cohort.starts_on < cohort.starts_on)
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        .limit(1)
+    )
+
+
+def shared_set_pairs(cohort_id: int, person_ids: list[int]) -> frozenset[frozenset[int]]:
+    """Pairs of these people who were in the same set of that cohort at some time."""
+    first, second = aliased(SetMembership), aliased(SetMembership)
+    rows = db.session.execute(
+        select(first.person_id, second.person_id)
+        .distinct()
+        .join(second, (second.set_id == first.set_id) & (second.person_id > first.person_id))
+        .join(LearningSet, LearningSet.id == first.set_id)
+        .where(
+            LearningSet.cohort_id == cohort_id,
+            first.person_id.in_(person_ids),
+            second.person_id.in_(person_ids),
+        )
+    )
+    return frozenset(frozenset(row) for row in rows)
 
 
 def sessions_of_set(set_id: int) -> list[LearningSession]:
@@ -257,6 +306,19 @@ def clashing_sessions(
 
 def person_by_calendar_token(token: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.calendar_token == token, Person.active))
+
+
+def cohorts_with_sets(today: date) -> list[tuple[Cohort, list[LearningSet]]]:
+    """Cohorts that have not ended, each with its sets: where a guest can be invited into."""
+    cohorts = db.session.scalars(
+        select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on, Cohort.name)
+    ).all()
+    sets: dict[int, list[LearningSet]] = {cohort.id: [] for cohort in cohorts}
+    for learning_set in db.session.scalars(
+        select(LearningSet).where(LearningSet.cohort_id.in_(sets)).order_by(LearningSet.name)
+    ):
+        sets[learning_set.cohort_id].append(learning_set)
+    return [(cohort, sets[cohort.id]) for cohort in cohorts]
 
 
 def sets_of_cohort(cohort_id: int) -> list[LearningSet]:

@@ -192,6 +192,15 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "cohorts.join": ("POST", cohort_url("/join"), {**EMPLOYEES, **dict.fromkeys(ROLES[1:6], AWAY)}),
     "cohorts.detail": ("GET", cohort_url(), COHORT_TEAM),
     "cohorts.decide": ("POST", enrolment_decision_url, {**COHORT_TEAM, "hr": AWAY}),
+    "composer.page": ("GET", cohort_url("/composer"), only("hr")),
+    # HR is let in; the empty form is refused (422), and with no draft yet there is nothing
+    # to change (409). The composer's own tests cover the real changes.
+    "composer.propose": ("POST", cohort_url("/composer"), only("hr", 422)),
+    "composer.move": ("POST", cohort_url("/composer/move"), only("hr", 409)),
+    "composer.lock": ("POST", cohort_url("/composer/lock"), only("hr", 409)),
+    "composer.recompute": ("POST", cohort_url("/composer/recompute"), only("hr", 409)),
+    "composer.publish": ("POST", cohort_url("/composer/publish"), only("hr", 409)),
+    "composer.discard": ("POST", cohort_url("/composer/discard"), only("hr", AWAY)),
     "sets.new": ("GET", cohort_url("/sets/new"), only("hr")),
     "sets.detail": ("GET", set_url(), SET_TEAM),
     "sets.add_member": ("POST", set_url("/members"), {**SET_TEAM, "hr": AWAY}),

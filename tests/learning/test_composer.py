@@ -18,11 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from intrapreneur.learning.composer import (
+    Arrangement,
     Candidate,
     Facilitator,
     Proposal,
+    assess,
     compose,
     measure_quality,
+    move_refusal,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -456,3 +459,124 @@ def test_impossible_arguments_are_refused(options: dict[str, Any]) -> None:
 def test_duplicate_people_are_refused() -> None:
     with pytest.raises(ValueError, match="twice"):
         compose(people((1, "A"), (1, "B")))
+
+
+def _arrangement(proposal: Proposal, locked: frozenset[int] = frozenset()) -> Arrangement:
+    return Arrangement(
+        sets=[s.members for s in proposal.sets],
+        facilitator_ids=[s.facilitator_id for s in proposal.sets],
+        locked=locked,
+    )
+
+
+@examples
+@given(organisations(), st.data())
+def test_a_move_hr_is_allowed_to_make_keeps_every_hard_rule(
+    org: Organisation, data: st.DataObject
+) -> None:
+    proposal = org.compose()
+    if not proposal.sets or not org.candidates:
+        return
+    sizes = {k: org.options[k] for k in ("min_size", "max_size")}
+    person = data.draw(st.sampled_from([c.person_id for c in org.candidates]))
+    target = data.draw(st.integers(0, len(proposal.sets) - 1))
+    arrangement = _arrangement(proposal)
+    refusal = move_refusal(
+        arrangement,
+        org.candidates,
+        person,
+        target,
+        facilitators=org.facilitators,
+        max_size=sizes["max_size"],
+    )
+    if refusal is not None:
+        return
+    moved = [[m for m in s if m != person] for s in arrangement.sets]
+    moved[target].append(person)
+    after = assess(
+        Arrangement(moved, arrangement.facilitator_ids, frozenset({person})),
+        org.candidates,
+        facilitators=org.facilitators,
+        **sizes,
+    )
+    shortfalls = ("below the minimum", "no facilitator")
+    assert [p for p in after.problems if not any(s in p for s in shortfalls)] == []
+    assert person in after.sets[target].members
+    assert after.reasons[person].startswith(f"Locked in Set {target + 1} by hr")
+
+
+def _small_organisation() -> list[Candidate]:
+    boss = Candidate(1, "Finance", False, name="Bea Boss")
+    return [
+        boss,
+        Candidate(2, "Finance", False, managers=frozenset({1}), name="Dan Direct"),
+        *(Candidate(n, dept, False, name=f"P{n}") for n, dept in ((3, "Legal"), (4, "Sales"))),
+        *(Candidate(n, dept, False, name=f"P{n}") for n, dept in ((5, "Legal"), (6, "Sales"))),
+        Candidate(7, None, True, name="Gia Guest"),
+        Candidate(8, "People", False, name="P8"),
+    ]
+
+
+def test_moves_that_break_a_hard_rule_are_refused_with_the_reason() -> None:
+    candidates = _small_organisation()
+    facilitators = [Facilitator(50, 2, managers=frozenset({3}), name="Fay Facilitator")]
+    arrangement = Arrangement([[1, 3, 4, 7], [2, 5, 6, 8]], [None, 50])
+
+    def refusal(person: int, target: int, max_size: int = 8) -> str | None:
+        return move_refusal(
+            arrangement, candidates, person, target, facilitators=facilitators, max_size=max_size
+        )
+
+    assert refusal(2, 0) == (
+        "Dan Direct cannot join Set 1: Bea Boss is above Dan Direct in the management chain."
+    )
+    assert refusal(3, 1) == (
+        "P3 cannot join Set 2: its facilitator Fay Facilitator is in their management chain."
+    )
+    assert refusal(3, 0) == "P3 is already in Set 1."
+    assert refusal(4, 1, max_size=4) == "Set 2 already has 4 members, the most a set can have."
+    assert refusal(4, 1) is None
+
+
+def test_assess_reports_rules_an_arrangement_breaks_and_its_shortfalls() -> None:
+    candidates = _small_organisation()
+    facilitators = [Facilitator(50, 1, name="Fay Facilitator"), Facilitator(2, 1, name="Dan")]
+    # Data changed since it was made: Bea now sits with her report, and one
+    # facilitator manages a member of the set they facilitate.
+    arrangement = Arrangement([[1, 2, 3], [4, 5, 6, 7, 8, 99]], [None, 50], frozenset({3}))
+
+    proposal = assess(arrangement, candidates, facilitators=facilitators)
+
+    assert proposal.problems == [
+        "In Set 1, Bea Boss is above Dan Direct in the management chain.",
+        "Set 1 has 3 members, below the minimum of 4.",
+        "Set 1 has no facilitator.",
+    ]
+    assert proposal.sets[1].members == [4, 5, 6, 7, 8]  # 99 is no longer a candidate
+    assert proposal.unplaced == []
+    assert proposal.reasons[3].startswith("Locked in Set 1 by hr")
+    assert proposal.quality.sets[1].entrepreneurs == 1
+    assert proposal.quality.sets[0].departments == 2
+
+
+def test_assess_names_a_facilitator_over_capacity_or_in_a_members_chain() -> None:
+    candidates = _small_organisation()
+    facilitators = [Facilitator(50, 1, managers=frozenset({1}), name="Fay Facilitator")]
+    arrangement = Arrangement([[1, 3, 4, 7], [2, 5, 6, 8]], [50, 50])
+
+    problems = assess(arrangement, candidates, facilitators=facilitators).problems
+
+    assert problems == [
+        "Set 1's facilitator Fay Facilitator is in the management chain of Bea Boss.",
+        "Fay Facilitator facilitates 2 sets, more than their capacity of 1.",
+    ]
+
+
+def test_names_replace_numbers_in_problems_when_known() -> None:
+    candidates = _small_organisation()
+    proposal = compose(candidates, locked={1: 0, 2: 0}, set_count=2)
+    assert (
+        "Bea Boss and Dan Direct are both locked in Set 1, but Bea Boss is above Dan Direct in "
+        "the management chain; the lock of Dan Direct was not honoured and the composer placed "
+        "them."
+    ) in proposal.problems
