@@ -55,6 +55,12 @@ class InviteGuestForm(FlaskForm):
         description="After this day the guest can no longer sign in.",
     )
 
+    placement = SelectField(
+        "Invite into",
+        default="",
+        description="Placed straight away: the set's facilitator sees them among its members.",
+    )
+
     def validate_access_ends_on(self, field: DateField) -> None:
         if field.data is not None and field.data < date.today():
             raise ValidationError("Choose today or a later day.")

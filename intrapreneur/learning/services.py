@@ -194,14 +194,14 @@ def add_member(
         raise LearningRefusal(
             f"{person.display_name} is in {elsewhere.name}; take them out of it first."
         )
-    _ensure_participant(learning_set.cohort, person, by)
+    ensure_participant(learning_set.cohort, person, by)
     membership = SetMembership(learning_set=learning_set, person=person, joined_on=today)
     db.session.add(membership)
     audit.record("set.member_added", actor=by, obj=learning_set, person_id=person.id)
     return membership
 
 
-def _ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
+def ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
     """Employees must have been accepted; a guest placed in a set becomes a participant."""
     enrolment = queries.enrolment_of(cohort.id, person.id)
     if enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED:

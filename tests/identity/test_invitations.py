@@ -13,8 +13,16 @@ from sqlalchemy import select
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
-from intrapreneur.identity.models import Invitation, Person, Role
+from intrapreneur.identity.models import Invitation, Person, PersonKind, Role
 from intrapreneur.identity.passwords import verify_password
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    LearningSet,
+    Programme,
+    SetMembership,
+)
 from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
 
 ACCESS_ENDS = date.today() + timedelta(days=60)
@@ -215,3 +223,105 @@ def test_accepting_twice_at_once_uses_the_link_only_once(hr: Person) -> None:
     services.accept_invitation(invitation, GUEST_PASSWORD, now)
     with pytest.raises(services.InvitationGone):
         services.accept_invitation(invitation, "another-long-passphrase-here", now)
+
+
+def _cohort_with_set(members: int) -> tuple[Cohort, LearningSet]:
+    cohort = Cohort(
+        programme=Programme(name="Ignite"),
+        name="Autumn",
+        starts_on=date.today(),
+        ends_on=date.today() + timedelta(days=90),
+    )
+    learning_set = LearningSet(cohort=cohort, name="Set 1")
+    db.session.add(learning_set)
+    for n in range(members):
+        member = Person(kind=PersonKind.GUEST, email=f"m{n}@x.example", display_name=f"M{n}")
+        db.session.add(
+            SetMembership(learning_set=learning_set, person=member, joined_on=date.today())
+        )
+    finished = Cohort(
+        programme=cohort.programme,
+        name="Last year",
+        starts_on=date.today() - timedelta(days=400),
+        ends_on=date.today() - timedelta(days=300),
+    )
+    db.session.add(finished)
+    db.session.commit()
+    return cohort, learning_set
+
+
+def _invite_into(client: FlaskClient, placement: str):  # type: ignore[no-untyped-def]
+    return client.post(
+        "/guests/invite",
+        data={
+            "csrf_token": csrf_token(client, "/guests/invite"),
+            "email": "nina@ventures.example",
+            "display_name": "Nina Petrova",
+            "access_ends_on": ACCESS_ENDS.isoformat(),
+            "placement": placement,
+        },
+    )
+
+
+def _enrolment(person_id: int) -> Enrolment | None:
+    return db.session.scalar(select(Enrolment).where(Enrolment.person_id == person_id))
+
+
+def test_hr_invites_a_guest_straight_into_a_set(client: FlaskClient, hr: Person) -> None:
+    cohort, learning_set = _cohort_with_set(members=3)
+    sign_in_as(client, hr)
+    form = client.get("/guests/invite").get_data(as_text=True)
+    assert "Autumn · Set 1" in form and "Autumn (no set yet)" in form
+    assert "Last year" not in form  # cohorts that have ended are not offered
+
+    response = _invite_into(client, f"set-{learning_set.id}")
+
+    assert response.status_code == 201
+    assert "They are in <strong>Autumn · Set 1</strong> already" in response.get_data(as_text=True)
+    guest = services.queries.person_by_email("nina@ventures.example")
+    assert guest is not None
+    membership = db.session.scalar(select(SetMembership).where(SetMembership.person_id == guest.id))
+    assert membership is not None and membership.set_id == learning_set.id
+    enrolment = _enrolment(guest.id)
+    assert enrolment is not None and enrolment.cohort_id == cohort.id
+    assert enrolment.status is EnrolmentStatus.ACCEPTED
+
+
+def test_hr_invites_a_guest_into_a_cohort_without_a_set(client: FlaskClient, hr: Person) -> None:
+    cohort, _ = _cohort_with_set(members=0)
+    sign_in_as(client, hr)
+
+    assert _invite_into(client, f"cohort-{cohort.id}").status_code == 201
+
+    guest = services.queries.person_by_email("nina@ventures.example")
+    assert guest is not None
+    enrolment = _enrolment(guest.id)
+    assert enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED
+    assert (
+        db.session.scalar(select(SetMembership.id).where(SetMembership.person_id == guest.id))
+        is None
+    )
+
+
+def test_inviting_into_a_full_set_is_refused_and_saves_nothing(
+    client: FlaskClient, hr: Person
+) -> None:
+    _, learning_set = _cohort_with_set(members=8)
+    sign_in_as(client, hr)
+
+    response = _invite_into(client, f"set-{learning_set.id}")
+
+    assert response.status_code == 409
+    assert "Set 1 already has 8 members, the most a set can have." in response.get_data(
+        as_text=True
+    )
+    assert services.queries.person_by_email("nina@ventures.example") is None
+    assert db.session.scalar(select(Invitation.id)) is None
+
+
+def test_an_unknown_placement_is_refused(client: FlaskClient, hr: Person) -> None:
+    sign_in_as(client, hr)
+    response = _invite_into(client, "set-99999")
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert db.session.scalar(select(Invitation.id)) is None
