@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -14,7 +15,9 @@ from intrapreneur.cli.demo_data import seed_demo_organisation
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.passwords import verify_password
-from intrapreneur.learning.models import LearningSet, SetMembership
+from intrapreneur.learning import composition
+from intrapreneur.learning.composition import FacilitatorChoice
+from intrapreneur.learning.models import Cohort, LearningSet, SetMembership
 from intrapreneur.models import __all__ as model_names
 from tests.conftest import needs_slapd
 
@@ -99,3 +102,38 @@ def test_demo_refuses_to_run_in_production(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "the demo runs only with INTRAPRENEUR_ENV=development" in result.stderr
     assert not (tmp_path / "intrapreneur.db").exists()
+
+
+def test_the_demo_autumn_cohort_is_ready_for_the_set_composer(app: object) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    autumn = db.session.scalars(select(Cohort).where(Cohort.name == "Autumn cohort")).one()
+    hr = db.session.scalars(select(Person).where(Person.username == "hokafor")).one()
+    facilitators = [
+        FacilitatorChoice(person, 1)
+        for person in db.session.scalars(
+            select(Person).where(
+                (Person.username == "radeyemi") | (Person.email == "nina@petrova-ventures.example")
+            )
+        )
+    ]
+
+    draft = composition.propose(
+        autumn,
+        facilitators=facilitators,
+        set_count=None,
+        keep_apart=True,
+        seed=1,
+        by=hr,
+        now=datetime.now(UTC),
+        today=date.today(),
+    )
+    db.session.flush()
+    proposal = composition.workspace(draft, date.today()).proposal
+
+    assert sum(len(s.members) for s in proposal.sets) == 11 and not proposal.unplaced
+    # Priya and James manage people in the cohort, so the chain rule has work to do.
+    managers = dict(db.session.execute(select(Person.id, Person.manager_id)).all())
+    for proposed in proposal.sets:
+        assert not any(managers[m] in proposed.members for m in proposed.members)
+    assert proposal.problems == []

@@ -97,6 +97,22 @@ SETS = [
     ("Set Borealis", "nina@petrova-ventures.example", ["osaid", "gliu", "jmeyer", "cmartin"]),
 ]
 
+# The next cohort: accepted, no sets yet, so HR can try the set composer on managers and
+# their reports, a guest, and people who shared a set in the spring.
+NEXT_COHORT_PARTICIPANTS = [
+    "praman",
+    "jwhitfield",
+    "dkim",
+    "jmeyer",
+    "tbecker",
+    "gliu",
+    "salves",
+    "cmartin",
+    "lfischer",
+    "osaid",
+    "leo@santos-labs.example",
+]
+
 
 @dataclass
 class SeedSummary:
@@ -145,7 +161,7 @@ def demo_passphrase() -> str:
 def seed_demo_organisation(today: date | None = None) -> SeedSummary:
     today = today or date.today()
     summary = SeedSummary()
-    steps = len(DEPARTMENTS) + len(EMPLOYEES) + len(GUESTS) + len(SETS)
+    steps = len(DEPARTMENTS) + len(EMPLOYEES) + len(GUESTS) + len(SETS) + 1
     people: dict[str, Person] = {}
     with click.progressbar(length=steps, label="Seeding demo organisation", file=None) as bar:
         departments = {}
@@ -227,7 +243,30 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
                 )
             _seed_sessions(summary, learning_set, [people[m] for m in members], today)
             bar.update(1)
+        _seed_next_cohort(summary, programme, people, today)
+        bar.update(1)
     return summary
+
+
+def _seed_next_cohort(
+    summary: SeedSummary, programme: Programme, people: dict[str, Person], today: date
+) -> None:
+    cohort = _get_or_create(
+        summary,
+        Cohort,
+        {"programme": programme, "name": "Autumn cohort"},
+        starts_on=today + timedelta(days=60),
+        ends_on=today + timedelta(days=240),
+        capacity=24,
+        enrolment_open=True,
+    )
+    for key in NEXT_COHORT_PARTICIPANTS:
+        _get_or_create(
+            summary,
+            Enrolment,
+            {"cohort": cohort, "person": people[key]},
+            status=EnrolmentStatus.ACCEPTED,
+        )
 
 
 def _seed_sessions(
