@@ -22,6 +22,7 @@ from intrapreneur.learning.agenda_templates import default_agenda
 from intrapreneur.learning.formats import agenda_minutes
 from intrapreneur.learning.models import (
     Action,
+    Attendance,
     BarrierCategory,
     Cohort,
     Enrolment,
@@ -30,6 +31,7 @@ from intrapreneur.learning.models import (
     LearningSession,
     LearningSet,
     Programme,
+    Question,
     SetMembership,
 )
 
@@ -272,8 +274,9 @@ def _seed_next_cohort(
 def _seed_sessions(
     summary: SeedSummary, learning_set: LearningSet, members: list[Person], today: date
 ) -> None:
-    """A session a week ago (with a hot seat and a commitment due) and two to come,
-    so the session screen opens with something to review. Only for a set without any."""
+    """Two held sessions with their registers, the latest with a hot seat, questions and
+    a commitment due, and two to come: the session screen opens with something to review
+    and set health has figures. Only for a set without any."""
     if db.session.scalar(
         select(LearningSession.id).where(LearningSession.set_id == learning_set.id)
     ):
@@ -290,12 +293,18 @@ def _seed_sessions(
             location="Innovation room, 3rd floor",
             agenda=agenda,
         )
-        for offset in (-7, 7, 21)
+        for offset in (-21, -7, 7, 21)
     ]
     db.session.add_all(sessions)
     db.session.flush()
+    held = sessions[:2]
+    for session, absent in zip(held, (members[-1], None), strict=True):
+        db.session.add_all(
+            Attendance(session_id=session.id, person_id=m.id, present=m is not absent)
+            for m in members
+        )
     seat = HotSeat(
-        session_id=sessions[0].id,
+        session_id=held[-1].id,
         person=members[0],
         challenge_title="No budget to test the idea with real customers",
         challenge_description="Finance wants a business case before any spend.",
@@ -303,9 +312,16 @@ def _seed_sessions(
     )
     db.session.add(seat)
     db.session.flush()
+    db.session.add_all(
+        Question(hot_seat_id=seat.id, asked_by_id=asker.id, text=text)
+        for asker, text in (
+            (members[1], "What would the smallest test that Finance would accept look like?"),
+            (members[2], "Who in Finance has said yes to something like this before?"),
+        )
+    )
     db.session.add(
         Action(
-            session_id=sessions[0].id,
+            session_id=held[-1].id,
             hot_seat_id=seat.id,
             owner_id=members[0].id,
             description="Ask five customers whether they would pre-order",
