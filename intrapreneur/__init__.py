@@ -38,6 +38,7 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
 def _init_extensions(app: Flask) -> None:
     # Every model module must be imported before Alembic or the mapper looks at the metadata.
     from intrapreneur import models  # noqa: F401
+    from intrapreneur.core import markdown
     from intrapreneur.core.database import configure_engine
     from intrapreneur.core.errors import register_error_handlers
     from intrapreneur.core.security import init_security_headers
@@ -59,6 +60,7 @@ def _init_extensions(app: Flask) -> None:
     register_error_handlers(app)
     app.jinja_env.globals.update(_template_helpers())
     app.jinja_env.filters["local_time"] = _local_time
+    app.jinja_env.filters["markdown"] = markdown.render
 
 
 def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:

@@ -1,6 +1,14 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
 from intrapreneur.core.models import AuditEvent
+from intrapreneur.experiments.models import (
+    Experiment,
+    Notification,
+    Review,
+    Venture,
+    VentureMember,
+    VentureShare,
+)
 from intrapreneur.identity.models import Department, Invitation, Person, PersonRole
 from intrapreneur.learning.models import (
     Action,
@@ -25,14 +33,20 @@ __all__ = [
     "Cohort",
     "Department",
     "Enrolment",
+    "Experiment",
     "HotSeat",
     "Invitation",
     "LearningSession",
     "LearningSet",
+    "Notification",
     "Person",
     "PersonRole",
     "Programme",
     "Question",
+    "Review",
     "SetComposition",
     "SetMembership",
+    "Venture",
+    "VentureMember",
+    "VentureShare",
 ]

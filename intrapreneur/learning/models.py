@@ -216,8 +216,7 @@ class Question(CreatedAtMixin, db.Model):
 class Action(CreatedAtMixin, db.Model):
     """A commitment made in a session, reviewed when the set next meets.
 
-    ``experiment_id`` will link the experiment an action turns into (the
-    experiments capability adds the table and the foreign key).
+    ``experiment_id`` links the experiment the action was turned into.
     """
 
     __tablename__ = "action"
@@ -236,7 +235,7 @@ class Action(CreatedAtMixin, db.Model):
         ForeignKey("learning_session.id"), index=True
     )
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    experiment_id: Mapped[int | None] = mapped_column(Integer)
+    experiment_id: Mapped[int | None] = mapped_column(ForeignKey("experiment.id"), index=True)
 
     owner: Mapped[Person] = relationship(lazy="joined")
     session: Mapped[LearningSession] = relationship(foreign_keys=[session_id])

@@ -1,0 +1,57 @@
+"""Who may see and change ventures, their boards and reviews.
+
+Visibility, in the words the owners choose:
+
+* private: the team, and the managers above any team member (they review the
+  board: that is how ideas stay out of the black hole);
+* shared with sets: also the members and facilitators of the sets it is shared into;
+* organisation: also every employee. Guests never see organisation-wide
+  content unless it is shared into one of their sets.
+
+HR has no special access to ventures: boards are people's work, not HR data.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from intrapreneur.experiments import queries
+from intrapreneur.experiments.models import TeamRole, Venture, Visibility
+from intrapreneur.identity.models import Person, Role
+
+
+def can_start_ventures(person: Person) -> bool:
+    """Employees and guest entrepreneurs run ventures."""
+    return person.has_role(Role.EMPLOYEE, Role.GUEST)
+
+
+def can_view_venture(person: Person, venture: Venture, today: date) -> bool:
+    if queries.team_role(venture.id, person.id) is not None:
+        return True
+    if venture.visibility is Visibility.ORGANISATION and not person.is_guest:
+        return True
+    if venture.visibility is not Visibility.PRIVATE and queries.shared_with(
+        venture.id, person.id, today
+    ):
+        return True
+    return not person.is_guest and queries.manages_team(person.id, venture.id)
+
+
+def can_work_on(person: Person, venture: Venture) -> bool:
+    """Team members add, edit and move cards while the venture is not archived."""
+    return venture.archived_at is None and queries.team_role(venture.id, person.id) is not None
+
+
+def can_manage_venture(person: Person, venture: Venture) -> bool:
+    """Owners change the venture itself: its team, visibility, sharing and archiving."""
+    return queries.team_role(venture.id, person.id) is TeamRole.OWNER
+
+
+def can_review_boards(person: Person) -> bool:
+    """Route-level: managers review their reports' boards."""
+    return person.has_role(Role.MANAGER)
+
+
+def can_review(person: Person, venture: Venture) -> bool:
+    """A manager above someone on the team, who is not on it themselves."""
+    return person.has_role(Role.MANAGER) and queries.manages_team(person.id, venture.id)

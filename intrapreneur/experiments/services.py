@@ -1,0 +1,311 @@
+"""Writes for ventures and their boards. Services flush; the request commits.
+
+The board is a state machine: Backlog → Designing → Running → Analysing →
+Decided. Cards move freely among the first four columns, with one rule:
+Running needs a success criterion and a time box. Decided is reached only by
+``decide``, with a learning card and a decision, from Running or Analysing, and
+a decided card stays decided ("test again" makes a new card instead).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from intrapreneur.core import services as audit
+from intrapreneur.experiments import queries
+from intrapreneur.experiments.models import (
+    Assumption,
+    Column,
+    Decision,
+    Evidence,
+    Experiment,
+    Notification,
+    Stage,
+    TeamRole,
+    Venture,
+    VentureMember,
+    Visibility,
+)
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
+from intrapreneur.learning.models import Action
+
+FOLLOW_UP_PREFIX = {Decision.PIVOT: "Pivot of", Decision.TEST_AGAIN: "Test again:"}
+
+
+class BoardRefusal(Exception):
+    """A refusal with a message for the person in front of the screen."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class StaleCard(BoardRefusal):
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed this card while you were looking at it. "
+            "Reload the board to see where it is now, then try again."
+        )
+
+
+@dataclass(frozen=True)
+class CardFields:
+    """What a test card says; the same for creating and editing."""
+
+    title: str
+    hypothesis: str = ""
+    assumption: Assumption = Assumption.DESIRABILITY
+    test: str = ""
+    metric: str = ""
+    success_criterion: str = ""
+    starts_on: date | None = None
+    ends_on: date | None = None
+    cost_requested: Decimal = Decimal(0)
+    days_requested: Decimal = Decimal(0)
+    evidence: Evidence = Evidence.SAY
+
+    def values(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class LearningCard:
+    observation: str
+    learning: str
+    evidence_data: str
+    decision: Decision
+
+
+def create_venture(
+    *,
+    title: str,
+    problem: str,
+    customer: str,
+    stage: Stage,
+    visibility: Visibility,
+    by: Person,
+    now: datetime,
+) -> Venture:
+    """A new venture; whoever starts it is its first owner."""
+    venture = Venture(
+        title=title,
+        problem=problem,
+        customer=customer,
+        stage=stage,
+        visibility=visibility,
+        created_by_id=by.id,
+        updated_at=now,
+    )
+    db.session.add(venture)
+    db.session.flush()
+    db.session.add(VentureMember(venture_id=venture.id, person_id=by.id, role=TeamRole.OWNER))
+    audit.record("venture.created", actor=by, obj=venture, visibility=visibility.value)
+    return venture
+
+
+def delete_venture(venture: Venture, *, by: Person) -> None:
+    """Only an empty venture is deleted: one with experiments is archived instead."""
+    if queries.has_experiments(venture.id):
+        raise BoardRefusal(
+            f"{venture.title} has experiments, which are its record of what was learned; "
+            "archive it instead."
+        )
+    audit.record("venture.deleted", actor=by, obj=venture, title=venture.title)
+    for member in queries.team_of(venture.id):
+        db.session.delete(member)
+    db.session.delete(venture)
+
+
+def archive_venture(venture: Venture, *, by: Person, now: datetime) -> None:
+    venture.archived_at = now
+    venture.updated_at = now
+    audit.record("venture.archived", actor=by, obj=venture)
+
+
+def create_experiment(
+    venture: Venture,
+    fields: CardFields,
+    *,
+    owner: Person,
+    by: Person,
+    now: datetime,
+    parent: Experiment | None = None,
+) -> Experiment:
+    _check_time_box(fields)
+    experiment = Experiment(
+        venture_id=venture.id,
+        parent_id=parent.id if parent else None,
+        owner_id=owner.id,
+        column=Column.BACKLOG,
+        moved_at=now,
+        updated_at=now,
+        **fields.values(),
+    )
+    db.session.add(experiment)
+    db.session.flush()
+    _ask_for_review_of_request(experiment, now)
+    _record("experiment.created", experiment, by, parent_id=experiment.parent_id)
+    return experiment
+
+
+def experiment_from_action(
+    action: Action, venture: Venture, *, by: Person, now: datetime
+) -> Experiment:
+    """Turn a commitment from a set into a card on the owner's board, linked both ways."""
+    if action.experiment_id is not None:
+        raise BoardRefusal("This commitment is already an experiment.")
+    experiment = create_experiment(
+        venture, CardFields(title=action.description[:200]), owner=by, by=by, now=now
+    )
+    action.experiment_id = experiment.id
+    return experiment
+
+
+def update_experiment(
+    experiment: Experiment, fields: CardFields, *, version: int, by: Person, now: datetime
+) -> None:
+    _check_version(experiment, version)
+    _check_time_box(fields)
+    if experiment.column is Column.RUNNING:
+        _check_ready_to_run(fields)
+    if experiment.column is Column.DECIDED:
+        raise BoardRefusal("A decided experiment is part of the record and no longer changes.")
+    changed = sorted(k for k, v in fields.values().items() if getattr(experiment, k) != v)
+    for key, value in fields.values().items():
+        setattr(experiment, key, value)
+    if {"cost_requested", "days_requested"} & set(changed):
+        experiment.budget_approved = None  # a new request, decided afresh
+    experiment.updated_at = now
+    _ask_for_review_of_request(experiment, now)
+    _record("experiment.updated", experiment, by, fields=changed)
+
+
+def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: datetime) -> None:
+    """Move a card; an illegal move is refused with the reason and the card stays put."""
+    _check_version(experiment, version)
+    if to is experiment.column:
+        raise BoardRefusal(f"The card is already in {to.value.capitalize()}.")
+    if experiment.column is Column.DECIDED:
+        raise BoardRefusal(
+            "A decided experiment stays decided; decide to test again for a new card."
+        )
+    if to is Column.DECIDED:
+        raise BoardRefusal("To move a card to Decided, record its learning card and decision.")
+    if to is Column.RUNNING:
+        _check_ready_to_run(experiment)
+        experiment.review_requested_at = experiment.review_requested_at or now
+    moved_from = experiment.column
+    experiment.column = to
+    experiment.moved_at = experiment.updated_at = now
+    _record("experiment.moved", experiment, by, moved_from=moved_from.value, to=to.value)
+
+
+def decide(
+    experiment: Experiment, card: LearningCard, *, version: int, by: Person, now: datetime
+) -> Experiment | None:
+    """Record the learning card and decision; a pivot or a new test starts a child card,
+    which is returned."""
+    _check_version(experiment, version)
+    if experiment.column not in (Column.RUNNING, Column.ANALYSING):
+        raise BoardRefusal("Only a running or analysed experiment can be decided.")
+    missing = [
+        label
+        for label, value in (
+            ("what was observed", card.observation),
+            ("what was learned", card.learning),
+            ("the evidence (data points)", card.evidence_data),
+        )
+        if not value.strip()
+    ]
+    if missing:
+        raise BoardRefusal("The learning card needs " + ", ".join(missing) + ".")
+    moved_from = experiment.column
+    experiment.observation = card.observation
+    experiment.learning = card.learning
+    experiment.evidence_data = card.evidence_data
+    experiment.decision = card.decision
+    experiment.column = Column.DECIDED
+    experiment.decided_at = experiment.moved_at = experiment.updated_at = now
+    experiment.review_requested_at = now
+    _record(
+        "experiment.decided",
+        experiment,
+        by,
+        decision=card.decision.value,
+        moved_from=moved_from.value,
+    )
+    if card.decision not in FOLLOW_UP_PREFIX:
+        return None
+    return create_experiment(
+        experiment.venture,
+        _follow_up_fields(experiment, card.decision),
+        owner=experiment.owner,
+        by=by,
+        now=now,
+        parent=experiment,
+    )
+
+
+def notify(person_id: int, text: str, link: str = "") -> Notification:
+    notification = Notification(person_id=person_id, text=text[:500], link=link)
+    db.session.add(notification)
+    return notification
+
+
+def is_overdue(experiment: Experiment, today: date) -> bool:
+    """Past its time box without a decision."""
+    return (
+        experiment.column is not Column.DECIDED
+        and experiment.ends_on is not None
+        and experiment.ends_on < today
+    )
+
+
+def _follow_up_fields(parent: Experiment, decision: Decision) -> CardFields:
+    title = f"{FOLLOW_UP_PREFIX[decision]} {parent.title}"[:200]
+    keep = decision is Decision.TEST_AGAIN
+    return CardFields(
+        title=title,
+        hypothesis=parent.hypothesis,
+        assumption=parent.assumption,
+        test=parent.test if keep else "",
+        metric=parent.metric if keep else "",
+        success_criterion=parent.success_criterion if keep else "",
+        evidence=parent.evidence,
+    )
+
+
+def _check_version(experiment: Experiment, version: int) -> None:
+    if experiment.version != version:
+        raise StaleCard
+
+
+def _check_time_box(fields: CardFields) -> None:
+    if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
+        raise BoardRefusal("The time box ends before it starts.")
+
+
+def _check_ready_to_run(card: CardFields | Experiment) -> None:
+    missing = []
+    if not card.success_criterion.strip():
+        missing.append('a success criterion ("We are right if…")')
+    if card.starts_on is None or card.ends_on is None:
+        missing.append("a time box (start and end dates)")
+    if missing:
+        raise BoardRefusal("A running experiment needs " + " and ".join(missing) + ".")
+
+
+def _ask_for_review_of_request(experiment: Experiment, now: datetime) -> None:
+    """Asking for time or money puts the card in the managers' queue until decided."""
+    if experiment.has_request and experiment.budget_approved is None:
+        experiment.review_requested_at = experiment.review_requested_at or now
+
+
+def _record(action: str, experiment: Experiment, by: Person, **details: Any) -> None:
+    audit.record(action, actor=by, obj=experiment, venture_id=experiment.venture_id, **details)
