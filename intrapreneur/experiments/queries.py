@@ -8,6 +8,7 @@ from sqlalchemy import exists, select
 
 from intrapreneur.experiments.models import (
     Experiment,
+    Review,
     TeamRole,
     Venture,
     VentureMember,
@@ -81,6 +82,10 @@ def experiments_of(venture_id: int) -> list[Experiment]:
 
 def has_experiments(venture_id: int) -> bool:
     return bool(db.session.scalar(select(exists().where(Experiment.venture_id == venture_id))))
+
+
+def has_reviews(venture_id: int) -> bool:
+    return bool(db.session.scalar(select(exists().where(Review.venture_id == venture_id))))
 
 
 def venture_of(experiment_id: int) -> Venture | None:

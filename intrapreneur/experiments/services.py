@@ -14,6 +14,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import delete
+
 from intrapreneur.core import services as audit
 from intrapreneur.experiments import queries
 from intrapreneur.experiments.models import (
@@ -27,6 +29,7 @@ from intrapreneur.experiments.models import (
     TeamRole,
     Venture,
     VentureMember,
+    VentureShare,
     Visibility,
 )
 from intrapreneur.extensions import db
@@ -110,15 +113,16 @@ def create_venture(
 
 
 def delete_venture(venture: Venture, *, by: Person) -> None:
-    """Only an empty venture is deleted: one with experiments is archived instead."""
-    if queries.has_experiments(venture.id):
+    """Only a venture without a record is deleted: one with experiments or reviews is
+    archived instead."""
+    if queries.has_experiments(venture.id) or queries.has_reviews(venture.id):
         raise BoardRefusal(
-            f"{venture.title} has experiments, which are its record of what was learned; "
-            "archive it instead."
+            f"{venture.title} has experiments or reviews, which are its record of what was "
+            "learned; archive it instead."
         )
     audit.record("venture.deleted", actor=by, obj=venture, title=venture.title)
-    for member in queries.team_of(venture.id):
-        db.session.delete(member)
+    for model in (VentureMember, VentureShare):
+        db.session.execute(delete(model).where(model.venture_id == venture.id))
     db.session.delete(venture)
 
 
