@@ -74,6 +74,8 @@ def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:
 
 
 def _template_helpers() -> dict[str, Any]:
+    from intrapreneur.blueprints.reviews import unread_notifications
+    from intrapreneur.experiments import permissions as experiment_permissions
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
     from intrapreneur.learning.formats import FORMATS
@@ -86,6 +88,8 @@ def _template_helpers() -> dict[str, Any]:
         "can_create_sets": learning_permissions.can_create_sets,
         "can_edit_agenda_templates": learning_permissions.can_edit_agenda_templates,
         "can_compare_sets": learning_permissions.can_compare_sets,
+        "can_review_boards": experiment_permissions.can_review_boards,
+        "unread_notifications": unread_notifications,
         "formats": FORMATS,
     }
 
@@ -101,8 +105,10 @@ def _register_blueprints(app: Flask) -> None:
         composer,
         guests,
         health,
+        lineage,
         main,
         programmes,
+        reviews,
         sessions,
         set_health,
         sets,
@@ -119,6 +125,8 @@ def _register_blueprints(app: Flask) -> None:
         sets,
         sessions,
         set_health,
+        lineage,
+        reviews,
         calendar,
         admin,
         assets,

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
+from intrapreneur.core.charts import embeddable
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
@@ -204,7 +205,7 @@ def _page(cohort: Cohort, form: ComposeForm, status: int = 200) -> ResponseRetur
         form=form,
         facilitator_names={person_id: p.display_name for person_id, p in names.items()},
         workspace=workspace,
-        figure=charts.embeddable(charts.set_mix(workspace.proposal.quality)) if workspace else None,
+        figure=embeddable(charts.set_mix(workspace.proposal.quality)) if workspace else None,
         action_form=ActionForm(),
     ), status
 

@@ -11,6 +11,7 @@ from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.core.charts import embeddable
 from intrapreneur.core.permissions import ensure, requires, signed_in
 from intrapreneur.extensions import db
 from intrapreneur.learning import charts, queries
@@ -34,7 +35,7 @@ def for_set(set_id: int) -> ResponseReturnValue:
         health=queries.set_health([set_id], now)[set_id],
         sessions=sessions,
         members=queries.sessions_missed_by_member(set_id, now),
-        figure=charts.embeddable(charts.attendance_trend(sessions, current_user.time_zone)),
+        figure=embeddable(charts.attendance_trend(sessions, current_user.time_zone)),
     )
 
 
@@ -47,5 +48,5 @@ def for_cohort(cohort_id: int) -> ResponseReturnValue:
     rows = [(learning_set, health[learning_set.id]) for learning_set in sets]
     figure = charts.cohort_comparison([(s.name, figures) for s, figures in rows])
     return render_template(
-        "set_health/cohort.html", cohort=cohort, rows=rows, figure=charts.embeddable(figure)
+        "set_health/cohort.html", cohort=cohort, rows=rows, figure=embeddable(figure)
     )

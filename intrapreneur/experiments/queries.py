@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import (
+    ColumnElement,
+    Row,
+    Select,
+    String,
+    Subquery,
+    case,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.orm import aliased
 
+from intrapreneur.core.models import AuditEvent
 from intrapreneur.experiments.models import (
+    Assumption,
+    Column,
+    Decision,
     Experiment,
     Review,
     TeamRole,
     Venture,
     VentureMember,
     VentureShare,
+    Visibility,
 )
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
+from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import LearningSet, SetMembership
 
 
@@ -93,4 +114,238 @@ def venture_of(experiment_id: int) -> Venture | None:
         select(Venture)
         .join(Experiment, Experiment.venture_id == Venture.id)
         .where(Experiment.id == experiment_id)
+    )
+
+
+@dataclass(frozen=True)
+class LineageRow:
+    experiment: Experiment
+    generation: int  # 0 for a first experiment, its child 1, and so on
+    children: int
+
+
+def lineage(venture_id: int) -> list[LineageRow]:
+    """The venture's experiments as a tree read top-down, newest first at every level.
+
+    One query; the walk uses an explicit stack, so a chain of any depth (an MVP
+    tested again a hundred times) cannot hit Python's recursion limit.
+    """
+    experiments = experiments_of(venture_id)
+    ids = {e.id for e in experiments}
+    children: dict[int | None, list[Experiment]] = {}
+    for experiment in experiments:
+        parent = experiment.parent_id if experiment.parent_id in ids else None
+        children.setdefault(parent, []).append(experiment)
+    rows: list[LineageRow] = []
+    stack = [(root, 0) for root in children.get(None, [])]  # ascending id: newest popped first
+    while stack:
+        experiment, generation = stack.pop()
+        below = children.get(experiment.id, [])
+        rows.append(LineageRow(experiment, generation, len(below)))
+        stack.extend((child, generation + 1) for child in below)
+    return rows
+
+
+# -- the ventures list and the board ---------------------------------------------------------
+
+
+def _current_set_ids(person_id: int, today: date) -> Select[tuple[int]]:
+    """Sets the person is in today, or facilitates."""
+    return select(SetMembership.set_id).where(
+        SetMembership.person_id == person_id,
+        SetMembership.joined_on <= today,
+        (SetMembership.left_on.is_(None)) | (SetMembership.left_on > today),
+    ).union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
+
+
+def _report_ids(manager_id: int) -> Select[tuple[int]]:
+    """Everyone below this manager at any depth (UNION ends the walk on a cycle)."""
+    chain = select(Person.id).where(Person.manager_id == manager_id).cte("reports", recursive=True)
+    chain = chain.union(select(Person.id).join(chain, Person.manager_id == chain.c.id))
+    return select(chain.c.id)
+
+
+def visible_to(person: Person, today: date) -> ColumnElement[bool]:
+    """The ventures ``permissions.can_view_venture`` lets this person see, as one condition."""
+    on_team = exists().where(
+        VentureMember.venture_id == Venture.id, VentureMember.person_id == person.id
+    )
+    shared = exists().where(
+        VentureShare.venture_id == Venture.id,
+        VentureShare.set_id.in_(_current_set_ids(person.id, today)),
+    )
+    seen = [on_team, (Venture.visibility != Visibility.PRIVATE) & shared]
+    if not person.is_guest:
+        reports_on_team = exists().where(
+            VentureMember.venture_id == Venture.id,
+            VentureMember.person_id.in_(_report_ids(person.id)),
+        )
+        seen += [Venture.visibility == Visibility.ORGANISATION, reports_on_team]
+    return or_(*seen)
+
+
+def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _card_counts() -> Subquery:
+    """Per venture: cards in each column, pivots and kills."""
+    return (
+        select(
+            Experiment.venture_id,
+            *(_count_if(Experiment.column == column).label(column.value) for column in Column),
+            _count_if(Experiment.decision == Decision.PIVOT).label("pivots"),
+            _count_if(Experiment.decision == Decision.KILL).label("kills"),
+        )
+        .group_by(Experiment.venture_id)
+        .subquery("card_counts")
+    )
+
+
+def _owner_names() -> Subquery:
+    return (
+        select(
+            VentureMember.venture_id,
+            func.aggregate_strings(Person.display_name, ", ").label("owners"),
+        )
+        .join(Person, Person.id == VentureMember.person_id)
+        .where(VentureMember.role == TeamRole.OWNER)
+        .group_by(VentureMember.venture_id)
+        .subquery("owner_names")
+    )
+
+
+def _with_summary(person_id: int) -> Select[Any]:
+    """Ventures with their owners, counts and the person's own team role, in one statement."""
+    counts, owners = _card_counts(), _owner_names()
+    mine = aliased(VentureMember)
+    return (
+        select(
+            Venture,
+            mine.role.label("my_role"),
+            owners.c.owners,
+            *(func.coalesce(counts.c[name], 0).label(name) for name in SUMMARY_COUNTS),
+        )
+        .outerjoin(mine, (mine.venture_id == Venture.id) & (mine.person_id == person_id))
+        .outerjoin(counts, counts.c.venture_id == Venture.id)
+        .outerjoin(owners, owners.c.venture_id == Venture.id)
+    )
+
+
+SUMMARY_COUNTS = (*(column.value for column in Column), "pivots", "kills")
+
+
+def ventures_for(person: Person, today: date) -> Select[Any]:
+    """The ventures this person may see: their own team's first, then the others by title."""
+    statement = _with_summary(person.id).where(visible_to(person, today))
+    not_mine = case((statement.selected_columns.my_role.is_(None), 1), else_=0)
+    return statement.order_by(not_mine, Venture.title, Venture.id)
+
+
+def venture_summary(venture_id: int, person_id: int) -> Row[Any]:
+    return db.session.execute(_with_summary(person_id).where(Venture.id == venture_id)).one()
+
+
+@dataclass(frozen=True)
+class BoardFilters:
+    owner_id: int | None = None
+    column: Column | None = None
+    assumption: Assumption | None = None
+    overdue: bool = False
+    awaiting: bool = False
+
+    def as_args(self) -> dict[str, str]:
+        """The filters as query-string arguments: links, exports and the audit log use these."""
+        chosen = {
+            "owner": str(self.owner_id) if self.owner_id else "",
+            "column": self.column.value if self.column else "",
+            "assumption": self.assumption.value if self.assumption else "",
+            "overdue": "1" if self.overdue else "",
+            "awaiting": "1" if self.awaiting else "",
+        }
+        return {name: value for name, value in chosen.items() if value}
+
+
+def _overdue(today: date) -> ColumnElement[bool]:
+    return (Experiment.column != Column.DECIDED) & (Experiment.ends_on < today)
+
+
+def board_cards(venture_id: int, filters: BoardFilters, today: date) -> Select[tuple[Experiment]]:
+    """The venture's cards that pass the filters, oldest first (owners loaded with them)."""
+    statement = select(Experiment).where(Experiment.venture_id == venture_id)
+    if filters.owner_id:
+        statement = statement.where(Experiment.owner_id == filters.owner_id)
+    if filters.column:
+        statement = statement.where(Experiment.column == filters.column)
+    if filters.assumption:
+        statement = statement.where(Experiment.assumption == filters.assumption)
+    if filters.overdue:
+        statement = statement.where(_overdue(today))
+    if filters.awaiting:
+        statement = statement.where(Experiment.review_requested_at.is_not(None))
+    return statement.order_by(Experiment.id)
+
+
+def overdue_of(venture_id: int, today: date) -> list[Experiment]:
+    return list(
+        db.session.scalars(
+            select(Experiment)
+            .where(Experiment.venture_id == venture_id, _overdue(today))
+            .order_by(Experiment.ends_on, Experiment.id)
+        )
+    )
+
+
+def card_owners(venture_id: int) -> list[Person]:
+    """The team and anyone else who owns one of its cards (someone who has left the team)."""
+    owners = select(Experiment.owner_id).where(Experiment.venture_id == venture_id)
+    team = select(VentureMember.person_id).where(VentureMember.venture_id == venture_id)
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.id.in_(owners) | Person.id.in_(team))
+            .order_by(Person.display_name)
+        )
+    )
+
+
+def children_of(experiment_id: int) -> list[Experiment]:
+    return list(
+        db.session.scalars(
+            select(Experiment).where(Experiment.parent_id == experiment_id).order_by(Experiment.id)
+        )
+    )
+
+
+def _events_of(object_type: str, object_ids: Any) -> ColumnElement[bool]:
+    return (AuditEvent.object_type == object_type) & AuditEvent.object_id.in_(object_ids)
+
+
+def _newest_first(condition: ColumnElement[bool]) -> Select[tuple[AuditEvent]]:
+    return (
+        select(AuditEvent)
+        .where(condition)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
+
+
+def venture_activity(venture_id: int) -> Select[tuple[AuditEvent]]:
+    """Audit events of the venture and of its cards (the audit log keeps ids as text)."""
+    card_ids = select(cast(Experiment.id, String)).where(Experiment.venture_id == venture_id)
+    return _newest_first(
+        _events_of("venture", [str(venture_id)]) | _events_of("experiment", card_ids)
+    )
+
+
+def card_activity(experiment_id: int) -> Select[tuple[AuditEvent]]:
+    return _newest_first(_events_of("experiment", [str(experiment_id)]))
+
+
+def active_person(login: str) -> Person | None:
+    """An active account by email (any case) or username, to add to a team."""
+    login = login.lower()
+    return db.session.scalar(
+        select(Person).where(
+            Person.active, (func.lower(Person.email) == login) | (Person.username == login)
+        )
     )

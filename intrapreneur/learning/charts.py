@@ -4,9 +4,9 @@ what each figure means). The pages show every number again in a table."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
-from markupsafe import Markup
 from plotly.subplots import make_subplots
 
+from intrapreneur.core.charts import styled
 from intrapreneur.core.timezones import local
 from intrapreneur.learning.composer import Quality
 from intrapreneur.learning.queries import SessionAttendance, SetHealth
@@ -18,16 +18,6 @@ RATES = (
     ("Actions done on time", "on_time_rate"),
     ("Actions reviewed", "reviewed_rate"),
 )
-
-
-def _styled(figure: go.Figure, title: str) -> go.Figure:
-    return figure.update_layout(
-        title=title,
-        template="plotly_white",
-        height=380,
-        margin={"l": 50, "r": 20, "t": 70, "b": 50},
-        font={"family": "system-ui, sans-serif"},
-    )
 
 
 def attendance_trend(sessions: list[SessionAttendance], zone_name: str | None) -> go.Figure:
@@ -43,7 +33,7 @@ def attendance_trend(sessions: list[SessionAttendance], zone_name: str | None) -
     )
     figure.update_xaxes(type="date", title="Session")
     figure.update_yaxes(PERCENT_AXIS, title="Present")
-    return _styled(figure, "Attendance rate per session")
+    return styled(figure, "Attendance rate per session")
 
 
 def cohort_comparison(sets: list[tuple[str, SetHealth]]) -> go.Figure:
@@ -69,7 +59,7 @@ def cohort_comparison(sets: list[tuple[str, SetHealth]]) -> go.Figure:
         figure.add_trace(go.Bar(name=label, x=names, y=values, showlegend=False), row=1, col=column)
     figure.update_yaxes(PERCENT_AXIS, row=1, col=1)
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
-    return _styled(figure, "Set health across the cohort")
+    return styled(figure, "Set health across the cohort")
 
 
 def set_mix(quality: Quality) -> go.Figure:
@@ -89,13 +79,4 @@ def set_mix(quality: Quality) -> go.Figure:
     figure.update_yaxes(PERCENT_AXIS, row=1, col=1)
     figure.update_yaxes({"rangemode": "tozero", "dtick": 1}, row=1, col=2)
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
-    return _styled(figure, "Mix of the proposed sets")
-
-
-def embeddable(figure: go.Figure) -> Markup:
-    """The figure as JSON that is safe inside ``<script type="application/json">``: escaping
-    ``<``, ``>`` and ``&`` keeps a set named ``</script>…`` from ending the block."""
-    text = figure.to_json()
-    for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
-        text = text.replace(char, escape)
-    return Markup(text)  # noqa: S704 (escaped above for the script-data context)
+    return styled(figure, "Mix of the proposed sets")

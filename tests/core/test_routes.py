@@ -15,6 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
+from intrapreneur.experiments import services as experiment_services
+from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
 from intrapreneur.identity.models import Person, PersonKind, Role
@@ -166,7 +168,25 @@ def feed_url(hr: Person) -> str:
     return f"/calendar/{hr.calendar_token}.ics"
 
 
+def _venture(hr: Person) -> Venture:
+    """A private venture with the hr person as its only owner: nobody else may see it."""
+    return experiment_services.create_venture(
+        title="Table venture",
+        problem="",
+        customer="",
+        stage=Stage.IDEA,
+        visibility=Visibility.PRIVATE,
+        by=hr,
+        now=datetime.now(UTC),
+    )
+
+
+def venture_url(suffix: str = "") -> Callable[[Person], str]:
+    return lambda hr: f"/ventures/{_venture(hr).id}{suffix}"
+
+
 EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
+UNRELATED_VENTURE = {**everyone(NOT_FOUND), "anonymous": LOGIN}
 # Sets are visible to their members, facilitator and HR only; others learn nothing (404).
 SET_TEAM = {**everyone(NOT_FOUND), "anonymous": LOGIN, "hr": OK}
 # The cohort's own facilitators may decide; another cohort's facilitator gets a 404.
@@ -246,6 +266,10 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
     # Calendar apps cannot sign in: the secret token in the URL is the credential.
     "calendar.feed": ("GET", feed_url, everyone(OK)),
+    # A private venture owned by the builder's person: the signed-in people of the table are
+    # neither its team nor above it, so nobody learns it exists (HR included: boards are not
+    # HR data). Its own tests cover who does see it.
+    "lineage.page": ("GET", venture_url("/lineage"), UNRELATED_VENTURE),
     "agendas.index": ("GET", "/agendas/", only("hr")),
     "agendas.edit": ("GET", "/agendas/power_hour", only("hr")),
     # HR is let in; the empty form (no version) is refused.
