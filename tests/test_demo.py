@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 
 import intrapreneur.models as all_models
 from intrapreneur.cli.demo_data import seed_demo_organisation
+from intrapreneur.experiments import services
+from intrapreneur.experiments.models import Column, Decision, Experiment
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.passwords import verify_password
@@ -137,3 +139,16 @@ def test_the_demo_autumn_cohort_is_ready_for_the_set_composer(app: object) -> No
     for proposed in proposal.sets:
         assert not any(managers[m] in proposed.members for m in proposed.members)
     assert proposal.problems == []
+
+
+def test_the_demo_boards_show_every_column_a_pivot_and_a_card_waiting_for_review(
+    app: object,
+) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    cards = db.session.scalars(select(Experiment)).all()
+    assert {card.column for card in cards} == set(Column)
+    pivot = next(card for card in cards if card.decision is Decision.PIVOT)
+    assert any(card.parent_id == pivot.id for card in cards)
+    assert any(services.is_overdue(card, date.today()) for card in cards)
+    assert any(card.review_requested_at and card.has_request for card in cards)
