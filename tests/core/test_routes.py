@@ -185,8 +185,21 @@ def venture_url(suffix: str = "") -> Callable[[Person], str]:
     return lambda hr: f"/ventures/{_venture(hr).id}{suffix}"
 
 
+def experiment_url(suffix: str = "") -> Callable[[Person], str]:
+    def build(hr: Person) -> str:
+        card = experiment_services.CardFields(title="Table card")
+        experiment = experiment_services.create_experiment(
+            _venture(hr), card, owner=hr, by=hr, now=datetime.now(UTC)
+        )
+        return f"/experiments/{experiment.id}{suffix}"
+
+    return build
+
+
 EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
 UNRELATED_VENTURE = {**everyone(NOT_FOUND), "anonymous": LOGIN}
+# Managers review only the boards of people below them; the table's manager is above nobody.
+REVIEWERS_ABOVE_THE_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "manager": NOT_FOUND}
 # Sets are visible to their members, facilitator and HR only; others learn nothing (404).
 SET_TEAM = {**everyone(NOT_FOUND), "anonymous": LOGIN, "hr": OK}
 # The cohort's own facilitators may decide; another cohort's facilitator gets a 404.
@@ -279,6 +292,13 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # Only the set's facilitator and HR; its members get the same 404 as everyone else.
     "set_health.for_set": ("GET", set_url("/health"), SET_TEAM),
     "set_health.for_cohort": ("GET", cohort_url("/health"), only("hr")),
+    "reviews.queue": ("GET", "/reviews", only("manager")),
+    "reviews.card": ("GET", experiment_url("/review"), REVIEWERS_ABOVE_THE_TEAM),
+    "reviews.review_card": ("POST", experiment_url("/review"), REVIEWERS_ABOVE_THE_TEAM),
+    "reviews.board": ("GET", venture_url("/review"), REVIEWERS_ABOVE_THE_TEAM),
+    "reviews.review_board": ("POST", venture_url("/review"), REVIEWERS_ABOVE_THE_TEAM),
+    "reviews.notifications": ("GET", "/notifications", signed_in_only(OK)),
+    "reviews.mark_read": ("POST", "/notifications/read", signed_in_only(AWAY)),
     "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 

@@ -1,0 +1,348 @@
+"""Manager reviews: the queue of cards waiting for one, reviews tagged support or challenge
+with decisions on requested time and money, each manager's balance, approved totals per
+venture, and the notifications that tell the team. Services flush; the request commits.
+
+A card waits (``Experiment.review_requested_at``) while it is newly Running, Decided, or
+asks for time or money nobody has decided on yet; the review that answers it ends the
+wait, unless the request is still undecided.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Select, func, select, update
+
+from intrapreneur.core import services as audit
+from intrapreneur.experiments.models import (
+    Column,
+    Experiment,
+    Notification,
+    Review,
+    ReviewTag,
+    TeamRole,
+    Venture,
+    VentureMember,
+)
+from intrapreneur.experiments.services import BoardRefusal, StaleCard, notify
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
+
+ZERO = Decimal(0)
+
+
+class BudgetRefusal(BoardRefusal):
+    """An amount that cannot be approved; ``field`` names the form field it belongs to."""
+
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class BudgetDecision:
+    approved: bool
+    cost: Decimal = ZERO
+    days: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class Balance:
+    """How one manager's reviews split between support and challenge."""
+
+    support: int
+    challenge: int
+
+    @property
+    def total(self) -> int:
+        return self.support + self.challenge
+
+    @property
+    def support_share(self) -> float | None:
+        return self.support / self.total if self.total else None
+
+
+@dataclass(frozen=True)
+class WaitingCard:
+    """One row of the review queue, with why and how long it has waited."""
+
+    experiment_id: int
+    title: str
+    column: Column
+    decision: str | None
+    cost_requested: Decimal
+    days_requested: Decimal
+    budget_approved: bool | None
+    requested_at: datetime
+    venture_id: int
+    venture_title: str
+    owner_name: str
+    waited: timedelta
+
+    @property
+    def reasons(self) -> list[str]:
+        reasons = []
+        if self.column is Column.DECIDED:
+            decision = (self.decision or "").replace("_", " ")
+            reasons.append(f"Decided: {decision}" if decision else "Decided")
+        elif self.column is Column.RUNNING:
+            reasons.append("Newly running")
+        if (self.cost_requested or self.days_requested) and self.budget_approved is None:
+            reasons.append("Asks for " + describe_request(self.cost_requested, self.days_requested))
+        return reasons
+
+
+# -- reads ----------------------------------------------------------------------------------
+
+
+def review_queue(manager_id: int) -> Select[Any]:
+    """Waiting cards on the boards of everyone below this manager (at any depth), oldest
+    first: one statement whatever the size of the organisation, so it pages in SQL.
+
+    The recursive walk is ``identity.queries.reports_of``'s (UNION ends it on a cycle in
+    the directory's data). Boards the manager is on are left out: nobody reviews their own.
+    """
+    chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
+    chain = chain.union(select(Person.id).join(chain, Person.manager_id == chain.c.id))
+    reports_ventures = select(VentureMember.venture_id).where(
+        VentureMember.person_id.in_(select(chain.c.id)), VentureMember.person_id != manager_id
+    )
+    own_ventures = select(VentureMember.venture_id).where(VentureMember.person_id == manager_id)
+    return (
+        select(
+            Experiment.id.label("experiment_id"),
+            Experiment.title,
+            Experiment.column,
+            Experiment.decision,
+            Experiment.cost_requested,
+            Experiment.days_requested,
+            Experiment.budget_approved,
+            Experiment.review_requested_at.label("requested_at"),
+            Venture.id.label("venture_id"),
+            Venture.title.label("venture_title"),
+            Person.display_name.label("owner_name"),
+        )
+        .join(Venture, Venture.id == Experiment.venture_id)
+        .join(Person, Person.id == Experiment.owner_id)
+        .where(
+            Experiment.review_requested_at.is_not(None),
+            Venture.archived_at.is_(None),
+            Experiment.venture_id.in_(reports_ventures),
+            Experiment.venture_id.not_in(own_ventures),
+        )
+        .order_by(Experiment.review_requested_at, Experiment.id)
+    )
+
+
+def waiting_cards(rows: list[Row[Any]], now: datetime) -> list[WaitingCard]:
+    return [WaitingCard(**row._mapping, waited=now - row.requested_at) for row in rows]
+
+
+def balance_of(reviewer_id: int) -> Balance:
+    counts = dict(
+        db.session.execute(
+            select(Review.tag, func.count())
+            .where(Review.reviewer_id == reviewer_id)
+            .group_by(Review.tag)
+        ).all()
+    )
+    return Balance(counts.get(ReviewTag.SUPPORT, 0), counts.get(ReviewTag.CHALLENGE, 0))
+
+
+def reviews_of_card(experiment_id: int) -> list[Review]:
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.experiment_id == experiment_id)
+            .order_by(Review.created_at.desc(), Review.id.desc())
+        )
+    )
+
+
+def reviews_of_board(venture_id: int) -> list[Review]:
+    """Reviews of the whole board, not of one card."""
+    return list(
+        db.session.scalars(
+            select(Review)
+            .where(Review.venture_id == venture_id, Review.experiment_id.is_(None))
+            .order_by(Review.created_at.desc(), Review.id.desc())
+        )
+    )
+
+
+def approved_totals(venture_ids: list[int]) -> dict[int, tuple[Decimal, Decimal]]:
+    """Money and person-days approved so far per venture (zero where none): the funding
+    released in steps. Every venture asked about has an entry."""
+    rows = db.session.execute(
+        select(Review.venture_id, func.sum(Review.approved_cost), func.sum(Review.approved_days))
+        .where(Review.venture_id.in_(venture_ids), Review.budget_approved.is_(True))
+        .group_by(Review.venture_id)
+    )
+    totals = {venture_id: (ZERO, ZERO) for venture_id in venture_ids}
+    for venture_id, cost, days in rows:
+        totals[venture_id] = (Decimal(cost or 0), Decimal(days or 0))
+    return totals
+
+
+def awaits_budget_decision(experiment: Experiment) -> bool:
+    return experiment.has_request and experiment.budget_approved is None
+
+
+def notifications_of(person_id: int) -> Select[tuple[Notification]]:
+    return (
+        select(Notification)
+        .where(Notification.person_id == person_id)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )
+
+
+def unread_count(person_id: int) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def describe_request(cost: Decimal, days: Decimal) -> str:
+    whole_days = f"{days:,.1f}".removesuffix(".0")
+    parts = [f"{cost:,.2f} in money" if cost else "", f"{whole_days} person-days" if days else ""]
+    return " and ".join(part for part in parts if part) or "nothing"
+
+
+def describe_wait(waited: timedelta) -> str:
+    """ "3 days", "5 hours", "under an hour": enough to see what waited longest."""
+    for unit, seconds in (("day", 86_400), ("hour", 3_600)):
+        count = int(waited.total_seconds() // seconds)
+        if count:
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return "under an hour"
+
+
+# -- writes ---------------------------------------------------------------------------------
+
+
+def review_card(
+    experiment: Experiment,
+    *,
+    tag: ReviewTag,
+    comment: str,
+    budget: BudgetDecision | None,
+    version: int,
+    by: Person,
+    now: datetime,
+) -> Review:
+    """Review one card and, while its request is undecided, approve or refuse it."""
+    if experiment.version != version:
+        raise StaleCard
+    review = Review(
+        venture_id=experiment.venture_id,
+        experiment_id=experiment.id,
+        reviewer_id=by.id,
+        tag=tag,
+        comment=comment,
+        waited_seconds=_waited_seconds(experiment.review_requested_at, now),
+    )
+    if budget is not None and awaits_budget_decision(experiment):
+        _decide_budget(experiment, review, budget)
+    if not awaits_budget_decision(experiment):
+        experiment.review_requested_at = None
+    db.session.add(review)
+    db.session.flush()
+    _tell_the_team(
+        experiment.venture_id,
+        experiment.owner_id,
+        f"{by.display_name} reviewed ‘{experiment.title}’: {_outcome(review)}",
+        f"/experiments/{experiment.id}",
+        by,
+    )
+    _record(review, by)
+    return review
+
+
+def review_board(venture: Venture, *, tag: ReviewTag, comment: str, by: Person) -> Review:
+    review = Review(venture_id=venture.id, reviewer_id=by.id, tag=tag, comment=comment)
+    db.session.add(review)
+    db.session.flush()
+    _tell_the_team(
+        venture.id,
+        None,
+        f"{by.display_name} reviewed the board ‘{venture.title}’: {tag.value}",
+        f"/ventures/{venture.id}",
+        by,
+    )
+    _record(review, by)
+    return review
+
+
+def mark_all_read(person: Person, now: datetime) -> int:
+    result = db.session.execute(
+        update(Notification)
+        .where(Notification.person_id == person.id, Notification.read_at.is_(None))
+        .values(read_at=now)
+    )
+    return result.rowcount
+
+
+def _decide_budget(experiment: Experiment, review: Review, budget: BudgetDecision) -> None:
+    """Approved amounts never exceed the request: funding is released in steps."""
+    if budget.approved:
+        _check_amount("approved_cost", budget.cost, experiment.cost_requested, "money")
+        _check_amount("approved_days", budget.days, experiment.days_requested, "person-days")
+        review.approved_cost, review.approved_days = budget.cost, budget.days
+    experiment.budget_approved = review.budget_approved = budget.approved
+
+
+def _check_amount(field: str, amount: Decimal, requested: Decimal, what: str) -> None:
+    if amount < 0:
+        raise BudgetRefusal(field, f"The approved {what} cannot be negative.")
+    if amount > requested:
+        raise BudgetRefusal(
+            field, f"You can approve at most the {requested:,} in {what} that was requested."
+        )
+
+
+def _waited_seconds(requested_at: datetime | None, now: datetime) -> int | None:
+    return None if requested_at is None else max(0, int((now - requested_at).total_seconds()))
+
+
+def _outcome(review: Review) -> str:
+    if review.budget_approved is None:
+        return review.tag.value
+    decided = "request approved" if review.budget_approved else "request refused"
+    return f"{review.tag.value}; {decided}"
+
+
+def _tell_the_team(venture_id: int, owner_id: int | None, text: str, link: str, by: Person) -> None:
+    """The card's owner and the venture's owners, each once, never the reviewer."""
+    owners = db.session.scalars(
+        select(VentureMember.person_id).where(
+            VentureMember.venture_id == venture_id, VentureMember.role == TeamRole.OWNER
+        )
+    )
+    told = dict.fromkeys([owner_id, *owners])
+    for person_id in told:
+        if person_id is not None and person_id != by.id:
+            notify(person_id, text, link)
+
+
+def _record(review: Review, by: Person) -> None:
+    audit.record(
+        "review.created",
+        actor=by,
+        obj=review,
+        venture_id=review.venture_id,
+        experiment_id=review.experiment_id,
+        tag=review.tag.value,
+        budget_approved=review.budget_approved,
+        approved_cost=str(review.approved_cost or ZERO),
+        approved_days=str(review.approved_days or ZERO),
+    )
