@@ -88,6 +88,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_create_sets": learning_permissions.can_create_sets,
         "can_edit_agenda_templates": learning_permissions.can_edit_agenda_templates,
         "can_compare_sets": learning_permissions.can_compare_sets,
+        "can_start_ventures": experiment_permissions.can_start_ventures,
         "can_review_boards": experiment_permissions.can_review_boards,
         "unread_notifications": unread_notifications,
         "formats": FORMATS,
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         sessions,
         set_health,
         sets,
+        ventures,
     )
 
     for module in (
@@ -125,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
         sets,
         sessions,
         set_health,
+        ventures,
         lineage,
         reviews,
         calendar,

@@ -60,15 +60,7 @@ def team_role(venture_id: int, person_id: int) -> TeamRole | None:
 
 def shared_with(venture_id: int, person_id: int, today: date) -> bool:
     """Is the venture shared into a set this person is in today, or facilitates?"""
-    member = (
-        select(SetMembership.set_id)
-        .where(
-            SetMembership.person_id == person_id,
-            SetMembership.joined_on <= today,
-            (SetMembership.left_on.is_(None)) | (SetMembership.left_on > today),
-        )
-        .union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
-    )
+    member = _current_set_ids(person_id, today)
     return bool(
         db.session.scalar(
             select(
@@ -151,11 +143,15 @@ def lineage(venture_id: int) -> list[LineageRow]:
 
 def _current_set_ids(person_id: int, today: date) -> Select[tuple[int]]:
     """Sets the person is in today, or facilitates."""
-    return select(SetMembership.set_id).where(
-        SetMembership.person_id == person_id,
-        SetMembership.joined_on <= today,
-        (SetMembership.left_on.is_(None)) | (SetMembership.left_on > today),
-    ).union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
+    return (
+        select(SetMembership.set_id)
+        .where(
+            SetMembership.person_id == person_id,
+            SetMembership.joined_on <= today,
+            (SetMembership.left_on.is_(None)) | (SetMembership.left_on > today),
+        )
+        .union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
+    )
 
 
 def _report_ids(manager_id: int) -> Select[tuple[int]]:
@@ -215,6 +211,9 @@ def _owner_names() -> Subquery:
     )
 
 
+SUMMARY_COUNTS = (*(column.value for column in Column), "pivots", "kills")
+
+
 def _with_summary(person_id: int) -> Select[Any]:
     """Ventures with their owners, counts and the person's own team role, in one statement."""
     counts, owners = _card_counts(), _owner_names()
@@ -230,9 +229,6 @@ def _with_summary(person_id: int) -> Select[Any]:
         .outerjoin(counts, counts.c.venture_id == Venture.id)
         .outerjoin(owners, owners.c.venture_id == Venture.id)
     )
-
-
-SUMMARY_COUNTS = (*(column.value for column in Column), "pivots", "kills")
 
 
 def ventures_for(person: Person, today: date) -> Select[Any]:
@@ -348,4 +344,20 @@ def active_person(login: str) -> Person | None:
         select(Person).where(
             Person.active, (func.lower(Person.email) == login) | (Person.username == login)
         )
+    )
+
+
+def membership(venture_id: int, person_id: int) -> VentureMember | None:
+    return db.session.scalar(
+        select(VentureMember).where(
+            VentureMember.venture_id == venture_id, VentureMember.person_id == person_id
+        )
+    )
+
+
+def card_titles(experiment_ids: list[int]) -> dict[int, str]:
+    return dict(
+        db.session.execute(
+            select(Experiment.id, Experiment.title).where(Experiment.id.in_(experiment_ids))
+        ).all()
     )

@@ -313,3 +313,120 @@ def _ask_for_review_of_request(experiment: Experiment, now: datetime) -> None:
 
 def _record(action: str, experiment: Experiment, by: Person, **details: Any) -> None:
     audit.record(action, actor=by, obj=experiment, venture_id=experiment.venture_id, **details)
+
+
+# -- venture settings, team and sharing (owners), card owners and exports ----------------
+
+
+class StaleVenture(BoardRefusal):
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed this venture while you were editing it. "
+            "Reload the page to see their changes, then make yours again."
+        )
+
+
+def update_venture(
+    venture: Venture,
+    *,
+    title: str,
+    problem: str,
+    customer: str,
+    stage: Stage,
+    visibility: Visibility,
+    version: int,
+    by: Person,
+    now: datetime,
+) -> None:
+    _check_open(venture)
+    if venture.version != version:
+        raise StaleVenture
+    values = {
+        "title": title,
+        "problem": problem,
+        "customer": customer,
+        "stage": stage,
+        "visibility": visibility,
+    }
+    changed = sorted(key for key, value in values.items() if getattr(venture, key) != value)
+    for key, value in values.items():
+        setattr(venture, key, value)
+    venture.updated_at = now
+    audit.record("venture.updated", actor=by, obj=venture, fields=changed)
+
+
+def set_team_role(venture: Venture, person: Person, role: TeamRole, *, by: Person) -> None:
+    """Add someone to the team, or change their role there (a venture keeps an owner)."""
+    _check_open(venture)
+    member = queries.membership(venture.id, person.id)
+    if member is None:
+        db.session.add(VentureMember(venture_id=venture.id, person_id=person.id, role=role))
+        audit.record(
+            "venture.member_added", actor=by, obj=venture, person_id=person.id, role=role.value
+        )
+        return
+    if member.role is role:
+        raise BoardRefusal(f"{person.display_name} is already {role.value} of this venture.")
+    _keep_an_owner(venture, member)
+    member.role = role
+    audit.record(
+        "venture.member_changed", actor=by, obj=venture, person_id=person.id, role=role.value
+    )
+
+
+def remove_team_member(venture: Venture, member: VentureMember, *, by: Person) -> None:
+    """Their cards stay on the board, with them as owner, until someone takes them over."""
+    _check_open(venture)
+    _keep_an_owner(venture, member)
+    audit.record("venture.member_removed", actor=by, obj=venture, person_id=member.person_id)
+    db.session.delete(member)
+
+
+def share_into(venture: Venture, chosen: set[int], offered: set[int], *, by: Person) -> None:
+    """Share into the chosen sets among those offered to this owner; shares another owner
+    made into sets this one is not in stay as they are."""
+    _check_open(venture)
+    current = set(queries.shared_set_ids(venture.id))
+    added, removed = (chosen & offered) - current, (offered - chosen) & current
+    for set_id in sorted(added):
+        db.session.add(VentureShare(venture_id=venture.id, set_id=set_id))
+    if removed:
+        db.session.execute(
+            delete(VentureShare).where(
+                VentureShare.venture_id == venture.id, VentureShare.set_id.in_(removed)
+            )
+        )
+    audit.record(
+        "venture.shared", actor=by, obj=venture, added=sorted(added), removed=sorted(removed)
+    )
+
+
+def hand_over(experiment: Experiment, owner: Person, *, by: Person, now: datetime) -> None:
+    """Give a card to another member of the team."""
+    if owner.id == experiment.owner_id:
+        return
+    if queries.team_role(experiment.venture_id, owner.id) is None:
+        raise BoardRefusal(f"{owner.display_name} is not on this venture's team.")
+    experiment.owner = owner
+    experiment.updated_at = now
+    _record("experiment.handed_over", experiment, by, owner_id=owner.id)
+
+
+def record_export(venture: Venture, filters: dict[str, str], *, by: Person) -> None:
+    audit.record("venture.exported", actor=by, obj=venture, format="csv", filters=filters)
+
+
+def _check_open(venture: Venture) -> None:
+    if venture.archived_at is not None:
+        raise BoardRefusal(f"{venture.title} is archived: it is kept as it is, read-only.")
+
+
+def _keep_an_owner(venture: Venture, member: VentureMember) -> None:
+    """Refuse to remove or demote the last owner: someone must be able to run the venture."""
+    if member.role is not TeamRole.OWNER:
+        return
+    owners = [m for m in queries.team_of(venture.id) if m.role is TeamRole.OWNER]
+    if owners == [member]:
+        raise BoardRefusal(
+            f"{member.person.display_name} is the only owner; make someone else an owner first."
+        )

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
+from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
@@ -196,7 +197,30 @@ def experiment_url(suffix: str = "") -> Callable[[Person], str]:
     return build
 
 
+def open_venture_url(suffix: str = "") -> Callable[[Person], str]:
+    """The builder's venture made visible to the whole organisation (guests excepted)."""
+
+    def build(hr: Person) -> str:
+        venture = _venture(hr)
+        venture.visibility = Visibility.ORGANISATION
+        db.session.flush()
+        return f"/ventures/{venture.id}{suffix}"
+
+    return build
+
+
+def team_member_url(hr: Person) -> str:
+    venture = _venture(hr)
+    member = experiment_queries.membership(venture.id, hr.id)
+    assert member is not None
+    return f"/ventures/{venture.id}/team/{member.id}/remove"
+
+
 EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
+# An organisation-wide venture: every employee sees it, guests learn nothing of it, and only
+# its team (the builder's person) works on it or changes it.
+ORGANISATION_SEES = {**everyone(OK), "anonymous": LOGIN, "guest": NOT_FOUND}
+ONLY_ITS_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "guest": NOT_FOUND}
 UNRELATED_VENTURE = {**everyone(NOT_FOUND), "anonymous": LOGIN}
 # Managers review only the boards of people below them; the table's manager is above nobody.
 REVIEWERS_ABOVE_THE_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "manager": NOT_FOUND}
@@ -299,6 +323,22 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "reviews.review_board": ("POST", venture_url("/review"), REVIEWERS_ABOVE_THE_TEAM),
     "reviews.notifications": ("GET", "/notifications", signed_in_only(OK)),
     "reviews.mark_read": ("POST", "/notifications/read", signed_in_only(AWAY)),
+    "ventures.index": ("GET", "/ventures/", signed_in_only(OK)),
+    "ventures.new": ("GET", "/ventures/new", signed_in_only(OK)),
+    "ventures.board": ("GET", open_venture_url(), ORGANISATION_SEES),
+    "ventures.export": ("GET", open_venture_url("/export.csv"), ORGANISATION_SEES),
+    "ventures.activity": ("GET", open_venture_url("/activity"), ORGANISATION_SEES),
+    "ventures.new_card": ("GET", open_venture_url("/experiments/new"), ONLY_ITS_TEAM),
+    "ventures.settings": ("GET", open_venture_url("/settings"), ONLY_ITS_TEAM),
+    "ventures.add_to_team": ("POST", open_venture_url("/team"), ONLY_ITS_TEAM),
+    "ventures.share": ("POST", open_venture_url("/shares"), ONLY_ITS_TEAM),
+    "ventures.archive": ("POST", open_venture_url("/archive"), ONLY_ITS_TEAM),
+    "ventures.remove_from_team": ("POST", team_member_url, UNRELATED_VENTURE),
+    "ventures.delete": ("POST", venture_url("/delete"), UNRELATED_VENTURE),
+    "ventures.card": ("GET", experiment_url(), UNRELATED_VENTURE),
+    "ventures.edit_card": ("GET", experiment_url("/edit"), UNRELATED_VENTURE),
+    "ventures.move": ("POST", experiment_url("/move"), UNRELATED_VENTURE),
+    "ventures.decide": ("POST", experiment_url("/decide"), UNRELATED_VENTURE),
     "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 
