@@ -17,6 +17,10 @@ from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import ensure, requires, signed_in
 from intrapreneur.core.timezones import local, to_utc
+from intrapreneur.experiments import queries as experiment_queries
+from intrapreneur.experiments import services as experiment_services
+from intrapreneur.experiments.models import Stage, Venture, Visibility
+from intrapreneur.experiments.permissions import can_start_ventures
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries, services
@@ -24,6 +28,7 @@ from intrapreneur.learning.formats import FORMATS, NEEDS_HOT_SEAT
 from intrapreneur.learning.forms import (
     ChallengeForm,
     CommitmentForm,
+    ExperimentFromActionForm,
     HotSeatForm,
     QuestionForm,
     RescheduleForm,
@@ -69,6 +74,13 @@ def screen(session_id: int) -> ResponseReturnValue:
         marked=bool(attendance),
         hot_seats=queries.hot_seats_of(session.id),
         to_review=queries.actions_to_review(session),
+        learning_cards=experiment_queries.learning_cards_for_set(
+            session.set_id,
+            [person.id for person in members],
+            queries.previous_session_start(session),
+            session.starts_at,
+            for_guest=current_user.is_guest,
+        ),
         manages=can_manage_set(current_user, session.learning_set),
         attendance_form=VersionedForm(version=session.version),
         hot_seat_form=hot_seat_form,
@@ -200,12 +212,64 @@ def review(session_id: int, action_id: int) -> ResponseReturnValue:
 @blueprint.get("/commitments")
 @requires(signed_in)
 def my_commitments() -> ResponseReturnValue:
+    actions = queries.actions_of(current_user.id)
+    linked = [a.experiment_id for a in actions if a.experiment_id is not None]
     return render_template(
         "sessions/commitments.html",
-        actions=queries.actions_of(current_user.id),
+        actions=actions,
         form=ReviewForm(),
+        experiment_form=_experiment_form(),
+        experiment_titles=experiment_queries.card_titles(linked),
         today=date.today(),
     )
+
+
+NEW_VENTURE = 0
+
+
+def _experiment_form() -> ExperimentFromActionForm:
+    form = ExperimentFromActionForm()
+    ventures = experiment_queries.working_ventures(current_user.id)
+    form.venture_id.choices = [
+        (NEW_VENTURE, "A new venture named after it"),
+        *((venture.id, venture.title) for venture in ventures),
+    ]
+    return form
+
+
+@blueprint.post("/commitments/<int:action_id>/experiment")
+@requires(can_start_ventures)
+def experiment_from_commitment(action_id: int) -> ResponseReturnValue:
+    """Turn one's own commitment into a card on one of one's boards (or a new one)."""
+    action = db.get_or_404(Action, action_id)
+    ensure(action.owner_id == current_user.id, hide=True)
+    form = _experiment_form()
+    if not form.validate_on_submit():
+        return render_error(400)
+    now = datetime.now(UTC)
+    if form.venture_id.data == NEW_VENTURE:
+        venture = experiment_services.create_venture(
+            title=action.description[:200],
+            problem=action.learning,
+            customer="",
+            stage=Stage.IDEA,
+            visibility=Visibility.PRIVATE,
+            by=current_user,
+            now=now,
+        )
+    else:
+        venture = db.get_or_404(Venture, form.venture_id.data)
+    try:
+        experiment = experiment_services.experiment_from_action(
+            action, venture, by=current_user, now=now
+        )
+    except experiment_services.BoardRefusal as refusal:
+        db.session.rollback()
+        flash(refusal.message, "error")
+        return redirect(url_for("sessions.my_commitments"))
+    db.session.commit()
+    flash(f"“{experiment.title}” is on the board of {venture.title}, in Backlog.", "success")
+    return redirect(f"/experiments/{experiment.id}")
 
 
 @blueprint.post("/commitments/<int:action_id>")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -347,6 +347,18 @@ def active_person(login: str) -> Person | None:
     )
 
 
+def working_ventures(person_id: int) -> list[Venture]:
+    """Ventures this person is on the team of and that are not archived, by title."""
+    return list(
+        db.session.scalars(
+            select(Venture)
+            .join(VentureMember, VentureMember.venture_id == Venture.id)
+            .where(VentureMember.person_id == person_id, Venture.archived_at.is_(None))
+            .order_by(Venture.title)
+        )
+    )
+
+
 def membership(venture_id: int, person_id: int) -> VentureMember | None:
     return db.session.scalar(
         select(VentureMember).where(
@@ -361,3 +373,45 @@ def card_titles(experiment_ids: list[int]) -> dict[int, str]:
             select(Experiment.id, Experiment.title).where(Experiment.id.in_(experiment_ids))
         ).all()
     )
+
+
+@dataclass(frozen=True)
+class LearningCards:
+    """Learning cards set members recorded between two sessions, as a set may see them."""
+
+    shown: list[Experiment]
+    on_private_boards: int  # counted, never shown: their owners have not shared them
+
+
+def learning_cards_for_set(
+    set_id: int,
+    member_ids: list[int],
+    since: datetime | None,
+    until: datetime,
+    *,
+    for_guest: bool,
+) -> LearningCards:
+    """Cards decided in (since, until] by these members, in one query. Shown when the
+    venture is shared into this set, or organisation-wide for a reader who is not a guest."""
+    shared = exists().where(VentureShare.venture_id == Venture.id, VentureShare.set_id == set_id)
+    query = (
+        select(Experiment, Venture.visibility, shared)
+        .join(Venture, Venture.id == Experiment.venture_id)
+        .where(
+            Experiment.owner_id.in_(member_ids),
+            Experiment.decided_at.is_not(None),
+            Experiment.decided_at <= until,
+        )
+        .order_by(Experiment.decided_at)
+    )
+    if since is not None:
+        query = query.where(Experiment.decided_at > since)
+    shown, hidden = [], 0
+    for experiment, visibility, is_shared in db.session.execute(query):
+        if (visibility is not Visibility.PRIVATE and is_shared) or (
+            visibility is Visibility.ORGANISATION and not for_guest
+        ):
+            shown.append(experiment)
+        else:
+            hidden += 1
+    return LearningCards(shown, hidden)

@@ -183,6 +183,10 @@ class ReviewForm(FlaskForm):
     )
 
 
+class ExperimentFromActionForm(FlaskForm):
+    venture_id = SelectField("Experiment on", coerce=int, validators=[InputRequired()])
+
+
 class RescheduleForm(WhenAndWhereForm, VersionedForm):
     pass
 

@@ -357,6 +357,17 @@ def hot_seats_of(session_id: int) -> list[tuple[HotSeat, list[Question], list[Ac
     return [(seat, questions[seat.id], actions[seat.id]) for seat in seats]
 
 
+def previous_session_start(session: LearningSession) -> datetime | None:
+    """When the set last met (not cancelled) before this session."""
+    return db.session.scalar(
+        select(func.max(LearningSession.starts_at)).where(
+            LearningSession.set_id == session.set_id,
+            LearningSession.starts_at < session.starts_at,
+            LearningSession.cancelled_at.is_(None),
+        )
+    )
+
+
 def actions_to_review(session: LearningSession) -> list[Action]:
     """Commitments from the set's earlier sessions that are due by this one and not yet
     reviewed elsewhere: the agenda's opening review."""

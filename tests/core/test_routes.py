@@ -221,7 +221,8 @@ EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
 # its team (the builder's person) works on it or changes it.
 ORGANISATION_SEES = {**everyone(OK), "anonymous": LOGIN, "guest": NOT_FOUND}
 ONLY_ITS_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "guest": NOT_FOUND}
-UNRELATED_VENTURE = {**everyone(NOT_FOUND), "anonymous": LOGIN}
+# Objects that belong to the builder's person only: every signed-in role learns nothing (404).
+NOT_THEIRS = {**everyone(NOT_FOUND), "anonymous": LOGIN}
 # Managers review only the boards of people below them; the table's manager is above nobody.
 REVIEWERS_ABOVE_THE_TEAM = {**everyone(FORBIDDEN), "anonymous": LOGIN, "manager": NOT_FOUND}
 # Sets are visible to their members, facilitator and HR only; others learn nothing (404).
@@ -296,7 +297,12 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "sessions.update_commitment": (
         "POST",
         lambda hr: f"/commitments/{_action(hr, _session(hr)).id}",
-        {**everyone(NOT_FOUND), "anonymous": LOGIN},
+        NOT_THEIRS,
+    ),
+    "sessions.experiment_from_commitment": (
+        "POST",
+        lambda hr: f"/commitments/{_action(hr, _session(hr)).id}/experiment",
+        NOT_THEIRS,
     ),
     "calendar.session_file": ("GET", lambda hr: f"/sessions/{_session(hr).id}.ics", SET_TEAM),
     "calendar.page": ("GET", "/calendar", signed_in_only(OK)),
@@ -306,7 +312,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.
-    "lineage.page": ("GET", venture_url("/lineage"), UNRELATED_VENTURE),
+    "lineage.page": ("GET", venture_url("/lineage"), NOT_THEIRS),
     "agendas.index": ("GET", "/agendas/", only("hr")),
     "agendas.edit": ("GET", "/agendas/power_hour", only("hr")),
     # HR is let in; the empty form (no version) is refused.
@@ -333,12 +339,12 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "ventures.add_to_team": ("POST", open_venture_url("/team"), ONLY_ITS_TEAM),
     "ventures.share": ("POST", open_venture_url("/shares"), ONLY_ITS_TEAM),
     "ventures.archive": ("POST", open_venture_url("/archive"), ONLY_ITS_TEAM),
-    "ventures.remove_from_team": ("POST", team_member_url, UNRELATED_VENTURE),
-    "ventures.delete": ("POST", venture_url("/delete"), UNRELATED_VENTURE),
-    "ventures.card": ("GET", experiment_url(), UNRELATED_VENTURE),
-    "ventures.edit_card": ("GET", experiment_url("/edit"), UNRELATED_VENTURE),
-    "ventures.move": ("POST", experiment_url("/move"), UNRELATED_VENTURE),
-    "ventures.decide": ("POST", experiment_url("/decide"), UNRELATED_VENTURE),
+    "ventures.remove_from_team": ("POST", team_member_url, NOT_THEIRS),
+    "ventures.delete": ("POST", venture_url("/delete"), NOT_THEIRS),
+    "ventures.card": ("GET", experiment_url(), NOT_THEIRS),
+    "ventures.edit_card": ("GET", experiment_url("/edit"), NOT_THEIRS),
+    "ventures.move": ("POST", experiment_url("/move"), NOT_THEIRS),
+    "ventures.decide": ("POST", experiment_url("/decide"), NOT_THEIRS),
     "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 

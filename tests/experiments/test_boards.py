@@ -21,7 +21,6 @@ from intrapreneur.experiments import permissions, queries, services
 from intrapreneur.experiments.models import (
     Column,
     Experiment,
-    Stage,
     TeamRole,
     Venture,
     VentureMember,
@@ -31,8 +30,8 @@ from intrapreneur.experiments.models import (
 from intrapreneur.experiments.services import CardFields
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind
-from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
 from tests.conftest import csrf_token, sign_in_as
+from tests.experiments.builders import learning_set, venture_for
 from tests.experiments.test_services import People
 
 NOW = datetime.now(UTC)
@@ -58,13 +57,12 @@ def column_of(page: str, column: Column) -> str:
 def make_venture(
     owner: Person, visibility: Visibility = Visibility.PRIVATE, **values: Any
 ) -> Venture:
-    return services.create_venture(
-        title=values.pop("title", "Shop pre-orders"),
+    return venture_for(
+        owner,
+        values.pop("title", "Shop pre-orders"),
+        visibility=visibility,
         problem=values.pop("problem", "Shops order **too late**."),
         customer=values.pop("customer", "Independent shops"),
-        stage=Stage.PROBLEM,
-        visibility=visibility,
-        by=owner,
         now=NOW,
     )
 
@@ -454,34 +452,17 @@ def test_owners_manage_the_team_but_never_remove_the_last_owner(
 def test_owners_share_into_their_own_sets_only(
     client: FlaskClient, owner: Person, venture: Venture
 ) -> None:
-    mine, other = a_set("Mine", owner), a_set("Not mine")
+    mine, other = learning_set(owner, name="Mine"), learning_set(name="Not mine")
     db.session.commit()
 
     page = client.get(f"/ventures/{venture.id}/settings").get_data(as_text=True)
-    assert "Mine (C)" in page and "Not mine" not in page
+    assert "Mine (Spring)" in page and "Not mine" not in page
     settings_post(client, venture, "shares", set_ids=[str(mine.id)])
     assert queries.shared_set_ids(venture.id) == [mine.id]
     refused = settings_post(client, venture, "shares", set_ids=[str(other.id)])
     assert refused.status_code == 400
     settings_post(client, venture, "shares")
     assert queries.shared_set_ids(venture.id) == []
-
-
-def a_set(name: str, *members: Person) -> LearningSet:
-    learning_set = LearningSet(
-        cohort=Cohort(
-            programme=Programme(name=f"P {name}"),
-            name="C",
-            starts_on=TODAY,
-            ends_on=TODAY + timedelta(days=90),
-        ),
-        name=name,
-    )
-    db.session.add(learning_set)
-    for person in members:
-        db.session.add(SetMembership(learning_set=learning_set, person=person, joined_on=TODAY))
-    db.session.flush()
-    return learning_set
 
 
 # -- who sees what ----------------------------------------------------------------------------
@@ -515,7 +496,7 @@ def test_who_sees_a_board_follows_its_visibility_and_the_list_agrees(
 ) -> None:
     viewers = Viewers(make_person, owner)
     venture = make_venture(owner, visibility, title="Seen or not")
-    shared_set = a_set("Shared", viewers.set_guest, viewers.set_mate)
+    shared_set = learning_set(viewers.set_guest, viewers.set_mate, name="Shared")
     db.session.add(VentureShare(venture_id=venture.id, set_id=shared_set.id))
     others = [make_venture(owner, v, title=f"Other {v.value}") for v in Visibility]
     db.session.commit()

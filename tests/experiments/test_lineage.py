@@ -11,25 +11,14 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from intrapreneur.experiments import queries, services
-from intrapreneur.experiments.models import Column, Decision, Experiment, Stage, Venture, Visibility
+from intrapreneur.experiments import queries
+from intrapreneur.experiments.models import Column, Decision, Experiment, Venture
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from tests.conftest import sign_in_as
+from tests.experiments.builders import venture_for
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
-
-
-def _venture(owner: Person) -> Venture:
-    return services.create_venture(
-        title="Shop pre-orders",
-        problem="",
-        customer="",
-        stage=Stage.SOLUTION,
-        visibility=Visibility.PRIVATE,
-        by=owner,
-        now=NOW,
-    )
 
 
 def _experiment(
@@ -67,7 +56,7 @@ def test_the_tree_reads_newest_first_with_what_grew_out_of_what(
     client: FlaskClient, make_person: Callable[..., Person]
 ) -> None:
     owner = make_person()
-    venture = _venture(owner)
+    venture = venture_for(owner, now=NOW)
     first = _experiment(
         venture, owner, "Interviews", **_decided(Decision.PIVOT, "**Price** matters")
     )
@@ -112,7 +101,7 @@ def test_a_hundred_generations_render_in_the_same_few_queries(
     sign_in_as(client, owner)
     counts = []
     for depth in (10, 100):
-        venture = _venture(owner)
+        venture = venture_for(owner, now=NOW)
         parent = None
         for generation in range(depth):
             parent = _experiment(
@@ -135,7 +124,7 @@ def test_only_people_who_may_see_the_venture_read_its_lineage(
     boss = make_person(Role.MANAGER)
     owner = make_person(manager=boss)
     peer = make_person(Role.MANAGER)
-    venture = _venture(owner)
+    venture = venture_for(owner, now=NOW)
     _experiment(venture, owner, "Interviews")
     db.session.commit()
     url = f"/ventures/{venture.id}/lineage"
@@ -151,7 +140,7 @@ def test_a_venture_without_experiments_says_so(
     client: FlaskClient, make_person: Callable[..., Person]
 ) -> None:
     owner = make_person()
-    venture = _venture(owner)
+    venture = venture_for(owner, now=NOW)
     db.session.commit()
     sign_in_as(client, owner)
     page = client.get(f"/ventures/{venture.id}/lineage").get_data(as_text=True)

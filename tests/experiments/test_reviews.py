@@ -20,30 +20,21 @@ from intrapreneur.experiments.models import (
     Experiment,
     Notification,
     Review,
-    Stage,
     TeamRole,
     Venture,
     VentureMember,
-    Visibility,
 )
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from tests.conftest import csrf_token, sign_in_as
+from tests.experiments.builders import venture_for
 
 NOW = datetime.now(UTC)
 TODAY = date.today()
 
 
 def venture_of(owner: Person, title: str = "Green delivery") -> Venture:
-    return services.create_venture(
-        title=title,
-        problem="Vans run half empty.",
-        customer="Shop owners",
-        stage=Stage.PROBLEM,
-        visibility=Visibility.PRIVATE,
-        by=owner,
-        now=NOW,
-    )
+    return venture_for(owner, title, problem="Vans run half empty.", now=NOW)
 
 
 def card(

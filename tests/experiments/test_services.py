@@ -15,7 +15,6 @@ from intrapreneur.experiments.models import (
     Column,
     Decision,
     Experiment,
-    Stage,
     TeamRole,
     Venture,
     VentureMember,
@@ -25,15 +24,8 @@ from intrapreneur.experiments.models import (
 from intrapreneur.experiments.services import BoardRefusal, CardFields, LearningCard
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
-from intrapreneur.learning.models import (
-    Action,
-    Cohort,
-    LearningSession,
-    LearningSet,
-    Programme,
-    SessionFormat,
-    SetMembership,
-)
+from intrapreneur.learning.models import Action, LearningSession, SessionFormat
+from tests.experiments.builders import learning_set, venture_for
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -53,15 +45,7 @@ def owner(make_person: Callable[..., Person]) -> Person:
 
 @pytest.fixture
 def venture(owner: Person) -> Venture:
-    return services.create_venture(
-        title="Shop pre-orders",
-        problem="Shops order too late.",
-        customer="Independent shops",
-        stage=Stage.PROBLEM,
-        visibility=Visibility.PRIVATE,
-        by=owner,
-        now=NOW,
-    )
+    return venture_for(owner, now=NOW)
 
 
 def card(venture: Venture, owner: Person, fields: CardFields = READY) -> Experiment:
@@ -217,17 +201,8 @@ def test_an_empty_venture_can_be_deleted(venture: Venture, owner: Person) -> Non
 def test_an_action_becomes_an_experiment_once(
     venture: Venture, owner: Person, make_person: Callable[..., Person]
 ) -> None:
-    learning_set = LearningSet(
-        cohort=Cohort(
-            programme=Programme(name="P"),
-            name="C",
-            starts_on=TODAY,
-            ends_on=TODAY + timedelta(days=90),
-        ),
-        name="S",
-    )
     session = LearningSession(
-        learning_set=learning_set,
+        learning_set=learning_set(),
         format=SessionFormat.POWER_HOUR,
         starts_at=NOW,
         ends_at=NOW + timedelta(hours=1),
@@ -264,19 +239,7 @@ def test_who_sees_a_venture_follows_its_visibility(
     venture: Venture, owner: Person, make_person: Callable[..., Person]
 ) -> None:
     people = People(make_person, owner)
-    learning_set = LearningSet(
-        cohort=Cohort(
-            programme=Programme(name="P"),
-            name="C",
-            starts_on=TODAY,
-            ends_on=TODAY + timedelta(days=90),
-        ),
-        name="S",
-    )
-    db.session.add(learning_set)
-    for person in (people.guest, people.set_mate):
-        db.session.add(SetMembership(learning_set=learning_set, person=person, joined_on=TODAY))
-    db.session.flush()
+    the_set = learning_set(people.guest, people.set_mate)
 
     def seen() -> set[str]:
         everyone = vars(people)
@@ -288,7 +251,7 @@ def test_who_sees_a_venture_follows_its_visibility(
 
     assert seen() == {"boss", "middle"}  # private: the team and the managers above it
     venture.visibility = Visibility.SETS
-    db.session.add(VentureShare(venture_id=venture.id, set_id=learning_set.id))
+    db.session.add(VentureShare(venture_id=venture.id, set_id=the_set.id))
     db.session.flush()
     assert seen() == {"boss", "middle", "guest", "set_mate"}
     venture.visibility = Visibility.ORGANISATION
