@@ -269,7 +269,7 @@ def experiment_from_commitment(action_id: int) -> ResponseReturnValue:
         return redirect(url_for("sessions.my_commitments"))
     db.session.commit()
     flash(f"“{experiment.title}” is on the board of {venture.title}, in Backlog.", "success")
-    return redirect(f"/experiments/{experiment.id}")
+    return redirect(url_for("ventures.card", experiment_id=experiment.id))
 
 
 @blueprint.post("/commitments/<int:action_id>")

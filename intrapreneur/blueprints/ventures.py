@@ -28,13 +28,14 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from sqlalchemy import Select
 from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.exports import csv_lines
 from intrapreneur.core.forms import person_choices
-from intrapreneur.core.pagination import paginate
+from intrapreneur.core.pagination import DEFAULT_PER_PAGE, paginate
 from intrapreneur.core.permissions import ensure, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.experiments import queries, services
@@ -61,6 +62,7 @@ from intrapreneur.experiments.models import (
     Visibility,
 )
 from intrapreneur.experiments.permissions import (
+    access_to,
     can_manage_venture,
     can_review,
     can_start_ventures,
@@ -197,29 +199,69 @@ def _bad_filters(form: BoardFilterForm) -> ResponseReturnValue:
     )
 
 
+# A column shows a page of its oldest cards, the same page size as every list;
+# "Show all" pages through the rest.
+CARDS_PER_COLUMN = DEFAULT_PER_PAGE
+# Worked out once, not per card: a board may hold thousands (see bench/boards.py).
+EVIDENCE_STRENGTH = {Evidence.SAY: "weakest", Evidence.DO: "stronger", Evidence.PAY: "strongest"}
+# Escaped here, once, so the template outputs them as they are.
+CARD_LABELS: dict[str, Markup] = {
+    **{a: escape(a.value.capitalize()) for a in Assumption},
+    **{e: escape(f"what people {e.value} ({EVIDENCE_STRENGTH[e]})") for e in Evidence},
+    **{d: escape(d.value.replace("_", " ")) for d in Decision},
+}
+# Decided is reached through the learning card, never by a move.
+MOVE_TARGETS = [column for column in Column if column is not Column.DECIDED]
+MOVE_OPTIONS = {
+    current: Markup("").join(
+        Markup('<option value="{}"{}>{}</option>').format(
+            target.value,
+            Markup(" selected") if target is current else "",
+            target.value.capitalize(),
+        )
+        for target in MOVE_TARGETS
+    )
+    for current in Column
+}
+
+
 @blueprint.get("/ventures/<int:venture_id>")
 @requires(signed_in)
 def board(venture_id: int) -> ResponseReturnValue:
-    venture = _load_venture(venture_id)
+    venture = db.get_or_404(Venture, venture_id)
+    access = access_to(current_user, venture, date.today())
+    ensure(access.view, hide=True)
     filter_form, filters = _read_filters(venture.id)
     if filters is None:
         return _bad_filters(filter_form)
     today = date.today()
-    columns: dict[Column, list[Experiment]] = {column: [] for column in Column}
-    for card in db.session.scalars(queries.board_cards(venture.id, filters, today)):
+    columns: dict[Column, list[Any]] = {column: [] for column in Column}
+    page = None
+    if filters.column:  # one column: paged through like any list
+        page = paginate(queries.card_faces(venture.id, filters, today), per_page=CARDS_PER_COLUMN)
+        cards, counts = page.rows, {**dict.fromkeys(Column, 0), filters.column: page.total}
+    else:
+        cards = queries.first_card_faces(venture.id, filters, today, CARDS_PER_COLUMN)
+        counts = queries.column_counts(venture.id, filters, today)
+    for card in cards:
         columns[card.column].append(card)
     return render_template(
         "ventures/board.html",
         venture=venture,
         columns=columns,
-        summary=queries.venture_summary(venture.id, current_user.id),
-        overdue=queries.overdue_of(venture.id, today),
+        decisions=queries.decision_counts(venture.id),
+        overdue=queries.overdue_of(venture.id, today, CARDS_PER_COLUMN),
         filter_form=filter_form,
         filters=filters.as_args(),
-        works=can_work_on(current_user, venture),
-        manages=can_manage_venture(current_user, venture),
-        reviews=can_review(current_user, venture),
-        is_overdue=partial(services.is_overdue, today=today),
+        works=access.work,
+        manages=access.manage,
+        reviews=access.review,
+        today=today,
+        labels=CARD_LABELS,
+        move_options=MOVE_OPTIONS,
+        counts=counts,
+        page=page,
+        per_column=CARDS_PER_COLUMN,
     )
 
 

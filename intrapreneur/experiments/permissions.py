@@ -13,6 +13,7 @@ HR has no special access to ventures: boards are people's work, not HR data.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from intrapreneur.experiments import queries
@@ -25,16 +26,42 @@ def can_start_ventures(person: Person) -> bool:
     return person.has_role(Role.EMPLOYEE, Role.GUEST)
 
 
+@dataclass(frozen=True)
+class Access:
+    """Everything one person may do with one venture, worked out with as few queries as
+    possible (a page that needs several answers asks once)."""
+
+    view: bool
+    work: bool
+    manage: bool
+    review: bool
+
+
+def access_to(person: Person, venture: Venture, today: date) -> Access:
+    role = queries.team_role(venture.id, person.id)
+    if role is not None:
+        return Access(
+            view=True,
+            work=venture.archived_at is None,
+            manage=role is TeamRole.OWNER,
+            review=False,
+        )
+    above = not person.is_guest and queries.manages_team(person.id, venture.id)
+    view = (
+        above
+        or (venture.visibility is Visibility.ORGANISATION and not person.is_guest)
+        or (
+            venture.visibility is not Visibility.PRIVATE
+            and queries.shared_with(venture.id, person.id, today)
+        )
+    )
+    return Access(
+        view=view, work=False, manage=False, review=above and person.has_role(Role.MANAGER)
+    )
+
+
 def can_view_venture(person: Person, venture: Venture, today: date) -> bool:
-    if queries.team_role(venture.id, person.id) is not None:
-        return True
-    if venture.visibility is Visibility.ORGANISATION and not person.is_guest:
-        return True
-    if venture.visibility is not Visibility.PRIVATE and queries.shared_with(
-        venture.id, person.id, today
-    ):
-        return True
-    return not person.is_guest and queries.manages_team(person.id, venture.id)
+    return access_to(person, venture, today).view
 
 
 def can_work_on(person: Person, venture: Venture) -> bool:

@@ -238,8 +238,14 @@ def ventures_for(person: Person, today: date) -> Select[Any]:
     return statement.order_by(not_mine, Venture.title, Venture.id)
 
 
-def venture_summary(venture_id: int, person_id: int) -> Row[Any]:
-    return db.session.execute(_with_summary(person_id).where(Venture.id == venture_id)).one()
+def decision_counts(venture_id: int) -> Row[Any]:
+    """``pivots`` and ``kills`` on the whole board, whatever it is filtered by."""
+    return db.session.execute(
+        select(
+            func.count().filter(Experiment.decision == Decision.PIVOT).label("pivots"),
+            func.count().filter(Experiment.decision == Decision.KILL).label("kills"),
+        ).where(Experiment.venture_id == venture_id)
+    ).one()
 
 
 @dataclass(frozen=True)
@@ -266,9 +272,7 @@ def _overdue(today: date) -> ColumnElement[bool]:
     return (Experiment.column != Column.DECIDED) & (Experiment.ends_on < today)
 
 
-def board_cards(venture_id: int, filters: BoardFilters, today: date) -> Select[tuple[Experiment]]:
-    """The venture's cards that pass the filters, oldest first (owners loaded with them)."""
-    statement = select(Experiment).where(Experiment.venture_id == venture_id)
+def _filtered(statement: Select[Any], filters: BoardFilters, today: date) -> Select[Any]:
     if filters.owner_id:
         statement = statement.where(Experiment.owner_id == filters.owner_id)
     if filters.column:
@@ -279,26 +283,87 @@ def board_cards(venture_id: int, filters: BoardFilters, today: date) -> Select[t
         statement = statement.where(_overdue(today))
     if filters.awaiting:
         statement = statement.where(Experiment.review_requested_at.is_not(None))
-    return statement.order_by(Experiment.id)
+    return statement
 
 
-def overdue_of(venture_id: int, today: date) -> list[Experiment]:
+def board_cards(venture_id: int, filters: BoardFilters, today: date) -> Select[tuple[Experiment]]:
+    """The venture's cards that pass the filters, oldest first, whole (for the export)."""
+    statement = select(Experiment).where(Experiment.venture_id == venture_id)
+    return _filtered(statement, filters, today).order_by(Experiment.id)
+
+
+# What a card on the board shows: plain rows, not ORM objects, because a board may hold
+# thousands of cards and building objects for each would cost more than the query.
+CARD_FACE = (
+    Experiment.id,
+    Experiment.title,
+    Experiment.column,
+    Experiment.assumption,
+    Experiment.evidence,
+    Experiment.starts_on,
+    Experiment.ends_on,
+    Experiment.cost_requested,
+    Experiment.days_requested,
+    Experiment.budget_approved,
+    Experiment.review_requested_at,
+    Experiment.decision,
+    Experiment.version,
+    Person.display_name.label("owner_name"),
+)
+
+
+def card_faces(venture_id: int, filters: BoardFilters, today: date) -> Select[Any]:
+    """The faces of the cards that pass the filters, oldest first (for paging one column)."""
+    statement = (
+        select(*CARD_FACE)
+        .join(Person, Person.id == Experiment.owner_id)
+        .where(Experiment.venture_id == venture_id)
+    )
+    return _filtered(statement, filters, today).order_by(Experiment.id)
+
+
+def first_card_faces(
+    venture_id: int, filters: BoardFilters, today: date, per_column: int
+) -> list[Row[Any]]:
+    """The oldest ``per_column`` cards of each column, ranked in SQL: a board with
+    thousands of cards shows a page of each column, like every other list."""
+    rank = func.row_number().over(partition_by=Experiment.column, order_by=Experiment.id)
+    ranked = card_faces(venture_id, filters, today).add_columns(rank.label("rank")).subquery()
     return list(
-        db.session.scalars(
-            select(Experiment)
+        db.session.execute(select(ranked).where(ranked.c.rank <= per_column).order_by(ranked.c.id))
+    )
+
+
+def column_counts(venture_id: int, filters: BoardFilters, today: date) -> dict[Column, int]:
+    statement = select(Experiment.column, func.count()).where(Experiment.venture_id == venture_id)
+    statement = _filtered(statement, filters, today).group_by(Experiment.column)
+    counts = dict.fromkeys(Column, 0)
+    counts.update(db.session.execute(statement).all())
+    return counts
+
+
+def overdue_of(venture_id: int, today: date, limit: int) -> list[Row[Any]]:
+    """The ``limit`` longest-overdue cards, plus one more row when there are more, so the
+    page can offer the overdue filter instead without counting them."""
+    return list(
+        db.session.execute(
+            select(*CARD_FACE)
+            .join(Person, Person.id == Experiment.owner_id)
             .where(Experiment.venture_id == venture_id, _overdue(today))
             .order_by(Experiment.ends_on, Experiment.id)
+            .limit(limit + 1)
         )
     )
 
 
-def card_owners(venture_id: int) -> list[Person]:
-    """The team and anyone else who owns one of its cards (someone who has left the team)."""
+def card_owners(venture_id: int) -> list[Row[Any]]:
+    """Ids and names of the team and anyone else who owns one of its cards (someone who
+    has left the team), by name: the board's owner filter."""
     owners = select(Experiment.owner_id).where(Experiment.venture_id == venture_id)
     team = select(VentureMember.person_id).where(VentureMember.venture_id == venture_id)
     return list(
-        db.session.scalars(
-            select(Person)
+        db.session.execute(
+            select(Person.id, Person.display_name)
             .where(Person.id.in_(owners) | Person.id.in_(team))
             .order_by(Person.display_name)
         )

@@ -16,6 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from intrapreneur.blueprints.ventures import CARDS_PER_COLUMN
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.experiments import permissions, queries, services
 from intrapreneur.experiments.models import (
@@ -52,6 +53,12 @@ def column_of(page: str, column: Column) -> str:
     match = re.search(rf'data-column="{column.value}">(.*?)</section>', page, re.S)
     assert match, f"the board has a {column.value} column"
     return text_of(match.group(1))
+
+
+def cards_in(page: str, column: Column) -> int:
+    match = re.search(rf'data-column="{column.value}">(.*?)</section>', page, re.S)
+    assert match
+    return len(re.findall(r'id="card-\d+"', match.group(1)))
 
 
 def make_venture(
@@ -146,6 +153,29 @@ def test_the_board_shows_each_card_in_its_column_with_its_marks_in_words(
     assert "Paper prototype" in overdue and "Pre-order page" not in overdue
     assert "0 pivots" in text_of(page) and "0 kills" in text_of(page)
     assert "<strong>too late</strong>" in page  # the problem, rendered from Markdown
+
+
+def test_a_long_column_shows_a_page_of_cards_and_pages_through_the_rest(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    for n in range(CARDS_PER_COLUMN + 10):
+        make_card(venture, owner, f"Idea {n:03}")
+    put(make_card(venture, owner, "Being designed"), Column.DESIGNING, owner)
+    db.session.commit()
+
+    page = client.get(board_url(venture)).get_data(as_text=True)
+
+    backlog = column_of(page, Column.BACKLOG)
+    assert backlog.strip().startswith(f"Backlog ({CARDS_PER_COLUMN + 10})")
+    assert (
+        cards_in(page, Column.BACKLOG) == CARDS_PER_COLUMN
+        and f"Idea {CARDS_PER_COLUMN - 1:03}" in backlog
+    )
+    assert f"Show all {CARDS_PER_COLUMN + 10} in Backlog" in backlog
+    assert "Being designed" in column_of(page, Column.DESIGNING)
+    second = client.get(board_url(venture, "?column=backlog&page=2")).get_data(as_text=True)
+    assert cards_in(second, Column.BACKLOG) == 10
+    assert f"Idea {CARDS_PER_COLUMN + 9:03}" in second and "Page 2 of 2" in second
 
 
 def test_a_legal_move_moves_and_an_illegal_one_is_refused_with_the_reason(
