@@ -33,14 +33,29 @@ def lineage_tree(rows: list[LineageRow]) -> go.Figure:
             edge_x += [parent[0], parent[0], x, None]
             edge_y += [parent[1], y, y, None]
     figure = go.Figure(
-        go.Scatter(x=edge_x, y=edge_y, mode="lines", line={"color": "#b0bac8"}, hoverinfo="skip")
+        go.Scatter(
+            x=edge_x,
+            y=edge_y,
+            mode="lines",
+            line={"color": "#b0bac8"},
+            hoverinfo="skip",
+            showlegend=False,
+        )
     )
     for decision, (symbol, colour) in DECISION_MARKERS.items():
         chosen = [row for row in rows if row.experiment.decision is decision]
         if chosen:
             figure.add_trace(_markers(chosen, where, decision, symbol, colour))
-    figure.update_xaxes(title="Generation", dtick=1, rangemode="tozero")
-    figure.update_yaxes(visible=False)
+    deepest = max((row.generation for row in rows), default=0)
+    # Room left of the first generation for its markers, right of the last for its titles.
+    generations = list(range(deepest + 1))
+    figure.update_xaxes(
+        title="Generation",
+        range=[-0.3, deepest + 1.5],
+        tickvals=generations,
+        ticktext=[str(g + 1) for g in generations],  # counted from 1, as in the table
+    )
+    figure.update_yaxes(visible=False, range=[-len(rows) + 0.5, 0.5])
     figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
     styled(figure, "Experiments and what grew out of them")
     return figure.update_layout(height=max(320, 120 + ROW_HEIGHT_PX * len(rows)))

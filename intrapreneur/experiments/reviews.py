@@ -94,7 +94,8 @@ class WaitingCard:
             reasons.append("Newly running")
         if (self.cost_requested or self.days_requested) and self.budget_approved is None:
             reasons.append("Asks for " + describe_request(self.cost_requested, self.days_requested))
-        return reasons
+        # Moved on (to Analysing, say) before anyone reviewed its start: it still waits.
+        return reasons or [f"Ran without a review, now in {self.column.value.capitalize()}"]
 
 
 # -- reads ----------------------------------------------------------------------------------
