@@ -1,6 +1,7 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
 from intrapreneur.core.models import AuditEvent
+from intrapreneur.culture.models import SurveyInvitation, SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.experiments.models import (
     Experiment,
     Notification,
@@ -46,6 +47,10 @@ __all__ = [
     "Review",
     "SetComposition",
     "SetMembership",
+    "SurveyInvitation",
+    "SurveyResponse",
+    "SurveyScore",
+    "SurveyWave",
     "Venture",
     "VentureMember",
     "VentureShare",

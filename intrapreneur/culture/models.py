@@ -1,0 +1,128 @@
+"""Survey waves, who was invited, and responses that cannot be traced back to a person.
+
+Privacy by construction: an invitation knows who was asked and whether they
+answered; a response knows what was answered, a keyed pseudonym and snapshots
+of department, cohort and group, but no person id and no link to its
+invitation. Nothing in the database joins the two (see ``pseudonyms.py``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, string_enum
+from intrapreneur.learning.models import Cohort
+
+
+class SurveyGroup(StrEnum):
+    PARTICIPANT = "participant"
+    COMPARISON = "comparison"
+
+
+wave_cohort = Table(
+    "wave_cohort",
+    db.metadata,
+    Column("wave_id", ForeignKey("survey_wave.id"), primary_key=True),
+    Column("cohort_id", ForeignKey("cohort.id"), primary_key=True, index=True),
+)
+
+
+class SurveyWave(CreatedAtMixin, db.Model):
+    """One round of a pulse survey; the instrument version is fixed for the wave."""
+
+    __tablename__ = "survey_wave"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    instrument_key: Mapped[str] = mapped_column(String(120))
+    opens_on: Mapped[date] = mapped_column(Date)
+    closes_on: Mapped[date] = mapped_column(Date, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+
+    cohorts: Mapped[list[Cohort]] = relationship(secondary=wave_cohort, order_by=Cohort.starts_on)
+    created_by: Mapped[Person | None] = relationship()
+
+    def is_open(self, today: date) -> bool:
+        return self.closed_at is None and self.opens_on <= today <= self.closes_on
+
+    def has_closed(self, today: date) -> bool:
+        return self.closed_at is not None or today > self.closes_on
+
+
+class SurveyInvitation(CreatedAtMixin, db.Model):
+    """Who was asked; counts of these give the response rates.
+
+    Only a hash of the personal link's secret is kept, so a dump gives no working links.
+    """
+
+    __tablename__ = "survey_invitation"
+    __table_args__ = (UniqueConstraint("wave_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    wave: Mapped[SurveyWave] = relationship()
+    person: Mapped[Person] = relationship()
+
+
+class SurveyResponse(db.Model):
+    """One person's answers to one wave, without the person.
+
+    ``submitted_on`` is a date on purpose: a time of day helps re-identify.
+    The unique pseudonym per wave refuses a second answer in the database too.
+    """
+
+    __tablename__ = "survey_response"
+    __table_args__ = (UniqueConstraint("wave_id", "pseudonym"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id"), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(64), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
+    answers: Mapped[dict[str, int]] = mapped_column(JSON)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    submitted_on: Mapped[date] = mapped_column(Date)
+
+
+class SurveyScore(db.Model):
+    """A response's score on one dimension, with its snapshots copied in, so dashboards
+    aggregate with GROUP BY and never read JSON."""
+
+    __tablename__ = "survey_score"
+    __table_args__ = (
+        Index("ix_survey_score_wave_dimension_department", "wave_id", "dimension", "department_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(ForeignKey("survey_response.id"), index=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id"))
+    dimension: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
+    group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
