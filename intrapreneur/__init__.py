@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
     from intrapreneur.blueprints import (
         admin,
         agendas,
+        api,
         assets,
         auth,
         calendar,
@@ -132,6 +133,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         calendar,
         admin,
+        api,
         assets,
         health,
     ):

@@ -10,7 +10,7 @@ from intrapreneur.experiments.models import (
     VentureMember,
     VentureShare,
 )
-from intrapreneur.identity.models import Department, Invitation, Person, PersonRole
+from intrapreneur.identity.models import ApiClient, Department, Invitation, Person, PersonRole
 from intrapreneur.learning.models import (
     Action,
     AgendaTemplate,
@@ -29,6 +29,7 @@ from intrapreneur.learning.models import (
 __all__ = [
     "Action",
     "AgendaTemplate",
+    "ApiClient",
     "Attendance",
     "AuditEvent",
     "Cohort",

@@ -1,14 +1,23 @@
-"""The administrators' pages: the audit log."""
+"""The administrators' pages: the audit log and the API clients."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from datetime import UTC, datetime
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 
 from intrapreneur.core import queries as core_queries
+from intrapreneur.core.errors import render_error
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
-from intrapreneur.identity.permissions import can_read_audit_log
+from intrapreneur.extensions import db
+from intrapreneur.identity import queries, services
+from intrapreneur.identity.forms import ApiClientForm
+from intrapreneur.identity.models import ApiClient, ApiScope
+from intrapreneur.identity.permissions import can_manage_api_clients, can_read_audit_log
+from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -23,3 +32,38 @@ def audit_log() -> ResponseReturnValue:
         action=action,
         actions=core_queries.audit_actions(),
     )
+
+
+@blueprint.route("/api-clients", methods=["GET", "POST"])
+@requires(can_manage_api_clients)
+def api_clients() -> ResponseReturnValue:
+    form = ApiClientForm()
+    if form.validate_on_submit():
+        client, token = services.create_api_client(
+            name=form.name.data,
+            scope=ApiScope(form.scope.data),
+            by=current_user,
+            now=datetime.now(UTC),
+        )
+        db.session.commit()
+        # Shown once, on this response only: it is never stored or shown again.
+        return render_template("admin/api_client_created.html", client=client, token=token), 201
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "admin/api_clients.html",
+        form=form,
+        page=paginate(queries.api_clients()),
+        action_form=ActionForm(),
+    ), status
+
+
+@blueprint.post("/api-clients/<int:client_id>/revoke")
+@requires(can_manage_api_clients)
+def revoke_api_client(client_id: int) -> ResponseReturnValue:
+    client = db.get_or_404(ApiClient, client_id)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    services.revoke_api_client(client, by=current_user, now=datetime.now(UTC))
+    db.session.commit()
+    flash(f"{client.name}'s token no longer works.", "success")
+    return redirect(url_for("admin.api_clients"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectField, StringField
+from wtforms import DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -76,4 +76,18 @@ class SetPasswordForm(FlaskForm):
         "Repeat the password",
         validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
         render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ApiClientForm(FlaskForm):
+    name = StringField(
+        "Client name",
+        validators=[DataRequired(), Length(max=120)],
+        filters=[strip_whitespace],
+        description="Which system will use the token, e.g. “HR analytics warehouse”.",
+    )
+    scope = SelectField(
+        "May read",
+        choices=[SelectChoice("culture:read", "Culture metrics (suppressed aggregates only)")],
+        default="culture:read",
     )

@@ -146,3 +146,26 @@ class Invitation(CreatedAtMixin, db.Model):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class ApiScope(StrEnum):
+    CULTURE_READ = "culture:read"  # the suppressed culture aggregates, nothing else
+
+
+class ApiClient(CreatedAtMixin, db.Model):
+    """An HR system allowed to call the read-only API with a bearer token.
+
+    The token is shown once when created; only its SHA-256 is stored (a database dump
+    gives no working token), with its first characters so admins can tell tokens apart.
+    """
+
+    __tablename__ = "api_client"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    scope: Mapped[ApiScope] = mapped_column(string_enum(ApiScope, "api_scope"))
+    token_prefix: Mapped[str] = mapped_column(String(12))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -12,3 +12,8 @@ def can_manage_guests(person: Person) -> bool:
 
 def can_read_audit_log(person: Person) -> bool:
     return person.has_role(Role.ADMIN)
+
+
+def can_manage_api_clients(person: Person) -> bool:
+    """Administrators create and revoke the tokens HR systems read the API with."""
+    return person.has_role(Role.ADMIN)

@@ -5,7 +5,14 @@ from __future__ import annotations
 from sqlalchemy import Select, func, or_, select
 
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Invitation, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.models import (
+    ApiClient,
+    Invitation,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 
 
 def person_by_email(email: str) -> Person | None:
@@ -103,3 +110,11 @@ def possible_facilitators() -> list[Person]:
             .order_by(Person.display_name)
         )
     )
+
+
+def api_client_by_token_hash(token_hash: str) -> ApiClient | None:
+    return db.session.scalar(select(ApiClient).where(ApiClient.token_hash == token_hash))
+
+
+def api_clients() -> Select[tuple[ApiClient]]:
+    return select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)

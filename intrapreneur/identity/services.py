@@ -23,7 +23,15 @@ from intrapreneur.identity.directory import (
     DirectoryUnavailable,
     InvalidCredentials,
 )
-from intrapreneur.identity.models import Invitation, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.models import (
+    ApiClient,
+    ApiScope,
+    Invitation,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 from intrapreneur.identity.passwords import (
     hash_password,
     password_problems,
@@ -328,3 +336,41 @@ def person_for_session(person_id: str) -> Person | None:
     except SignInRefused:
         return None
     return person
+
+
+# Marks the token as ours (secret scanners and people can spot it); not a secret itself.
+API_TOKEN_PREFIX = "ipr_"  # noqa: S105
+
+
+def create_api_client(
+    *, name: str, scope: ApiScope, by: Person, now: datetime
+) -> tuple[ApiClient, str]:
+    """A new API client and its token, which is returned this once and never stored."""
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    client = ApiClient(
+        name=name,
+        scope=scope,
+        token_prefix=token[:12],
+        token_hash=_digest(token),
+        created_by_id=by.id,
+        created_at=now,
+    )
+    db.session.add(client)
+    audit.record("api_client.created", actor=by, obj=client, name=name, scope=scope.value)
+    return client, token
+
+
+def revoke_api_client(client: ApiClient, *, by: Person, now: datetime) -> None:
+    client.revoked_at = client.revoked_at or now
+    audit.record("api_client.revoked", actor=by, obj=client, name=client.name)
+
+
+def api_client_for(token: str, now: datetime) -> ApiClient | None:
+    """The live client holding this bearer token; its last use is noted (at most once a
+    minute, so reading the API does not write on every call)."""
+    client = queries.api_client_by_token_hash(_digest(token))
+    if client is None or client.revoked_at is not None:
+        return None
+    if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):
+        client.last_used_at = now
+    return client

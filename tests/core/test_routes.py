@@ -20,7 +20,7 @@ from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
-from intrapreneur.identity.models import Person, PersonKind, Role
+from intrapreneur.identity.models import ApiScope, Person, PersonKind, Role
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,
@@ -42,7 +42,7 @@ OK, CREATED = 200, 201
 BAD_REQUEST = 400  # let in, but the empty form the table sends is refused
 LOGIN = "login"  # 302 to the sign-in page
 AWAY = "away"  # 302 somewhere else (e.g. home after signing in)
-FORBIDDEN, NOT_FOUND = 403, 404
+UNAUTHORIZED, FORBIDDEN, NOT_FOUND = 401, 403, 404
 
 
 def everyone(answer: Any) -> dict[str, Any]:
@@ -163,6 +163,14 @@ def review_url(hr: Person) -> str:
     return f"/sessions/{later.id}/review/{_action(hr, earlier).id}"
 
 
+def api_client_revoke_url(hr: Person) -> str:
+    client, _ = services.create_api_client(
+        name="Table client", scope=ApiScope.CULTURE_READ, by=hr, now=datetime.now(UTC)
+    )
+    db.session.flush()
+    return f"/admin/api-clients/{client.id}/revoke"
+
+
 def feed_url(hr: Person) -> str:
     hr.calendar_token = "table-token-" + "x" * 20
     db.session.flush()
@@ -243,6 +251,11 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "guests.index": ("GET", "/guests/", only("hr")),
     "guests.invite": ("GET", "/guests/invite", only("hr")),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
+    "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
+    "admin.revoke_api_client": ("POST", api_client_revoke_url, only("admin", AWAY)),
+    "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
+    # A token, never the session cookie, opens the API: signed-in people get 401 too.
+    "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),
     "programmes.index": ("GET", "/programmes/", only("hr")),
     "programmes.new_programme": ("GET", "/programmes/new", only("hr")),
     "programmes.new_cohort": ("GET", programme_url, only("hr")),
