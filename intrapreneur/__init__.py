@@ -75,6 +75,8 @@ def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:
 
 def _template_helpers() -> dict[str, Any]:
     from intrapreneur.blueprints.reviews import unread_notifications
+    from intrapreneur.blueprints.surveys import has_unanswered_survey
+    from intrapreneur.culture import permissions as culture_permissions
     from intrapreneur.experiments import permissions as experiment_permissions
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
@@ -91,6 +93,8 @@ def _template_helpers() -> dict[str, Any]:
         "can_start_ventures": experiment_permissions.can_start_ventures,
         "can_review_boards": experiment_permissions.can_review_boards,
         "unread_notifications": unread_notifications,
+        "can_run_surveys": culture_permissions.can_run_surveys,
+        "has_unanswered_survey": has_unanswered_survey,
         "formats": FORMATS,
     }
 
@@ -114,6 +118,7 @@ def _register_blueprints(app: Flask) -> None:
         sessions,
         set_health,
         sets,
+        surveys,
         ventures,
     )
 
@@ -131,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         ventures,
         lineage,
         reviews,
+        surveys,
         calendar,
         admin,
         api,

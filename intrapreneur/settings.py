@@ -197,6 +197,7 @@ class Settings:
     login_rate_limit: str
     trusted_proxies: int
     instance_path: Path
+    survey_pseudonym_key: str = field(repr=False)
 
     @property
     def is_production(self) -> bool:
@@ -220,6 +221,7 @@ class Settings:
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "TRUSTED_PROXIES": self.trusted_proxies,
+            "SURVEY_PSEUDONYM_KEY": self.survey_pseudonym_key,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -277,12 +279,31 @@ def _secret_key(env: Mapping[str, str], name: str, instance_path: Path) -> str:
     return _development_secret_key(instance_path)
 
 
-def _development_secret_key(instance_path: Path) -> str:
+def _survey_pseudonym_key(env: Mapping[str, str], name: str, instance_path: Path) -> str:
+    """The key of survey pseudonyms; kept out of the database so a dump cannot name anyone."""
+    key = _read(env, "SURVEY_PSEUDONYM_KEY")
+    if name == "production":
+        if not key or len(key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                f"{PREFIX}SURVEY_PSEUDONYM_KEY is {'too short' if key else 'not set'}: production "
+                f"needs a random value of at least {MIN_SECRET_KEY_LENGTH} characters, kept apart "
+                "from the database and never changed (e.g. from `openssl rand -hex 32`)"
+            )
+        if key == _read(env, "SECRET_KEY"):
+            raise ConfigError(
+                f"{PREFIX}SURVEY_PSEUDONYM_KEY must differ from {PREFIX}SECRET_KEY: the secret key "
+                "may be rotated, the pseudonym key never"
+            )
+        return key
+    return key or _development_secret_key(instance_path, "survey_pseudonym_key")
+
+
+def _development_secret_key(instance_path: Path, file_name: str = "secret_key") -> str:
     """A random key kept in the instance folder, so dev sessions survive restarts.
 
     There is deliberately no default key in the code.
     """
-    path = instance_path / "secret_key"
+    path = instance_path / file_name
     if path.exists():
         return path.read_text(encoding="utf-8").strip()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -320,4 +341,5 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         login_rate_limit=_read(env, "LOGIN_RATE_LIMIT") or "10 per minute",
         trusted_proxies=_whole_number(env, "TRUSTED_PROXIES", 0, minimum=0),
         instance_path=instance,
+        survey_pseudonym_key=_survey_pseudonym_key(env, name, instance),
     )

@@ -15,12 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
+from intrapreneur.culture import services as survey_services
 from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
-from intrapreneur.identity.models import ApiScope, Person, PersonKind, Role
+from intrapreneur.identity.models import ApiScope, Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,
@@ -224,6 +225,37 @@ def team_member_url(hr: Person) -> str:
     return f"/ventures/{venture.id}/team/{member.id}/remove"
 
 
+def _survey(hr: Person) -> survey_services.NewWave:
+    """An open wave asking one participant of the table cohort (nobody in the table)."""
+    cohort = _cohort(hr)
+    participant = Person(
+        kind=PersonKind.EMPLOYEE,
+        username="survey-participant",
+        display_name="Survey Participant",
+        roles=[PersonRole(role=Role.EMPLOYEE)],
+    )
+    db.session.add(Enrolment(cohort=cohort, person=participant, status=EnrolmentStatus.ACCEPTED))
+    db.session.flush()
+    return survey_services.create_wave(
+        title="Table survey",
+        instrument_key="intrapreneur-culture@1.0",
+        cohorts=[cohort],
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=14),
+        seed=1,
+        by=hr,
+    )
+
+
+def survey_url(suffix: str = "") -> Callable[[Person], str]:
+    return lambda hr: f"/surveys/{_survey(hr).wave.id}{suffix}"
+
+
+def survey_link_url(hr: Person) -> str:
+    token = next(iter(_survey(hr).tokens.values()))
+    return f"/surveys/answer/{token}"
+
+
 EMPLOYEES = {**everyone(OK), "anonymous": LOGIN, "guest": FORBIDDEN}
 # An organisation-wide venture: every employee sees it, guests learn nothing of it, and only
 # its team (the builder's person) works on it or changes it.
@@ -358,6 +390,15 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "ventures.edit_card": ("GET", experiment_url("/edit"), NOT_THEIRS),
     "ventures.move": ("POST", experiment_url("/move"), NOT_THEIRS),
     "ventures.decide": ("POST", experiment_url("/decide"), NOT_THEIRS),
+    "surveys.index": ("GET", "/surveys/", only("hr")),
+    "surveys.new": ("GET", "/surveys/new", only("hr")),
+    "surveys.detail": ("GET", survey_url(), only("hr")),
+    "surveys.close": ("POST", survey_url("/close"), only("hr", AWAY)),
+    "surveys.mine": ("GET", "/surveys/mine", signed_in_only(OK)),
+    # Only invitees answer; the table's people were not invited, and learn nothing (404).
+    "surveys.answer": ("GET", survey_url("/answer"), NOT_THEIRS),
+    # The personal link's secret is the credential: it works without signing in.
+    "surveys.answer_by_token": ("GET", survey_link_url, everyone(OK)),
     "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 

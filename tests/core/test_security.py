@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
@@ -32,7 +33,12 @@ def test_every_page_sends_the_security_headers(client: FlaskClient) -> None:
 
 def test_production_sends_hsts_and_secure_cookies(tmp_path: Path) -> None:
     production = create_app(
-        environment_for(f"sqlite:///{tmp_path / 'p.db'}", tmp_path, INTRAPRENEUR_ENV="production")
+        environment_for(
+            f"sqlite:///{tmp_path / 'p.db'}",
+            tmp_path,
+            INTRAPRENEUR_ENV="production",
+            INTRAPRENEUR_SURVEY_PSEUDONYM_KEY=secrets.token_hex(32),
+        )
     )
     # Browsers honour HSTS only over TLS, so it is sent on HTTPS requests (behind the proxy too).
     response = production.test_client().get(

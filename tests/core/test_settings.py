@@ -13,6 +13,7 @@ from intrapreneur import settings
 from intrapreneur.settings import ConfigError
 
 STRONG_KEY = "k" * 48
+PSEUDONYM_KEY = "p" * 48
 
 
 def _load(tmp_path: Path, **variables: str) -> settings.Settings:
@@ -36,8 +37,42 @@ def test_production_refuses_the_development_sign_in(tmp_path: Path) -> None:
         _load(tmp_path, SECRET_KEY=STRONG_KEY, DEV_SIGN_IN="true")
 
 
+@pytest.mark.parametrize(
+    ("pseudonym_key", "message"),
+    [
+        (None, "SURVEY_PSEUDONYM_KEY is not set"),
+        ("short", "SURVEY_PSEUDONYM_KEY is too short"),
+        (STRONG_KEY, "must differ from INTRAPRENEUR_SECRET_KEY"),
+    ],
+)
+def test_production_needs_its_own_survey_pseudonym_key(
+    tmp_path: Path, pseudonym_key: str | None, message: str
+) -> None:
+    variables = {"SURVEY_PSEUDONYM_KEY": pseudonym_key} if pseudonym_key else {}
+    with pytest.raises(ConfigError, match=message):
+        _load(tmp_path, SECRET_KEY=STRONG_KEY, **variables)
+
+
+def test_survey_pseudonym_key_can_come_from_a_mounted_file(tmp_path: Path) -> None:
+    secret = tmp_path / "pseudonym"
+    secret.write_text(PSEUDONYM_KEY + "\n")
+    loaded = _load(tmp_path, SECRET_KEY=STRONG_KEY, SURVEY_PSEUDONYM_KEY_FILE=str(secret))
+    assert loaded.survey_pseudonym_key == PSEUDONYM_KEY
+    assert PSEUDONYM_KEY not in repr(loaded)
+
+
+def test_development_keeps_a_random_pseudonym_key_in_its_own_file(tmp_path: Path) -> None:
+    first = _load(tmp_path, ENV="development")
+    second = _load(tmp_path, ENV="development")
+    assert first.survey_pseudonym_key == second.survey_pseudonym_key != first.secret_key
+    assert (tmp_path / "survey_pseudonym_key").read_text() == first.survey_pseudonym_key
+    assert oct((tmp_path / "survey_pseudonym_key").stat().st_mode & 0o777) == "0o600"
+
+
 def test_production_settings_harden_cookies(tmp_path: Path) -> None:
-    config = _load(tmp_path, SECRET_KEY=STRONG_KEY).flask_config()
+    config = _load(
+        tmp_path, SECRET_KEY=STRONG_KEY, SURVEY_PSEUDONYM_KEY=PSEUDONYM_KEY
+    ).flask_config()
     assert config["SESSION_COOKIE_SECURE"] is True
     assert config["SESSION_COOKIE_HTTPONLY"] is True
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -46,7 +81,8 @@ def test_production_settings_harden_cookies(tmp_path: Path) -> None:
 def test_secret_key_can_come_from_a_mounted_file(tmp_path: Path) -> None:
     secret = tmp_path / "secret"
     secret.write_text(STRONG_KEY + "\n")
-    assert _load(tmp_path, SECRET_KEY_FILE=str(secret)).secret_key == STRONG_KEY
+    loaded = _load(tmp_path, SECRET_KEY_FILE=str(secret), SURVEY_PSEUDONYM_KEY=PSEUDONYM_KEY)
+    assert loaded.secret_key == STRONG_KEY
 
 
 def test_unreadable_secret_file_is_named(tmp_path: Path) -> None:
@@ -126,6 +162,7 @@ def test_directory_examples_are_valid_settings(name: str, tmp_path: Path) -> Non
         **_example("intrapreneur.env.example"),
         **_example(name),
         "INTRAPRENEUR_SECRET_KEY": STRONG_KEY,
+        "INTRAPRENEUR_SURVEY_PSEUDONYM_KEY": PSEUDONYM_KEY,
         "INTRAPRENEUR_INSTANCE_PATH": str(tmp_path),
     }
     variables.pop("INTRAPRENEUR_LDAP_BIND_PASSWORD_FILE", None)

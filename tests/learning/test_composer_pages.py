@@ -372,4 +372,4 @@ def test_the_page_reads_the_same_few_queries_whatever_the_cohort_size(
             assert client.get(org.url).status_code == 200
         totals.append(counted.total)
 
-    assert totals[0] == totals[1] <= 16, totals
+    assert totals[0] == totals[1] <= 17, totals  # the navigation asks about open surveys too

@@ -1,0 +1,162 @@
+"""Reads for survey waves: who may be invited, invitations, and response rates.
+
+Rates come from invitations (who was asked, who answered), never from responses,
+and are shown per group only: nothing here names who answered.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy.orm import contains_eager
+
+from intrapreneur.culture.models import SurveyGroup, SurveyInvitation, SurveyWave, wave_cohort
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, PersonKind
+from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus
+
+
+@dataclass(frozen=True)
+class Rate:
+    invited: int
+    answered: int
+
+    @property
+    def share(self) -> float:
+        return self.answered / self.invited if self.invited else 0.0
+
+
+def _open_on(today: date) -> Any:
+    return (
+        SurveyWave.closed_at.is_(None)
+        & (SurveyWave.opens_on <= today)
+        & (SurveyWave.closes_on >= today)
+    )
+
+
+def _accepted_somewhere() -> Any:
+    return exists().where(
+        Enrolment.person_id == Person.id, Enrolment.status == EnrolmentStatus.ACCEPTED
+    )
+
+
+def _active_employees() -> Any:
+    # Culture surveys ask staff about their organisation; guest entrepreneurs (PRODUCT.md:
+    # their sets and boards, "nothing else") are neither participants nor comparison here.
+    return Person.active & (Person.kind == PersonKind.EMPLOYEE)
+
+
+def participants_of(cohort_ids: list[int]) -> list[tuple[int, int | None]]:
+    """(person id, department id) of the active employees accepted into any of the cohorts."""
+    accepted = select(Enrolment.person_id).where(
+        Enrolment.cohort_id.in_(cohort_ids), Enrolment.status == EnrolmentStatus.ACCEPTED
+    )
+    rows = db.session.execute(
+        select(Person.id, Person.department_id)
+        .where(Person.id.in_(accepted), _active_employees())
+        .order_by(Person.id)
+    )
+    return [(person_id, department_id) for person_id, department_id in rows]
+
+
+def comparison_candidates(department_ids: set[int | None]) -> dict[int | None, list[int]]:
+    """Per department, active employees who never were accepted into any cohort, by id."""
+    known = [department_id for department_id in department_ids if department_id is not None]
+    in_departments = Person.department_id.in_(known)
+    if None in department_ids:
+        in_departments = in_departments | Person.department_id.is_(None)
+    rows = db.session.execute(
+        select(Person.id, Person.department_id)
+        .where(_active_employees(), in_departments, ~_accepted_somewhere())
+        .order_by(Person.id)
+    )
+    candidates: dict[int | None, list[int]] = defaultdict(list)
+    for person_id, department_id in rows:
+        candidates[department_id].append(person_id)
+    return candidates
+
+
+def waves() -> Select[tuple[SurveyWave]]:
+    return select(SurveyWave).order_by(SurveyWave.opens_on.desc(), SurveyWave.id.desc())
+
+
+def response_rates(wave_ids: list[int]) -> dict[int, dict[SurveyGroup, Rate]]:
+    """Per wave and group: invited and answered, in one GROUP BY over invitations."""
+    rows = db.session.execute(
+        select(
+            SurveyInvitation.wave_id,
+            SurveyInvitation.group,
+            func.count(),
+            func.sum(case((SurveyInvitation.answered, 1), else_=0)),
+        )
+        .where(SurveyInvitation.wave_id.in_(wave_ids))
+        .group_by(SurveyInvitation.wave_id, SurveyInvitation.group)
+    )
+    rates: dict[int, dict[SurveyGroup, Rate]] = {wave_id: {} for wave_id in wave_ids}
+    for wave_id, group, invited, answered in rows:
+        rates[wave_id][group] = Rate(invited, answered or 0)
+    return rates
+
+
+def invitation_of(wave_id: int, person_id: int) -> SurveyInvitation | None:
+    return db.session.scalar(
+        select(SurveyInvitation).where(
+            SurveyInvitation.wave_id == wave_id, SurveyInvitation.person_id == person_id
+        )
+    )
+
+
+def invitation_by_token_hash(token_hash: str) -> SurveyInvitation | None:
+    return db.session.scalar(
+        select(SurveyInvitation).where(SurveyInvitation.token_hash == token_hash)
+    )
+
+
+def cohort_in_wave(wave_id: int, person_id: int) -> int | None:
+    """The participant's cohort among the wave's (the latest to start, if several)."""
+    return db.session.scalar(
+        select(Enrolment.cohort_id)
+        .join(wave_cohort, wave_cohort.c.cohort_id == Enrolment.cohort_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(
+            wave_cohort.c.wave_id == wave_id,
+            Enrolment.person_id == person_id,
+            Enrolment.status == EnrolmentStatus.ACCEPTED,
+        )
+        .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
+        .limit(1)
+    )
+
+
+def open_invitations_of(person_id: int, today: date) -> list[SurveyInvitation]:
+    """The person's invitations to waves open today, answered or not, soonest to close first."""
+    return list(
+        db.session.scalars(
+            select(SurveyInvitation)
+            .join(SurveyInvitation.wave)
+            .options(contains_eager(SurveyInvitation.wave))
+            .where(SurveyInvitation.person_id == person_id, _open_on(today))
+            .order_by(SurveyWave.closes_on, SurveyWave.id)
+        )
+    )
+
+
+def has_unanswered_invitation(person_id: int, today: date) -> bool:
+    """For the navigation: one EXISTS over the person's invitations (indexed by person)."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists()
+                .where(
+                    SurveyInvitation.person_id == person_id,
+                    SurveyInvitation.wave_id == SurveyWave.id,
+                    ~SurveyInvitation.answered,
+                )
+                .where(_open_on(today))
+            )
+        )
+    )

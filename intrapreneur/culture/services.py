@@ -1,0 +1,310 @@
+"""Survey waves, invitations and answers. Services flush; the request commits.
+
+An answer is written in two places that nothing joins: the invitation is marked
+answered (response rates), and a response row is stored under a keyed pseudonym
+with snapshots of department, cohort and group. Answering is never audited: an
+audit event would say who answered when.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from intrapreneur.core import services as audit
+from intrapreneur.culture import queries
+from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.models import (
+    SurveyGroup,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyScore,
+    SurveyWave,
+)
+from intrapreneur.culture.pseudonyms import pseudonym
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department, Person
+from intrapreneur.learning.models import Cohort
+
+ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
+
+
+class SurveyRefusal(Exception):
+    """A refusal with messages for the person in front of the screen."""
+
+    def __init__(self, *messages: str, status: int = 409) -> None:
+        super().__init__(" ".join(messages))
+        self.messages = list(messages)
+        self.status = status
+
+    @property
+    def message(self) -> str:
+        return " ".join(self.messages)
+
+
+class SurveyNotFound(SurveyRefusal):
+    def __init__(self, message: str) -> None:
+        super().__init__(message, status=404)
+
+
+@dataclass(frozen=True)
+class Shortfall:
+    """A department with fewer comparison candidates than participants."""
+
+    department: str
+    wanted: int
+    drawn: int
+
+
+@dataclass(frozen=True)
+class NewWave:
+    wave: SurveyWave
+    # person id → the secret of their personal link; shown or sent once, never stored.
+    tokens: dict[int, str] = field(repr=False)
+    participants: int
+    comparison: int
+    shortfalls: list[Shortfall]
+
+
+def instruments() -> dict[str, Instrument]:
+    """The shipped instruments plus the organisation's own directory, if one is configured."""
+    extra = current_app.config.get("SURVEY_INSTRUMENTS_DIR")
+    return available(Path(extra) if extra else None)
+
+
+def instrument_of(wave: SurveyWave) -> Instrument:
+    instrument = instruments().get(wave.instrument_key)
+    if instrument is None:
+        raise SurveyRefusal(
+            f"The instrument {wave.instrument_key} of this survey is no longer installed; "
+            "ask the programme team.",
+            status=503,
+        )
+    return instrument
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_wave(
+    *,
+    title: str,
+    instrument_key: str,
+    cohorts: list[Cohort],
+    opens_on: date,
+    closes_on: date,
+    seed: int,
+    by: Person,
+) -> NewWave:
+    """Invite the cohorts' participants and a comparison group matched by department."""
+    if instrument_key not in instruments():
+        raise SurveyRefusal(f"There is no instrument {instrument_key}.", status=422)
+    if closes_on < opens_on:
+        raise SurveyRefusal("The survey must close on or after the day it opens.", status=422)
+    participants = queries.participants_of([cohort.id for cohort in cohorts])
+    if not participants:
+        raise SurveyRefusal("The chosen cohorts have no accepted participants to ask.")
+    comparison, shortfalls = _draw_comparison(participants, seed)
+    wave = SurveyWave(
+        title=title,
+        instrument_key=instrument_key,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        cohorts=cohorts,
+        created_by=by,
+    )
+    db.session.add(wave)
+    tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
+    tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
+    db.session.flush()
+    audit.record(
+        "survey_wave.created",
+        actor=by,
+        obj=wave,
+        instrument=instrument_key,
+        cohort_ids=[cohort.id for cohort in cohorts],
+        participants=len(participants),
+        comparison=len(comparison),
+        seed=seed,
+    )
+    return NewWave(wave, tokens, len(participants), len(comparison), shortfalls)
+
+
+def _draw_comparison(
+    participants: list[tuple[int, int | None]], seed: int
+) -> tuple[list[int], list[Shortfall]]:
+    """Per department, as many non-participants as participants, drawn reproducibly."""
+    wanted = Counter(department_id for _, department_id in participants)
+    candidates = queries.comparison_candidates(set(wanted))
+    generator = random.Random(seed)  # noqa: S311 - a reproducible draw, not a secret
+    drawn: list[int] = []
+    short: dict[int | None, tuple[int, int]] = {}
+    # A fixed order of departments and candidates makes the seed alone decide the draw.
+    for department_id in sorted(wanted, key=lambda d: (d is not None, d or 0)):
+        pool = candidates.get(department_id, [])
+        count = min(wanted[department_id], len(pool))
+        drawn.extend(generator.sample(pool, count))
+        if count < wanted[department_id]:
+            short[department_id] = (wanted[department_id], count)
+    return drawn, _shortfalls(short)
+
+
+def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
+    if not short:
+        return []
+    names = dict(
+        db.session.execute(
+            select(Department.id, Department.name).where(Department.id.in_(list(short)))
+        ).all()
+    )
+    return [
+        Shortfall(names.get(department_id, "No department"), wanted, drawn)
+        for department_id, (wanted, drawn) in short.items()
+    ]
+
+
+def _invite(wave: SurveyWave, person_ids: list[int], group: SurveyGroup) -> dict[int, str]:
+    tokens = {person_id: secrets.token_urlsafe(32) for person_id in person_ids}
+    db.session.add_all(
+        SurveyInvitation(wave=wave, person_id=person_id, group=group, token_hash=token_hash(token))
+        for person_id, token in tokens.items()
+    )
+    return tokens
+
+
+def ensure_open(wave: SurveyWave, today: date) -> None:
+    if wave.closed_at is not None:
+        raise SurveyRefusal(
+            f"This survey was closed early on {wave.closed_at:%d %B %Y}; "
+            "answers given before then are kept.",
+            status=410,
+        )
+    if today > wave.closes_on:
+        raise SurveyRefusal(f"This survey closed on {wave.closes_on:%d %B %Y}.", status=410)
+    if today < wave.opens_on:
+        raise SurveyRefusal(f"This survey opens on {wave.opens_on:%d %B %Y}.")
+
+
+def invitation_for_token(token: str) -> SurveyInvitation:
+    invitation = queries.invitation_by_token_hash(token_hash(token))
+    if invitation is None:
+        raise SurveyNotFound(
+            "This survey link is not valid. Check that you opened the whole link, "
+            "or answer from “My surveys” after signing in."
+        )
+    return invitation
+
+
+def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
+    invitation = queries.invitation_of(wave.id, person.id)
+    if invitation is None:
+        raise SurveyNotFound("You are not invited to this survey.")
+    return invitation
+
+
+def ensure_can_answer(invitation: SurveyInvitation, today: date) -> None:
+    ensure_open(invitation.wave, today)
+    if invitation.answered:
+        raise SurveyRefusal(ALREADY_ANSWERED)
+
+
+def answer(
+    wave: SurveyWave, person: Person, answers: Mapping[str, int], comment: str, today: date
+) -> SurveyResponse:
+    """Answer in the app, signed in."""
+    return answer_invitation(invitation_to(wave, person), answers, comment, today)
+
+
+def answer_by_token(
+    token: str, answers: Mapping[str, int], comment: str, today: date
+) -> SurveyResponse:
+    """Answer through the personal link, without signing in: its secret is the credential,
+    and it works for one answer to one wave only."""
+    return answer_invitation(invitation_for_token(token), answers, comment, today)
+
+
+def answer_invitation(
+    invitation: SurveyInvitation, answers: Mapping[str, int], comment: str, today: date
+) -> SurveyResponse:
+    """Store one answer under the invitee's pseudonym; the first answer is the one kept."""
+    ensure_can_answer(invitation, today)
+    instrument = instrument_of(invitation.wave)
+    if problems := instrument.answer_errors(answers):
+        raise SurveyRefusal(*problems, status=422)
+    if not answers:
+        raise SurveyRefusal(
+            "Answer at least one question; you can skip any you prefer not to answer.", status=422
+        )
+    _mark_answered(invitation)
+    response = _response(invitation, dict(answers), comment.strip(), today)
+    try:
+        with db.session.begin_nested():
+            db.session.add(response)
+            db.session.flush()
+    except IntegrityError:
+        raise SurveyRefusal(ALREADY_ANSWERED) from None
+    db.session.add_all(_scores(response, instrument))
+    return response
+
+
+def _mark_answered(invitation: SurveyInvitation) -> None:
+    """Exactly once, even when two submissions race."""
+    marked = db.session.execute(
+        update(SurveyInvitation)
+        .where(SurveyInvitation.id == invitation.id, ~SurveyInvitation.answered)
+        .values(answered=True)
+        .execution_options(synchronize_session="fetch")
+    )
+    if marked.rowcount != 1:
+        raise SurveyRefusal(ALREADY_ANSWERED)
+
+
+def _response(
+    invitation: SurveyInvitation, answers: dict[str, int], comment: str, today: date
+) -> SurveyResponse:
+    person = invitation.person
+    participant = invitation.group is SurveyGroup.PARTICIPANT
+    return SurveyResponse(
+        wave_id=invitation.wave_id,
+        pseudonym=pseudonym(person.id, current_app.config["SURVEY_PSEUDONYM_KEY"]),
+        department_id=person.department_id,
+        cohort_id=queries.cohort_in_wave(invitation.wave_id, person.id) if participant else None,
+        group=invitation.group,
+        answers=answers,
+        comment=comment,
+        submitted_on=today,
+    )
+
+
+def _scores(response: SurveyResponse, instrument: Instrument) -> list[SurveyScore]:
+    return [
+        SurveyScore(
+            response_id=response.id,
+            wave_id=response.wave_id,
+            dimension=dimension,
+            score=score,
+            department_id=response.department_id,
+            cohort_id=response.cohort_id,
+            group=response.group,
+        )
+        for dimension, score in instrument.scores(response.answers).items()
+    ]
+
+
+def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
+    """Stop new answers now; what was answered stays."""
+    if wave.has_closed(now.date()):
+        raise SurveyRefusal("This survey has already closed.")
+    wave.closed_at = now
+    audit.record("survey_wave.closed_early", actor=by, obj=wave)
