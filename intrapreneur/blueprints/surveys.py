@@ -142,9 +142,13 @@ def close(wave_id: int) -> ResponseReturnValue:
 @blueprint.get("/mine")
 @requires(can_answer_surveys)
 def mine() -> ResponseReturnValue:
+    invitations = queries.open_invitations_of(current_user.id, date.today())
     return render_template(
         "surveys/mine.html",
-        invitations=queries.open_invitations_of(current_user.id, date.today()),
+        invitations=invitations,
+        answered=queries.answered_waves(
+            [i.wave_id for i in invitations], services.pseudonym_of(current_user.id)
+        ),
     )
 
 
@@ -220,4 +224,6 @@ def has_unanswered_survey() -> bool:
     """For the navigation: one EXISTS, and none at all for visitors and guests (never asked)."""
     if not current_user.is_authenticated or current_user.is_guest:
         return False
-    return queries.has_unanswered_invitation(current_user.id, date.today())
+    return queries.has_unanswered_invitation(
+        current_user.id, services.pseudonym_of(current_user.id), date.today()
+    )

@@ -1,9 +1,12 @@
 """Survey waves, who was invited, and responses that cannot be traced back to a person.
 
-Privacy by construction: an invitation knows who was asked and whether they
-answered; a response knows what was answered, a keyed pseudonym and snapshots
-of department, cohort and group, but no person id and no link to its
-invitation. Nothing in the database joins the two (see ``pseudonyms.py``).
+Privacy by construction: an invitation knows who was asked, and nothing about
+whether they answered; a response knows what was answered, a keyed pseudonym and
+snapshots of department, cohort and group, but no person id and no link to its
+invitation. Nothing in the database joins the two: whether someone has answered
+is known only to code holding the pseudonym key (see ``pseudonyms.py``), so even
+a department where one person answered cannot be matched to that person from
+the database alone.
 """
 
 from __future__ import annotations
@@ -13,7 +16,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
-    Boolean,
     Column,
     Date,
     Float,
@@ -69,7 +71,7 @@ class SurveyWave(CreatedAtMixin, db.Model):
 
 
 class SurveyInvitation(CreatedAtMixin, db.Model):
-    """Who was asked; counts of these give the response rates.
+    """Who was asked (and in which group): the denominators of the response rates.
 
     Only a hash of the personal link's secret is kept, so a dump gives no working links.
     """
@@ -82,7 +84,6 @@ class SurveyInvitation(CreatedAtMixin, db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    answered: Mapped[bool] = mapped_column(Boolean, default=False)
 
     wave: Mapped[SurveyWave] = relationship()
     person: Mapped[Person] = relationship()

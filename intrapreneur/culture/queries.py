@@ -1,7 +1,7 @@
 """Reads for survey waves: who may be invited, invitations, and response rates.
 
-Rates come from invitations (who was asked, who answered), never from responses,
-and are shown per group only: nothing here names who answered.
+Rates divide responses by invitations per wave and group: who was asked is known,
+who answered is not (responses carry no person), and rates are shown per group only.
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, case, exists, func, select
+from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import contains_eager
 
-from intrapreneur.culture.models import SurveyGroup, SurveyInvitation, SurveyWave, wave_cohort
+from intrapreneur.culture.models import (
+    SurveyGroup,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyWave,
+    wave_cohort,
+)
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus
@@ -85,21 +91,45 @@ def waves() -> Select[tuple[SurveyWave]]:
 
 
 def response_rates(wave_ids: list[int]) -> dict[int, dict[SurveyGroup, Rate]]:
-    """Per wave and group: invited and answered, in one GROUP BY over invitations."""
-    rows = db.session.execute(
-        select(
-            SurveyInvitation.wave_id,
-            SurveyInvitation.group,
-            func.count(),
-            func.sum(case((SurveyInvitation.answered, 1), else_=0)),
-        )
-        .where(SurveyInvitation.wave_id.in_(wave_ids))
-        .group_by(SurveyInvitation.wave_id, SurveyInvitation.group)
-    )
+    """Per wave and group: invitations and responses, one GROUP BY each."""
+    counts = {
+        name: {
+            (wave_id, group): count
+            for wave_id, group, count in db.session.execute(
+                select(model.wave_id, model.group, func.count())
+                .where(model.wave_id.in_(wave_ids))
+                .group_by(model.wave_id, model.group)
+            )
+        }
+        for name, model in (("invited", SurveyInvitation), ("answered", SurveyResponse))
+    }
     rates: dict[int, dict[SurveyGroup, Rate]] = {wave_id: {} for wave_id in wave_ids}
-    for wave_id, group, invited, answered in rows:
-        rates[wave_id][group] = Rate(invited, answered or 0)
+    for (wave_id, group), invited in counts["invited"].items():
+        rates[wave_id][group] = Rate(invited, counts["answered"].get((wave_id, group), 0))
     return rates
+
+
+def has_answered(wave_id: int, pseudonym: str) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    SurveyResponse.wave_id == wave_id, SurveyResponse.pseudonym == pseudonym
+                )
+            )
+        )
+    )
+
+
+def answered_waves(wave_ids: list[int], pseudonym: str) -> set[int]:
+    """Which of these waves the holder of this pseudonym has answered."""
+    return set(
+        db.session.scalars(
+            select(SurveyResponse.wave_id).where(
+                SurveyResponse.wave_id.in_(wave_ids), SurveyResponse.pseudonym == pseudonym
+            )
+        )
+    )
 
 
 def invitation_of(wave_id: int, person_id: int) -> SurveyInvitation | None:
@@ -145,8 +175,12 @@ def open_invitations_of(person_id: int, today: date) -> list[SurveyInvitation]:
     )
 
 
-def has_unanswered_invitation(person_id: int, today: date) -> bool:
-    """For the navigation: one EXISTS over the person's invitations (indexed by person)."""
+def has_unanswered_invitation(person_id: int, pseudonym: str, today: date) -> bool:
+    """For the navigation: one EXISTS over the person's invitations to open waves that
+    their pseudonym has not answered."""
+    answered = exists().where(
+        SurveyResponse.wave_id == SurveyInvitation.wave_id, SurveyResponse.pseudonym == pseudonym
+    )
     return bool(
         db.session.scalar(
             select(
@@ -154,7 +188,7 @@ def has_unanswered_invitation(person_id: int, today: date) -> bool:
                 .where(
                     SurveyInvitation.person_id == person_id,
                     SurveyInvitation.wave_id == SurveyWave.id,
-                    ~SurveyInvitation.answered,
+                    ~answered,
                 )
                 .where(_open_on(today))
             )

@@ -1,9 +1,10 @@
 """Survey waves, invitations and answers. Services flush; the request commits.
 
-An answer is written in two places that nothing joins: the invitation is marked
-answered (response rates), and a response row is stored under a keyed pseudonym
-with snapshots of department, cohort and group. Answering is never audited: an
-audit event would say who answered when.
+An answer is written in one place: a response row under a keyed pseudonym with
+snapshots of department, cohort and group. The invitation is left as it was, so
+the database cannot say who answered; "already answered" is the pseudonym's
+response existing, which only code holding the key can ask. Answering is never
+audited: an audit event would say who answered when.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
@@ -215,8 +216,12 @@ def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
 
 def ensure_can_answer(invitation: SurveyInvitation, today: date) -> None:
     ensure_open(invitation.wave, today)
-    if invitation.answered:
+    if queries.has_answered(invitation.wave_id, pseudonym_of(invitation.person_id)):
         raise SurveyRefusal(ALREADY_ANSWERED)
+
+
+def pseudonym_of(person_id: int) -> str:
+    return pseudonym(person_id, current_app.config["SURVEY_PSEUDONYM_KEY"])
 
 
 def answer(
@@ -246,9 +251,8 @@ def answer_invitation(
         raise SurveyRefusal(
             "Answer at least one question; you can skip any you prefer not to answer.", status=422
         )
-    _mark_answered(invitation)
     response = _response(invitation, dict(answers), comment.strip(), today)
-    try:
+    try:  # two submissions racing past the check: the unique pseudonym keeps the first
         with db.session.begin_nested():
             db.session.add(response)
             db.session.flush()
@@ -258,18 +262,6 @@ def answer_invitation(
     return response
 
 
-def _mark_answered(invitation: SurveyInvitation) -> None:
-    """Exactly once, even when two submissions race."""
-    marked = db.session.execute(
-        update(SurveyInvitation)
-        .where(SurveyInvitation.id == invitation.id, ~SurveyInvitation.answered)
-        .values(answered=True)
-        .execution_options(synchronize_session="fetch")
-    )
-    if marked.rowcount != 1:
-        raise SurveyRefusal(ALREADY_ANSWERED)
-
-
 def _response(
     invitation: SurveyInvitation, answers: dict[str, int], comment: str, today: date
 ) -> SurveyResponse:
@@ -277,7 +269,7 @@ def _response(
     participant = invitation.group is SurveyGroup.PARTICIPANT
     return SurveyResponse(
         wave_id=invitation.wave_id,
-        pseudonym=pseudonym(person.id, current_app.config["SURVEY_PSEUDONYM_KEY"]),
+        pseudonym=pseudonym_of(person.id),
         department_id=person.department_id,
         cohort_id=queries.cohort_in_wave(invitation.wave_id, person.id) if participant else None,
         group=invitation.group,
