@@ -197,6 +197,7 @@ class Settings:
     login_rate_limit: str
     trusted_proxies: int
     instance_path: Path
+    survey_instruments_dir: Path | None
     survey_pseudonym_key: str = field(repr=False)
 
     @property
@@ -222,6 +223,7 @@ class Settings:
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
             "TRUSTED_PROXIES": self.trusted_proxies,
             "SURVEY_PSEUDONYM_KEY": self.survey_pseudonym_key,
+            "SURVEY_INSTRUMENTS_DIR": self.survey_instruments_dir,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -341,5 +343,17 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         login_rate_limit=_read(env, "LOGIN_RATE_LIMIT") or "10 per minute",
         trusted_proxies=_whole_number(env, "TRUSTED_PROXIES", 0, minimum=0),
         instance_path=instance,
+        survey_instruments_dir=_instruments_dir(env),
         survey_pseudonym_key=_survey_pseudonym_key(env, name, instance),
     )
+
+
+def _instruments_dir(env: Mapping[str, str]) -> Path | None:
+    """An organisation's own (licensed) survey instruments, besides the shipped one."""
+    raw = _read(env, "SURVEY_INSTRUMENTS_DIR")
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"{PREFIX}SURVEY_INSTRUMENTS_DIR is not a directory: {raw}")
+    return path

@@ -194,3 +194,15 @@ def test_bad_directory_settings_are_refused_with_the_reason(
 ) -> None:
     with pytest.raises(ConfigError, match=message.replace("{", r"\{").replace("}", r"\}")):
         _load(tmp_path, ENV="development", **variables)
+
+
+def test_an_instruments_directory_must_exist_and_reaches_the_surveys(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="SURVEY_INSTRUMENTS_DIR is not a directory"):
+        _load(
+            tmp_path,
+            ENV="development",
+            SURVEY_INSTRUMENTS_DIR=str(tmp_path / "missing"),
+        )
+    loaded = _load(tmp_path, ENV="development", SURVEY_INSTRUMENTS_DIR=str(tmp_path))
+    assert loaded.flask_config()["SURVEY_INSTRUMENTS_DIR"] == tmp_path
+    assert _load(tmp_path, ENV="development").survey_instruments_dir is None
