@@ -1,0 +1,68 @@
+"""Survey data the culture tests build again and again: waves and responses with scores."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+from intrapreneur.culture.instruments import available
+from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department
+
+P, C = SurveyGroup.PARTICIPANT, SurveyGroup.COMPARISON
+PSEUDONYMS = (f"pseudonym-{n}" for n in itertools.count())
+
+
+def wave(title: str) -> SurveyWave:
+    wave = SurveyWave(
+        title=title,
+        instrument_key="intrapreneur-culture@1.0",
+        opens_on=date(2026, 1, 1),
+        closes_on=date(2026, 1, 31),
+    )
+    db.session.add(wave)
+    db.session.flush()
+    return wave
+
+
+def respond(
+    wave: SurveyWave, n: int, department: Department, group: SurveyGroup, answers: dict[str, int]
+) -> None:
+    instrument = available()[wave.instrument_key]
+    for _ in range(n):
+        response = SurveyResponse(
+            wave_id=wave.id,
+            pseudonym=next(PSEUDONYMS),
+            department_id=department.id,
+            group=group,
+            answers=answers,
+            submitted_on=date(2026, 1, 10),
+        )
+        db.session.add(response)
+        db.session.flush()
+        db.session.add_all(
+            SurveyScore(
+                response_id=response.id,
+                wave_id=wave.id,
+                dimension=dimension,
+                score=score,
+                department_id=department.id,
+                group=group,
+            )
+            for dimension, score in instrument.scores(answers).items()
+        )
+    db.session.flush()
+
+
+def answers(value: int) -> dict[str, int]:
+    """Everyone answers every item ``value``; reverse items then score 6 − value."""
+    instrument = available()["intrapreneur-culture@1.0"]
+    return {item.id: value for item in instrument.items}
+
+
+def expected(value: int, dimension: str) -> float:
+    instrument = available()["intrapreneur-culture@1.0"]
+    items = instrument.items_of(dimension)
+    scored = [instrument.scored(item.id, value) for item in items]
+    return sum(scored) / len(scored)
