@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress_waves
 from intrapreneur.culture.models import SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.extensions import db
+from intrapreneur.identity import queries as people
 
 TABLE_DIMENSIONS = ("department", "cohort", "group")
 NONE = "none"  # the coordinate of respondents with no department, or in no cohort
@@ -169,3 +170,10 @@ def _key(department: int | None, cohort: int | None, group: object) -> Key:
         NONE if cohort is None else str(cohort),
         str(group),
     )
+
+
+def departments_managed_by(manager_id: int) -> set[str]:
+    """A manager's own organisation for the dashboards: the departments their reports, at
+    any depth, work in (responses carry a department, never a person)."""
+    below = people.reports_of(manager_id)
+    return {str(person.department_id) for person in below if person.department_id is not None}

@@ -17,3 +17,12 @@ def can_run_surveys(person: Person) -> bool:
 def can_answer_surveys(person: Person) -> bool:
     """Anyone signed in, employee or guest; each view then checks their own invitation."""
     return person.is_authenticated
+
+
+def can_read_culture(person: Person) -> bool:
+    """HR and admins read the whole organisation's figures; managers their own part."""
+    return person.has_role(Role.HR, Role.ADMIN, Role.MANAGER)
+
+
+def sees_whole_organisation(person: Person) -> bool:
+    return person.has_role(Role.HR, Role.ADMIN)

@@ -284,6 +284,12 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "guests.invite": ("GET", "/guests/invite", only("hr")),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
     "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
+    # HR and admins read the whole organisation; managers the departments of their reports.
+    "culture.index": (
+        "GET",
+        "/culture/",
+        {**everyone(FORBIDDEN), "anonymous": LOGIN, "hr": OK, "admin": OK, "manager": OK},
+    ),
     "admin.revoke_api_client": ("POST", api_client_revoke_url, only("admin", AWAY)),
     "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
     # A token, never the session cookie, opens the API: signed-in people get 401 too.

@@ -1,0 +1,87 @@
+"""Plotly figures for the culture dashboards, built from suppressed figures only: a hidden
+cell is a gap in the chart (and says why in its table), never a zero."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from intrapreneur.core.charts import styled
+
+# Scores sit on the instrument's scale; the axes show all of it so small gaps look small.
+HEAT_COLOURS = "RdYlBu"
+
+
+def heatmap(
+    dimensions: list[str],
+    departments: list[str],
+    means: list[list[float | None]],
+    scale: tuple[int, int],
+) -> go.Figure:
+    """Mean score per dimension (rows) and department (columns); None is a hidden cell."""
+    low, high = scale
+    figure = go.Figure(
+        go.Heatmap(
+            z=means,
+            x=departments,
+            y=dimensions,
+            zmin=low,
+            zmax=high,
+            colorscale=HEAT_COLOURS,
+            hoverongaps=False,
+            hovertemplate="%{y} in %{x}: %{z:.2f}<extra></extra>",
+            colorbar={"title": "Mean"},
+        )
+    )
+    figure.update_xaxes(title="Department")
+    return styled(figure, "Mean score by dimension and department").update_layout(
+        height=max(380, 90 + 40 * len(dimensions))
+    )
+
+
+def trend(
+    waves: list[str], series: dict[str, list[float | None]], dimension: str, scale: tuple[int, int]
+) -> go.Figure:
+    """One dimension's mean over the waves, one line per group (a gap where hidden)."""
+    figure = go.Figure(
+        [
+            go.Scatter(x=waves, y=values, mode="lines+markers", name=name, connectgaps=False)
+            for name, values in series.items()
+        ]
+    )
+    figure.update_yaxes(range=list(scale), title="Mean score")
+    figure.update_xaxes(title="Wave", type="category")
+    figure.update_layout(legend={"orientation": "h", "y": -0.25})
+    return styled(figure, f"{dimension} over the waves")
+
+
+def groups_side_by_side(
+    dimensions: list[str], series: dict[str, list[float | None]], scale: tuple[int, int]
+) -> go.Figure:
+    """Each dimension's mean for participants and the comparison group in one wave."""
+    figure = go.Figure(
+        [go.Bar(x=dimensions, y=values, name=name) for name, values in series.items()]
+    )
+    figure.update_yaxes(range=list(scale), title="Mean score")
+    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
+    return styled(figure, "Participants and comparison group")
+
+
+def distribution(bands: list[float], respondents: list[int | None], dimension: str) -> go.Figure:
+    """How many respondents scored in each half-point band (a gap where hidden)."""
+    figure = go.Figure(go.Bar(x=bands, y=respondents, name="Respondents"))
+    figure.update_xaxes(title="Score (nearest half point)", dtick=0.5)
+    figure.update_yaxes(title="Respondents", rangemode="tozero")
+    return styled(figure, f"Distribution of {dimension}")
+
+
+def experiments_per_month(months: list[str], started: list[int], decided: list[int]) -> go.Figure:
+    figure = go.Figure(
+        [
+            go.Bar(x=months, y=started, name="Started"),
+            go.Bar(x=months, y=decided, name="Decided"),
+        ]
+    )
+    figure.update_xaxes(type="category", title="Month")
+    figure.update_yaxes(title="Experiments", rangemode="tozero")
+    figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
+    return styled(figure, "Experiments started and decided per month")

@@ -1,0 +1,227 @@
+"""What the culture dashboard shows, assembled from suppressed figures only.
+
+Every survey number on the page comes from ``dashboard.wave_figures`` (or, for the
+distribution, through the anonymity engine here); this module only arranges them
+into the heatmap, trends, side-by-side and tables, and their charts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from intrapreneur.core.charts import embeddable
+from intrapreneur.culture import aggregates, charts, dashboard
+from intrapreneur.culture import queries as survey_queries
+from intrapreneur.culture.aggregates import Filters
+from intrapreneur.culture.anonymity import Cell, Rules, suppress
+from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department
+from intrapreneur.learning.models import Cohort
+
+GROUP_NAMES = {SurveyGroup.PARTICIPANT: "Participants", SurveyGroup.COMPARISON: "Comparison group"}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the reader asked for in the query string (already checked)."""
+
+    wave_id: int | None = None
+    cohort_id: int | None = None
+    group: SurveyGroup | None = None
+    dimension: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """A table row: a label and one cell per column, each a number or the hidden text."""
+
+    label: str
+    cells: list[str]
+
+
+@dataclass
+class Page:
+    waves: list[SurveyWave]
+    wave: SurveyWave | None = None
+    instrument: Instrument | None = None
+    dimension: str | None = None
+    cohorts: list[Cohort] = field(default_factory=list)
+    rules: Rules = field(default_factory=Rules)
+    heat_rows: list[Row] = field(default_factory=list)
+    heat_columns: list[str] = field(default_factory=list)
+    trend_rows: list[Row] = field(default_factory=list)
+    side_rows: list[Row] = field(default_factory=list)
+    distribution_rows: list[Row] = field(default_factory=list)
+    alpha_rows: list[Row] = field(default_factory=list)
+    rates: dict[SurveyGroup, survey_queries.Rate] = field(default_factory=dict)
+    figures: dict[str, Markup] = field(default_factory=dict)
+
+
+def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
+    waves = list(
+        db.session.scalars(
+            select(SurveyWave)
+            .where(SurveyWave.opens_on <= today)
+            .order_by(SurveyWave.opens_on, SurveyWave.id)
+        )
+    )
+    page = Page(waves=waves, rules=rules)
+    if not waves:
+        return page
+    index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
+    page.wave = waves[index]
+    page.instrument = available().get(page.wave.instrument_key)
+    if page.instrument is None:
+        return page
+    names = {d.id: d.name for d in page.instrument.dimensions}
+    page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
+    page.cohorts = _cohorts_of(page.wave.id)
+    all_figures = dashboard.wave_figures(waves, rules, departments)
+    chosen = all_figures[index]
+    coordinates = _coordinates(choice)
+    _heatmap(page, chosen, coordinates, names)
+    _trend(page, all_figures, choice, names)
+    _side_by_side(page, chosen, choice, names)
+    if departments is None:  # bands are not split by department: whole organisation only
+        _distribution(page, names[page.dimension], rules)
+    _alphas(page, rules)
+    page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
+    return page
+
+
+def _coordinates(choice: Choice) -> dict[str, str]:
+    chosen = {}
+    if choice.cohort_id is not None:
+        chosen["cohort"] = str(choice.cohort_id)
+    if choice.group is not None:
+        chosen["group"] = str(choice.group)
+    return chosen
+
+
+def _shown(figure: dashboard.Figure, dimension: str) -> float | None:
+    return None if figure.hidden else figure.means.get(dimension)
+
+
+def _text(figure: dashboard.Figure, dimension: str) -> str:
+    if figure.hidden or figure.label:
+        return figure.label or ""
+    value = figure.means.get(dimension)
+    return "—" if value is None else f"{value:.2f}"
+
+
+def _heatmap(
+    page: Page, chosen: dashboard.WaveFigures, coords: dict[str, str], names: dict[str, str]
+) -> None:
+    departments = _department_names(list(chosen.values_of("department")))
+    # By name, "No department" last.
+    ids = sorted(departments, key=lambda d: (d == dashboard.NONE, departments[d].casefold()))
+    page.heat_columns = [departments[d] for d in ids]
+    figures = [chosen.get(department=d, **coords) for d in ids]
+    page.heat_rows = [
+        Row(name, [_text(f, dimension) for f in figures]) for dimension, name in names.items()
+    ]
+    page.heat_rows.append(
+        Row("Respondents", [f.label if f.hidden else str(f.respondents) for f in figures])
+    )
+    means = [[_shown(f, dimension) for f in figures] for dimension in names]
+    scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
+    page.figures["heatmap"] = embeddable(
+        charts.heatmap(list(names.values()), page.heat_columns, means, scale)
+    )
+
+
+def _trend(
+    page: Page, waves: list[dashboard.WaveFigures], choice: Choice, names: dict[str, str]
+) -> None:
+    dimension = page.dimension or ""
+    cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
+    series: dict[str, list[float | None]] = {}
+    for group, label in GROUP_NAMES.items():
+        # The comparison group belongs to no cohort: the cohort filter narrows participants.
+        extra = cohort if group is SurveyGroup.PARTICIPANT else {}
+        figures = [w.get(group=str(group), **extra) for w in waves]
+        series[label] = [_shown(f, dimension) for f in figures]
+        page.trend_rows.append(Row(label, [_text(f, dimension) for f in figures]))
+    titles = [w.wave.title for w in waves]
+    scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
+    page.figures["trend"] = embeddable(charts.trend(titles, series, names[dimension], scale))
+
+
+def _side_by_side(
+    page: Page, chosen: dashboard.WaveFigures, choice: Choice, names: dict[str, str]
+) -> None:
+    cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
+    series: dict[str, list[float | None]] = {}
+    for group, label in GROUP_NAMES.items():
+        extra = cohort if group is SurveyGroup.PARTICIPANT else {}
+        figure = chosen.get(group=str(group), **extra)
+        series[label] = [_shown(figure, dimension) for dimension in names]
+        page.side_rows.append(Row(label, [_text(figure, dimension) for dimension in names]))
+    scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
+    page.figures["side"] = embeddable(
+        charts.groups_side_by_side(list(names.values()), series, scale)
+    )
+
+
+def _distribution(page: Page, dimension_name: str, rules: Rules) -> None:
+    """Respondents per half-point band, through the anonymity engine as its own table."""
+    bands = aggregates.distribution(page.wave.id, page.dimension or "", Filters())  # type: ignore[union-attr]
+    cells = [Cell({"band": str(row.key[0])}, row.respondents) for row in bands]
+    cells.append(Cell({}, sum(row.respondents for row in bands)))
+    shown = suppress(cells, rules)[:-1]
+    page.distribution_rows = [
+        Row(f"{row.key[0]:.1f}", [s.reason or "" if s.hidden else str(s.count)])
+        for row, s in zip(bands, shown, strict=True)
+    ]
+    page.figures["distribution"] = embeddable(
+        charts.distribution(
+            [row.key[0] for row in bands],
+            [None if s.hidden else s.count for s in shown],
+            dimension_name,
+        )
+    )
+
+
+def _alphas(page: Page, rules: Rules) -> None:
+    """Cronbach's alpha per dimension, shown only with at least k complete respondents."""
+    instrument = page.instrument
+    assert instrument is not None and page.wave is not None
+    alphas = aggregates.alphas(page.wave.id, instrument, Filters())
+    for dimension in instrument.dimensions:
+        alpha = alphas[dimension.id]
+        if alpha.respondents < rules.k:
+            cells = [f"fewer than {rules.k} complete responses", ""]
+        else:
+            value = "—" if alpha.alpha is None else f"{alpha.alpha:.2f}"
+            cells = [value, str(alpha.respondents)]
+        page.alpha_rows.append(Row(dimension.name, cells))
+
+
+def _department_names(ids: list[str]) -> dict[str, str]:
+    numbers = [int(d) for d in ids if d != dashboard.NONE]
+    found = dict(
+        db.session.execute(
+            select(Department.id, Department.name).where(Department.id.in_(numbers))
+        ).all()
+    )
+    return {
+        d: "No department" if d == dashboard.NONE else found.get(int(d), f"Department {d}")
+        for d in ids
+    }
+
+
+def _cohorts_of(wave_id: int) -> list[Cohort]:
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .join(wave_cohort, wave_cohort.c.cohort_id == Cohort.id)
+            .where(wave_cohort.c.wave_id == wave_id)
+            .order_by(Cohort.starts_on)
+        )
+    )

@@ -1,0 +1,117 @@
+"""The culture dashboard page: charts with their tables, hidden cells said in words,
+managers limited to their departments, and behaviour figures for HR."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from flask.testing import FlaskClient
+
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department, Person, Role
+from tests.conftest import sign_in_as
+from tests.culture import builders as b
+
+
+def _table(page: str, caption_start: str) -> list[list[str]]:
+    for match in re.finditer(r"<table>(.*?)</table>", page, re.S):
+        caption = re.search(r"<caption>(.*?)</caption>", match.group(1), re.S)
+        if caption and html.unescape(caption.group(1)).startswith(caption_start):
+            return [
+                [
+                    " ".join(html.unescape(re.sub(r"<[^>]+>", " ", c)).split())
+                    for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+                ]
+                for row in re.findall(r"<tr>(.*?)</tr>", match.group(1), re.S)
+            ]
+    raise AssertionError(f"no table starting {caption_start!r}")
+
+
+def _figure(page: str, chart_id: str) -> dict[str, Any]:
+    match = re.search(rf'id="{chart_id}-figure"[^>]*>(.*?)</script>', page, re.S)
+    assert match, chart_id
+    return json.loads(match.group(1))
+
+
+@pytest.fixture
+def survey(make_person: Callable[..., Person]) -> dict[str, Any]:
+    finance, legal, sales, marketing = (
+        Department(name=n) for n in ("Finance", "Legal", "Sales", "Marketing")
+    )
+    db.session.add_all([finance, legal, sales, marketing])
+    db.session.flush()
+    wave = b.wave("January")
+    wave.opens_on = date.today() - timedelta(days=10)
+    b.respond(wave, 6, finance, b.P, b.answers(4))
+    b.respond(wave, 8, sales, b.C, b.answers(2))
+    b.respond(wave, 2, legal, b.C, b.answers(5))
+    b.respond(wave, 20, marketing, b.P, b.answers(3))
+    b.respond(wave, 20, marketing, b.C, b.answers(3))
+    boss = make_person(Role.MANAGER, display_name="Boss")
+    make_person(display_name="Report", department=sales, manager=boss)
+    db.session.commit()
+    return {"finance": finance, "legal": legal, "sales": sales, "wave": wave, "boss": boss}
+
+
+def test_hr_reads_the_heatmap_with_hidden_cells_in_words(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    sign_in_as(client, make_person(Role.HR))
+
+    page = client.get("/culture/").get_data(as_text=True)
+
+    rows = _table(page, "Mean score per dimension and department")
+    header, experimentation = rows[0], rows[1]
+    assert header == ["Dimension", "Finance", "Legal", "Marketing", "Sales"]
+    assert experimentation[0] == "Experimentation"
+    assert experimentation[2].startswith("hidden: fewer than 5 responses")  # Legal: 2
+    assert experimentation[3] == f"{b.expected(3, 'experimentation'):.2f}"  # Marketing: 40
+    # The chart shows exactly what the table shows: a gap where the table says hidden.
+    heat = _figure(page, "heatmap-chart")["data"][0]
+    assert heat["x"] == header[1:]
+    for cell, value in zip(experimentation[1:], heat["z"][0], strict=True):
+        if cell.startswith("hidden"):
+            assert value is None
+        else:
+            assert value == pytest.approx(float(cell), abs=0.005)
+    assert "What people do" in page  # behaviour figures for HR
+
+
+def test_a_manager_sees_only_the_departments_of_their_reports(
+    client: FlaskClient, survey: dict[str, Any]
+) -> None:
+    sign_in_as(client, survey["boss"])
+
+    page = client.get("/culture/").get_data(as_text=True)
+
+    header = _table(page, "Mean score per dimension and department")[0]
+    assert header == ["Dimension", "Sales"]  # the report works in Sales
+    assert "What people do" not in page
+
+
+def test_employees_and_guests_are_refused(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    sign_in_as(client, make_person())
+    assert client.get("/culture/").status_code == 403
+
+
+def test_a_filter_that_leaves_too_few_shows_suppression_not_an_error(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    sign_in_as(client, make_person(Role.HR))
+    response = client.get("/culture/?group=comparison&dimension=autonomy")
+    assert response.status_code == 200
+    rows = _table(response.get_data(as_text=True), "Mean score per dimension and department")
+    assert all(
+        cell.startswith(("hidden", "no responses", "—")) or cell[0].isdigit()
+        for row in rows[1:]
+        for cell in row[1:]
+    )
+    assert client.get("/culture/?group=everyone").status_code == 400
