@@ -1,7 +1,13 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
 from intrapreneur.core.models import AuditEvent
-from intrapreneur.culture.models import SurveyInvitation, SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.models import (
+    PrivacyRules,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyScore,
+    SurveyWave,
+)
 from intrapreneur.experiments.models import (
     Experiment,
     Notification,
@@ -43,6 +49,7 @@ __all__ = [
     "Notification",
     "Person",
     "PersonRole",
+    "PrivacyRules",
     "Programme",
     "Question",
     "Review",

@@ -12,11 +12,18 @@ from intrapreneur.core import queries as core_queries
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
+from intrapreneur.culture import services as survey_services
+from intrapreneur.culture.dashboard import rules_in_force
+from intrapreneur.culture.forms import PrivacyRulesForm
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries, services
 from intrapreneur.identity.forms import ApiClientForm
 from intrapreneur.identity.models import ApiClient, ApiScope
-from intrapreneur.identity.permissions import can_manage_api_clients, can_read_audit_log
+from intrapreneur.identity.permissions import (
+    can_change_privacy_rules,
+    can_manage_api_clients,
+    can_read_audit_log,
+)
 from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
@@ -67,3 +74,33 @@ def revoke_api_client(client_id: int) -> ResponseReturnValue:
     db.session.commit()
     flash(f"{client.name}'s token no longer works.", "success")
     return redirect(url_for("admin.api_clients"))
+
+
+@blueprint.route("/privacy", methods=["GET", "POST"])
+@requires(can_change_privacy_rules)
+def privacy() -> ResponseReturnValue:
+    rules = rules_in_force()
+    form = PrivacyRulesForm(data={"min_group": rules.k, "min_group_comments": rules.comment_k})
+    status = 200
+    if form.validate_on_submit():
+        try:
+            survey_services.set_privacy_rules(
+                min_group=form.min_group.data,
+                min_group_comments=form.min_group_comments.data,
+                by=current_user,
+                now=datetime.now(UTC),
+            )
+        except survey_services.SurveyRefusal as refusal:
+            db.session.rollback()
+            form.form_errors.append(refusal.message)
+            status = refusal.status
+        else:
+            db.session.commit()
+            flash(
+                "The minimum group sizes are changed for every dashboard, export and API.",
+                "success",
+            )
+            return redirect(url_for("admin.privacy"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("admin/privacy.html", form=form), status

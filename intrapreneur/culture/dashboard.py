@@ -16,11 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress_waves
-from intrapreneur.culture.models import SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.models import PrivacyRules, SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
 
@@ -63,10 +62,11 @@ class WaveFigures:
 
 
 def rules_in_force() -> Rules:
-    return Rules(
-        k=current_app.config.get("SURVEY_MIN_GROUP", 5),
-        comment_k=current_app.config.get("SURVEY_MIN_GROUP_COMMENTS", 10),
-    )
+    """The minimum group sizes an admin set, or the defaults (5, and 10 for comments)."""
+    stored = db.session.scalar(select(PrivacyRules).limit(1))
+    if stored is None:
+        return Rules()
+    return Rules(k=stored.min_group, comment_k=stored.min_group_comments)
 
 
 def wave_figures(

@@ -103,3 +103,17 @@ def answers_of(form: AnswerForm, instrument: Instrument) -> dict[str, int]:
         if value not in (None, SKIP):
             answers[item.id] = int(value)
     return answers
+
+
+class PrivacyRulesForm(FlaskForm):
+    min_group = IntegerField(
+        "Minimum respondents behind a figure",
+        validators=[InputRequired(), NumberRange(min=3, max=50)],
+        description="5 unless there is a reason; 3 or 4 only for a small organisation, and "
+        "the change is written to the audit log.",
+    )
+    min_group_comments = IntegerField(
+        "Minimum respondents behind shown comments",
+        validators=[InputRequired(), NumberRange(min=3, max=100)],
+        description="10 unless there is a reason; never below the minimum for figures.",
+    )

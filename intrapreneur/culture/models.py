@@ -127,3 +127,19 @@ class SurveyScore(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
     group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
+
+
+class PrivacyRules(db.Model):
+    """The minimum group sizes in force (one row; none means the defaults, 5 and 10).
+
+    Only an admin changes them, within limits the anonymity engine enforces, and every
+    change is in the audit log.
+    """
+
+    __tablename__ = "privacy_rules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    min_group: Mapped[int] = mapped_column(default=5)
+    min_group_comments: Mapped[int] = mapped_column(default=10)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -24,8 +24,10 @@ from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
 from intrapreneur.culture import queries
+from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.instruments import Instrument, available
 from intrapreneur.culture.models import (
+    PrivacyRules,
     SurveyGroup,
     SurveyInvitation,
     SurveyResponse,
@@ -37,6 +39,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
+DEFAULT_RULES = Rules()
 ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
 
 
@@ -300,3 +303,34 @@ def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
         raise SurveyRefusal("This survey has already closed.")
     wave.closed_at = now
     audit.record("survey_wave.closed_early", actor=by, obj=wave)
+
+
+def privacy_rules() -> PrivacyRules | None:
+    return db.session.scalar(select(PrivacyRules).limit(1))
+
+
+def set_privacy_rules(
+    *, min_group: int, min_group_comments: int, by: Person, now: datetime
+) -> None:
+    """Change the minimum group sizes; the engine's own limits apply (k at least 3,
+    comments at least k), and the change, old and new, goes into the audit log."""
+    try:
+        Rules(k=min_group, comment_k=min_group_comments)
+    except ValueError as refused:
+        raise SurveyRefusal(f"Not changed: {refused}.", status=422) from None
+    rules = privacy_rules() or PrivacyRules()
+    before = (
+        rules.min_group or DEFAULT_RULES.k,
+        rules.min_group_comments or DEFAULT_RULES.comment_k,
+    )
+    rules.min_group, rules.min_group_comments = min_group, min_group_comments
+    rules.updated_by_id, rules.updated_at = by.id, now
+    db.session.add(rules)
+    audit.record(
+        "privacy.min_group_changed",
+        actor=by,
+        min_group_before=before[0],
+        min_group=min_group,
+        min_group_comments_before=before[1],
+        min_group_comments=min_group_comments,
+    )

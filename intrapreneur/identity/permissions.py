@@ -17,3 +17,8 @@ def can_read_audit_log(person: Person) -> bool:
 def can_manage_api_clients(person: Person) -> bool:
     """Administrators create and revoke the tokens HR systems read the API with."""
     return person.has_role(Role.ADMIN)
+
+
+def can_change_privacy_rules(person: Person) -> bool:
+    """Only administrators change the minimum group sizes (and it is audited)."""
+    return person.has_role(Role.ADMIN)

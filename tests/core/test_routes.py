@@ -284,6 +284,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "guests.invite": ("GET", "/guests/invite", only("hr")),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
     "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
+    "admin.privacy": ("GET", "/admin/privacy", only("admin")),
     # HR and admins read the whole organisation; managers the departments of their reports.
     "culture.index": (
         "GET",
