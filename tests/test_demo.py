@@ -12,6 +12,9 @@ from sqlalchemy import func, select
 
 import intrapreneur.models as all_models
 from intrapreneur.cli.demo_data import seed_demo_organisation
+from intrapreneur.culture.anonymity import Rules
+from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.models import SurveyInvitation, SurveyWave
 from intrapreneur.experiments import services
 from intrapreneur.experiments.models import Column, Decision, Experiment
 from intrapreneur.extensions import db
@@ -152,3 +155,21 @@ def test_the_demo_boards_show_every_column_a_pivot_and_a_card_waiting_for_review
     assert any(card.parent_id == pivot.id for card in cards)
     assert any(services.is_overdue(card, date.today()) for card in cards)
     assert any(card.review_requested_at and card.has_request for card in cards)
+
+
+def test_the_demo_dashboards_have_waves_to_show_and_an_open_wave_to_answer(app: object) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    waves = db.session.scalars(select(SurveyWave).order_by(SurveyWave.opens_on)).all()
+    assert [w.title for w in waves] == ["Spring pulse", "Summer pulse", "Autumn pulse"]
+    figures = wave_figures(waves[:2], Rules())
+    summer = figures[1].get(group="participant")
+    assert not summer.hidden and summer.respondents and summer.respondents >= 5
+    spring = figures[0].get(group="participant")
+    # The synthetic participants' experimentation rises between the two past waves.
+    assert summer.means["experimentation"] > spring.means["experimentation"]
+    assert db.session.scalar(
+        select(func.count())
+        .select_from(SurveyInvitation)
+        .where(SurveyInvitation.wave_id == waves[2].id)
+    )
