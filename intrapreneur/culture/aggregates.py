@@ -154,3 +154,25 @@ def alphas(wave_id: int, instrument: Instrument, filters: Filters) -> dict[str, 
                 ]
             )
     return {dimension: accumulator.result() for dimension, accumulator in accumulators.items()}
+
+
+COMMENTS_SHOWN = 200  # the most a dashboard lists per department
+
+
+def comments(wave_id: int, department_ids: list[int]) -> dict[int, list[str]]:
+    """The non-empty comments of these departments in the wave, alphabetically (an order
+    that says nothing about who wrote first), at most ``COMMENTS_SHOWN`` each."""
+    found: dict[int, list[str]] = {d: [] for d in department_ids}
+    rows = db.session.execute(
+        select(SurveyResponse.department_id, SurveyResponse.comment)
+        .where(
+            SurveyResponse.wave_id == wave_id,
+            SurveyResponse.department_id.in_(department_ids),
+            SurveyResponse.comment != "",
+        )
+        .order_by(SurveyResponse.department_id, SurveyResponse.comment)
+    )
+    for department_id, comment in rows:
+        if len(found[department_id]) < COMMENTS_SHOWN:
+            found[department_id].append(comment)
+    return found

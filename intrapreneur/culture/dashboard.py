@@ -18,7 +18,7 @@ from itertools import combinations
 
 from sqlalchemy import func, select
 
-from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress_waves
+from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress, suppress_waves
 from intrapreneur.culture.models import PrivacyRules, SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
@@ -177,3 +177,16 @@ def departments_managed_by(manager_id: int) -> set[str]:
     any depth, work in (responses carry a department, never a person)."""
     below = people.reports_of(manager_id)
     return {str(person.department_id) for person in below if person.department_id is not None}
+
+
+def departments_with_comments(
+    wave: SurveyWave, rules: Rules, departments: set[str] | None = None
+) -> set[str]:
+    """Departments whose free-text comments may be listed: the same table as the figures,
+    checked with the larger minimum for comments (they can be matched one by one)."""
+    shown = suppress(_table(wave.id, departments), rules, comments=True)
+    return {
+        s.group["department"]
+        for s in shown
+        if set(s.group) == {"department"} and not s.hidden and s.count
+    }

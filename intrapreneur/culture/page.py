@@ -60,6 +60,7 @@ class Page:
     distribution_rows: list[Row] = field(default_factory=list)
     alpha_rows: list[Row] = field(default_factory=list)
     rates: dict[SurveyGroup, survey_queries.Rate] = field(default_factory=dict)
+    comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
 
 
@@ -91,8 +92,21 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, names[page.dimension], rules)
     _alphas(page, rules)
+    _comments(page, rules, departments)
     page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
     return page
+
+
+def _comments(page: Page, rules: Rules, departments: set[str] | None) -> None:
+    """Comments of the departments large enough for them (``Rules.comment_k``)."""
+    allowed = dashboard.departments_with_comments(page.wave, rules, departments)  # type: ignore[arg-type]
+    ids = sorted(int(d) for d in allowed if d != dashboard.NONE)
+    names = _department_names([str(d) for d in ids])
+    page.comments = {
+        names[str(d)]: texts
+        for d, texts in aggregates.comments(page.wave.id, ids).items()  # type: ignore[union-attr]
+        if texts
+    }
 
 
 def _coordinates(choice: Choice) -> dict[str, str]:

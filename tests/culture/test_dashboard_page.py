@@ -12,7 +12,9 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
+from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, Role
 from tests.conftest import sign_in_as
@@ -115,3 +117,26 @@ def test_a_filter_that_leaves_too_few_shows_suppression_not_an_error(
         for cell in row[1:]
     )
     assert client.get("/culture/?group=everyone").status_code == 400
+
+
+def test_comments_are_listed_only_for_departments_large_enough(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    wave = survey["wave"]
+    marketing_comments = ["Ideas need a budget line", "More time to test would help"]
+    for response in db.session.scalars(
+        select(SurveyResponse).where(SurveyResponse.wave_id == wave.id)
+    ):
+        name = db.session.get(Department, response.department_id).name  # type: ignore[union-attr]
+        if name == "Marketing":
+            response.comment = marketing_comments[response.id % 2]
+        elif name == "Finance":
+            response.comment = "Finance comment that must stay hidden"
+    db.session.commit()
+    sign_in_as(client, make_person(Role.HR))
+
+    page = client.get("/culture/").get_data(as_text=True)
+
+    section = page.split('id="comments-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Marketing" in section and all(c in section for c in marketing_comments)
+    assert "Finance comment" not in section  # 6 respondents: fewer than 10
