@@ -8,17 +8,20 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from intrapreneur.core.api import api_access
+from intrapreneur.core.api import api_access, refusal
 from intrapreneur.core.permissions import public
-from intrapreneur.culture import behaviour
+from intrapreneur.culture import behaviour, exports
+from intrapreneur.culture.dashboard import Figure, rules_in_force, wave_figures
 from intrapreneur.extensions import csrf
 from intrapreneur.identity.models import ApiScope
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
+
+UNKNOWN_WAVE = "There is no such survey wave, or it has not opened yet."
 
 
 @blueprint.get("/openapi.json")
@@ -63,6 +66,42 @@ def culture_behaviour() -> ResponseReturnValue:
     )
 
 
+@blueprint.get("/culture/scores")
+@api_access(ApiScope.CULTURE_READ)
+def culture_scores() -> ResponseReturnValue:
+    """One wave's survey figures (default the latest), suppressed as on the dashboard."""
+    wave_id = request.args.get("wave")
+    if wave_id is not None and not wave_id.isdecimal():
+        return refusal(404, UNKNOWN_WAVE)
+    waves = exports.waves_through([int(wave_id)] if wave_id else [], date.today())
+    if waves is None:
+        return refusal(404, UNKNOWN_WAVE)
+    rules = rules_in_force()
+    chosen = wave_figures(waves, rules)[-1]
+    figures = sorted(chosen.figures.values(), key=lambda f: (len(f.group), sorted(f.group.items())))
+    # Every figure names the same dimensions: those anyone in the wave has a shown mean for.
+    dimensions = sorted({dimension for figure in figures for dimension in figure.means})
+    return jsonify(
+        wave={
+            "id": chosen.wave.id,
+            "title": chosen.wave.title,
+            "instrument_key": chosen.wave.instrument_key,
+        },
+        rules={"k": rules.k},
+        figures=[_figure_json(figure, dimensions) for figure in figures],
+    )
+
+
+def _figure_json(figure: Figure, dimensions: list[str]) -> dict[str, Any]:
+    return {
+        "group": figure.group,
+        "respondents": figure.respondents,
+        "means": {dimension: figure.means.get(dimension) for dimension in dimensions},
+        "hidden": figure.hidden,
+        "label": figure.label,
+    }
+
+
 def _number(nullable: bool = True) -> dict[str, Any]:
     return {"type": ["number", "null"] if nullable else "number"}
 
@@ -75,7 +114,45 @@ def _object(**properties: dict[str, Any]) -> dict[str, Any]:
     return {"type": "object", "properties": properties, "required": sorted(properties)}
 
 
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": ERROR}}}
+
+
 ERROR = _object(error={"type": "string"})
+REFUSALS = {
+    "401": _error("No token, or a revoked or unknown one."),
+    "403": _error("The token's scope does not cover this."),
+}
+SCORES = _object(
+    wave=_object(id=_integer(), title={"type": "string"}, instrument_key={"type": "string"}),
+    rules=_object(k=_integer()),
+    figures={
+        "type": "array",
+        "items": _object(
+            group={
+                "type": "object",
+                "description": "The group's coordinates; one left out means everyone.",
+                "properties": {
+                    "department": {"type": "string"},
+                    "cohort": {"type": "string"},
+                    "group": {"enum": ["participant", "comparison"]},
+                },
+                "additionalProperties": False,
+            },
+            respondents={"type": ["integer", "null"]},
+            means={
+                "type": "object",
+                "description": "Mean score per dimension id; null when hidden or unanswered.",
+                "additionalProperties": _number(),
+            },
+            hidden={"type": "boolean"},
+            label={
+                "type": ["string", "null"],
+                "description": "What to print instead of the figure (hidden, no responses).",
+            },
+        ),
+    },
+)
 OPENAPI: dict[str, Any] = {
     "openapi": "3.1.0",
     "info": {
@@ -138,16 +215,35 @@ OPENAPI: dict[str, Any] = {
                             }
                         },
                     },
-                    "401": {
-                        "description": "No token, or a revoked or unknown one.",
-                        "content": {"application/json": {"schema": ERROR}},
-                    },
-                    "403": {
-                        "description": "The token's scope does not cover this.",
-                        "content": {"application/json": {"schema": ERROR}},
-                    },
+                    **REFUSALS,
                 },
             }
-        }
+        },
+        "/culture/scores": {
+            "get": {
+                "summary": "One survey wave's scores, suppressed as on the dashboard",
+                "parameters": [
+                    {
+                        "name": "wave",
+                        "in": "query",
+                        "required": False,
+                        "description": "The wave's id; by default the latest that has opened.",
+                        "schema": {"type": "integer"},
+                    }
+                ],
+                "responses": {
+                    "200": {
+                        "description": "The wave, the minimum group size k, and one figure per "
+                        "group: everyone, each department, cohort and group (participants or "
+                        "comparison), and each combination of those. A hidden figure has no "
+                        "respondents and no means, only its label; 'none' as a department or "
+                        "cohort means people in no department or no cohort.",
+                        "content": {"application/json": {"schema": SCORES}},
+                    },
+                    **REFUSALS,
+                    "404": _error("No such wave, or it has not opened yet."),
+                },
+            }
+        },
     },
 }

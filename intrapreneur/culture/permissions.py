@@ -26,3 +26,8 @@ def can_read_culture(person: Person) -> bool:
 
 def sees_whole_organisation(person: Person) -> bool:
     return person.has_role(Role.HR, Role.ADMIN)
+
+
+def can_export_culture(person: Person) -> bool:
+    """HR and admins export the organisation's survey figures; managers only read theirs."""
+    return person.has_role(Role.HR, Role.ADMIN)

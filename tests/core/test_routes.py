@@ -251,6 +251,10 @@ def survey_url(suffix: str = "") -> Callable[[Person], str]:
     return lambda hr: f"/surveys/{_survey(hr).wave.id}{suffix}"
 
 
+def culture_export_url(extension: str) -> Callable[[Person], str]:
+    return lambda hr: f"/culture/export.{extension}?wave={_survey(hr).wave.id}"
+
+
 def survey_link_url(hr: Person) -> str:
     token = next(iter(_survey(hr).tokens.values()))
     return f"/surveys/answer/{token}"
@@ -295,6 +299,10 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
     # A token, never the session cookie, opens the API: signed-in people get 401 too.
     "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),
+    "api.culture_scores": ("GET", "/api/v1/culture/scores", everyone(UNAUTHORIZED)),
+    # Only HR and admins export survey figures; managers read theirs on the dashboard only.
+    "culture_exports.export_csv": ("GET", culture_export_url("csv"), {**only("hr"), "admin": OK}),
+    "culture_exports.export_xlsx": ("GET", culture_export_url("xlsx"), {**only("hr"), "admin": OK}),
     "programmes.index": ("GET", "/programmes/", only("hr")),
     "programmes.new_programme": ("GET", "/programmes/new", only("hr")),
     "programmes.new_cohort": ("GET", programme_url, only("hr")),

@@ -1,0 +1,97 @@
+"""HR's exports of the survey figures, CSV or XLSX: the dashboard's filters and suppression,
+with the instrument and the rules described; each export written to the audit log first."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from flask import Blueprint, Response, request, send_file, stream_with_context
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from intrapreneur.core.errors import render_error
+from intrapreneur.core.permissions import requires
+from intrapreneur.culture import exports, services
+from intrapreneur.culture.dashboard import NONE, rules_in_force
+from intrapreneur.culture.exports import ExportFilters
+from intrapreneur.culture.instruments import Instrument
+from intrapreneur.culture.models import SurveyGroup, SurveyWave
+from intrapreneur.culture.permissions import can_export_culture
+from intrapreneur.extensions import db
+
+blueprint = Blueprint("culture_exports", __name__, url_prefix="/culture")
+
+XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+BAD_FILTERS = (
+    "This export has no such filter: 'wave' takes a wave's number (repeat it for several), "
+    "'cohort' a cohort's number or 'none', 'group' 'participant' or 'comparison'."
+)
+
+
+@blueprint.errorhandler(services.SurveyRefusal)
+def _refused(refusal: services.SurveyRefusal) -> ResponseReturnValue:
+    return render_error(refusal.status, refusal.message)
+
+
+@blueprint.get("/export.csv")
+@requires(can_export_culture)
+def export_csv() -> ResponseReturnValue:
+    export = _prepare("csv")
+    return Response(
+        stream_with_context(exports.csv_text(exports.sections(export))),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{_file_name(export, "csv")}"'},
+    )
+
+
+@blueprint.get("/export.xlsx")
+@requires(can_export_culture)
+def export_xlsx() -> ResponseReturnValue:
+    export = _prepare("xlsx")
+    return send_file(
+        exports.xlsx_file(exports.sections(export)),
+        mimetype=XLSX_MIMETYPE,
+        as_attachment=True,
+        download_name=_file_name(export, "xlsx"),
+    )
+
+
+def _prepare(export_format: str) -> exports.Export:
+    """Check the filters (400), waves (404) and instruments (503), audit, commit, gather."""
+    filters = _filters()
+    waves = exports.waves_through(filters.wave_ids, date.today())
+    if waves is None:
+        raise services.SurveyNotFound("There is no such survey wave, or it has not opened yet.")
+    filters = replace(filters, wave_ids=filters.wave_ids or (waves[-1].id,))
+    instruments = _instruments([wave for wave in waves if wave.id in filters.wave_ids])
+    exports.record_export(export_format, filters, by=current_user)
+    db.session.commit()
+    return exports.gather(filters, rules_in_force(), instruments, date.today())
+
+
+def _filters() -> ExportFilters:
+    """The dashboard's filters, from the query string."""
+    waves = request.args.getlist("wave")
+    cohort = request.args.get("cohort") or None
+    group = request.args.get("group") or None
+    if (
+        not all(wave.isdecimal() for wave in waves)
+        or (cohort not in (None, NONE) and not cohort.isdecimal())
+        or group not in (None, *SurveyGroup)
+    ):
+        raise services.SurveyRefusal(BAD_FILTERS, status=400)
+    return ExportFilters(
+        wave_ids=tuple(dict.fromkeys(map(int, waves))),
+        cohort=cohort,
+        group=SurveyGroup(group) if group else None,
+    )
+
+
+def _instruments(waves: list[SurveyWave]) -> dict[str, Instrument]:
+    return {wave.instrument_key: services.instrument_of(wave) for wave in waves}
+
+
+def _file_name(export: exports.Export, extension: str) -> str:
+    waves = "-".join(str(wave_id) for wave_id in export.filters.wave_ids)
+    return f"survey-figures-wave-{waves}.{extension}"

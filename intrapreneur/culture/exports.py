@@ -1,0 +1,337 @@
+"""HR's exports of the survey figures: the dashboard's suppressed figures as rows, with a
+section describing the instrument and one stating the rules, written as CSV or XLSX.
+
+Every figure comes from ``dashboard.wave_figures``, so an export shows exactly what the
+dashboard shows and hides the rest with the same text. Rows are generated one at a time and
+written out as they come (CSV streamed, XLSX in constant-memory mode into a temporary
+file), so memory stays flat however many groups there are. Comments are never exported.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import chain
+from typing import IO
+
+import xlsxwriter
+from sqlalchemy import select
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from intrapreneur.core import services as audit
+from intrapreneur.core.exports import csv_lines, neutralise
+from intrapreneur.culture.anonymity import NO_RESPONSES, Rules, hidden_label
+from intrapreneur.culture.dashboard import (
+    NONE,
+    TABLE_DIMENSIONS,
+    Figure,
+    WaveFigures,
+    wave_figures,
+)
+from intrapreneur.culture.instruments import Instrument
+from intrapreneur.culture.models import SurveyGroup, SurveyWave
+from intrapreneur.culture.page import GROUP_NAMES
+from intrapreneur.culture.queries import Rate, response_rates
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Department, Person
+from intrapreneur.learning.models import Cohort, Programme
+
+Value = str | int | float
+MEAN_DECIMALS = 2  # as the dashboard prints them
+COLUMN_WIDTH = 24
+ALL = "All"
+NO_ANSWERS = "no answers"  # a shown group in which nobody answered this dimension's items
+
+
+@dataclass(frozen=True)
+class ExportFilters:
+    """What HR chose, as on the dashboard: waves (none: the latest), a cohort id (or
+    ``NONE`` for people in no cohort) and a group."""
+
+    wave_ids: tuple[int, ...] = ()
+    cohort: str | None = None
+    group: SurveyGroup | None = None
+
+    def coordinates(self) -> dict[str, str]:
+        chosen = {"cohort": self.cohort, "group": self.group}
+        return {dimension: str(value) for dimension, value in chosen.items() if value is not None}
+
+
+@dataclass(frozen=True)
+class Names:
+    """Department and cohort names by the ids the figures carry."""
+
+    departments: Mapping[str, str]
+    cohorts: Mapping[str, str]
+
+    def of(self, group: Mapping[str, str]) -> tuple[str, str, str]:
+        """Department, cohort and group as printed; a coordinate left out is everyone."""
+        department, cohort, status = (group.get(dimension) for dimension in TABLE_DIMENSIONS)
+        return (
+            _name(department, self.departments, "No department"),
+            _name(cohort, self.cohorts, "No cohort"),
+            ALL if status is None else GROUP_NAMES[SurveyGroup(status)],
+        )
+
+
+@dataclass(frozen=True)
+class Export:
+    """Everything an export prints, gathered before the first row is written."""
+
+    figures: list[WaveFigures]  # the chosen waves only
+    instruments: Mapping[str, Instrument]  # by instrument key, for the chosen waves
+    rates: Mapping[int, Mapping[SurveyGroup, Rate]]
+    names: Names
+    rules: Rules
+    filters: ExportFilters
+
+
+@dataclass(frozen=True)
+class Section:
+    """A sheet of the workbook, or a block of the CSV file."""
+
+    title: str
+    header: tuple[str, ...]
+    rows: Iterable[Sequence[Value]]
+
+
+def _name(value: str | None, names: Mapping[str, str], nobody: str) -> str:
+    if value is None:
+        return ALL
+    return nobody if value == NONE else names.get(value, value)
+
+
+def waves_through(wave_ids: Collection[int], today: date) -> list[SurveyWave] | None:
+    """Every wave opened by today, from the first to the latest of these (none given: to the
+    latest), oldest first: the dashboard's series, which ``wave_figures`` needs whole. None
+    when one of them does not exist or has not opened."""
+    opened = (
+        select(SurveyWave)
+        .where(SurveyWave.opens_on <= today)
+        .order_by(SurveyWave.opens_on, SurveyWave.id)
+    )
+    waves = list(db.session.scalars(opened))
+    position = {wave.id: number for number, wave in enumerate(waves)}
+    if not waves or not position.keys() >= set(wave_ids):
+        return None
+    last = max((position[wave_id] for wave_id in wave_ids), default=len(waves) - 1)
+    return waves[: last + 1]
+
+
+def gather(
+    filters: ExportFilters, rules: Rules, instruments: Mapping[str, Instrument], today: date
+) -> Export:
+    """The figures of the chosen waves (``filters.wave_ids``, which must exist), suppressed
+    with every wave before them, with the names and response rates they print."""
+    series = waves_through(filters.wave_ids, today) or []
+    figures = [wave for wave in wave_figures(series, rules) if wave.wave.id in filters.wave_ids]
+    rates = response_rates(list(filters.wave_ids))
+    return Export(figures, instruments, rates, names_in(figures), rules, filters)
+
+
+def names_in(figures: Sequence[WaveFigures]) -> Names:
+    """The names of the departments and cohorts these figures mention, one query each."""
+    department_ids, cohort_ids = (
+        {int(value) for wave in figures for value in wave.values_of(dimension) if value != NONE}
+        for dimension in ("department", "cohort")
+    )
+    departments = db.session.execute(
+        select(Department.id, Department.name).where(Department.id.in_(department_ids))
+    )
+    cohorts = db.session.execute(
+        select(Cohort.id, Cohort.name, Programme.name)
+        .join(Programme, Programme.id == Cohort.programme_id)
+        .where(Cohort.id.in_(cohort_ids))
+    )
+    return Names(
+        departments={str(id_): name for id_, name in departments},
+        cohorts={str(id_): f"{name} ({programme})" for id_, name, programme in cohorts},
+    )
+
+
+def record_export(export_format: str, filters: ExportFilters, *, by: Person) -> None:
+    audit.record(
+        "culture.exported",
+        actor=by,
+        format=export_format,
+        filters={
+            "waves": list(filters.wave_ids),
+            "cohort": filters.cohort,
+            "group": None if filters.group is None else str(filters.group),
+        },
+    )
+
+
+def sections(export: Export) -> list[Section]:
+    return [
+        Section(
+            "Scores",
+            ("Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Mean score"),
+            _score_rows(export),
+        ),
+        Section(
+            "Response rates",
+            ("Wave", "Group", "Invited", "Answered", "Response rate (%)"),
+            _rate_rows(export),
+        ),
+        Section(
+            "Instrument",
+            ("Instrument", "Title", "Scale", "Dimension", "Item", "Text", "Reverse-scored"),
+            _instrument_rows(export.instruments.values()),
+        ),
+        Section("Rules", ("Rule", "In force"), _rule_rows(export)),
+    ]
+
+
+def _score_rows(export: Export) -> Iterator[tuple[Value, ...]]:
+    for wave in export.figures:
+        dimensions = export.instruments[wave.wave.instrument_key].dimensions
+        for figure in _selected(wave, export.filters, export.names):
+            for dimension in dimensions:
+                yield (
+                    wave.wave.title,
+                    *export.names.of(figure.group),
+                    dimension.name,
+                    _respondents(figure),
+                    _mean(figure, dimension.id),
+                )
+
+
+def _selected(wave: WaveFigures, filters: ExportFilters, names: Names) -> list[Figure]:
+    """The wave's figures inside the filters, everyone first, then by name."""
+    wanted = filters.coordinates().items()
+    chosen = [f for f in wave.figures.values() if all(f.group.get(d) == v for d, v in wanted)]
+    return sorted(chosen, key=lambda figure: (len(figure.group), names.of(figure.group)))
+
+
+def _respondents(figure: Figure) -> Value:
+    return figure.label or figure.respondents or NO_RESPONSES
+
+
+def _mean(figure: Figure, dimension: str) -> Value:
+    mean = figure.means.get(dimension)
+    if mean is None:
+        return figure.label or NO_ANSWERS
+    return round(mean, MEAN_DECIMALS)
+
+
+def _rate_rows(export: Export) -> Iterator[tuple[Value, ...]]:
+    """Invitations carry no cohort, so rates are per group over the whole wave; the number
+    who answered is the wave's suppressed figure for the group."""
+    groups = [export.filters.group] if export.filters.group else list(SurveyGroup)
+    for wave in export.figures:
+        for group in groups:
+            invited = export.rates[wave.wave.id].get(group, Rate(0, 0)).invited
+            answered = wave.get(group=str(group))
+            yield wave.wave.title, GROUP_NAMES[group], invited, *_answered(answered, invited)
+
+
+def _answered(figure: Figure, invited: int) -> tuple[Value, Value]:
+    """Who answered and the response rate, or the hidden text for both."""
+    if figure.hidden:
+        return _respondents(figure), _respondents(figure)
+    if not invited:
+        return _respondents(figure), "no invitations"
+    return _respondents(figure), round(100 * (figure.respondents or 0) / invited, 1)
+
+
+def _instrument_rows(instruments: Iterable[Instrument]) -> Iterator[tuple[Value, ...]]:
+    for instrument in instruments:
+        dimension_names = {dimension.id: dimension.name for dimension in instrument.dimensions}
+        for item in instrument.items:
+            yield (
+                instrument.key,
+                instrument.title,
+                _scale(instrument),
+                dimension_names[item.dimension],
+                item.id,
+                item.text,
+                "yes" if item.reverse else "no",
+            )
+
+
+def _scale(instrument: Instrument) -> str:
+    labels = "; ".join(f"{point} = {label}" for point, label in instrument.scale_labels.items())
+    scale = f"{instrument.scale_min} to {instrument.scale_max}"
+    return f"{scale} ({labels})" if labels else scale
+
+
+def _rule_rows(export: Export) -> list[tuple[str, str]]:
+    rules, k = export.rules, export.rules.k
+    return [
+        ("Minimum group size", f"A figure from fewer than {k} respondents is hidden."),
+        (
+            "Remainder and complementary suppression",
+            f"A group is shown only when what is left of its parent group is none or at least "
+            f"{k}; when a figure is hidden, the next smallest beside it is hidden too, so that "
+            "no hidden figure can be worked out by subtraction, within a wave or between "
+            "consecutive waves.",
+        ),
+        ("Hidden figures", f"Every hidden figure reads '{hidden_label(k)}', never 0."),
+        (
+            "Comments",
+            f"Free-text comments are shown only for groups of {rules.comment_k} or more, "
+            "and never exported.",
+        ),
+        (
+            "Scores",
+            "Mean of each respondent's score per dimension on the instrument's scale, "
+            f"reverse-scored items mirrored, rounded to {MEAN_DECIMALS} decimals.",
+        ),
+        ("Filters", _describe(export.filters, export.names)),
+    ]
+
+
+def _describe(filters: ExportFilters, names: Names) -> str:
+    waves = ", ".join(map(str, filters.wave_ids))
+    cohort = names.of(filters.coordinates())[1]
+    group = "all" if filters.group is None else GROUP_NAMES[filters.group]
+    return f"wave ids {waves}; cohort: {cohort}; group: {group}"
+
+
+def csv_text(parts: Iterable[Section]) -> Iterator[str]:
+    """Each section as its title, header and rows, with a blank line between sections."""
+    for number, section in enumerate(parts):
+        if number:
+            yield "\r\n"
+        yield from csv_lines((section.title,), chain([section.header], section.rows))
+
+
+def xlsx_file(parts: Iterable[Section]) -> IO[bytes]:
+    """The workbook, one sheet per section, in an unnamed temporary file (removed when
+    closed) rewound for reading. Constant-memory mode writes each row out as it comes."""
+    # Not a context manager: the response streams the file and closes it.
+    handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
+    try:
+        workbook = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
+        bold = workbook.add_format({"bold": True})
+        for section in parts:
+            _write_sheet(workbook.add_worksheet(section.title), section, bold)
+        workbook.close()
+    except BaseException:
+        handle.close()
+        raise
+    handle.seek(0)
+    return handle
+
+
+def _write_sheet(sheet: Worksheet, section: Section, bold: Format) -> None:
+    sheet.set_column(0, len(section.header) - 1, COLUMN_WIDTH)
+    sheet.freeze_panes(1, 0)
+    for column, title in enumerate(section.header):
+        sheet.write_string(0, column, neutralise(title), bold)
+    for row, cells in enumerate(section.rows, start=1):
+        for column, value in enumerate(cells):
+            _write(sheet, row, column, value)
+
+
+def _write(sheet: Worksheet, row: int, column: int, value: Value) -> None:
+    # Numbers stay numbers so HR can compute with them (a number is never a formula);
+    # everything else is written as neutralised text, never parsed.
+    if isinstance(value, int | float):
+        sheet.write_number(row, column, value)
+    else:
+        sheet.write_string(row, column, neutralise(value))
