@@ -14,7 +14,11 @@ from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import behaviour, charts, dashboard, page
 from intrapreneur.culture.models import SurveyGroup
-from intrapreneur.culture.permissions import can_read_culture, sees_whole_organisation
+from intrapreneur.culture.permissions import (
+    can_export_culture,
+    can_read_culture,
+    sees_whole_organisation,
+)
 
 blueprint = Blueprint("culture", __name__, url_prefix="/culture")
 
@@ -35,6 +39,7 @@ def index() -> ResponseReturnValue:
         page=built,
         choice=choice,
         whole=whole,
+        can_export=can_export_culture(current_user),
         behaviour=_behaviour() if whole else None,
     )
 

@@ -140,3 +140,15 @@ def test_comments_are_listed_only_for_departments_large_enough(
     section = page.split('id="comments-heading"', 1)[1].split("</section>", 1)[0]
     assert "Marketing" in section and all(c in section for c in marketing_comments)
     assert "Finance comment" not in section  # 6 respondents: fewer than 10
+
+
+def test_hr_finds_the_exports_with_the_dashboards_filters_and_managers_do_not(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    sign_in_as(client, make_person(Role.HR))
+    page = client.get("/culture/?group=participant").get_data(as_text=True)
+    link = re.search(r'href="(/culture/export\.csv[^"]*)"', page)
+    assert link and "group=participant" in html.unescape(link.group(1))
+    assert client.get(html.unescape(link.group(1))).status_code == 200
+    sign_in_as(client, survey["boss"])
+    assert "/culture/export" not in client.get("/culture/").get_data(as_text=True)
