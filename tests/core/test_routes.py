@@ -414,6 +414,8 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "surveys.answer": ("GET", survey_url("/answer"), NOT_THEIRS),
     # The personal link's secret is the credential: it works without signing in.
     "surveys.answer_by_token": ("GET", survey_link_url, everyone(OK)),
+    # The whole organisation's estimate: HR and admins only (see blueprints/impact.py).
+    "impact.estimate": ("GET", "/culture/impact", {**only("hr"), "admin": OK}),
     "assets.plotly": ("GET", "/static/vendor/plotly/plotly.min.js", everyone(OK)),
 }
 

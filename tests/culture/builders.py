@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from datetime import date
 
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department
+from intrapreneur.learning.models import Cohort
 
 P, C = SurveyGroup.PARTICIPANT, SurveyGroup.COMPARISON
 PSEUDONYMS = (f"pseudonym-{n}" for n in itertools.count())
@@ -31,28 +33,59 @@ def respond(
 ) -> None:
     instrument = available()[wave.instrument_key]
     for _ in range(n):
-        response = SurveyResponse(
-            wave_id=wave.id,
-            pseudonym=next(PSEUDONYMS),
-            department_id=department.id,
-            group=group,
-            answers=answers,
-            submitted_on=date(2026, 1, 10),
-        )
-        db.session.add(response)
-        db.session.flush()
+        response = _response(wave, group, department.id, None, answers)
         db.session.add_all(
-            SurveyScore(
-                response_id=response.id,
-                wave_id=wave.id,
-                dimension=dimension,
-                score=score,
-                department_id=department.id,
-                group=group,
-            )
+            _score(response, dimension, score)
             for dimension, score in instrument.scores(answers).items()
         )
     db.session.flush()
+
+
+def respond_with_scores(
+    wave: SurveyWave,
+    group: SurveyGroup,
+    dimension: str,
+    scores: Sequence[float],
+    cohort: Cohort | None = None,
+) -> None:
+    """One response per score, scored on ``dimension`` only, in no department."""
+    for score in scores:
+        response = _response(wave, group, None, cohort.id if cohort else None, {})
+        db.session.add(_score(response, dimension, score))
+    db.session.flush()
+
+
+def _response(
+    wave: SurveyWave,
+    group: SurveyGroup,
+    department_id: int | None,
+    cohort_id: int | None,
+    answers: dict[str, int],
+) -> SurveyResponse:
+    response = SurveyResponse(
+        wave_id=wave.id,
+        pseudonym=next(PSEUDONYMS),
+        department_id=department_id,
+        cohort_id=cohort_id,
+        group=group,
+        answers=answers,
+        submitted_on=date(2026, 1, 10),
+    )
+    db.session.add(response)
+    db.session.flush()
+    return response
+
+
+def _score(response: SurveyResponse, dimension: str, score: float) -> SurveyScore:
+    return SurveyScore(
+        response_id=response.id,
+        wave_id=response.wave_id,
+        dimension=dimension,
+        score=score,
+        department_id=response.department_id,
+        cohort_id=response.cohort_id,
+        group=response.group,
+    )
 
 
 def answers(value: int) -> dict[str, int]:
