@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.instruments import Instrument, available
-from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyWave
 from intrapreneur.experiments import services as experiments
 from intrapreneur.experiments.models import (
     Column,
@@ -559,15 +559,4 @@ def _synthetic_response(
     )
     db.session.add(response)
     db.session.flush()
-    db.session.add_all(
-        SurveyScore(
-            response_id=response.id,
-            wave_id=wave.id,
-            dimension=dimension,
-            score=score,
-            department_id=department.id,
-            cohort_id=cohort_id,
-            group=group,
-        )
-        for dimension, score in instrument.scores(answers).items()
-    )
+    db.session.add_all(surveys.score_rows(response, instrument))

@@ -261,7 +261,7 @@ def answer_invitation(
             db.session.flush()
     except IntegrityError:
         raise SurveyRefusal(ALREADY_ANSWERED) from None
-    db.session.add_all(_scores(response, instrument))
+    db.session.add_all(score_rows(response, instrument))
     return response
 
 
@@ -282,19 +282,24 @@ def _response(
     )
 
 
-def _scores(response: SurveyResponse, instrument: Instrument) -> list[SurveyScore]:
+def score_rows(response: SurveyResponse, instrument: Instrument) -> list[SurveyScore]:
+    """The response's score on each dimension, with its snapshots copied in."""
     return [
-        SurveyScore(
-            response_id=response.id,
-            wave_id=response.wave_id,
-            dimension=dimension,
-            score=score,
-            department_id=response.department_id,
-            cohort_id=response.cohort_id,
-            group=response.group,
-        )
+        score_row(response, dimension, score)
         for dimension, score in instrument.scores(response.answers).items()
     ]
+
+
+def score_row(response: SurveyResponse, dimension: str, score: float) -> SurveyScore:
+    return SurveyScore(
+        response_id=response.id,
+        wave_id=response.wave_id,
+        dimension=dimension,
+        score=score,
+        department_id=response.department_id,
+        cohort_id=response.cohort_id,
+        group=response.group,
+    )
 
 
 def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:

@@ -6,8 +6,9 @@ import itertools
 from collections.abc import Sequence
 from datetime import date
 
+from intrapreneur.culture import services
 from intrapreneur.culture.instruments import available
-from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.models import SurveyGroup, SurveyResponse, SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department
 from intrapreneur.learning.models import Cohort
@@ -35,7 +36,7 @@ def respond(
     for _ in range(n):
         response = _response(wave, group, department.id, None, answers)
         db.session.add_all(
-            _score(response, dimension, score)
+            services.score_row(response, dimension, score)
             for dimension, score in instrument.scores(answers).items()
         )
     db.session.flush()
@@ -51,7 +52,7 @@ def respond_with_scores(
     """One response per score, scored on ``dimension`` only, in no department."""
     for score in scores:
         response = _response(wave, group, None, cohort.id if cohort else None, {})
-        db.session.add(_score(response, dimension, score))
+        db.session.add(services.score_row(response, dimension, score))
     db.session.flush()
 
 
@@ -74,18 +75,6 @@ def _response(
     db.session.add(response)
     db.session.flush()
     return response
-
-
-def _score(response: SurveyResponse, dimension: str, score: float) -> SurveyScore:
-    return SurveyScore(
-        response_id=response.id,
-        wave_id=response.wave_id,
-        dimension=dimension,
-        score=score,
-        department_id=response.department_id,
-        cohort_id=response.cohort_id,
-        group=response.group,
-    )
 
 
 def answers(value: int) -> dict[str, int]:
