@@ -140,20 +140,35 @@ def answer_rows(wave_id: int, filters: Filters, batch: int = 2000) -> Iterator[d
     yield from db.session.scalars(statement.execution_options(yield_per=batch))
 
 
+ALPHA_BATCH = 5000  # rows handed to the accumulators at once: numpy works per batch
+
+
 def alphas(wave_id: int, instrument: Instrument, filters: Filters) -> dict[str, Alpha]:
     """Cronbach's alpha per dimension of the wave's instrument, from the answers streamed
     in batches (reverse items turned round first)."""
     items = {d.id: instrument.items_of(d.id) for d in instrument.dimensions}
     accumulators = {dimension: AlphaAccumulator() for dimension in items}
-    for answers in answer_rows(wave_id, filters):
+    batches: dict[str, list[list[float | None]]] = {dimension: [] for dimension in items}
+    for number, answers in enumerate(answer_rows(wave_id, filters), start=1):
         for dimension, dimension_items in items.items():
-            accumulators[dimension].add(
+            batches[dimension].append(
                 [
                     None if item.id not in answers else instrument.scored(item.id, answers[item.id])
                     for item in dimension_items
                 ]
             )
+        if number % ALPHA_BATCH == 0:
+            _flush(accumulators, batches)
+    _flush(accumulators, batches)
     return {dimension: accumulator.result() for dimension, accumulator in accumulators.items()}
+
+
+def _flush(
+    accumulators: dict[str, AlphaAccumulator], batches: dict[str, list[list[float | None]]]
+) -> None:
+    for dimension, rows in batches.items():
+        accumulators[dimension].add_rows(rows)
+        rows.clear()
 
 
 COMMENTS_SHOWN = 200  # the most a dashboard lists per department

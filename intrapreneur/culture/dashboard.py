@@ -12,10 +12,11 @@ shows can never be subtracted from what another shows to isolate fewer than k pe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
 
+import numpy as np
 from sqlalchemy import func, select
 
 from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress, suppress_waves
@@ -27,6 +28,13 @@ TABLE_DIMENSIONS = ("department", "cohort", "group")
 NONE = "none"  # the coordinate of respondents with no department, or in no cohort
 
 Key = tuple[str, str, str]  # (department, cohort, group) of a finest cell
+# A margin: which coordinates it keeps (their positions in TABLE_DIMENSIONS) and their values.
+Margin = tuple[tuple[int, ...], tuple[str, ...]]
+MARGINS = [
+    kept
+    for size in range(len(TABLE_DIMENSIONS) + 1)
+    for kept in combinations(range(len(TABLE_DIMENSIONS)), size)
+]
 Coordinates = frozenset[tuple[str, str]]
 
 
@@ -91,37 +99,45 @@ def _figure(shown: Shown) -> Figure:
 
 
 def _table(wave_id: int, departments: set[str] | None) -> list[Cell]:
+    """Every margin of the wave's table, added up in one pass over the finest rows (each
+    row's dimension sums and counts as one vector, so a margin is a handful of additions)."""
     respondents, sums, counts = _finest(wave_id)
     if departments is not None:
         respondents = {k: n for k, n in respondents.items() if k[0] in departments}
-    cells = []
-    for size in range(len(TABLE_DIMENSIONS) + 1):
-        for kept in combinations(range(len(TABLE_DIMENSIONS)), size):
-            cells += _margin(kept, respondents, sums, counts)
-    return cells
-
-
-def _margin(
-    kept: tuple[int, ...],
-    respondents: dict[Key, int],
-    sums: dict[tuple[Key, str], float],
-    counts: dict[tuple[Key, str], int],
-) -> Iterable[Cell]:
-    """The cells that keep these coordinates and add up over the others."""
-    total: dict[tuple[str, ...], int] = defaultdict(int)
-    score_sum: dict[tuple[str, ...], dict[str, float]] = defaultdict(lambda: defaultdict(float))
-    score_count: dict[tuple[str, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for key, n in respondents.items():
-        total[tuple(key[i] for i in kept)] += n
+    dimensions = sorted({dimension for _, dimension in sums})
+    column = {dimension: i for i, dimension in enumerate(dimensions)}
+    vectors: dict[Key, np.ndarray] = {k: np.zeros(2 * len(dimensions)) for k in respondents}
     for (key, dimension), value in sums.items():
-        if key in respondents:
-            coarse = tuple(key[i] for i in kept)
-            score_sum[coarse][dimension] += value
-            score_count[coarse][dimension] += counts[key, dimension]
-    for coarse, n in total.items():
-        means = {d: score_sum[coarse][d] / c for d, c in score_count[coarse].items()}
-        group = {TABLE_DIMENSIONS[i]: value for i, value in zip(kept, coarse, strict=True)}
-        yield Cell(group, n, means)
+        if key in vectors:
+            vectors[key][column[dimension]] = value
+            vectors[key][len(dimensions) + column[dimension]] = counts[key, dimension]
+    total: dict[Margin, int] = defaultdict(int)
+    summed: dict[Margin, np.ndarray] = {}
+    for key, n in respondents.items():
+        for kept in MARGINS:
+            margin = (kept, tuple(key[i] for i in kept))
+            total[margin] += n
+            if margin in summed:
+                summed[margin] += vectors[key]
+            else:
+                summed[margin] = vectors[key].copy()
+    return [
+        Cell(
+            {TABLE_DIMENSIONS[i]: value for i, value in zip(kept, values, strict=True)},
+            n,
+            _means(summed[kept, values], dimensions),
+        )
+        for (kept, values), n in total.items()
+    ]
+
+
+def _means(vector: np.ndarray, dimensions: list[str]) -> dict[str, float]:
+    width = len(dimensions)
+    return {
+        dimension: float(vector[i] / vector[width + i])
+        for i, dimension in enumerate(dimensions)
+        if vector[width + i]
+    }
 
 
 def _finest(
