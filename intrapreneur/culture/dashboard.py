@@ -83,7 +83,17 @@ def wave_figures(
     """The suppressed figures of these waves, which must be all waves from the first, in
     order. ``departments`` limits everything to those departments (a manager's own
     organisation), as if nobody else had answered."""
-    tables = [_table(wave.id, departments) for wave in waves]
+    return figures_of(waves, tables(waves, departments), rules)
+
+
+def tables(waves: Sequence[SurveyWave], departments: set[str] | None = None) -> list[list[Cell]]:
+    """Each wave's whole table, before suppression (for a page that needs it twice)."""
+    return [_table(wave.id, departments) for wave in waves]
+
+
+def figures_of(
+    waves: Sequence[SurveyWave], tables: Sequence[list[Cell]], rules: Rules
+) -> list[WaveFigures]:
     published = suppress_waves(tables, rules)
     return [
         WaveFigures(wave, {frozenset(s.group.items()): _figure(s) for s in shown})
@@ -195,12 +205,10 @@ def departments_managed_by(manager_id: int) -> set[str]:
     return {str(person.department_id) for person in below if person.department_id is not None}
 
 
-def departments_with_comments(
-    wave: SurveyWave, rules: Rules, departments: set[str] | None = None
-) -> set[str]:
-    """Departments whose free-text comments may be listed: the same table as the figures,
-    checked with the larger minimum for comments (they can be matched one by one)."""
-    shown = suppress(_table(wave.id, departments), rules, comments=True)
+def departments_with_comments(table: list[Cell], rules: Rules) -> set[str]:
+    """Departments whose free-text comments may be listed: the wave's table, checked with
+    the larger minimum for comments (comments can be matched one by one)."""
+    shown = suppress(table, rules, comments=True)
     return {
         s.group["department"]
         for s in shown

@@ -83,7 +83,8 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     names = {d.id: d.name for d in page.instrument.dimensions}
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
-    all_figures = dashboard.wave_figures(waves, rules, departments)
+    tables = dashboard.tables(waves, departments)
+    all_figures = dashboard.figures_of(waves, tables, rules)
     chosen = all_figures[index]
     coordinates = _coordinates(choice)
     _heatmap(page, chosen, coordinates, names)
@@ -92,14 +93,13 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, names[page.dimension], rules)
     _alphas(page, rules)
-    _comments(page, rules, departments)
+    _comments(page, dashboard.departments_with_comments(tables[index], rules))
     page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
     return page
 
 
-def _comments(page: Page, rules: Rules, departments: set[str] | None) -> None:
+def _comments(page: Page, allowed: set[str]) -> None:
     """Comments of the departments large enough for them (``Rules.comment_k``)."""
-    allowed = dashboard.departments_with_comments(page.wave, rules, departments)  # type: ignore[arg-type]
     ids = sorted(int(d) for d in allowed if d != dashboard.NONE)
     names = _department_names([str(d) for d in ids])
     page.comments = {
