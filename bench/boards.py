@@ -328,6 +328,13 @@ def arguments(argv: list[str] | None) -> Any:
     return parser.parse_args(argv)
 
 
+def database(postgres_url: str | None, workspace: Path, stack: ExitStack) -> tuple[str, str]:
+    """The URL to bench against and its label: a throwaway PostgreSQL schema, or SQLite."""
+    if postgres_url:
+        return stack.enter_context(postgres_schema(postgres_url)), "PostgreSQL"
+    return f"sqlite:///{workspace / 'bench.db'}", "SQLite"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
     say(f"Board and review-queue benchmark ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d')})")
@@ -335,10 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="intrapreneur-bench-") as workspace,
         ExitStack() as stack,
     ):
-        if args.database_url:
-            url, label = stack.enter_context(postgres_schema(args.database_url)), "PostgreSQL"
-        else:
-            url, label = f"sqlite:///{Path(workspace) / 'bench.db'}", "SQLite"
+        url, label = database(args.database_url, Path(workspace), stack)
         results = bench(url, Path(workspace), args)
     print_table(label, results)
     return 0 if all(m.ratio <= TARGET for m in results) else 1

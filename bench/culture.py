@@ -44,8 +44,15 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
-from boards import print_profile, recorded_statements, replay, signed_in_client, timed
-from directory import postgres_schema, quiet_logs, say
+from boards import (
+    database,
+    print_profile,
+    recorded_statements,
+    replay,
+    signed_in_client,
+    timed,
+)
+from directory import quiet_logs, say
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -555,10 +562,7 @@ def main(argv: list[str] | None = None) -> int:
         tempfile.TemporaryDirectory(prefix="intrapreneur-bench-") as workspace,
         ExitStack() as stack,
     ):
-        if args.database_url:
-            url, label = stack.enter_context(postgres_schema(args.database_url)), "PostgreSQL"
-        else:
-            url, label = f"sqlite:///{Path(workspace) / 'bench.db'}", "SQLite"
+        url, label = database(args.database_url, Path(workspace), stack)
         results = bench(url, Path(workspace), args)
     print_timings(label, results)
     print_exports(label, results)
