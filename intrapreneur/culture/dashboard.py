@@ -15,9 +15,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import combinations
+from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import String, func, select, type_coerce
 
 from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress, suppress_waves
 from intrapreneur.culture.models import PrivacyRules, SurveyResponse, SurveyScore, SurveyWave
@@ -159,7 +160,7 @@ def _finest(
             select(
                 SurveyResponse.department_id,
                 SurveyResponse.cohort_id,
-                SurveyResponse.group,
+                _as_text(SurveyResponse.group),
                 func.count(),
             )
             .where(SurveyResponse.wave_id == wave_id)
@@ -172,7 +173,7 @@ def _finest(
         select(
             SurveyScore.department_id,
             SurveyScore.cohort_id,
-            SurveyScore.group,
+            _as_text(SurveyScore.group),
             SurveyScore.dimension,
             func.count(),
             func.sum(SurveyScore.score),
@@ -188,6 +189,12 @@ def _finest(
         key = _key(department, cohort, group)
         sums[key, dimension], counts[key, dimension] = float(total), n
     return respondents, sums, counts
+
+
+def _as_text(column: Any) -> Any:
+    """The group as the plain text it is stored as: the table's keys are text, and turning
+    tens of thousands of rows into enum members first is measurable work."""
+    return type_coerce(column, String)
 
 
 def _key(department: int | None, cohort: int | None, group: object) -> Key:
