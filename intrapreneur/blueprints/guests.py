@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import Blueprint, current_app, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
@@ -41,8 +42,8 @@ def invite() -> ResponseReturnValue:
     form = InviteGuestForm()
     places = _places(date.today())
     form.placement.choices = [
-        ("", "No cohort yet"),
-        *((key, label) for key, (label, _) in places.items()),
+        SelectChoice("", "No cohort yet"),
+        *(SelectChoice(key, label) for key, (label, _) in places.items()),
     ]
     if not form.is_submitted():
         form.access_ends_on.data = date.today() + timedelta(

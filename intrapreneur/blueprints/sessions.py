@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
+from wtforms import SelectChoice
 
 from intrapreneur.blueprints.editing import agenda_form, save_or_show_again
 from intrapreneur.blueprints.learning_access import load_session
@@ -227,12 +228,19 @@ def my_commitments() -> ResponseReturnValue:
 NEW_VENTURE = 0
 
 
+def _own_action(action_id: int) -> Action:
+    """Only its owner changes a commitment between sessions; others learn nothing (404)."""
+    action = db.get_or_404(Action, action_id)
+    ensure(action.owner_id == current_user.id, hide=True)
+    return action
+
+
 def _experiment_form() -> ExperimentFromActionForm:
     form = ExperimentFromActionForm()
     ventures = experiment_queries.working_ventures(current_user.id)
     form.venture_id.choices = [
-        (NEW_VENTURE, "A new venture named after it"),
-        *((venture.id, venture.title) for venture in ventures),
+        SelectChoice(NEW_VENTURE, "A new venture named after it"),
+        *(SelectChoice(venture.id, venture.title) for venture in ventures),
     ]
     return form
 
@@ -241,8 +249,7 @@ def _experiment_form() -> ExperimentFromActionForm:
 @requires(can_start_ventures)
 def experiment_from_commitment(action_id: int) -> ResponseReturnValue:
     """Turn one's own commitment into a card on one of one's boards (or a new one)."""
-    action = db.get_or_404(Action, action_id)
-    ensure(action.owner_id == current_user.id, hide=True)
+    action = _own_action(action_id)
     form = _experiment_form()
     if not form.validate_on_submit():
         return render_error(400)
@@ -275,9 +282,7 @@ def experiment_from_commitment(action_id: int) -> ResponseReturnValue:
 @blueprint.post("/commitments/<int:action_id>")
 @requires(signed_in)
 def update_commitment(action_id: int) -> ResponseReturnValue:
-    action = db.get_or_404(Action, action_id)
-    # Only the owner updates their own commitment between sessions.
-    ensure(action.owner_id == current_user.id, hide=True)
+    action = _own_action(action_id)
     form = ReviewForm()
     if not form.validate_on_submit():
         return render_error(400)

@@ -66,7 +66,6 @@ from intrapreneur.experiments.permissions import (
     can_manage_venture,
     can_review,
     can_start_ventures,
-    can_view_venture,
     can_work_on,
 )
 from intrapreneur.experiments.queries import BoardFilters
@@ -90,11 +89,10 @@ def _load_venture(venture_id: int, *, work: bool = False, manage: bool = False) 
     """The venture, or 404 for anyone who may not see it (its existence is not revealed);
     403 for those who see it but may not change it."""
     venture = db.get_or_404(Venture, venture_id)
-    ensure(can_view_venture(current_user, venture, date.today()), hide=True)
-    if work:
-        ensure(can_work_on(current_user, venture))
-    if manage:
-        ensure(can_manage_venture(current_user, venture))
+    access = access_to(current_user, venture, date.today())  # one team look-up for all three
+    ensure(access.view, hide=True)
+    ensure(access.work or not work)
+    ensure(access.manage or not manage)
     return venture
 
 
