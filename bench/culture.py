@@ -62,6 +62,7 @@ from intrapreneur import create_app
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.culture.services import publish_closed_waves
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import Cohort, Programme
@@ -153,6 +154,7 @@ class Measured:
     timings: list[Timed]
     exports: list[Streamed]
     misses: list[str]
+    publishing: list[float]  # seconds: 7 closed waves, then all 8 (the latest closed)
 
 
 # -- seeding --------------------------------------------------------------------------------
@@ -337,17 +339,15 @@ def latest_wave_statements(statements: list[tuple[str, Any]], latest_id: int) ->
     ]
 
 
-def time_against_sql(label: str, action: Callable[[], object], latest_id: int, runs: int) -> Timed:
-    """Median time of ``action`` against the medians of its latest wave's statements and of
-    all its statements replayed bare, alternating so neither always finds the caches warm."""
+def time_against_sql(label: str, action: Callable[[], object], baseline: list, runs: int) -> Timed:
+    """Median time of ``action`` against the medians of the baseline statements and of all
+    its own statements replayed bare, alternating so neither always finds the caches warm."""
     with recorded_statements() as statements:
         action()
-    latest = latest_wave_statements(statements, latest_id)
-    assert latest, f"{label} ran no statement for the latest wave"
     action_times, latest_times, all_times = [], [], []
     for _ in range(runs):
         action_times.append(timed(action))
-        latest_times.append(timed(lambda: replay(latest)))
+        latest_times.append(timed(lambda: replay(baseline)))
         all_times.append(timed(lambda: replay(statements)))
     return Timed(
         label,
@@ -356,6 +356,49 @@ def time_against_sql(label: str, action: Callable[[], object], latest_id: int, r
         statistics.median(all_times),
         len(statements),
     )
+
+
+def heatmap_aggregate(latest_id: int) -> list:
+    """The bare SQL aggregate of the latest wave: the statements ``wave_figures`` runs to
+    suppress it when it is not published (it is open), i.e. what the heatmap reads."""
+    with recorded_statements() as statements:
+        compute_figures()
+    latest = latest_wave_statements(statements, latest_id)
+    assert latest, "wave_figures ran no statement for the latest wave"
+    return latest
+
+
+def publish() -> float:
+    """Publish every closed wave not published yet, as the scheduled job does; seconds."""
+
+    def run() -> None:
+        try:
+            publish_closed_waves(date.today())
+            db.session.commit()
+        finally:
+            db.session.remove()
+
+    return timed(run)
+
+
+def reopen_latest(latest_id: int, open_: bool) -> None:
+    """The latest wave open (closing in a month) or closed (as seeded); publications made
+    for the data seeded before are dropped."""
+    closes = date.today() + timedelta(days=30) if open_ else None
+    with db.engine.begin() as connection:
+        connection.execute(text("DELETE FROM published_figure"))
+        connection.execute(text("DELETE FROM survey_publication"))
+        connection.execute(
+            text(
+                "UPDATE survey_wave SET closes_on = COALESCE(:closes, opens_on + 21) WHERE id = :id"
+            )
+            if db.engine.dialect.name == "postgresql"
+            else text(
+                "UPDATE survey_wave SET closes_on = COALESCE(:closes, date(opens_on, '+21 days')) "
+                "WHERE id = :id"
+            ),
+            {"closes": closes, "id": latest_id},
+        )
 
 
 def get_page(client: FlaskClient, url: str) -> None:
@@ -420,24 +463,37 @@ def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
     say(f"\n== {size_label} ==")
     latest_id = data.wave_ids[-1]
     misses: list[str] = []
-    timings = [
-        time_against_sql(f"wave_figures, {WAVES} waves", compute_figures, latest_id, args.runs)
-    ]
-    if args.profile:
-        print_profile(f"wave_figures, {size_label}", compute_figures)
     client = signed_in_client(app, data.hr_id)
-    if route_answers(client, PAGE, misses):
-        page = f"GET {PAGE}"
-        timings.append(time_against_sql(page, lambda: get_page(client, PAGE), latest_id, args.runs))
+    timings = []
+    publishing = []
+    for state in ("latest wave open", "all waves published"):
+        reopen_latest(latest_id, state == "latest wave open")
+        publishing.append(publish())
+        if state == "latest wave open":
+            baseline = heatmap_aggregate(latest_id)
+        timings.append(
+            time_against_sql(f"wave_figures, {state}", compute_figures, baseline, args.runs)
+        )
         if args.profile:
-            print_profile(f"{page}, {size_label}", lambda: get_page(client, PAGE))
+            print_profile(f"wave_figures, {state}, {size_label}", compute_figures)
+        if route_answers(client, PAGE, misses):
+            page = f"GET {PAGE}, {state}"
+            timings.append(
+                time_against_sql(page, lambda: get_page(client, PAGE), baseline, args.runs)
+            )
+            if args.profile:
+                print_profile(f"{page}, {size_label}", lambda: get_page(client, PAGE))
+    say(
+        f"  publishing: {publishing[0]:.2f} s for {WAVES - 1} closed waves, then "
+        f"{publishing[1]:.2f} s for all {WAVES} after the latest closed (done once per wave)"
+    )
     every_wave = "?" + "&".join(f"wave={wave_id}" for wave_id in data.wave_ids)
     exports = [
         measure_export(client, url, every_wave, max(1, args.runs // 2))
         for url in EXPORTS
         if route_answers(client, url + every_wave, misses)
     ]
-    return Measured(size_label, finest_cells(), timings, exports, misses)
+    return Measured(size_label, finest_cells(), timings, exports, misses, publishing)
 
 
 def bench(database_url: str, instance: Path, args: Any) -> list[Measured]:

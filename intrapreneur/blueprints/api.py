@@ -14,7 +14,8 @@ from flask.typing import ResponseReturnValue
 from intrapreneur.core.api import api_access, refusal
 from intrapreneur.core.permissions import public
 from intrapreneur.culture import behaviour, exports
-from intrapreneur.culture.dashboard import Figure, rules_in_force, wave_figures
+from intrapreneur.culture.dashboard import rules_in_force, wave_figures
+from intrapreneur.culture.figures import Figure
 from intrapreneur.extensions import csrf
 from intrapreneur.identity.models import ApiScope
 
@@ -78,7 +79,7 @@ def culture_scores() -> ResponseReturnValue:
         return refusal(404, UNKNOWN_WAVE)
     rules = rules_in_force()
     chosen = wave_figures(waves, rules)[-1]
-    figures = sorted(chosen.figures.values(), key=lambda f: (len(f.group), sorted(f.group.items())))
+    figures = list(chosen.selected())
     # Every figure names the same dimensions: those anyone in the wave has a shown mean for.
     dimensions = sorted({dimension for figure in figures for dimension in figure.means})
     return jsonify(

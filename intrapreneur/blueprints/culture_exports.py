@@ -13,8 +13,9 @@ from flask_login import current_user
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import exports, services
-from intrapreneur.culture.dashboard import NONE, rules_in_force
+from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.culture.exports import ExportFilters
+from intrapreneur.culture.figures import NONE
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
 from intrapreneur.culture.permissions import can_export_culture

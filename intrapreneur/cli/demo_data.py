@@ -526,6 +526,7 @@ def _seed_surveys(summary: SeedSummary, spring: Cohort, hr: Person, today: date)
         by=hr,
     )
     summary.count(SurveyWave.__tablename__)
+    surveys.publish_closed_waves(today)
 
 
 def _synthetic_response(

@@ -9,11 +9,19 @@ from __future__ import annotations
 import plotly.graph_objects as go
 from markupsafe import Markup
 
+# Plotly's "plotly_white" look in a few settings: naming the template would deep-copy all of
+# it into every figure (most of a chart's build time) and send it with every figure's JSON.
+GRID = {"gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "linecolor": "#ebf0f8"}
+
 
 def styled(figure: go.Figure, title: str) -> go.Figure:
     return figure.update_layout(
         title=title,
-        template="plotly_white",
+        template=None,
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        xaxis=GRID,
+        yaxis=GRID,
         height=380,
         margin={"l": 50, "r": 20, "t": 70, "b": 50},
         font={"family": "system-ui, sans-serif"},

@@ -57,7 +57,8 @@ Callers' side of the contract:
 * Suppress a whole table once, with every figure any view of it may show, and select
   afterwards. Two calls over different cells can hide different figures, which together
   may reveal what each call protected.
-* Pass every wave of a series from the first, in order.
+* Pass every wave of a series from the first, in order (or start ``suppress_wave`` from
+  the counts the earlier waves carried, which is the same).
 * Every hidden cell shows the same text (``hidden_label``): telling "fewer than k" apart
   from "hidden to protect another" would narrow hidden counts down, sometimes to one value.
   For the same reason no message names the size of a hidden group.
@@ -144,21 +145,35 @@ def suppress(cells: Iterable[Cell], rules: Rules, *, comments: bool = False) -> 
 
 def suppress_waves(waves: Sequence[Iterable[Cell]], rules: Rules) -> list[list[Shown]]:
     """Each wave's table, oldest first, suppressed on its own and against earlier waves."""
-    last_shown: dict[Group, int] = {}
+    last_shown: LastShown = {}
     published = []
     for cells in waves:
-        cells = list(cells)
-        table = _Table.of(cells)
-        moved = {
-            group
-            for key, group in table.group_of.items()
-            if key in last_shown and 0 < abs(table.counts[group] - last_shown[key]) < rules.k
-        }
-        hidden = _hidden_groups(table, rules.k, moved)
-        shown = _publish(cells, table, hidden, rules.k)
-        last_shown.update((_key(s.group), s.count) for s in shown if s.count is not None)
+        shown, last_shown = suppress_wave(cells, rules, last_shown)
         published.append(shown)
     return published
+
+
+# Each group's count in the last wave that showed it: all rule 4 needs of earlier waves.
+LastShown = dict[Group, int]
+
+
+def suppress_wave(
+    cells: Iterable[Cell], rules: Rules, last_shown: Mapping[Group, int]
+) -> tuple[list[Shown], LastShown]:
+    """One wave's table after the waves summed up in ``last_shown``, and the counts to
+    carry to the next wave. ``suppress_waves`` is this, wave after wave; a caller that kept
+    the carried counts of waves that can no longer change starts from them instead."""
+    cells = list(cells)
+    table = _Table.of(cells)
+    moved = {
+        group
+        for key, group in table.group_of.items()
+        if key in last_shown and 0 < abs(table.counts[group] - last_shown[key]) < rules.k
+    }
+    shown = _publish(cells, table, _hidden_groups(table, rules.k, moved), rules.k)
+    carried = dict(last_shown)
+    carried.update((_key(s.group), s.count) for s in shown if s.count is not None)
+    return shown, carried
 
 
 @dataclass(frozen=True)

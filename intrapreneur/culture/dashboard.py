@@ -5,28 +5,45 @@ For each wave one table is built from two GROUP BY queries: respondents per (dep
 cohort, group), and per (department, cohort, group, dimension) the number and sum of
 scores. Every margin (each department, cohort and group, their pairs, everyone) is added
 up from those rows in Python, so the means of margins are exact, and the whole table of
-every wave, oldest first, goes through the anonymity engine in one call: what one view
-shows can never be subtracted from what another shows to isolate fewer than k people.
+every wave, oldest first, goes through the anonymity engine: what one view shows can never
+be subtracted from what another shows to isolate fewer than k people.
+
+Closed waves are suppressed once and kept (``published``); a view computes only the waves
+after the last kept one (in practice the open wave), starting from the counts it carried.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
 from itertools import combinations
 from typing import Any
 
 import numpy as np
 from sqlalchemy import String, func, select, type_coerce
 
-from intrapreneur.culture.anonymity import Cell, Rules, Shown, suppress, suppress_waves
+from intrapreneur.culture import aggregates, published
+from intrapreneur.culture.aggregates import Filters
+from intrapreneur.culture.anonymity import Cell, LastShown, Rules, suppress_wave
+from intrapreneur.culture.figures import (
+    NONE,
+    TABLE_DIMENSIONS,
+    Band,
+    Figure,
+    WaveFigures,
+    banded,
+    checked_for_comments,
+    cohort_names,
+    department_names,
+    figure_of,
+    group_name,
+    no_responses,
+)
+from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import PrivacyRules, SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.statistics import Alpha
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
-
-TABLE_DIMENSIONS = ("department", "cohort", "group")
-NONE = "none"  # the coordinate of respondents with no department, or in no cohort
 
 Key = tuple[str, str, str]  # (department, cohort, group) of a finest cell
 # A margin: which coordinates it keeps (their positions in TABLE_DIMENSIONS) and their values.
@@ -39,35 +56,67 @@ MARGINS = [
 Coordinates = frozenset[tuple[str, str]]
 
 
-@dataclass(frozen=True)
-class Figure:
-    """One group's figures as they may be printed."""
+class ComputedFigures(WaveFigures):
+    """A wave suppressed for this request, held in memory with the table it came from."""
 
-    group: dict[str, str]
-    respondents: int | None  # None when hidden
-    means: dict[str, float | None]  # dimension id -> mean score; None when hidden
-    hidden: bool
-    label: str | None  # what to print instead, when hidden (or "no responses")
-
-
-@dataclass(frozen=True)
-class WaveFigures:
-    wave: SurveyWave
-    figures: dict[Coordinates, Figure]
+    def __init__(
+        self,
+        wave: SurveyWave,
+        table: list[Cell],
+        figures: dict[Coordinates, Figure],
+        carried: LastShown,
+        rules: Rules,
+    ) -> None:
+        self.wave = wave
+        self.table = table
+        self.figures = figures
+        self.carried = carried  # rule 4's counts after this wave, for the next one
+        self.rules = rules
 
     def get(self, **coordinates: str) -> Figure:
-        """The figure of the group with these coordinates (``department="12"``,
-        ``group="participant"``); a group nobody answered from has no responses."""
-        key = frozenset(coordinates.items())
-        return self.figures.get(key) or Figure(dict(coordinates), 0, {}, False, "no responses")
+        return self.figures.get(frozenset(coordinates.items())) or no_responses(coordinates)
+
+    def across(self, dimension: str, **coordinates: str) -> dict[str, Figure]:
+        return {
+            figure.group[dimension]: figure
+            for figure in self.figures.values()
+            if len(figure.group) == len(coordinates) + 1
+            and dimension in figure.group
+            and all(figure.group.get(d) == v for d, v in coordinates.items())
+        }
 
     def values_of(self, dimension: str) -> set[str]:
-        """Every value the coordinate takes in this wave, e.g. the departments."""
         return {
-            dict(coords)[dimension]
-            for coords in self.figures
-            if len(coords) == 1 and dimension in dict(coords)
+            figure.group[dimension]
+            for figure in self.figures.values()
+            if len(figure.group) == 1 and dimension in figure.group
         }
+
+    def selected(self, **coordinates: str) -> Iterator[Figure]:
+        wanted = coordinates.items()
+        chosen = [f for f in self.figures.values() if all(f.group.get(d) == v for d, v in wanted)]
+        departments = department_names(self.values_of("department"))
+        cohorts = cohort_names(self.values_of("cohort"))
+
+        def order(figure: Figure) -> tuple[int, str, str, str]:
+            department, cohort, status = (figure.group.get(d) for d in TABLE_DIMENSIONS)
+            return (
+                len(figure.group),
+                "All" if department is None else departments[department],
+                "All" if cohort is None else cohorts[cohort],
+                group_name(status),
+            )
+
+        return iter(sorted(chosen, key=order))
+
+    def comment_departments(self) -> set[str]:
+        return checked_for_comments(self.table, self.rules)
+
+    def alphas(self, instrument: Instrument) -> dict[str, Alpha]:
+        return aggregates.alphas(self.wave.id, instrument, Filters())
+
+    def distribution(self, dimension: str) -> list[Band]:
+        return banded(self.wave.id, dimension, self.rules)
 
 
 def rules_in_force() -> Rules:
@@ -83,30 +132,30 @@ def wave_figures(
 ) -> list[WaveFigures]:
     """The suppressed figures of these waves, which must be all waves from the first, in
     order. ``departments`` limits everything to those departments (a manager's own
-    organisation), as if nobody else had answered."""
-    return figures_of(waves, tables(waves, departments), rules)
+    organisation), as if nobody else had answered.
+
+    The whole organisation's figures of closed waves are read from their publications
+    (``published``); the waves after the last published one are suppressed here, starting
+    from the counts it carried.
+    """
+    stored = published.stored_series(waves, rules) if departments is None else []
+    carried = published.carried_after(stored[-1]) if stored else {}
+    series: list[WaveFigures] = list(stored)
+    for wave in waves[len(stored) :]:
+        computed = compute(wave, rules, carried, departments)
+        carried = computed.carried
+        series.append(computed)
+    return series
 
 
-def tables(waves: Sequence[SurveyWave], departments: set[str] | None = None) -> list[list[Cell]]:
-    """Each wave's whole table, before suppression (for a page that needs it twice)."""
-    return [_table(wave.id, departments) for wave in waves]
-
-
-def figures_of(
-    waves: Sequence[SurveyWave], tables: Sequence[list[Cell]], rules: Rules
-) -> list[WaveFigures]:
-    published = suppress_waves(tables, rules)
-    return [
-        WaveFigures(wave, {frozenset(s.group.items()): _figure(s) for s in shown})
-        for wave, shown in zip(waves, published, strict=True)
-    ]
-
-
-def _figure(shown: Shown) -> Figure:
-    if shown.hidden:
-        return Figure(dict(shown.group), None, {}, True, shown.reason)
-    label = "no responses" if shown.count == 0 else None
-    return Figure(dict(shown.group), shown.count, dict(shown.values), False, label)
+def compute(
+    wave: SurveyWave, rules: Rules, carried: Mapping[Any, int], departments: set[str] | None
+) -> ComputedFigures:
+    """One wave's table suppressed after the waves whose counts ``carried`` holds."""
+    table = _table(wave.id, departments)
+    shown, after = suppress_wave(table, rules, carried)
+    figures = {frozenset(s.group.items()): figure_of(s) for s in shown}
+    return ComputedFigures(wave, table, figures, after, rules)
 
 
 def _table(wave_id: int, departments: set[str] | None) -> list[Cell]:
@@ -210,14 +259,3 @@ def departments_managed_by(manager_id: int) -> set[str]:
     any depth, work in (responses carry a department, never a person)."""
     below = people.reports_of(manager_id)
     return {str(person.department_id) for person in below if person.department_id is not None}
-
-
-def departments_with_comments(table: list[Cell], rules: Rules) -> set[str]:
-    """Departments whose free-text comments may be listed: the wave's table, checked with
-    the larger minimum for comments (comments can be matched one by one)."""
-    shown = suppress(table, rules, comments=True)
-    return {
-        s.group["department"]
-        for s in shown
-        if set(s.group) == {"department"} and not s.hidden and s.count
-    }

@@ -17,32 +17,31 @@ from itertools import chain
 from typing import IO
 
 import xlsxwriter
-from sqlalchemy import select
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from intrapreneur.core import services as audit
 from intrapreneur.core.exports import csv_lines, neutralise
 from intrapreneur.culture.anonymity import NO_RESPONSES, Rules, hidden_label
-from intrapreneur.culture.dashboard import (
-    NONE,
+from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.figures import (
+    ALL,
+    GROUP_NAMES,
     TABLE_DIMENSIONS,
     Figure,
     WaveFigures,
-    wave_figures,
+    cohort_names,
+    department_names,
+    group_name,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
-from intrapreneur.culture.page import GROUP_NAMES
-from intrapreneur.culture.queries import Rate, response_rates
-from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department, Person
-from intrapreneur.learning.models import Cohort, Programme
+from intrapreneur.culture.queries import Rate, opened_waves, response_rates
+from intrapreneur.identity.models import Person
 
 Value = str | int | float
 MEAN_DECIMALS = 2  # as the dashboard prints them
 COLUMN_WIDTH = 24
-ALL = "All"
 NO_ANSWERS = "no answers"  # a shown group in which nobody answered this dimension's items
 
 
@@ -71,9 +70,9 @@ class Names:
         """Department, cohort and group as printed; a coordinate left out is everyone."""
         department, cohort, status = (group.get(dimension) for dimension in TABLE_DIMENSIONS)
         return (
-            _name(department, self.departments, "No department"),
-            _name(cohort, self.cohorts, "No cohort"),
-            ALL if status is None else GROUP_NAMES[SurveyGroup(status)],
+            ALL if department is None else self.departments.get(department, department),
+            ALL if cohort is None else self.cohorts.get(cohort, cohort),
+            group_name(status),
         )
 
 
@@ -98,22 +97,11 @@ class Section:
     rows: Iterable[Sequence[Value]]
 
 
-def _name(value: str | None, names: Mapping[str, str], nobody: str) -> str:
-    if value is None:
-        return ALL
-    return nobody if value == NONE else names.get(value, value)
-
-
 def waves_through(wave_ids: Collection[int], today: date) -> list[SurveyWave] | None:
     """Every wave opened by today, from the first to the latest of these (none given: to the
     latest), oldest first: the dashboard's series, which ``wave_figures`` needs whole. None
     when one of them does not exist or has not opened."""
-    opened = (
-        select(SurveyWave)
-        .where(SurveyWave.opens_on <= today)
-        .order_by(SurveyWave.opens_on, SurveyWave.id)
-    )
-    waves = list(db.session.scalars(opened))
+    waves = opened_waves(today)
     position = {wave.id: number for number, wave in enumerate(waves)}
     if not waves or not position.keys() >= set(wave_ids):
         return None
@@ -134,22 +122,11 @@ def gather(
 
 def names_in(figures: Sequence[WaveFigures]) -> Names:
     """The names of the departments and cohorts these figures mention, one query each."""
-    department_ids, cohort_ids = (
-        {int(value) for wave in figures for value in wave.values_of(dimension) if value != NONE}
+    departments, cohorts = (
+        {value for wave in figures for value in wave.values_of(dimension)}
         for dimension in ("department", "cohort")
     )
-    departments = db.session.execute(
-        select(Department.id, Department.name).where(Department.id.in_(department_ids))
-    )
-    cohorts = db.session.execute(
-        select(Cohort.id, Cohort.name, Programme.name)
-        .join(Programme, Programme.id == Cohort.programme_id)
-        .where(Cohort.id.in_(cohort_ids))
-    )
-    return Names(
-        departments={str(id_): name for id_, name in departments},
-        cohorts={str(id_): f"{name} ({programme})" for id_, name, programme in cohorts},
-    )
+    return Names(departments=department_names(departments), cohorts=cohort_names(cohorts))
 
 
 def record_export(export_format: str, filters: ExportFilters, *, by: Person) -> None:
@@ -189,7 +166,7 @@ def sections(export: Export) -> list[Section]:
 def _score_rows(export: Export) -> Iterator[tuple[Value, ...]]:
     for wave in export.figures:
         dimensions = export.instruments[wave.wave.instrument_key].dimensions
-        for figure in _selected(wave, export.filters, export.names):
+        for figure in wave.selected(**export.filters.coordinates()):
             for dimension in dimensions:
                 yield (
                     wave.wave.title,
@@ -198,13 +175,6 @@ def _score_rows(export: Export) -> Iterator[tuple[Value, ...]]:
                     _respondents(figure),
                     _mean(figure, dimension.id),
                 )
-
-
-def _selected(wave: WaveFigures, filters: ExportFilters, names: Names) -> list[Figure]:
-    """The wave's figures inside the filters, everyone first, then by name."""
-    wanted = filters.coordinates().items()
-    chosen = [f for f in wave.figures.values() if all(f.group.get(d) == v for d, v in wanted)]
-    return sorted(chosen, key=lambda figure: (len(figure.group), names.of(figure.group)))
 
 
 def _respondents(figure: Figure) -> Value:
@@ -287,7 +257,8 @@ def _rule_rows(export: Export) -> list[tuple[str, str]]:
 
 def _describe(filters: ExportFilters, names: Names) -> str:
     waves = ", ".join(map(str, filters.wave_ids))
-    cohort = names.of(filters.coordinates())[1]
+    chosen = filters.cohort
+    cohort = ALL if chosen is None else cohort_names({chosen})[chosen]
     group = "all" if filters.group is None else GROUP_NAMES[filters.group]
     return f"wave ids {waves}; cohort: {cohort}; group: {group}"
 

@@ -143,3 +143,57 @@ class PrivacyRules(db.Model):
     min_group_comments: Mapped[int] = mapped_column(default=10)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SurveyPublication(CreatedAtMixin, db.Model):
+    """A closed wave's figures as the anonymity engine published them, kept once.
+
+    A closed wave takes no more answers, and the engine only looks back, so its suppressed
+    figures never change for the same rules and the same earlier waves: views read them
+    here instead of suppressing every wave again on each request. Only what a dashboard may
+    print is stored (hidden figures carry no count and no means), plus what the next wave's
+    suppression needs from this one (``carried``: each group's last shown count).
+    """
+
+    __tablename__ = "survey_publication"
+    __table_args__ = (UniqueConstraint("wave_id", "min_group", "min_group_comments", "earlier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
+    min_group: Mapped[int]
+    min_group_comments: Mapped[int]
+    # The ids of the waves before this one, in order ("3,5,8"): the series it was suppressed in.
+    earlier: Mapped[str] = mapped_column(Text)
+    carried: Mapped[list[list[str | int | None]]] = mapped_column(
+        JSON, deferred=True, deferred_raiseload=True
+    )
+    comment_departments: Mapped[list[str]] = mapped_column(JSON)
+    # Cronbach's alpha per dimension over the whole wave: [alpha or None, complete responses].
+    alphas: Mapped[dict[str, list[float | int | None]]] = mapped_column(JSON)
+    # Per dimension, the whole wave's bands: [score, respondents or None, hidden text or None].
+    distributions: Mapped[dict[str, list[list[float | int | str | None]]]] = mapped_column(JSON)
+
+
+class PublishedFigure(db.Model):
+    """One group's figure in a publication. A coordinate is None when the figure is a margin
+    over it ("all cohorts"); ``department_id`` and ``cohort_id`` repeat the coordinates as
+    numbers, for sorting by name with a join."""
+
+    __tablename__ = "published_figure"
+    __table_args__ = (
+        Index("ix_published_figure_slice", "publication_id", "width", "cohort", "group"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    publication_id: Mapped[int] = mapped_column(
+        ForeignKey("survey_publication.id", ondelete="CASCADE")
+    )
+    width: Mapped[int]  # how many coordinates the group names
+    department: Mapped[str | None] = mapped_column(String(20))
+    cohort: Mapped[str | None] = mapped_column(String(20))
+    group: Mapped[str | None] = mapped_column(String(20))
+    department_id: Mapped[int | None]
+    cohort_id: Mapped[int | None]
+    respondents: Mapped[int | None]  # None when hidden
+    hidden: Mapped[bool]
+    means: Mapped[dict[str, float]] = mapped_column(JSON)

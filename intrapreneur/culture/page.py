@@ -16,15 +16,18 @@ from sqlalchemy import select
 from intrapreneur.core.charts import embeddable
 from intrapreneur.culture import aggregates, charts, dashboard
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.aggregates import Filters
-from intrapreneur.culture.anonymity import Cell, Rules, suppress
+from intrapreneur.culture.anonymity import Rules
+from intrapreneur.culture.figures import (
+    GROUP_NAMES,
+    NONE,
+    Figure,
+    WaveFigures,
+    department_names,
+)
 from intrapreneur.culture.instruments import Instrument, available
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department
 from intrapreneur.learning.models import Cohort
-
-GROUP_NAMES = {SurveyGroup.PARTICIPANT: "Participants", SurveyGroup.COMPARISON: "Comparison group"}
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,7 @@ class Page:
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
-    waves = list(
-        db.session.scalars(
-            select(SurveyWave)
-            .where(SurveyWave.opens_on <= today)
-            .order_by(SurveyWave.opens_on, SurveyWave.id)
-        )
-    )
+    waves = survey_queries.opened_waves(today)
     page = Page(waves=waves, rules=rules)
     if not waves:
         return page
@@ -83,25 +80,24 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     names = {d.id: d.name for d in page.instrument.dimensions}
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
-    tables = dashboard.tables(waves, departments)
-    all_figures = dashboard.figures_of(waves, tables, rules)
+    all_figures = dashboard.wave_figures(waves, rules, departments)
     chosen = all_figures[index]
     coordinates = _coordinates(choice)
     _heatmap(page, chosen, coordinates, names)
     _trend(page, all_figures, choice, names)
     _side_by_side(page, chosen, choice, names)
     if departments is None:  # bands are not split by department: whole organisation only
-        _distribution(page, names[page.dimension], rules)
-    _alphas(page, rules)
-    _comments(page, dashboard.departments_with_comments(tables[index], rules))
+        _distribution(page, chosen, names[page.dimension])
+    _alphas(page, chosen, rules)
+    _comments(page, chosen.comment_departments())
     page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
     return page
 
 
 def _comments(page: Page, allowed: set[str]) -> None:
     """Comments of the departments large enough for them (``Rules.comment_k``)."""
-    ids = sorted(int(d) for d in allowed if d != dashboard.NONE)
-    names = _department_names([str(d) for d in ids])
+    ids = sorted(int(d) for d in allowed if d != NONE)
+    names = department_names({str(d) for d in ids})
     page.comments = {
         names[str(d)]: texts
         for d, texts in aggregates.comments(page.wave.id, ids).items()  # type: ignore[union-attr]
@@ -118,11 +114,11 @@ def _coordinates(choice: Choice) -> dict[str, str]:
     return chosen
 
 
-def _shown(figure: dashboard.Figure, dimension: str) -> float | None:
+def _shown(figure: Figure, dimension: str) -> float | None:
     return None if figure.hidden else figure.means.get(dimension)
 
 
-def _text(figure: dashboard.Figure, dimension: str) -> str:
+def _text(figure: Figure, dimension: str) -> str:
     if figure.hidden or figure.label:
         return figure.label or ""
     value = figure.means.get(dimension)
@@ -130,13 +126,14 @@ def _text(figure: dashboard.Figure, dimension: str) -> str:
 
 
 def _heatmap(
-    page: Page, chosen: dashboard.WaveFigures, coords: dict[str, str], names: dict[str, str]
+    page: Page, chosen: WaveFigures, coords: dict[str, str], names: dict[str, str]
 ) -> None:
-    departments = _department_names(list(chosen.values_of("department")))
+    row = chosen.across("department", **coords)
+    departments = department_names(set(row))
     # By name, "No department" last.
-    ids = sorted(departments, key=lambda d: (d == dashboard.NONE, departments[d].casefold()))
+    ids = sorted(departments, key=lambda d: (d == NONE, departments[d].casefold()))
     page.heat_columns = [departments[d] for d in ids]
-    figures = [chosen.get(department=d, **coords) for d in ids]
+    figures = [row[d] for d in ids]
     page.heat_rows = [
         Row(name, [_text(f, dimension) for f in figures]) for dimension, name in names.items()
     ]
@@ -150,9 +147,7 @@ def _heatmap(
     )
 
 
-def _trend(
-    page: Page, waves: list[dashboard.WaveFigures], choice: Choice, names: dict[str, str]
-) -> None:
+def _trend(page: Page, waves: list[WaveFigures], choice: Choice, names: dict[str, str]) -> None:
     dimension = page.dimension or ""
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
@@ -167,9 +162,7 @@ def _trend(
     page.figures["trend"] = embeddable(charts.trend(titles, series, names[dimension], scale))
 
 
-def _side_by_side(
-    page: Page, chosen: dashboard.WaveFigures, choice: Choice, names: dict[str, str]
-) -> None:
+def _side_by_side(page: Page, chosen: WaveFigures, choice: Choice, names: dict[str, str]) -> None:
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
     for group, label in GROUP_NAMES.items():
@@ -183,30 +176,24 @@ def _side_by_side(
     )
 
 
-def _distribution(page: Page, dimension_name: str, rules: Rules) -> None:
-    """Respondents per half-point band, through the anonymity engine as its own table."""
-    bands = aggregates.distribution(page.wave.id, page.dimension or "", Filters())  # type: ignore[union-attr]
-    cells = [Cell({"band": str(row.key[0])}, row.respondents) for row in bands]
-    cells.append(Cell({}, sum(row.respondents for row in bands)))
-    shown = suppress(cells, rules)[:-1]
+def _distribution(page: Page, chosen: WaveFigures, dimension_name: str) -> None:
+    """Respondents per half-point band, suppressed as a table of its own."""
+    bands = chosen.distribution(page.dimension or "")
     page.distribution_rows = [
-        Row(f"{row.key[0]:.1f}", [s.reason or "" if s.hidden else str(s.count)])
-        for row, s in zip(bands, shown, strict=True)
+        Row(f"{band.score:.1f}", [band.label or str(band.respondents)]) for band in bands
     ]
     page.figures["distribution"] = embeddable(
         charts.distribution(
-            [row.key[0] for row in bands],
-            [None if s.hidden else s.count for s in shown],
-            dimension_name,
+            [band.score for band in bands], [band.respondents for band in bands], dimension_name
         )
     )
 
 
-def _alphas(page: Page, rules: Rules) -> None:
+def _alphas(page: Page, chosen: WaveFigures, rules: Rules) -> None:
     """Cronbach's alpha per dimension, shown only with at least k complete respondents."""
     instrument = page.instrument
-    assert instrument is not None and page.wave is not None
-    alphas = aggregates.alphas(page.wave.id, instrument, Filters())
+    assert instrument is not None
+    alphas = chosen.alphas(instrument)
     for dimension in instrument.dimensions:
         alpha = alphas[dimension.id]
         if alpha.respondents < rules.k:
@@ -215,19 +202,6 @@ def _alphas(page: Page, rules: Rules) -> None:
             value = "—" if alpha.alpha is None else f"{alpha.alpha:.2f}"
             cells = [value, str(alpha.respondents)]
         page.alpha_rows.append(Row(dimension.name, cells))
-
-
-def _department_names(ids: list[str]) -> dict[str, str]:
-    numbers = [int(d) for d in ids if d != dashboard.NONE]
-    found = dict(
-        db.session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(numbers))
-        ).all()
-    )
-    return {
-        d: "No department" if d == dashboard.NONE else found.get(int(d), f"Department {d}")
-        for d in ids
-    }
 
 
 def _cohorts_of(wave_id: int) -> list[Cohort]:

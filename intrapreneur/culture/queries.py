@@ -86,6 +86,17 @@ def comparison_candidates(department_ids: set[int | None]) -> dict[int | None, l
     return candidates
 
 
+def opened_waves(today: date) -> list[SurveyWave]:
+    """Every wave opened by today, oldest first: the series the dashboards suppress in."""
+    return list(
+        db.session.scalars(
+            select(SurveyWave)
+            .where(SurveyWave.opens_on <= today)
+            .order_by(SurveyWave.opens_on, SurveyWave.id)
+        )
+    )
+
+
 def waves() -> Select[tuple[SurveyWave]]:
     return select(SurveyWave).order_by(SurveyWave.opens_on.desc(), SurveyWave.id.desc())
 

@@ -16,20 +16,23 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import takewhile
 from pathlib import Path
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
-from intrapreneur.culture import queries
+from intrapreneur.culture import dashboard, published, queries
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.instruments import Instrument, available
 from intrapreneur.culture.models import (
     PrivacyRules,
+    PublishedFigure,
     SurveyGroup,
     SurveyInvitation,
+    SurveyPublication,
     SurveyResponse,
     SurveyScore,
     SurveyWave,
@@ -308,6 +311,43 @@ def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
         raise SurveyRefusal("This survey has already closed.")
     wave.closed_at = now
     audit.record("survey_wave.closed_early", actor=by, obj=wave)
+
+
+def publish_closed_waves(today: date) -> int:
+    """Keep the published figures of every closed wave that has none for the rules in force
+    (see ``published``); publications made with other rules or another series of earlier
+    waves are dropped. Returns how many waves were published. Idempotent: the scheduler
+    runs it hourly, and closing a wave early runs it too."""
+    waves = queries.opened_waves(today)
+    rules = dashboard.rules_in_force()
+    closed = len(list(takewhile(lambda wave: wave.has_closed(today), waves)))
+    series = dashboard.wave_figures(waves[:closed], rules)
+    _drop_publications_except(
+        [figures.publication for figures in series if isinstance(figures, published.StoredFigures)]
+    )
+    fresh = [figures for figures in series if isinstance(figures, dashboard.ComputedFigures)]
+    for figures in fresh:
+        number = waves.index(figures.wave)
+        instrument = instrument_of(figures.wave)
+        published.store(
+            figures.wave,
+            waves[:number],
+            rules,
+            figures.figures,
+            figures.carried,
+            figures.comment_departments(),
+            figures.alphas(instrument),
+            {d.id: figures.distribution(d.id) for d in instrument.dimensions},
+        )
+    return len(fresh)
+
+
+def _drop_publications_except(kept: list[SurveyPublication]) -> None:
+    stale = select(SurveyPublication.id).where(
+        SurveyPublication.id.not_in([publication.id for publication in kept])
+    )
+    db.session.execute(delete(PublishedFigure).where(PublishedFigure.publication_id.in_(stale)))
+    db.session.execute(delete(SurveyPublication).where(SurveyPublication.id.in_(stale)))
 
 
 def privacy_rules() -> PrivacyRules | None:

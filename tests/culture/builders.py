@@ -30,11 +30,16 @@ def wave(title: str) -> SurveyWave:
 
 
 def respond(
-    wave: SurveyWave, n: int, department: Department, group: SurveyGroup, answers: dict[str, int]
+    wave: SurveyWave,
+    n: int,
+    department: Department,
+    group: SurveyGroup,
+    answers: dict[str, int],
+    cohort: Cohort | None = None,
 ) -> None:
     instrument = available()[wave.instrument_key]
     for _ in range(n):
-        response = _response(wave, group, department.id, None, answers)
+        response = _response(wave, group, department.id, cohort.id if cohort else None, answers)
         db.session.add_all(
             services.score_row(response, dimension, score)
             for dimension, score in instrument.scores(answers).items()
