@@ -1,12 +1,16 @@
 """Gunicorn settings for Intrapreneur.
 
-    gunicorn --config config/gunicorn.conf.py
+    intrapreneur serve                              # uses this file
+    gunicorn --config config/gunicorn.conf.py       # the same, by hand
 
 The ``INTRAPRENEUR_*`` variables below tune the server; the application itself reads its
 own settings from the environment (see config/intrapreneur.env.example).
 """
 
+import json
 import os
+
+from gunicorn import glogging
 
 
 def _cpu_count() -> int:
@@ -28,6 +32,34 @@ def _workers() -> int:
     return int(raw)
 
 
+class JsonAccessLogger(glogging.Logger):
+    """One JSON object per request on the access log.
+
+    Built with ``json.dumps`` rather than gunicorn's ``access_log_format``: a format string
+    leaves backslashes and control characters of a decoded path unescaped, so a request for
+    ``/a%5C`` would write a line no log collector can parse.
+    """
+
+    def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
+        if not self.access_log_enabled:
+            return
+        atoms = self.atoms(resp, req, environ, request_time)
+        status = str(atoms["s"])
+        entry = {
+            "remote_addr": atoms["h"],
+            "method": atoms["m"],
+            "path": atoms["U"],
+            "query": atoms["q"] or None,
+            "status": int(status) if status.isdigit() else status,
+            "bytes": atoms["B"],
+            "duration_ms": atoms["M"],
+            # The app's own id when it sets one on the response, else the proxy's.
+            "request_id": atoms.get("{x-request-id}o") or atoms.get("{x-request-id}i"),
+            "user_agent": atoms["a"],
+        }
+        self.access_log.info(json.dumps(entry, ensure_ascii=False))
+
+
 wsgi_app = "intrapreneur.wsgi:app"
 bind = os.environ.get("INTRAPRENEUR_BIND", "0.0.0.0:8000")
 workers = _workers()  # 2 x CPUs + 1, at most 8, unless INTRAPRENEUR_WEB_WORKERS says
@@ -39,11 +71,11 @@ keepalive = 5
 # Only the reverse proxy may tell gunicorn the client's address and scheme.
 forwarded_allow_ips = os.environ.get("INTRAPRENEUR_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
+# Gunicorn 25+ opens a control socket under $HOME by default: nothing here uses it, and a
+# read-only root filesystem (the Helm chart's) has no $HOME to write to.
+control_socket_disable = True
+
 # Logs to stdout/stderr for the container runtime or journald; one JSON object per request.
-# Gunicorn escapes double quotes inside values, so header and path values stay in their strings.
 accesslog = "-"
 errorlog = "-"
-access_log_format = (
-    '{"remote_addr": "%(h)s", "method": "%(m)s", "path": "%(U)s", "status": %(s)s, '
-    '"bytes": %(B)s, "duration_ms": %(M)s, "request_id": "%({x-request-id}i)s"}'
-)
+logger_class = JsonAccessLogger
