@@ -29,6 +29,8 @@ from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
 
+ALPHA_WHEN_CLOSED = "computed when the wave closes"
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -88,7 +90,7 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     _side_by_side(page, chosen, choice, names)
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, chosen, names[page.dimension])
-    _alphas(page, chosen, rules)
+    _alphas(page, chosen, rules, today)
     _comments(page, chosen.comment_departments())
     page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
     return page
@@ -189,10 +191,19 @@ def _distribution(page: Page, chosen: WaveFigures, dimension_name: str) -> None:
     )
 
 
-def _alphas(page: Page, chosen: WaveFigures, rules: Rules) -> None:
-    """Cronbach's alpha per dimension, shown only with at least k complete respondents."""
+def _alphas(page: Page, chosen: WaveFigures, rules: Rules, today: date) -> None:
+    """Cronbach's alpha per dimension, shown only with at least k complete respondents.
+
+    Not for an open wave: it reads every answer of the wave (the page's costliest part by
+    far), and a scale's reliability is judged on the whole wave; it is published with the
+    wave's figures when the wave closes."""
     instrument = page.instrument
     assert instrument is not None
+    if chosen.wave.is_open(today):
+        page.alpha_rows = [
+            Row(dimension.name, [ALPHA_WHEN_CLOSED, ""]) for dimension in instrument.dimensions
+        ]
+        return
     alphas = chosen.alphas(instrument)
     for dimension in instrument.dimensions:
         alpha = alphas[dimension.id]
