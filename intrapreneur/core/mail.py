@@ -120,8 +120,7 @@ def queue(
         "next_attempt_at": max(now, not_before) if not_before else now,
         "created_at": now,
     }
-    result = db.session.execute(_insert_once(values))
-    return bool(result.rowcount)
+    return db.session.execute(_insert_once(values)).first() is not None
 
 
 def _insert_once(values: dict[str, Any]) -> Any:
@@ -132,6 +131,7 @@ def _insert_once(values: dict[str, Any]) -> Any:
         dialect.insert(OutgoingEmail)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(OutgoingEmail.id)
     )
 
 
