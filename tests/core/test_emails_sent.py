@@ -28,6 +28,13 @@ TODAY = date.today()
 BASE = "https://intrapreneur.example"
 
 
+@pytest.fixture
+def public_address(app: Flask, monkeypatch: pytest.MonkeyPatch) -> str:
+    """INTRAPRENEUR_BASE_URL: what links in emails start with, in a request or not."""
+    monkeypatch.setitem(app.config, "BASE_URL", BASE)
+    return BASE
+
+
 def _deliver(inbox: SmtpServer, now: datetime | None = None) -> list[EmailMessage]:
     before = len(inbox.received)
     mail.deliver_due(now or datetime.now(UTC))
@@ -110,13 +117,8 @@ def _participants(make_person: Callable[..., Person], count: int) -> Cohort:
 
 
 def test_every_survey_invitee_gets_their_own_link_on_the_day_the_survey_opens(
-    app: Flask,
-    client: FlaskClient,
-    inbox: SmtpServer,
-    make_person: Callable[..., Person],
-    monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient, inbox: SmtpServer, make_person: Callable[..., Person], public_address: str
 ) -> None:
-    monkeypatch.setitem(app.config, "BASE_URL", BASE)
     cohort = _participants(make_person, 3)
     make_person()  # someone to draw for the comparison group
     opens = TODAY + timedelta(days=2)
@@ -149,13 +151,8 @@ def test_every_survey_invitee_gets_their_own_link_on_the_day_the_survey_opens(
 
 
 def test_a_review_request_emails_the_managers_and_a_review_emails_the_owner(
-    app: Flask,
-    client: FlaskClient,
-    inbox: SmtpServer,
-    make_person: Callable[..., Person],
-    monkeypatch: pytest.MonkeyPatch,
+    client: FlaskClient, inbox: SmtpServer, make_person: Callable[..., Person], public_address: str
 ) -> None:
-    monkeypatch.setitem(app.config, "BASE_URL", BASE)
     boss = make_person(Role.MANAGER, display_name="Bea Boss")
     owner = make_person(display_name="Dan Deep", manager=boss)
     venture = venture_of(owner, "Van sharing")

@@ -25,7 +25,7 @@ from intrapreneur.core import mail
 from intrapreneur.core.mail_models import EmailKind, EmailPreference, EmailStatus, OutgoingEmail
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
-from intrapreneur.settings import ConfigError, load_mail
+from intrapreneur.settings import ConfigError, MailSettings, load_mail
 from tests.conftest import (
     MAIL_FROM,
     SmtpServer,
@@ -108,17 +108,26 @@ def test_without_smtp_settings_delivery_is_off_and_emails_wait(
     assert (row.status, row.attempts) == (EmailStatus.PENDING, 0)
 
 
-def test_smtp_down_keeps_the_email_and_it_goes_out_once_later(
+@pytest.fixture
+def smtp_down(
     app: Flask,
     inbox: SmtpServer,
     closed_port: int,
     make_person: Callable[..., Person],
     monkeypatch: pytest.MonkeyPatch,
-) -> None:
+) -> MailSettings:
+    """One email queued while nobody answers on the SMTP port; gives the working settings."""
     queue_news(make_person())
     db.session.commit()
     working = app.config["MAIL"]
     monkeypatch.setitem(app.config, "MAIL", mail_settings(closed_port))
+    return working
+
+
+def test_smtp_down_keeps_the_email_and_it_goes_out_once_later(
+    app: Flask, inbox: SmtpServer, smtp_down: MailSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    working = smtp_down
 
     report = mail.deliver_due(NOW)
 
@@ -140,16 +149,9 @@ def test_smtp_down_keeps_the_email_and_it_goes_out_once_later(
 
 
 def test_each_failure_waits_longer_until_the_email_fails_for_good_and_can_be_retried(
-    app: Flask,
-    inbox: SmtpServer,
-    closed_port: int,
-    make_person: Callable[..., Person],
-    monkeypatch: pytest.MonkeyPatch,
+    app: Flask, inbox: SmtpServer, smtp_down: MailSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    queue_news(make_person())
-    db.session.commit()
-    working = app.config["MAIL"]
-    monkeypatch.setitem(app.config, "MAIL", mail_settings(closed_port))
+    working = smtp_down
 
     moment, waits = NOW, []
     for _ in range(mail.MAX_ATTEMPTS):
