@@ -26,6 +26,7 @@ from intrapreneur.core.mail_models import EmailKind, EmailPreference, EmailStatu
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.settings import ConfigError, MailSettings, load_mail
+from intrapreneur.settings import load as load_settings
 from tests.conftest import (
     MAIL_FROM,
     SmtpServer,
@@ -526,3 +527,38 @@ def test_the_mail_commands(
     assert len(inbox.received) == 2
     assert db.session.scalar(select(func.count()).select_from(OutgoingEmail)) == 2
     assert "sent:    2" in runner.invoke(cli, ["mail", "status"], obj=info).output
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://intrapreneur.example/", "https://intrapreneur.example"),
+        ("https://corp.example/apps/intrapreneur", "https://corp.example/apps/intrapreneur"),
+        ("intrapreneur.example", ConfigError),
+        ("https://intrapreneur.example/?x=1", ConfigError),
+    ],
+)
+def test_the_public_address_is_a_plain_http_or_https_address(
+    tmp_path: Path, value: str, expected: str | type[Exception]
+) -> None:
+    env = {
+        "INTRAPRENEUR_ENV": "test",
+        "INTRAPRENEUR_INSTANCE_PATH": str(tmp_path),
+        "INTRAPRENEUR_BASE_URL": value,
+    }
+    if isinstance(expected, str):
+        assert load_settings(env).base_url == expected
+    else:
+        with pytest.raises(expected, match="INTRAPRENEUR_BASE_URL must be the public address"):
+            load_settings(env)
+
+
+def test_links_outside_a_request_follow_the_public_address_and_its_path(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert mail.absolute_url("account.notifications") is None
+    monkeypatch.setitem(app.config, "BASE_URL", "https://corp.example/apps/intrapreneur")
+    assert mail.absolute_url("account.notifications") == (
+        "https://corp.example/apps/intrapreneur/account/notifications"
+    )
+    assert mail.site_domain() == "corp.example"
