@@ -97,11 +97,14 @@ def queue(
 ) -> bool:
     """Add one email to the outbox; False when it is not wanted or already queued.
 
-    Nothing goes to people without an address, to deactivated people, or to people
-    who turned this kind off. ``dedupe_key`` names the email so that a second
-    ``queue`` of the same one (a job run twice, a double click) adds nothing.
+    Nothing goes to people without an address, to deactivated people, to guests whose
+    access has ended, or to people who turned this kind off. ``dedupe_key`` names the
+    email so that a second ``queue`` of the same one (a job run twice, a double click)
+    adds nothing.
     """
-    if not person.email or not person.active or not wants(person, kind):
+    if not person.email or not person.active or person.access_has_ended(now.date()):
+        return False
+    if not wants(person, kind):
         return False
     address = checked_address(person.email)
     text, html = render(template, person=person, **context)

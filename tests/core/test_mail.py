@@ -280,11 +280,12 @@ def test_typed_titles_become_one_line_subjects() -> None:
     assert len(mail.one_line("x" * 500)) == 200
 
 
-def test_nobody_without_an_address_or_deactivated_gets_email(
+def test_nobody_without_an_address_deactivated_or_past_their_access_gets_email(
     app: Flask, make_person: Callable[..., Person]
 ) -> None:
     assert not queue_news(make_person(email=None))
     assert not queue_news(make_person(active=False))
+    assert not queue_news(make_person(access_ends_on=NOW.date() - timedelta(days=1)))
     assert outbox() == []
 
 
