@@ -13,7 +13,6 @@ import click
 from flask.cli import AppGroup
 
 from intrapreneur.core import mail
-from intrapreneur.core.mail_models import EmailStatus
 from intrapreneur.core.models import utcnow
 from intrapreneur.extensions import db
 from intrapreneur.learning.emails import queue_reminders
@@ -25,10 +24,10 @@ mail_group = AppGroup("mail", help="Send queued emails and queue the daily remin
 @click.option("--limit", default=500, show_default=True, help="Send at most this many emails.")
 def deliver_command(limit: int) -> None:
     """Send the emails that are due; failures wait and are tried again later."""
-    due = mail.counts()
-    waiting = due[EmailStatus.PENDING] + due[EmailStatus.SENDING]
-    with click.progressbar(length=min(waiting, limit), label="Sending", show_pos=True) as bar:
-        report = mail.deliver_due(utcnow(), limit, on_progress=bar.update)
+    now = utcnow()
+    due = min(mail.due_count(now), limit)
+    with click.progressbar(length=due, label="Sending", show_pos=True) as bar:
+        report = mail.deliver_due(now, limit, on_progress=bar.update)
     click.echo(report.describe())
     if report.disabled:
         sys.exit(2)

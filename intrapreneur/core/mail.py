@@ -465,6 +465,17 @@ def counts() -> dict[EmailStatus, int]:
     return {status: found.get(status, 0) for status in EmailStatus}
 
 
+def due_count(now: datetime) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(OutgoingEmail)
+            .where(OutgoingEmail.status.in_(DUE), OutgoingEmail.next_attempt_at <= now)
+        )
+        or 0
+    )
+
+
 def failed_emails(limit: int = 20) -> list[OutgoingEmail]:
     return list(
         db.session.scalars(

@@ -9,11 +9,14 @@ from email.message import EmailMessage
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask.testing import FlaskClient
 from icalendar import Calendar
 from sqlalchemy import select
 
+from intrapreneur.cli import cli
 from intrapreneur.core import mail
 from intrapreneur.core.mail_models import OutgoingEmail
 from intrapreneur.extensions import db
@@ -293,3 +296,24 @@ def test_reminders_without_a_public_address_say_where_to_go_in_words(
     assert "http" not in text
     assert "under Email notifications in Intrapreneur" in text
     assert message["To"] == ann.email
+
+
+def test_the_reminders_command_queues_for_the_day_after_the_one_given(
+    app: Flask, circle: dict[str, Any]
+) -> None:
+    ann = circle["members"][0]
+    past = _session_on(circle["set"], TODAY - timedelta(days=7))
+    _action(past, ann, "Call three shops", date(2031, 5, 2))
+    db.session.commit()
+    runner = CliRunner()
+    info = ScriptInfo(create_app=lambda: app)
+
+    early = runner.invoke(cli, ["mail", "reminders", "--today", "2031-04-30"], obj=info)
+    queued = runner.invoke(cli, ["mail", "reminders", "--today", "2031-05-01"], obj=info)
+    again = runner.invoke(cli, ["mail", "reminders", "--today", "2031-05-01"], obj=info)
+
+    assert early.output == "0 commitment reminders and 0 session reminders queued.\n"
+    assert queued.output == "1 commitment reminders and 0 session reminders queued.\n"
+    assert again.output == early.output
+    [row] = db.session.scalars(select(OutgoingEmail)).all()
+    assert (row.to_address, row.dedupe_key) == (ann.email, f"action_reminder:{ann.id}:2031-05-02")
