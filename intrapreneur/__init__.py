@@ -102,6 +102,7 @@ def _template_helpers() -> dict[str, Any]:
 
 def _register_blueprints(app: Flask) -> None:
     from intrapreneur.blueprints import (
+        account,
         admin,
         agendas,
         api,
@@ -145,6 +146,7 @@ def _register_blueprints(app: Flask) -> None:
         surveys,
         impact,
         calendar,
+        account,
         admin,
         api,
         assets,

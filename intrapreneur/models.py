@@ -1,5 +1,6 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
+from intrapreneur.core.mail_models import EmailPreference, OutgoingEmail
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.culture.models import (
     PrivacyRules,
@@ -40,6 +41,7 @@ __all__ = [
     "AuditEvent",
     "Cohort",
     "Department",
+    "EmailPreference",
     "Enrolment",
     "Experiment",
     "HotSeat",
@@ -47,6 +49,7 @@ __all__ = [
     "LearningSession",
     "LearningSet",
     "Notification",
+    "OutgoingEmail",
     "Person",
     "PersonRole",
     "PrivacyRules",

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 PREFIX = "INTRAPRENEUR_"
 ENVIRONMENTS = ("production", "development", "test")
@@ -181,6 +182,83 @@ def load_directory(env: Mapping[str, str]) -> DirectorySettings | None:
     )
 
 
+MAIL_SCHEMES = {"smtp": 587, "smtps": 465}
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """How to reach the SMTP server that sends the outbox (``core/mail.py``)."""
+
+    host: str
+    port: int
+    implicit_tls: bool
+    starttls: bool
+    username: str | None
+    password: str | None = field(repr=False)
+    sender: str
+    ca_file: str | None
+    timeout: float
+
+
+def load_mail(env: Mapping[str, str]) -> MailSettings | None:
+    """The SMTP settings; None (delivery off, emails wait in the outbox) without a URL.
+
+    ``smtp://user:password@host:587`` speaks STARTTLS and refuses to go on without it
+    (``?starttls=false`` for a relay on a trusted network that has no TLS);
+    ``smtps://host:465`` speaks TLS from the first byte.
+    """
+    raw = _read(env, "SMTP_URL")
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in MAIL_SCHEMES or not parts.hostname:
+        raise ConfigError(
+            f"{PREFIX}SMTP_URL must look like smtp://user:password@host:587 or smtps://host:465"
+        )
+    try:
+        port = parts.port or MAIL_SCHEMES[parts.scheme]
+    except ValueError:
+        raise ConfigError(f"{PREFIX}SMTP_URL has a port that is not a number") from None
+    query = {name: values[-1].lower() for name, values in parse_qs(parts.query).items()}
+    unknown = set(query) - {"starttls"}
+    if unknown:
+        raise ConfigError(f"{PREFIX}SMTP_URL knows only the option starttls, not {sorted(unknown)}")
+    starttls = query.get("starttls", "true")
+    if starttls not in ("true", "false"):
+        raise ConfigError(f"{PREFIX}SMTP_URL starttls must be true or false, not {starttls!r}")
+    sender = _read(env, "MAIL_FROM")
+    if not sender or any(char in sender for char in "\r\n") or "@" not in sender:
+        raise ConfigError(
+            f"{PREFIX}MAIL_FROM must be the sender address when {PREFIX}SMTP_URL is set, "
+            "e.g. Intrapreneur <intrapreneur@example.com>"
+        )
+    implicit_tls = parts.scheme == "smtps"
+    return MailSettings(
+        host=parts.hostname,
+        port=port,
+        implicit_tls=implicit_tls,
+        starttls=not implicit_tls and starttls == "true",
+        username=unquote(parts.username) if parts.username else None,
+        password=unquote(parts.password) if parts.password else None,
+        sender=sender,
+        ca_file=_read(env, "SMTP_CA_FILE"),
+        timeout=float(_whole_number(env, "SMTP_TIMEOUT", 10)),
+    )
+
+
+def _base_url(env: Mapping[str, str]) -> str | None:
+    """The public address, for links in emails written outside a request (reminders)."""
+    raw = _read(env, "BASE_URL")
+    if raw is None:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+        raise ConfigError(
+            f"{PREFIX}BASE_URL must be the public address, e.g. https://intrapreneur.example.com"
+        )
+    return raw.rstrip("/")
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -199,6 +277,8 @@ class Settings:
     instance_path: Path
     survey_instruments_dir: Path | None
     survey_pseudonym_key: str = field(repr=False)
+    mail: MailSettings | None = None
+    base_url: str | None = None
 
     @property
     def is_production(self) -> bool:
@@ -224,6 +304,8 @@ class Settings:
             "TRUSTED_PROXIES": self.trusted_proxies,
             "SURVEY_PSEUDONYM_KEY": self.survey_pseudonym_key,
             "SURVEY_INSTRUMENTS_DIR": self.survey_instruments_dir,
+            "MAIL": self.mail,
+            "BASE_URL": self.base_url,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -345,6 +427,8 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         instance_path=instance,
         survey_instruments_dir=_instruments_dir(env),
         survey_pseudonym_key=_survey_pseudonym_key(env, name, instance),
+        mail=load_mail(env),
+        base_url=_base_url(env),
     )
 
 

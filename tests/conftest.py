@@ -15,11 +15,16 @@ import shutil
 import socket
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, timedelta
+from email import message_from_bytes
+from email import policy as email_policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -42,7 +47,7 @@ from intrapreneur.identity.local_directory import (
 )
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
-from intrapreneur.settings import DirectorySettings, load_directory
+from intrapreneur.settings import DirectorySettings, MailSettings, load_directory
 
 TEST_SECRET_KEY = secrets.token_hex(32)
 
@@ -380,3 +385,76 @@ def use_directory(
         return loaded
 
     return configure
+
+
+# -- a real SMTP server on loopback --------------------------------------------------------
+
+
+@dataclass
+class ReceivedMail:
+    sender: str
+    recipients: list[str]
+    message: EmailMessage
+    secured: bool
+    login: str | None
+
+
+class SmtpServer:
+    """aiosmtpd on a free loopback port, keeping every message it accepts."""
+
+    def __init__(self, **parameters: Any) -> None:
+        self.received: list[ReceivedMail] = []
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(self, hostname="127.0.0.1", port=self.port, **parameters)
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        login = session.auth_data.login.decode() if session.auth_data else None
+        self.received.append(
+            ReceivedMail(
+                sender=envelope.mail_from,
+                recipients=list(envelope.rcpt_tos),
+                message=message_from_bytes(envelope.content, policy=email_policy.default),  # type: ignore[arg-type]
+                secured=session.ssl is not None,
+                login=login,
+            )
+        )
+        return "250 Message accepted"
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    server = SmtpServer()
+    server.controller.start()
+    try:
+        yield server
+    finally:
+        server.controller.stop()
+
+
+MAIL_FROM = "Intrapreneur <intrapreneur@corp.example>"
+
+
+def mail_settings(port: int, **values: Any) -> MailSettings:
+    fields: dict[str, Any] = {
+        "host": "127.0.0.1",
+        "port": port,
+        "implicit_tls": False,
+        "starttls": False,
+        "username": None,
+        "password": None,
+        "sender": MAIL_FROM,
+        "ca_file": None,
+        "timeout": 5.0,
+        **values,
+    }
+    return MailSettings(**fields)
+
+
+@pytest.fixture
+def inbox(app: Flask, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> SmtpServer:
+    """Delivery goes to the loopback server (plain SMTP); its inbox starts empty."""
+    smtp_server.received.clear()
+    monkeypatch.setitem(app.config, "MAIL", mail_settings(smtp_server.port))
+    return smtp_server

@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from intrapreneur.cli.app import create_app_or_exit
 from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
+from intrapreneur.cli.mail import mail_group
 from intrapreneur.cli.serve import serve
 from intrapreneur.cli.users import users
 
@@ -17,5 +18,5 @@ def cli() -> None:
     """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
 
 
-for command in (demo, directory, serve, users):
+for command in (demo, directory, mail_group, serve, users):
     cli.add_command(command)

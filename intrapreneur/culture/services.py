@@ -15,7 +15,7 @@ import secrets
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from itertools import takewhile
 from pathlib import Path
 
@@ -23,7 +23,10 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from intrapreneur.core import mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.mail_models import EmailKind
+from intrapreneur.core.models import utcnow
 from intrapreneur.culture import dashboard, published, queries
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.instruments import Instrument, available
@@ -135,6 +138,7 @@ def create_wave(
     tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
     tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
     db.session.flush()
+    _email_invitations(wave, tokens)
     audit.record(
         "survey_wave.created",
         actor=by,
@@ -188,6 +192,31 @@ def _invite(wave: SurveyWave, person_ids: list[int], group: SurveyGroup) -> dict
         for person_id, token in tokens.items()
     )
     return tokens
+
+
+def _email_invitations(wave: SurveyWave, tokens: dict[int, str]) -> None:
+    """Each invitee gets their personal link by email, sent on the day the survey opens.
+
+    The link is the only copy of the token: it lives in the outbox until the email
+    is sent, then the body is blanked (``core.mail``); it is never logged.
+    """
+    now = utcnow()
+    opens = datetime.combine(wave.opens_on, time.min, tzinfo=UTC)
+    people = db.session.scalars(select(Person).where(Person.id.in_(list(tokens)))).all()
+    for person in people:
+        link = mail.absolute_url("surveys.answer_by_token", token=tokens[person.id])
+        if link is None:
+            return
+        mail.queue(
+            person,
+            EmailKind.SURVEY_INVITATION,
+            subject=mail.one_line(f"Survey: {wave.title}"),
+            template="survey_invitation",
+            context={"title": wave.title, "link": link, "closes_on": f"{wave.closes_on:%d %B %Y}"},
+            now=now,
+            dedupe_key=f"survey_invitation:{wave.id}:{person.id}",
+            not_before=opens,
+        )
 
 
 def ensure_open(wave: SurveyWave, today: date) -> None:

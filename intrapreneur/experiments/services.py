@@ -16,7 +16,10 @@ from typing import Any
 
 from sqlalchemy import delete
 
+from intrapreneur.core import mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.mail_models import EmailKind
+from intrapreneur.core.models import utcnow
 from intrapreneur.experiments import queries
 from intrapreneur.experiments.models import (
     Assumption,
@@ -203,7 +206,7 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
         raise BoardRefusal("To move a card to Decided, record its learning card and decision.")
     if to is Column.RUNNING:
         _check_ready_to_run(experiment)
-        experiment.review_requested_at = experiment.review_requested_at or now
+        _ask_for_review(experiment, now)
     moved_from = experiment.column
     experiment.column = to
     experiment.moved_at = experiment.updated_at = now
@@ -236,7 +239,7 @@ def decide(
     experiment.decision = card.decision
     experiment.column = Column.DECIDED
     experiment.decided_at = experiment.moved_at = experiment.updated_at = now
-    experiment.review_requested_at = now
+    _ask_for_review(experiment, now, afresh=True)
     _record(
         "experiment.decided",
         experiment,
@@ -257,9 +260,30 @@ def decide(
 
 
 def notify(person_id: int, text: str, link: str = "") -> Notification:
+    """Tell someone in the app, and by email unless they turned review emails off."""
     notification = Notification(person_id=person_id, text=text[:500], link=link)
     db.session.add(notification)
+    person = db.session.get(Person, person_id)
+    if person is not None:
+        email_notification(person, text, link)
     return notification
+
+
+def email_notification(person: Person, text: str, link: str) -> None:
+    """The one way review news goes out by email (``link`` is a path in the app)."""
+    root = mail.site_root()
+    mail.queue(
+        person,
+        EmailKind.REVIEW_NOTIFICATION,
+        subject=mail.one_line(text),
+        template="review_notification",
+        context={
+            "text": text,
+            "link": root + link if root and link else None,
+            "preferences_url": mail.preferences_url(),
+        },
+        now=utcnow(),
+    )
 
 
 def is_overdue(experiment: Experiment, today: date) -> bool:
@@ -308,7 +332,23 @@ def _check_ready_to_run(card: CardFields | Experiment) -> None:
 def _ask_for_review_of_request(experiment: Experiment, now: datetime) -> None:
     """Asking for time or money puts the card in the managers' queue until decided."""
     if experiment.has_request and experiment.budget_approved is None:
-        experiment.review_requested_at = experiment.review_requested_at or now
+        _ask_for_review(experiment, now)
+
+
+def _ask_for_review(experiment: Experiment, now: datetime, *, afresh: bool = False) -> None:
+    """Put the card in the managers' queue, and email the owner's manager when it enters
+    it (``afresh``: a decision restarts the wait and is news even if the card waited)."""
+    if experiment.review_requested_at is not None and not afresh:
+        return
+    experiment.review_requested_at = now
+    # The review queue is the manager's list in the app; the email is the nudge to open it.
+    manager = experiment.owner.manager
+    if manager is not None:
+        email_notification(
+            manager,
+            f"{experiment.owner.display_name} asks for your review of ‘{experiment.title}’",
+            f"/experiments/{experiment.id}/review",
+        )
 
 
 def _record(action: str, experiment: Experiment, by: Person, **details: Any) -> None:

@@ -13,7 +13,9 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
+from intrapreneur.core import mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning, queries
 from intrapreneur.identity.directory import (
@@ -132,7 +134,31 @@ def invite_guest(
         invitation_id=invitation.id,
         access_ends_on=access_ends_on.isoformat(),
     )
-    return invitation, _serializer().dumps([invitation.id, secret])
+    token = _serializer().dumps([invitation.id, secret])
+    _email_invitation(invitation, token, now)
+    return invitation, token
+
+
+def _email_invitation(invitation: Invitation, token: str, now: datetime) -> None:
+    """The guest gets the link by email as well; HR's page still shows it once."""
+    link = mail.absolute_url("auth.accept_invitation", token=token)
+    if link is None:
+        return
+    inviter = invitation.invited_by
+    mail.queue(
+        invitation.person,
+        EmailKind.GUEST_INVITATION,
+        subject="Your invitation to Intrapreneur",
+        template="guest_invitation",
+        context={
+            "link": link,
+            "invited_by": inviter.display_name if inviter else "The programme team",
+            "expires_on": f"{invitation.expires_at:%d %B %Y}",
+            "access_ends_on": f"{invitation.person.access_ends_on:%d %B %Y}",
+        },
+        now=now,
+        dedupe_key=f"guest_invitation:{invitation.id}",
+    )
 
 
 def _expire_open_invitations(guest: Person, now: datetime) -> None:

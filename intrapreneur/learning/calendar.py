@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from icalendar import Calendar, Event, vDuration, vText
+from icalendar import Calendar, Event, vCalAddress, vDuration, vText
 
 PRODID = "-//Intrapreneur//Sessions//EN"
 METHODS = frozenset({"PUBLISH", "REQUEST", "CANCEL"})
@@ -34,6 +34,10 @@ class SessionEvent:
     sequence: int = 0
     cancelled: bool = False
     updated_at: datetime | None = None
+    # Invitations (METHOD:REQUEST / CANCEL) must name an organizer (RFC 5546) and their
+    # attendees; downloads and feeds leave both out.
+    organizer: str | None = None
+    attendees: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.uid:
@@ -112,6 +116,15 @@ def _vevent(event: SessionEvent, *, stamp: datetime, cancelled: bool) -> Event:
     if event.updated_at is not None:
         vevent.add("LAST-MODIFIED", _utc(event.updated_at))
     vevent.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    if event.organizer:
+        vevent.add("ORGANIZER", vCalAddress(f"mailto:{event.organizer}"))
+    for attendee in event.attendees:
+        # RSVP FALSE: the organizer is the application, whose mailbox reads no replies.
+        vevent.add(
+            "ATTENDEE",
+            vCalAddress(f"mailto:{attendee}"),
+            parameters={"ROLE": "REQ-PARTICIPANT", "RSVP": "FALSE"},
+        )
     return vevent
 
 

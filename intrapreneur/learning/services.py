@@ -10,9 +10,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
-from intrapreneur.learning import agenda_templates, queries
+from intrapreneur.learning import agenda_templates, emails, queries
 from intrapreneur.learning.formats import (
     FORMATS,
     Agenda,
@@ -258,6 +259,7 @@ def schedule_sessions(
         sessions.append(session)
     db.session.flush()
     audit.record("session.scheduled", actor=by, obj=learning_set, sessions=[s.id for s in sessions])
+    emails.announce_sessions(sessions, EmailKind.SESSION_INVITATION, now)
     return sessions, _double_bookings(sessions, [m.person for m in members])
 
 
@@ -277,6 +279,7 @@ def cancel_session(session: LearningSession, *, now: datetime, by: Person) -> No
     session.cancelled_at = now
     _changed(session, now)
     audit.record("session.cancelled", actor=by, obj=session)
+    emails.announce_sessions([session], EmailKind.SESSION_CANCELLATION, now)
 
 
 def _changed(session: LearningSession, now: datetime) -> None:
@@ -422,6 +425,7 @@ def reschedule(
     session.location, session.video_url = location, video_url
     _changed(session, now)
     audit.record("session.rescheduled", actor=by, obj=session, starts_at=starts_at.isoformat())
+    emails.announce_sessions([session], EmailKind.SESSION_UPDATE, now)
 
 
 def ensure_changeable(session: LearningSession) -> None:

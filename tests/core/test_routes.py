@@ -369,6 +369,8 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
     # Calendar apps cannot sign in: the secret token in the URL is the credential.
     "calendar.feed": ("GET", feed_url, everyone(OK)),
+    # Everyone chooses their own emails; the page shows and changes only the signed-in person's.
+    "account.notifications": ("GET", "/account/notifications", signed_in_only(OK)),
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.

@@ -55,7 +55,9 @@ EVERYTHING_ON = {
         "breakGlassAdmin": True,
         "syncMaxDeactivateShare": 0.2,
         "invitationDays": 21,
-        "extra": {"INTRAPRENEUR_SMTP_FROM": "intrapreneur@example.com"},
+        "mailFrom": "Intrapreneur <intrapreneur@example.com>",
+        "baseUrl": "https://intrapreneur.example.com",
+        "extra": {"INTRAPRENEUR_SMTP_TIMEOUT": "20"},
     },
     "directory": {
         "url": "ldaps://ldap1.example.com ldaps://ldap2.example.com",
@@ -267,6 +269,7 @@ def test_the_app_accepts_the_settings_the_chart_gives_it(
     assert loaded.invitation_days == 21
     assert loaded.sync_max_deactivate_share == 0.2
     assert loaded.break_glass_admin is True
+    assert loaded.mail is not None and loaded.mail.sender.endswith("<intrapreneur@example.com>")
     # The bundled database's password survives the trip through the URL.
     url = make_url(loaded.database_url)
     assert (url.password, url.host) == (POSTGRES_PASSWORD, f"{FULLNAME}-postgresql")
@@ -320,7 +323,7 @@ def _checksums(values: dict[str, Any]) -> dict[str, dict[str, str]]:
 def test_checksum_annotations_roll_the_pods_when_settings_change() -> None:
     before = _checksums(MINIMUM)
     config_changed = _checksums(_merged(MINIMUM, {"config": {"invitationDays": 30}}))
-    secret_changed = _checksums(_merged(MINIMUM, {"secrets": {"smtpUrl": SMTP_URL}}))
+    secret_changed = _checksums(_merged(MINIMUM, {"secrets": {"ldapBindPassword": "changed"}}))
 
     for name in ("web", "worker"):
         assert config_changed[name]["checksum/config"] != before[name]["checksum/config"]
@@ -363,6 +366,7 @@ def test_the_schema_rejects_bad_values(bad: dict[str, Any], named: str) -> None:
         ({"directory": {"bindDn": "cn=reader"}}, "secrets.ldapBindPassword is required"),
         ({"postgresql": {"enabled": True}, "secrets": {"databaseUrl": ""}}, "postgresql.auth"),
         ({"ingress": {"enabled": True}}, "ingress.host is required"),
+        ({"secrets": {"smtpUrl": SMTP_URL}}, "config.mailFrom is required"),
     ],
 )
 def test_missing_or_unsafe_secrets_stop_the_install_with_a_clear_message(

@@ -85,6 +85,9 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- if and .Values.directory.bindDn (not $s.ldapBindPassword) }}
 {{- fail "secrets.ldapBindPassword is required when directory.bindDn is set" }}
 {{- end }}
+{{- if and $s.smtpUrl (not .Values.config.mailFrom) }}
+{{- fail "config.mailFrom is required with secrets.smtpUrl: the sender address of every email" }}
+{{- end }}
 {{- if and .Values.worker.enabled (not $s.redisUrl) (not .Values.redis.enabled) }}
 {{- fail "the worker needs Redis: set secrets.redisUrl, or redis.enabled=true for a trial Redis, or worker.enabled=false" }}
 {{- end }}
@@ -115,6 +118,8 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_PASSWORD_MIN_LENGTH" $c.passwordMinLength
   "INTRAPRENEUR_LOGIN_RATE_LIMIT" $c.loginRateLimit
   "INTRAPRENEUR_TRUSTED_PROXIES" $c.trustedProxies
+  "INTRAPRENEUR_MAIL_FROM" $c.mailFrom
+  "INTRAPRENEUR_BASE_URL" $c.baseUrl
   "INTRAPRENEUR_WEB_WORKERS" .Values.web.workers
   "INTRAPRENEUR_FORWARDED_ALLOW_IPS" .Values.web.forwardedAllowIps
   "INTRAPRENEUR_LDAP_URL" $d.url
