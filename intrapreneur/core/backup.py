@@ -211,7 +211,10 @@ def _write_line(stream: Any, value: Any) -> None:
 @contextmanager
 def _replaced_atomically(path: Path) -> Iterator[Any]:
     """A gzip text stream whose file takes the name ``path`` only once it is complete."""
-    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError as error:
+        raise BackupError(f"cannot write in {path.parent}: {error.strerror}") from None
     os.close(handle)
     partial = Path(name)
     try:

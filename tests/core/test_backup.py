@@ -317,6 +317,11 @@ def test_a_file_that_is_not_gzip_is_refused(migrated: Migrated, tmp_path: Path) 
         _restore(target, plain)
 
 
+def test_a_backup_into_a_missing_folder_says_so(seeded: Seeded, tmp_path: Path) -> None:
+    with pytest.raises(BackupError, match=r"cannot write in .*nowhere: No such file"):
+        _backup(seeded.app, tmp_path / "nowhere" / "all.gz")
+
+
 def test_a_failed_backup_leaves_no_file(migrated: Migrated, tmp_path: Path) -> None:
     with migrated("none", revision="base") as bare, pytest.raises(BackupError, match="no schema"):
         _backup(bare, tmp_path / "nothing.gz")
