@@ -23,6 +23,9 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # Extra fields whose values must never reach a log, whoever passes them by mistake.
 SECRET_FIELD = re.compile(r"pass(word|phrase)?|token|secret|authori[sz]ation|cookie|api_?key", re.I)
 REDACTED = "[redacted]"
+# Routes whose URL holds the credential (invitation, calendar feed, personal survey link):
+# access logs keep the route and drop the secret.
+SECRET_IN_PATH = re.compile(r"(/invitations/|/calendar/|/surveys/answer/)[^/?\s]+")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -56,6 +59,11 @@ def json_handler(stream: Any = None) -> logging.Handler:
     handler.addFilter(_RequestIdFilter())
     handler.set_name("intrapreneur-json")
     return handler
+
+
+def redact_path(text: str) -> str:
+    """``text`` (a path or a request line) with the secrets of link-as-credential routes out."""
+    return SECRET_IN_PATH.sub(lambda found: found.group(1) + REDACTED, text)
 
 
 def configure_logging(app: Flask) -> None:

@@ -7,13 +7,14 @@ import json
 import logging
 import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from intrapreneur.core.logs import REDACTED, json_handler
+from intrapreneur.core.logs import REDACTED, json_handler, redact_path
 from intrapreneur.identity.models import Person
 from tests.conftest import run_app_script
 
@@ -125,3 +126,50 @@ def test_the_app_writes_json_lines_to_stderr(tmp_path: Path) -> None:
     assert by_message["spoke"]["token"] == REDACTED
     assert "request_id" not in by_message["outside any request"]
     assert "tok-123" not in finished.stderr
+
+
+@pytest.mark.parametrize(
+    ("logged", "kept"),
+    [
+        ("/invitations/AbC.dEf-123", "/invitations/[redacted]"),
+        ("/calendar/s3cr3t.ics", "/calendar/[redacted]"),
+        ("GET /surveys/answer/tok?x=1 HTTP/1.1", "GET /surveys/answer/[redacted]?x=1 HTTP/1.1"),
+        ("/sets/12/members", "/sets/12/members"),
+        ("/calendar", "/calendar"),
+    ],
+)
+def test_link_secrets_are_taken_out_of_paths(logged: str, kept: str) -> None:
+    assert redact_path(logged) == kept
+
+
+def test_gunicorns_access_log_drops_link_secrets() -> None:
+    """The real gunicorn logger's fields, as its access log format reads them."""
+    glogging = pytest.importorskip("gunicorn.glogging")
+    from gunicorn.config import Config
+
+    from intrapreneur.core.access_log import AccessLogger
+
+    class Answer:
+        status = "200 OK"
+        headers = [("X-Request-ID", "req-1")]
+        sent = 10
+
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/invitations/secret-token-1?next=/",
+        "PATH_INFO": "/invitations/secret-token-1",
+        "QUERY_STRING": "next=/",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "10.0.0.1",
+    }
+    logger = AccessLogger(Config())
+    assert isinstance(logger, glogging.Logger)
+    request_headers = [
+        ("X-REQUEST-ID", "req-1"),
+        ("REFERER", "https://x/surveys/answer/secret-token-1"),
+    ]
+    atoms = logger.atoms(Answer(), request_headers, environ, timedelta(seconds=1))
+    assert atoms["U"] == "/invitations/[redacted]"
+    assert atoms["r"] == "GET /invitations/[redacted]?next=/ HTTP/1.1"
+    assert atoms["{x-request-id}o"] == "req-1"
+    assert "secret-token-1" not in json.dumps({k: str(v) for k, v in atoms.items()})
