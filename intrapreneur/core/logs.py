@@ -38,12 +38,17 @@ class _RequestIdFilter(logging.Filter):
 
 
 class RedactingJsonFormatter(JsonFormatter):
-    """JSON lines whose secret-looking fields are blanked out before they are written."""
+    """JSON lines whose secret-looking fields and link secrets are blanked out."""
 
     def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
-        return {
-            key: REDACTED if SECRET_FIELD.search(key) else value for key, value in log_data.items()
-        }
+        return {key: _redacted(key, value) for key, value in log_data.items()}
+
+
+def _redacted(key: str, value: Any) -> Any:
+    if SECRET_FIELD.search(key):
+        return REDACTED
+    # Messages may quote a path: the development server's request lines, for instance.
+    return redact_path(value) if isinstance(value, str) else value
 
 
 def json_handler(stream: Any = None) -> logging.Handler:

@@ -88,7 +88,8 @@ def test_secret_looking_fields_are_redacted() -> None:
     logger.propagate = False
     try:
         logger.warning(
-            "careless",
+            "careless %s",
+            "GET /invitations/abc123 HTTP/1.1",
             extra={"password": "p1", "api_token": "t1", "Authorization": "Bearer b1", "user": "u"},
         )
     finally:
@@ -97,7 +98,8 @@ def test_secret_looking_fields_are_redacted() -> None:
     line = json.loads(stream.getvalue())
     assert line["password"] == line["api_token"] == line["Authorization"] == REDACTED
     assert line["user"] == "u"
-    assert line["message"] == "careless" and line["logger"] == "intrapreneur.tests.redaction"
+    assert line["message"] == "careless GET /invitations/[redacted] HTTP/1.1"
+    assert line["logger"] == "intrapreneur.tests.redaction"
     assert "time" in line
 
 
