@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from flask import Flask
+from flask.cli import ScriptInfo
 from flask_migrate import upgrade
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import DBAPIError
@@ -335,8 +336,8 @@ def test_the_commands_back_up_and_restore(
     with migrated("target") as target:
 
         def command(app: Flask, *args: str) -> Result:
-            variables = environment_for(app.config["SQLALCHEMY_DATABASE_URI"], tmp_path)
-            return CliRunner().invoke(cli, args, env=variables)
+            # The command runs on `app`, whose database connections the fixtures close.
+            return CliRunner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: app))
 
         made = command(seeded.app, "backup", str(path))
         assert made.exit_code == 0, made.output
