@@ -103,7 +103,7 @@ def _wire_type(column: Column[Any]) -> Any:
     return String() if isinstance(column.type, Enum) else column.type
 
 
-def _encode(value: Any, is_json: bool) -> Any:
+def encode_value(value: Any, is_json: bool) -> Any:
     if value is None:
         return None
     if is_json:
@@ -119,6 +119,11 @@ def _encode(value: Any, is_json: bool) -> Any:
     return value
 
 
+def _unknown(value: Any) -> Any:
+    # A column type added without teaching encode_value about it: stop, rather than guess.
+    raise BackupError(f"this version cannot write values of type {type(value).__name__}")
+
+
 DECODERS: dict[str, Callable[[Any], Any]] = {
     "$json": lambda value: value,
     "$datetime": datetime.fromisoformat,
@@ -128,7 +133,7 @@ DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
-def _decode(value: Any) -> Any:
+def decode_value(value: Any) -> Any:
     if not isinstance(value, dict):
         return value
     ((tag, raw),) = value.items()
@@ -167,10 +172,10 @@ def write_backup(
             "rows": summary.rows,
         }
         with _replaced_atomically(path) as stream:
-            _write_line(stream, header)
+            write_line(stream, header)
             for table in _tables():
                 _write_table(connection, table, stream, on_progress)
-            _write_line(stream, {"end": True, "tables": len(summary.rows)})
+            write_line(stream, {"end": True, "tables": len(summary.rows)})
     return summary
 
 
@@ -194,17 +199,17 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 def _write_table(connection: Connection, table: Table, stream: Any, on_progress: Progress) -> None:
     columns = list(table.columns)
     json_columns = [isinstance(column.type, JSON) for column in columns]
-    _write_line(stream, {"table": table.name, "columns": [column.name for column in columns]})
+    write_line(stream, {"table": table.name, "columns": [column.name for column in columns]})
     query = select(*(_wire(column) for column in columns)).order_by(*table.primary_key.columns)
     result = connection.execution_options(yield_per=BATCH_ROWS).execute(query)
     for batch in result.partitions():
         for row in batch:
-            _write_line(stream, [_encode(v, j) for v, j in zip(row, json_columns, strict=True)])
+            write_line(stream, [encode_value(v, j) for v, j in zip(row, json_columns, strict=True)])
         on_progress(len(batch))
 
 
-def _write_line(stream: Any, value: Any) -> None:
-    stream.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+def write_line(stream: Any, value: Any) -> None:
+    stream.write(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_unknown))
     stream.write("\n")
 
 
@@ -388,7 +393,7 @@ def _restore_table(
         row = next(lines, None)
         if not isinstance(row, list) or len(row) != len(expected_columns):
             raise BackupError(f"the backup ends early or is damaged inside table {table.name}")
-        values = dict(zip(expected_columns, map(_decode_value, row), strict=True))
+        values = dict(zip(expected_columns, map(_checked_decode, row), strict=True))
         if deferred:
             links.append({f"_{name}": values[name] for name in (*deferred, _key(table).name)})
             values.update(dict.fromkeys(deferred))
@@ -401,9 +406,9 @@ def _restore_table(
     return expected
 
 
-def _decode_value(value: Any) -> Any:
+def _checked_decode(value: Any) -> Any:
     try:
-        return _decode(value)
+        return decode_value(value)
     except (KeyError, ValueError, TypeError, ArithmeticError):
         raise BackupError(f"the backup holds a value this version cannot read: {value!r}") from None
 

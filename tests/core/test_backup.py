@@ -8,12 +8,13 @@ across whole databases and transactions, which the suite's per-test rollback hid
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,15 @@ from intrapreneur import create_app
 from intrapreneur.cli import cli
 from intrapreneur.cli.demo_data import seed_demo_organisation
 from intrapreneur.core import services as audit
-from intrapreneur.core.backup import BackupError, read_header, restore_backup, write_backup
+from intrapreneur.core.backup import (
+    BackupError,
+    decode_value,
+    encode_value,
+    read_header,
+    restore_backup,
+    write_backup,
+    write_line,
+)
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.culture.models import PrivacyRules
 from intrapreneur.experiments.models import Experiment, Notification, Review, ReviewTag, Venture
@@ -355,3 +364,36 @@ def test_the_commands_back_up_and_restore(
         assert "Stopped, nothing changed: the database already holds data" in refused.stderr
         forced = command(target, "restore", "--force", str(path))
         assert forced.exit_code == 0, forced.output
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        datetime(2026, 3, 29, 1, 30, 15, 999, tzinfo=UTC),
+        datetime(2026, 3, 29, 1, 30),
+        date(2024, 2, 29),
+        Decimal("-0.10"),
+        b"\x00\xffbytes",
+        'plain text with "quotes" and ünïcode',
+        3.141592653589793,
+        True,
+        None,
+    ],
+)
+def test_values_come_back_exactly(value: Any) -> None:
+    line = io.StringIO()
+    write_line(line, [encode_value(value, is_json=False)])
+    (decoded,) = [decode_value(item) for item in json.loads(line.getvalue())]
+    assert decoded == value and type(decoded) is type(value)
+
+
+def test_json_values_are_not_mistaken_for_tags() -> None:
+    stored = {"$decimal": "1.5", "nested": [{"$date": "x"}]}
+    line = io.StringIO()
+    write_line(line, [encode_value(stored, is_json=True)])
+    assert decode_value(json.loads(line.getvalue())[0]) == stored
+
+
+def test_a_value_of_an_unknown_type_stops_the_backup() -> None:
+    with pytest.raises(BackupError, match="cannot write values of type time"):
+        write_line(io.StringIO(), [encode_value(time(9, 30), is_json=False)])
