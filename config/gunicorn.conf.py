@@ -7,10 +7,7 @@ The ``INTRAPRENEUR_*`` variables below tune the server; the application itself r
 own settings from the environment (see config/intrapreneur.env.example).
 """
 
-import json
 import os
-
-from gunicorn import glogging
 
 
 def _cpu_count() -> int:
@@ -32,34 +29,6 @@ def _workers() -> int:
     return int(raw)
 
 
-class JsonAccessLogger(glogging.Logger):
-    """One JSON object per request on the access log.
-
-    Built with ``json.dumps`` rather than gunicorn's ``access_log_format``: a format string
-    leaves backslashes and control characters of a decoded path unescaped, so a request for
-    ``/a%5C`` would write a line no log collector can parse.
-    """
-
-    def access(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
-        if not self.access_log_enabled:
-            return
-        atoms = self.atoms(resp, req, environ, request_time)
-        status = str(atoms["s"])
-        entry = {
-            "remote_addr": atoms["h"],
-            "method": atoms["m"],
-            "path": atoms["U"],
-            "query": atoms["q"] or None,
-            "status": int(status) if status.isdigit() else status,
-            "bytes": atoms["B"],
-            "duration_ms": atoms["M"],
-            # The app's own id when it sets one on the response, else the proxy's.
-            "request_id": atoms.get("{x-request-id}o") or atoms.get("{x-request-id}i"),
-            "user_agent": atoms["a"],
-        }
-        self.access_log.info(json.dumps(entry, ensure_ascii=False))
-
-
 wsgi_app = "intrapreneur.wsgi:app"
 bind = os.environ.get("INTRAPRENEUR_BIND", "0.0.0.0:8000")
 workers = _workers()  # 2 x CPUs + 1, at most 8, unless INTRAPRENEUR_WEB_WORKERS says
@@ -78,4 +47,23 @@ control_socket_disable = True
 # Logs to stdout/stderr for the container runtime or journald; one JSON object per request.
 accesslog = "-"
 errorlog = "-"
-logger_class = JsonAccessLogger
+# One JSON object per request, built with json.dumps, with the secrets some paths carry
+# (invitation, calendar-feed and survey links) redacted.
+logger_class = "intrapreneur.core.access_log.AccessLogger"
+
+
+def on_starting(server):  # type: ignore[no-untyped-def]
+    """Prometheus' multi-process files of a previous run would add to this run's counts."""
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+        for name in os.listdir(directory):
+            if name.endswith(".db"):
+                os.remove(os.path.join(directory, name))
+
+
+def child_exit(server, worker):  # type: ignore[no-untyped-def]
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -29,10 +28,19 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
     if app.config["TRUSTED_PROXIES"]:
         count = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
-    logging.basicConfig(level=logging.INFO)
+    _init_observability(app)
     _init_extensions(app)
     _register_blueprints(app)
     return app
+
+
+def _init_observability(app: Flask) -> None:
+    # First, so that the request id and the timer exist before any other hook can refuse.
+    from intrapreneur.core.logs import configure_logging
+    from intrapreneur.core.metrics import init_metrics
+
+    configure_logging(app)
+    init_metrics(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -118,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         impact,
         lineage,
         main,
+        metrics,
         programmes,
         reviews,
         sessions,
@@ -151,5 +160,6 @@ def _register_blueprints(app: Flask) -> None:
         api,
         assets,
         health,
+        metrics,
     ):
         app.register_blueprint(module.blueprint)

@@ -7,7 +7,9 @@ falling back to something insecure.
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import logging
 import os
 import secrets
 from collections.abc import Mapping
@@ -276,9 +278,12 @@ class Settings:
     trusted_proxies: int
     instance_path: Path
     survey_instruments_dir: Path | None
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    log_level: str
     survey_pseudonym_key: str = field(repr=False)
     mail: MailSettings | None = None
     base_url: str | None = None
+    metrics_token: str | None = field(repr=False, default=None)
 
     @property
     def is_production(self) -> bool:
@@ -301,6 +306,13 @@ class Settings:
             "PASSWORD_MIN_LENGTH": self.password_min_length,
             "LOGIN_RATE_LIMIT": self.login_rate_limit,
             "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            # Sign-in must keep working while Redis is down: the limits then hold per process,
+            # and the limiter goes back to Redis once it answers again.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_STORAGE_OPTIONS": _redis_timeouts() if self.redis_url else {},
+            "METRICS_TOKEN": self.metrics_token,
+            "METRICS_ALLOW": self.metrics_allow,
+            "LOG_LEVEL": self.log_level,
             "TRUSTED_PROXIES": self.trusted_proxies,
             "SURVEY_PSEUDONYM_KEY": self.survey_pseudonym_key,
             "SURVEY_INSTRUMENTS_DIR": self.survey_instruments_dir,
@@ -329,6 +341,11 @@ def _share(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 <= share <= 1:
         raise ConfigError(f"{PREFIX}{name} must be a share between 0 and 1, not {raw!r}")
     return share
+
+
+def _redis_timeouts() -> dict[str, object]:
+    # A Redis that does not answer must cost a request a second at most, not a hang.
+    return {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 def _engine_options(database_url: str) -> dict[str, object]:
@@ -429,7 +446,49 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         survey_pseudonym_key=_survey_pseudonym_key(env, name, instance),
         mail=load_mail(env),
         base_url=_base_url(env),
+        metrics_token=_metrics_token(env),
+        metrics_allow=_networks(env, "METRICS_ALLOW"),
+        log_level=_log_level(env),
     )
+
+
+MIN_METRICS_TOKEN_LENGTH = 16
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    token = _read(env, "METRICS_TOKEN")
+    if token is not None and len(token) < MIN_METRICS_TOKEN_LENGTH:
+        raise ConfigError(
+            f"{PREFIX}METRICS_TOKEN is too short: use at least {MIN_METRICS_TOKEN_LENGTH} random "
+            "characters (e.g. from `openssl rand -hex 32`)"
+        )
+    return token
+
+
+def _networks(
+    env: Mapping[str, str], name: str
+) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Comma-separated addresses or CIDR ranges, e.g. ``10.0.0.0/8, 127.0.0.1``."""
+    networks = []
+    for item in (_read(env, name) or "").split(","):
+        if item.strip():
+            try:
+                networks.append(ipaddress.ip_network(item.strip()))
+            except ValueError:
+                raise ConfigError(
+                    f"{PREFIX}{name} must list addresses or CIDR ranges such as 10.0.0.0/8, "
+                    f"not {item.strip()!r}"
+                ) from None
+    return tuple(networks)
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (_read(env, "LOG_LEVEL") or "INFO").upper()
+    if level not in logging.getLevelNamesMapping():
+        raise ConfigError(
+            f"{PREFIX}LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {level!r}"
+        )
+    return level
 
 
 def _instruments_dir(env: Mapping[str, str]) -> Path | None:

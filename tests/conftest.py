@@ -13,6 +13,8 @@ import re
 import secrets
 import shutil
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -263,6 +265,39 @@ def closed_port() -> Iterator[int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         yield probe.getsockname()[1]
+
+
+def run_app_script(
+    body: str, instance_path: Path, **variables: str
+) -> subprocess.CompletedProcess[str]:
+    """Run ``body`` in a new Python process after ``app = create_app()``; fails if it fails.
+
+    ``variables`` are added to the process environment, so the app reads them as in production.
+    """
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parents[1]),
+        **environment_for(f"sqlite:///{instance_path / 'script.db'}", instance_path),
+        **variables,
+    }
+    script = "from intrapreneur import create_app\napp = create_app()\n" + body
+    return subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
+    )
+
+
+def _redis_answers() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), 1).close()
+    except OSError:
+        return False
+    return True
+
+
+REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
+needs_redis = pytest.mark.skipif(
+    not _redis_answers(), reason="no Redis answers on 127.0.0.1:6379 (`make test` installs it)"
+)
 
 
 # -- the real directory server -------------------------------------------------------------

@@ -6,6 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from intrapreneur.cli.app import create_app_or_exit
+from intrapreneur.cli.backup import backup, restore
 from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
 from intrapreneur.cli.mail import mail_group
@@ -18,5 +19,5 @@ def cli() -> None:
     """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
 
 
-for command in (demo, directory, mail_group, serve, users):
+for command in (backup, demo, directory, mail_group, restore, serve, users):
     cli.add_command(command)

@@ -67,7 +67,9 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
 def _unexpected_error(error: Exception) -> tuple[str, int]:
     # Nothing half-done may be committed after a failure.
     db.session.rollback()
-    log.exception("unhandled error on %s %s", request.method, request.path)
+    # The route's pattern, not the path: paths can hold secrets (invitation, calendar links).
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    log.exception("unhandled error on %s %s", request.method, route)
     return render_error(500)
 
 

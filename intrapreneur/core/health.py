@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
+import redis
 from flask import current_app
 from sqlalchemy import text
 
@@ -22,14 +21,17 @@ def _database() -> None:
         db.session.rollback()
 
 
-def _tcp_reachable(url: str, default_port: int) -> None:
-    parts = urlsplit(url)
-    address = (parts.hostname or "localhost", parts.port or default_port)
-    socket.create_connection(address, CHECK_TIMEOUT_SECONDS).close()
-
-
 def _redis() -> None:
-    _tcp_reachable(current_app.config["REDIS_URL"], 6379)
+    """A PING, not just a TCP connection: a wrong password or a loading Redis fails it too."""
+    client = redis.Redis.from_url(
+        current_app.config["REDIS_URL"],
+        socket_connect_timeout=CHECK_TIMEOUT_SECONDS,
+        socket_timeout=CHECK_TIMEOUT_SECONDS,
+    )
+    try:
+        client.ping()
+    finally:
+        client.close()
 
 
 def _directory() -> None:

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 
-from intrapreneur.core import mail
+from intrapreneur.core import mail, metrics
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
@@ -340,12 +340,14 @@ def ensure_may_sign_in(person: Person, today: date) -> None:
 def note_sign_in(person: Person, *, method: str, now: datetime) -> None:
     person.last_sign_in_at = now
     audit.record("auth.signed_in", actor=person, obj=person, method=method)
+    metrics.count_sign_in(method)
 
 
 def note_refused_sign_in(refusal: SignInRefused, *, login: str) -> None:
     # The login name is logged to trace attacks; the password never is.
     log.warning("sign-in refused", extra={"reason": refusal.reason, "login": login})
     audit.record("auth.sign_in_refused", actor=None, reason=refusal.reason, login=login)
+    metrics.count_refused_sign_in(refusal.reason)
 
 
 def person_for_session(person_id: str) -> Person | None:

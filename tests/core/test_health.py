@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from intrapreneur import create_app
 from intrapreneur.settings import DirectorySettings
+from tests.conftest import REDIS_TEST_URL, environment_for, needs_redis
 
 
 def test_healthz_says_the_process_is_up(client: FlaskClient) -> None:
@@ -46,3 +49,38 @@ def test_readyz_binds_to_the_directory(
     assert refused.json["checks"]["directory"] == "unavailable: DirectoryUnavailable"
     use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")
     assert client.get("/readyz").status_code == 503
+
+
+@needs_redis
+def test_readyz_pings_a_running_redis(
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json["checks"] == {"database": "ok", "redis": "ok"}
+
+
+@needs_redis
+def test_readyz_reports_a_redis_that_refuses_the_password(
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A TCP connection alone would pass; the PING sees that the app cannot really use Redis.
+    monkeypatch.setitem(app.config, "REDIS_URL", "redis://:not-the-password@127.0.0.1:6379/99")
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json["checks"]["redis"].startswith("unavailable: ")
+
+
+def test_readyz_reports_an_unreachable_database(tmp_path: Path, closed_port: int) -> None:
+    # No `app` fixture here: the suite's isolation binds db.session to the suite's database.
+    cut_off = create_app(
+        environment_for(f"postgresql+psycopg://nobody@127.0.0.1:{closed_port}/gone", tmp_path),
+        TESTING=True,
+    )
+    response = cut_off.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.json == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable: OperationalError"},
+    }

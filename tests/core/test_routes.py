@@ -279,6 +279,9 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "main.home": ("GET", "/", signed_in_only(OK)),
     "health.healthz": ("GET", "/healthz", everyone(OK)),
     "health.readyz": ("GET", "/readyz", everyone(OK)),
+    # A scraper's token or address opens it, never a session; off (404) until one is configured.
+    # The token and address rules are tested in tests/core/test_metrics.py.
+    "metrics.metrics": ("GET", "/metrics", everyone(NOT_FOUND)),
     "auth.sign_in": ("GET", "/sign-in", {**everyone(AWAY), "anonymous": OK}),
     # Off unless INTRAPRENEUR_DEV_SIGN_IN is set in development; tested on its own below.
     "auth.dev_sign_in": ("POST", "/sign-in/development", everyone(NOT_FOUND)),

@@ -128,13 +128,17 @@ def test_serve_answers_healthz_and_logs_it_as_json(server: Server) -> None:
     assert int(master.group(1)) == server.process.pid
 
 
-def test_access_log_stays_json_for_awkward_paths(server: Server) -> None:
-    """A decoded path with a backslash, a quote and a newline must not break the log line."""
+def test_access_log_stays_json_for_awkward_paths_and_drops_link_secrets(server: Server) -> None:
+    """A decoded path with a backslash, a quote and a newline must not break the log line;
+    the credential an invitation link carries in its path never reaches the log."""
+    server.get("/invitations/sekret-link-token")
     status, _ = server.get("/no%5Cwhere%22%0Ahere?x=%22")
 
     assert status == 404
     assert _stop(server) == 0, server.logs()
+    assert "sekret-link-token" not in server.stdout.read_text()
     entries = [json.loads(line) for line in server.stdout.read_text().splitlines()]
+    assert entries[-2]["path"] == "/invitations/[redacted]"
     assert {
         "path": '/no\\where"\nhere',
         "query": "x=%22",

@@ -120,6 +120,9 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_TRUSTED_PROXIES" $c.trustedProxies
   "INTRAPRENEUR_MAIL_FROM" $c.mailFrom
   "INTRAPRENEUR_BASE_URL" $c.baseUrl
+  "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
+  "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
+  "PROMETHEUS_MULTIPROC_DIR" "/tmp/prometheus"
   "INTRAPRENEUR_WEB_WORKERS" .Values.web.workers
   "INTRAPRENEUR_FORWARDED_ALLOW_IPS" .Values.web.forwardedAllowIps
   "INTRAPRENEUR_LDAP_URL" $d.url
@@ -162,6 +165,7 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_REDIS_URL" $s.redisUrl
   "INTRAPRENEUR_LDAP_BIND_PASSWORD" $s.ldapBindPassword
   "INTRAPRENEUR_SMTP_URL" $s.smtpUrl
+  "INTRAPRENEUR_METRICS_TOKEN" $s.metricsToken
 }}
 {{- $data := dict }}
 {{- range $name, $value := merge $vars $s.extra }}

@@ -1,0 +1,98 @@
+"""The app's logs: one JSON object per line on stderr, each carrying the request's id.
+
+A log collector (the container runtime, journald, Loki …) then needs no parsing
+rules, and one request id ties together the access log line, the app's own lines
+and what the person saw (the ``X-Request-ID`` response header).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import uuid
+from typing import Any
+
+from flask import Flask, Response, g, has_request_context, request
+from pythonjsonlogger.json import JsonFormatter
+
+REQUEST_ID_HEADER = "X-Request-ID"
+# What a proxy's id may look like (UUIDs, hex, nginx's $request_id …); anything else could
+# forge log lines or carry a secret, so it is replaced by an id of our own.
+SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+# Extra fields whose values must never reach a log, whoever passes them by mistake.
+SECRET_FIELD = re.compile(r"pass(word|phrase)?|token|secret|authori[sz]ation|cookie|api_?key", re.I)
+REDACTED = "[redacted]"
+# Routes whose URL holds the credential (invitation, calendar feed, personal survey link):
+# access logs keep the route and drop the secret.
+SECRET_IN_PATH = re.compile(r"(/invitations/|/calendar/|/surveys/answer/)[^/?\s]+")
+
+
+class _RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record written while a request is being handled."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if has_request_context() and "request_id" in g:
+            record.request_id = g.request_id
+        return True
+
+
+class RedactingJsonFormatter(JsonFormatter):
+    """JSON lines whose secret-looking fields and link secrets are blanked out."""
+
+    def process_log_record(self, log_data: dict[str, Any]) -> dict[str, Any]:
+        return {key: _redacted(key, value) for key, value in log_data.items()}
+
+
+def _redacted(key: str, value: Any) -> Any:
+    if SECRET_FIELD.search(key):
+        return REDACTED
+    # Messages may quote a path: the development server's request lines, for instance.
+    return redact_path(value) if isinstance(value, str) else value
+
+
+def json_handler(stream: Any = None) -> logging.Handler:
+    """A handler writing the app's JSON lines to ``stream`` (stderr by default)."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(
+        RedactingJsonFormatter(
+            ["levelname", "name", "message"],
+            rename_fields={"levelname": "level", "name": "logger"},
+            timestamp="time",
+        )
+    )
+    handler.addFilter(_RequestIdFilter())
+    handler.set_name("intrapreneur-json")
+    return handler
+
+
+def redact_path(text: str) -> str:
+    """``text`` (a path or a request line) with the secrets of link-as-credential routes out."""
+    return SECRET_IN_PATH.sub(lambda found: found.group(1) + REDACTED, text)
+
+
+def configure_logging(app: Flask) -> None:
+    """Send every logger's records through one JSON handler on the root logger.
+
+    Replaces its own handler when called again (tests build several apps), and
+    leaves other handlers alone (pytest's, for instance).
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler.get_name() == "intrapreneur-json":
+            root.removeHandler(handler)
+    root.addHandler(json_handler())
+    root.setLevel(app.config["LOG_LEVEL"])
+    app.before_request(_assign_request_id)
+    app.after_request(_echo_request_id)
+
+
+def _assign_request_id() -> None:
+    offered = request.headers.get(REQUEST_ID_HEADER, "")
+    g.request_id = offered if SAFE_REQUEST_ID.fullmatch(offered) else uuid.uuid4().hex
+
+
+def _echo_request_id(response: Response) -> Response:
+    if "request_id" in g:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
+    return response
