@@ -7,10 +7,13 @@ in one of 10 cohorts, the rest the comparison group; each response has its 24 an
 6 dimension scores (6,000,000 score rows). The run seeds 10 % of each wave, measures,
 seeds the other 90 % and measures again.
 
-1. The heatmap's figures: ``wave_figures`` over every wave up to the latest (SQL, margins
-   and the anonymity engine), and ``GET /culture/`` signed in as HR, against the bare SQL
-   aggregate: the statements ``wave_figures`` runs for the latest wave, replayed on a raw
-   DB-API cursor with every row fetched. Target: within 2×.
+1. The heatmap's figures: ``wave_figures`` over every wave up to the latest, and
+   ``GET /culture/`` signed in as HR, against the bare SQL aggregate: the statements
+   ``wave_figures`` runs to suppress the latest wave, replayed on a raw DB-API cursor with
+   every row fetched. Target: within 2×. Measured twice: with every wave published (the
+   steady state: closed waves are suppressed once by the scheduled job) and with the latest
+   wave closed but not yet published (the views before the job has run compute it). The
+   time the job takes to publish all waves is printed too.
 2. The exports ``/culture/export.csv`` and ``/culture/export.xlsx``, streamed: time, size
    and the peak of Python memory during the request (tracemalloc). Target: flat, i.e. the
    peak at 100 % at most 1.5× (or 1 MiB above) the peak at 10 %.
@@ -56,12 +59,18 @@ from directory import quiet_logs, say
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import insert, select, text
+from sqlalchemy import delete, insert, select, text
 
 from intrapreneur import create_app
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
-from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.culture.models import (
+    PublishedFigure,
+    SurveyGroup,
+    SurveyPublication,
+    SurveyWave,
+    wave_cohort,
+)
 from intrapreneur.culture.services import publish_closed_waves
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
@@ -154,7 +163,7 @@ class Measured:
     timings: list[Timed]
     exports: list[Streamed]
     misses: list[str]
-    publishing: list[float]  # seconds: 7 closed waves, then all 8 (the latest closed)
+    publishing: float  # seconds to publish every wave (the scheduled job's work)
 
 
 # -- seeding --------------------------------------------------------------------------------
@@ -381,24 +390,14 @@ def publish() -> float:
     return timed(run)
 
 
-def reopen_latest(latest_id: int, open_: bool) -> None:
-    """The latest wave open (closing in a month) or closed (as seeded); publications made
-    for the data seeded before are dropped."""
-    closes = date.today() + timedelta(days=30) if open_ else None
+def unpublish(wave_ids: Sequence[int]) -> None:
+    """Drop these waves' publications: a wave that has closed since the job last ran."""
     with db.engine.begin() as connection:
-        connection.execute(text("DELETE FROM published_figure"))
-        connection.execute(text("DELETE FROM survey_publication"))
+        publications = select(SurveyPublication.id).where(SurveyPublication.wave_id.in_(wave_ids))
         connection.execute(
-            text(
-                "UPDATE survey_wave SET closes_on = COALESCE(:closes, opens_on + 21) WHERE id = :id"
-            )
-            if db.engine.dialect.name == "postgresql"
-            else text(
-                "UPDATE survey_wave SET closes_on = COALESCE(:closes, date(opens_on, '+21 days')) "
-                "WHERE id = :id"
-            ),
-            {"closes": closes, "id": latest_id},
+            delete(PublishedFigure).where(PublishedFigure.publication_id.in_(publications))
         )
+        connection.execute(delete(SurveyPublication).where(SurveyPublication.wave_id.in_(wave_ids)))
 
 
 def get_page(client: FlaskClient, url: str) -> None:
@@ -464,13 +463,14 @@ def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
     latest_id = data.wave_ids[-1]
     misses: list[str] = []
     client = signed_in_client(app, data.hr_id)
+    unpublish(data.wave_ids)  # what earlier sizes published is out of date
+    publishing = publish()
+    unpublish([latest_id])
+    baseline = heatmap_aggregate(latest_id)
     timings = []
-    publishing = []
-    for state in ("latest wave open", "all waves published"):
-        reopen_latest(latest_id, state == "latest wave open")
-        publishing.append(publish())
-        if state == "latest wave open":
-            baseline = heatmap_aggregate(latest_id)
+    for state in ("latest wave not yet published", "all waves published"):
+        if state == "all waves published":
+            publish()
         timings.append(
             time_against_sql(f"wave_figures, {state}", compute_figures, baseline, args.runs)
         )
@@ -483,10 +483,7 @@ def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
             )
             if args.profile:
                 print_profile(f"{page}, {size_label}", lambda: get_page(client, PAGE))
-    say(
-        f"  publishing: {publishing[0]:.2f} s for {WAVES - 1} closed waves, then "
-        f"{publishing[1]:.2f} s for all {WAVES} after the latest closed (done once per wave)"
-    )
+    say(f"  publishing all {WAVES} waves (the scheduled job, once per wave): {publishing:.1f} s")
     every_wave = "?" + "&".join(f"wave={wave_id}" for wave_id in data.wave_ids)
     exports = [
         measure_export(client, url, every_wave, max(1, args.runs // 2))

@@ -19,6 +19,7 @@ from wtforms import Form, SelectChoice, SelectField
 from intrapreneur.core.charts import embeddable
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import impact, services
+from intrapreneur.culture import queries as survey_queries
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.culture.instruments import Instrument
@@ -57,7 +58,7 @@ class ImpactForm(Form):
 @blueprint.get("/culture/impact")
 @requires(sees_whole_organisation)
 def estimate() -> ResponseReturnValue:
-    waves = impact.opened_waves(date.today())
+    waves = survey_queries.published_series(date.today())
     rules = rules_in_force()
     instruments = services.instruments()
     cohorts = {cohort.id: cohort for cohort in impact.cohorts_surveyed()}

@@ -36,7 +36,7 @@ from intrapreneur.culture.figures import (
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
-from intrapreneur.culture.queries import Rate, opened_waves, response_rates
+from intrapreneur.culture.queries import Rate, published_series, response_rates
 from intrapreneur.identity.models import Person
 
 Value = str | int | float
@@ -98,10 +98,10 @@ class Section:
 
 
 def waves_through(wave_ids: Collection[int], today: date) -> list[SurveyWave] | None:
-    """Every wave opened by today, from the first to the latest of these (none given: to the
-    latest), oldest first: the dashboard's series, which ``wave_figures`` needs whole. None
-    when one of them does not exist or has not opened."""
-    waves = opened_waves(today)
+    """The published series (``queries.published_series``) from the first wave to the
+    latest of these (none given: to the latest), oldest first, which ``wave_figures`` needs
+    whole. None when one of them does not exist or is not published (still open)."""
+    waves = published_series(today)
     position = {wave.id: number for number, wave in enumerate(waves)}
     if not waves or not position.keys() >= set(wave_ids):
         return None

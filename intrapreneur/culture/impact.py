@@ -19,7 +19,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import plotly.graph_objects as go
 from sqlalchemy import select
@@ -85,17 +84,6 @@ class Impact:
         if before is None or comparison_before is None or comparison_after is None:
             return None
         return before + comparison_after - comparison_before
-
-
-def opened_waves(today: date) -> list[SurveyWave]:
-    """Every wave opened by today, oldest first: the dashboards' series, in the order the
-    anonymity engine reads it."""
-    query = (
-        select(SurveyWave)
-        .where(SurveyWave.opens_on <= today)
-        .order_by(SurveyWave.opens_on, SurveyWave.id)
-    )
-    return list(db.session.scalars(query))
 
 
 def cohorts_surveyed() -> list[Cohort]:

@@ -29,8 +29,6 @@ from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
 
-ALPHA_WHEN_CLOSED = "computed when the wave closes"
-
 
 @dataclass(frozen=True)
 class Choice:
@@ -50,6 +48,15 @@ class Row:
     cells: list[str]
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """An opened wave whose figures are not shown yet, with how many answered so far."""
+
+    wave: SurveyWave
+    rates: dict[SurveyGroup, survey_queries.Rate]
+    closed: bool  # closed, but after a wave that is still open
+
+
 @dataclass
 class Page:
     waves: list[SurveyWave]
@@ -65,13 +72,15 @@ class Page:
     distribution_rows: list[Row] = field(default_factory=list)
     alpha_rows: list[Row] = field(default_factory=list)
     rates: dict[SurveyGroup, survey_queries.Rate] = field(default_factory=dict)
+    waiting: list[Waiting] = field(default_factory=list)  # opened, figures not shown yet
     comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
-    waves = survey_queries.opened_waves(today)
+    waves = survey_queries.published_series(today)
     page = Page(waves=waves, rules=rules)
+    page.waiting = _waiting(waves, today)
     if not waves:
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
@@ -90,10 +99,16 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     _side_by_side(page, chosen, choice, names)
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, chosen, names[page.dimension])
-    _alphas(page, chosen, rules, today)
+    _alphas(page, chosen, rules)
     _comments(page, chosen.comment_departments())
     page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
     return page
+
+
+def _waiting(published: list[SurveyWave], today: date) -> list[Waiting]:
+    waves = survey_queries.opened_waves(today)[len(published) :]
+    rates = survey_queries.response_rates([wave.id for wave in waves])
+    return [Waiting(wave, rates[wave.id], wave.has_closed(today)) for wave in waves]
 
 
 def _comments(page: Page, allowed: set[str]) -> None:
@@ -191,19 +206,10 @@ def _distribution(page: Page, chosen: WaveFigures, dimension_name: str) -> None:
     )
 
 
-def _alphas(page: Page, chosen: WaveFigures, rules: Rules, today: date) -> None:
-    """Cronbach's alpha per dimension, shown only with at least k complete respondents.
-
-    Not for an open wave: it reads every answer of the wave (the page's costliest part by
-    far), and a scale's reliability is judged on the whole wave; it is published with the
-    wave's figures when the wave closes."""
+def _alphas(page: Page, chosen: WaveFigures, rules: Rules) -> None:
+    """Cronbach's alpha per dimension, shown only with at least k complete respondents."""
     instrument = page.instrument
     assert instrument is not None
-    if chosen.wave.is_open(today):
-        page.alpha_rows = [
-            Row(dimension.name, [ALPHA_WHEN_CLOSED, ""]) for dimension in instrument.dimensions
-        ]
-        return
     alphas = chosen.alphas(instrument)
     for dimension in instrument.dimensions:
         alpha = alphas[dimension.id]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import takewhile
 from typing import Any
 
 from sqlalchemy import Select, exists, func, select
@@ -95,6 +96,16 @@ def opened_waves(today: date) -> list[SurveyWave]:
             .order_by(SurveyWave.opens_on, SurveyWave.id)
         )
     )
+
+
+def published_series(today: date) -> list[SurveyWave]:
+    """The waves whose figures may be shown: every opened wave up to the first still open.
+
+    An open wave shows no figures: figures that change as each person answers would let
+    anyone who watched the page between two answers work out one person's answers, which
+    no suppression of a single view can prevent. A wave that closed after a wave still open
+    waits for it, so the series the anonymity engine reads never changes behind a view."""
+    return list(takewhile(lambda wave: wave.has_closed(today), opened_waves(today)))
 
 
 def waves() -> Select[tuple[SurveyWave]]:

@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
-from itertools import takewhile
 from pathlib import Path
 
 from flask import current_app
@@ -347,10 +346,9 @@ def publish_closed_waves(today: date) -> int:
     (see ``published``); publications made with other rules or another series of earlier
     waves are dropped. Returns how many waves were published. Idempotent: the scheduler
     runs it hourly, and closing a wave early runs it too."""
-    waves = queries.opened_waves(today)
+    waves = queries.published_series(today)
     rules = dashboard.rules_in_force()
-    closed = len(list(takewhile(lambda wave: wave.has_closed(today), waves)))
-    series = dashboard.wave_figures(waves[:closed], rules)
+    series = dashboard.wave_figures(waves, rules)
     _drop_publications_except(
         [figures.publication for figures in series if isinstance(figures, published.StoredFigures)]
     )

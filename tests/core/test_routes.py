@@ -251,8 +251,15 @@ def survey_url(suffix: str = "") -> Callable[[Person], str]:
     return lambda hr: f"/surveys/{_survey(hr).wave.id}{suffix}"
 
 
+def _closed_survey(hr: Person) -> survey_services.NewWave:
+    """The table's survey, closed: only closed waves' figures are exported."""
+    survey = _survey(hr)
+    survey.wave.closed_at = datetime.now(UTC)
+    return survey
+
+
 def culture_export_url(extension: str) -> Callable[[Person], str]:
-    return lambda hr: f"/culture/export.{extension}?wave={_survey(hr).wave.id}"
+    return lambda hr: f"/culture/export.{extension}?wave={_closed_survey(hr).wave.id}"
 
 
 def survey_link_url(hr: Person) -> str:

@@ -265,6 +265,18 @@ def test_a_filter_not_understood_or_an_unknown_wave_is_refused(
     assert db.session.scalars(select(AuditEvent.action)).all() == []
 
 
+def test_an_open_wave_is_not_exported_nor_served_until_it_closes(
+    hr_client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    survey["wave"].closes_on = date.today() + timedelta(days=5)
+    db.session.commit()
+    token, _ = _token(make_person)
+
+    assert hr_client.get(f"{CSV}?wave={survey['wave'].id}").status_code == 404
+    api = hr_client.get(f"{SCORES_API}?wave={survey['wave'].id}", headers=_bearer(token))
+    assert api.status_code == 404 and "error" in api.get_json()
+
+
 @pytest.mark.parametrize("role", [None, Role.MANAGER, Role.FACILITATOR, "guest"])
 def test_only_hr_and_admins_export(
     client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any], role: Any
