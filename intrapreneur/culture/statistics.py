@@ -224,7 +224,10 @@ def difference_in_differences(
 
 
 def _scores(values: Sequence[float]) -> np.ndarray:
-    scores = np.asarray(values, dtype=float).reshape(-1)
+    """The cell's scores, sorted: the bootstrap draws by position, so sorting makes the
+    interval depend on the scores alone, not on the order the database returned them in
+    (PostgreSQL gives no order without ORDER BY, and it varies)."""
+    scores = np.sort(np.asarray(values, dtype=float).reshape(-1))
     if not np.isfinite(scores).all():
         raise ValueError("scores must be finite numbers; leave out respondents without a score")
     return scores
