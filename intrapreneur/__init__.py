@@ -36,8 +36,9 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
 
 
 def _init_extensions(app: Flask) -> None:
-    # Every model module must be imported before Alembic or the mapper looks at the metadata.
-    from intrapreneur import models  # noqa: F401
+    # Every model module must be imported before Alembic or the mapper looks at the metadata,
+    # and every task module before a job is enqueued or run.
+    from intrapreneur import models, tasks  # noqa: F401
     from intrapreneur.core import markdown
     from intrapreneur.core.database import configure_engine
     from intrapreneur.core.errors import register_error_handlers

@@ -1,6 +1,6 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
-from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.models import AuditEvent, BackgroundJob
 from intrapreneur.culture.models import (
     PrivacyRules,
     SurveyInvitation,
@@ -38,6 +38,7 @@ __all__ = [
     "ApiClient",
     "Attendance",
     "AuditEvent",
+    "BackgroundJob",
     "Cohort",
     "Department",
     "Enrolment",

@@ -8,6 +8,7 @@ from flask.cli import FlaskGroup
 from intrapreneur.cli.app import create_app_or_exit
 from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
+from intrapreneur.cli.jobs import scheduled, scheduler, worker
 from intrapreneur.cli.users import users
 
 
@@ -16,5 +17,5 @@ def cli() -> None:
     """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
 
 
-for command in (demo, directory, users):
+for command in (demo, directory, users, worker, scheduler, scheduled):
     cli.add_command(command)

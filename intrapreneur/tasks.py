@@ -1,0 +1,8 @@
+"""Imports every domain's background tasks so that the job registry is complete.
+
+A new task module is added here, as a new model module is added to ``models.py``.
+"""
+
+from intrapreneur.identity import tasks as identity_tasks
+
+__all__ = ["identity_tasks"]
