@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import sys
 import threading
@@ -11,7 +10,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
-from rq import Worker
 
 from intrapreneur.core import jobs, schedule
 from intrapreneur.core.models import BackgroundJob, JobStatus
@@ -37,14 +35,8 @@ def worker(burst: bool) -> None:
     except RedisError as error:
         click.echo(f"intrapreneur: Redis is not answering ({type(error).__name__})", err=True)
         sys.exit(1)
-    # RQ forks a child per job; a pooled database connection must not be shared with it.
-    engine = db.engine
-    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
     click.echo(f"Working on queue {queue.name!r}{' until it is empty' if burst else ''}.")
-    # The RQ scheduler moves retries whose back-off has passed back onto the queue.
-    Worker([queue], connection=queue.connection).work(
-        burst=burst, with_scheduler=True, logging_level="INFO"
-    )
+    jobs.work(app, burst=burst)
 
 
 @click.command("scheduler")

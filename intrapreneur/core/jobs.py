@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
-from rq import Queue, Retry
+from rq import Queue, Retry, Worker
 from sqlalchemy import and_, event, or_, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -286,6 +287,19 @@ def _send_to_rq(app: Flask, job_id: int) -> None:
         job_timeout=JOB_TIMEOUT_SECONDS,
         result_ttl=24 * 60 * 60,
         failure_ttl=7 * 24 * 60 * 60,
+    )
+
+
+def work(app: Flask, *, burst: bool = False, max_jobs: int | None = None) -> None:
+    """Run an RQ worker on the app's queue (``intrapreneur worker``), in an app context."""
+    queue = rq_queue(app, for_worker=True)
+    # RQ forks a child per job; the parent's pooled database connections must not be used
+    # by the child (both would talk on one socket), so the child drops them unclosed.
+    engine = db.engine
+    os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+    # The RQ scheduler moves retries whose back-off has passed back onto the queue.
+    Worker([queue], connection=queue.connection).work(
+        burst=burst, max_jobs=max_jobs, with_scheduler=True, logging_level="INFO"
     )
 
 
