@@ -1,8 +1,7 @@
 """Background jobs in the test suite's own app: jobs run in-process, right after the commit.
 
-The tasks here leave audit events as their visible effect, so a test can count how many
-times a job's work really happened. ``tests/core/test_jobs_queue.py`` covers RQ, threads
-and two workers on one job, on a database of their own.
+``tests/core/test_jobs_queue.py`` covers RQ, threads and two workers on one job, on a
+database of their own.
 """
 
 from __future__ import annotations
@@ -15,33 +14,11 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from intrapreneur.core import jobs
-from intrapreneur.core import services as audit
-from intrapreneur.core.jobs import JobRefused, Outcome, RunningJob, task
+from intrapreneur.core.jobs import Outcome, task
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
-
-EFFECT = "tests.job-effect"
-
-
-@task("tests.note")
-def note(job: RunningJob, *, marker: str) -> str:
-    audit.record(EFFECT, actor=None, marker=marker, attempt=job.attempt)
-    return f"noted {marker}"
-
-
-@task("tests.flaky")
-def flaky(job: RunningJob, *, marker: str, fail_until: int) -> str:
-    """Fails until its attempt number reaches ``fail_until``; its effect is rolled back then."""
-    audit.record(EFFECT, actor=None, marker=marker, attempt=job.attempt)
-    if job.attempt < fail_until:
-        raise ConnectionError(f"attempt {job.attempt} could not reach the mail server")
-    return f"worked on attempt {job.attempt}"
-
-
-@task("tests.refuse")
-def refuse(job: RunningJob) -> str:
-    raise JobRefused("Nothing to do: the wave is already closed.")
+from tests.core.job_tasks import EFFECT
 
 
 def effects(marker: str) -> int:

@@ -30,7 +30,7 @@ from intrapreneur.core.jobs import Outcome
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
 from tests.conftest import environment_for
-from tests.core.test_jobs import EFFECT
+from tests.core.job_tasks import EFFECT
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ROOT = Path(__file__).resolve().parents[2]
@@ -171,7 +171,7 @@ def test_rq_retries_a_failed_job_with_the_configured_back_off(real: Flask, rq_qu
 
 # A real worker process (forking, as in production) that also knows the test tasks.
 WORKER = """
-import tests.core.test_jobs
+import tests.core.job_tasks
 from intrapreneur import create_app
 from intrapreneur.core import jobs
 app = create_app()

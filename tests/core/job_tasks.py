@@ -1,0 +1,32 @@
+"""Tasks for the job tests, registered on import (also by the worker processes the tests start).
+
+Each leaves audit events as its visible effect, so a test can count how many times a job's
+work really happened.
+"""
+
+from __future__ import annotations
+
+from intrapreneur.core import services as audit
+from intrapreneur.core.jobs import JobRefused, RunningJob, task
+
+EFFECT = "tests.job-effect"
+
+
+@task("tests.note")
+def note(job: RunningJob, *, marker: str) -> str:
+    audit.record(EFFECT, actor=None, marker=marker, attempt=job.attempt)
+    return f"noted {marker}"
+
+
+@task("tests.flaky")
+def flaky(job: RunningJob, *, marker: str, fail_until: int) -> str:
+    """Fails until its attempt number reaches ``fail_until``; its effect is rolled back then."""
+    audit.record(EFFECT, actor=None, marker=marker, attempt=job.attempt)
+    if job.attempt < fail_until:
+        raise ConnectionError(f"attempt {job.attempt} could not reach the mail server")
+    return f"worked on attempt {job.attempt}"
+
+
+@task("tests.refuse")
+def refuse(job: RunningJob) -> str:
+    raise JobRefused("Nothing to do: the wave is already closed.")
