@@ -48,8 +48,7 @@ def scheduler() -> None:
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())
     for entry in schedule.SCHEDULE:
-        state = "" if entry.applies(app.config) else f" (off: {entry.needs_setting} is not set)"
-        click.echo(f"  {entry.task}: every {entry.every}{state}")
+        click.echo(entry.describe(app.config))
     schedule.run_scheduler(app, stop)
     click.echo("Stopping: waiting for the jobs running in this process.")
     jobs.wait_for_jobs(app)

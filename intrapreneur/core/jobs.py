@@ -138,7 +138,7 @@ def _write_progress(job: RunningJob) -> None:
     # through a connection of its own. SQLite lets one writer in at a time, and while the
     # task's session holds a transaction it holds that lock: the write could only wait for
     # itself, so the figures wait for the final write instead.
-    if db.engine.dialect.name == "sqlite" and db.session.in_transaction():
+    if db.engine.dialect.name == "sqlite" and db.session().in_transaction():
         return
     try:
         with db.engine.begin() as connection:

@@ -52,6 +52,13 @@ class Scheduled:
     def offset(self, config: Mapping[str, Any]) -> timedelta:
         return timedelta(hours=config[self.hour_setting]) if self.hour_setting else timedelta()
 
+    def describe(self, config: Mapping[str, Any]) -> str:
+        """ "directory-sync: daily at 02:00 UTC", for the scheduler's start-up lines."""
+        every = {MINUTE: "every minute", HOUR: "every hour", DAY: "daily"}.get(self.every)
+        at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.hour_setting else ""
+        off = "" if self.applies(config) else " (off: not configured)"
+        return f"{self.task}: {every or f'every {self.every}'}{at}{off}"
+
 
 # The schedule. Entries name tasks registered with @jobs.task in a domain's tasks.py.
 SCHEDULE: tuple[Scheduled, ...] = (

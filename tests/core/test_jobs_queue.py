@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -29,11 +30,15 @@ from intrapreneur.core import jobs
 from intrapreneur.core.jobs import Outcome
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
-from tests.conftest import environment_for
+from intrapreneur.identity.local_directory import LocalDirectoryServer
+from intrapreneur.identity.models import Person
+from tests.conftest import directory_environment, environment_for
 from tests.core.job_tasks import EFFECT
+from tests.identity.test_directory_sync import IN_DIRECTORY
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ROOT = Path(__file__).resolve().parents[2]
+INTRAPRENEUR = str(Path(sys.executable).with_name("intrapreneur"))
 
 
 def _redis_answers() -> bool:
@@ -180,18 +185,25 @@ with app.app_context():
 """
 
 
-def worker_process(app: Flask) -> subprocess.Popen[bytes]:
-    environment = {
+def process_environment(app: Flask, **extra: str) -> dict[str, str]:
+    """The environment of a process working on the same database and queue as ``app``."""
+    return {
         **os.environ,
         **environment_for(
             app.config["SQLALCHEMY_DATABASE_URI"],
             Path(app.instance_path),
-            INTRAPRENEUR_REDIS_URL=REDIS_URL,
-            INTRAPRENEUR_JOBS_QUEUE=app.config["JOBS_QUEUE"],
+            **{
+                "INTRAPRENEUR_REDIS_URL": REDIS_URL,
+                "INTRAPRENEUR_JOBS_QUEUE": app.config["JOBS_QUEUE"],
+                **extra,
+            },
         ),
         "PYTHONPATH": str(ROOT),
     }
-    return subprocess.Popen([sys.executable, "-c", WORKER], env=environment, cwd=ROOT)
+
+
+def worker_process(app: Flask) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-c", WORKER], env=process_environment(app), cwd=ROOT)
 
 
 @needs_redis
@@ -210,3 +222,50 @@ def test_two_rq_workers_given_one_job_run_it_once(real: Flask, rq_queue: Queue) 
     assert results == ["skipped", "succeeded"]
     assert state(job_id) == (JobStatus.SUCCEEDED, 1)
     assert effects("rq-twice") == 1
+
+
+@needs_redis
+@pytest.mark.ldap
+def test_the_worker_command_runs_the_directory_sync(
+    real: Flask, rq_queue: Queue, ldap_server: LocalDirectoryServer
+) -> None:
+    job_id = jobs.enqueue("directory-sync")
+    db.session.commit()
+
+    finished = subprocess.run(
+        [INTRAPRENEUR, "worker", "--burst"],
+        env=process_environment(real, **directory_environment(ldap_server)),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+
+    assert finished.returncode == 0, finished.stderr
+    assert f"Working on queue {rq_queue.name!r} until it is empty." in finished.stdout
+    assert state(job_id) == (JobStatus.SUCCEEDED, 1)
+    people = db.session.scalar(select(func.count()).select_from(Person))
+    db.session.rollback()
+    assert people == IN_DIRECTORY
+
+
+def test_the_scheduler_says_what_it_runs_and_stops_on_sigterm(real: Flask) -> None:
+    scheduler = subprocess.Popen(
+        [INTRAPRENEUR, "scheduler"],
+        env=process_environment(
+            real, INTRAPRENEUR_REDIS_URL="", INTRAPRENEUR_DIRECTORY_SYNC_HOUR="3"
+        ),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert scheduler.stdout is not None
+    # Its first line comes after its signal handlers are in place.
+    first = scheduler.stdout.readline()
+    scheduler.send_signal(signal.SIGTERM)
+    rest, errors = scheduler.communicate(timeout=120)
+
+    assert scheduler.returncode == 0, errors
+    assert first == "directory-sync: daily at 03:00 UTC (off: not configured)\n"
+    assert rest == "Stopping: waiting for the jobs running in this process.\n"
