@@ -86,6 +86,7 @@ def _template_helpers() -> dict[str, Any]:
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
         "can_read_audit_log": identity_permissions.can_read_audit_log,
+        "can_watch_jobs": identity_permissions.can_watch_jobs,
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,
         "can_create_sets": learning_permissions.can_create_sets,
@@ -116,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
         guests,
         health,
         impact,
+        jobs,
         lineage,
         main,
         programmes,
@@ -147,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
         impact,
         calendar,
         admin,
+        jobs,
         api,
         assets,
         health,
