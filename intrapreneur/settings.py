@@ -385,9 +385,9 @@ def _queue_name(env: Mapping[str, str]) -> str:
 def _retry_delays(env: Mapping[str, str]) -> tuple[int, ...]:
     """Seconds to wait before each retry of a failed job; their count is the number of retries."""
     raw = _read(env, "JOB_RETRY_DELAYS") or "30,120,600"
-    parts = [part.strip() for part in raw.split(",")]
     if raw.strip().lower() == "none":
         return ()
+    parts = [part.strip() for part in raw.split(",")]
     if not all(part.isdigit() for part in parts) or len(parts) > 10:
         raise ConfigError(
             f"{PREFIX}JOB_RETRY_DELAYS must be up to 10 whole numbers of seconds separated by "
