@@ -3,6 +3,7 @@
 A new task module is added here, as a new model module is added to ``models.py``.
 """
 
+from intrapreneur.core import tasks as core_tasks
 from intrapreneur.identity import tasks as identity_tasks
 
-__all__ = ["identity_tasks"]
+__all__ = ["core_tasks", "identity_tasks"]

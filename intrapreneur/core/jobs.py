@@ -173,8 +173,13 @@ def enqueue(
         scheduled_for=scheduled_for,
         max_attempts=1 + len(current_app.config["JOB_RETRY_DELAYS"]),
     )
-    db.session.info.setdefault(_PENDING, []).append(job.id)
+    hand_on_after_commit([job.id])
     return job.id
+
+
+def hand_on_after_commit(job_ids: list[int]) -> None:
+    """Dispatch these jobs once the current transaction commits (forgotten on rollback)."""
+    db.session.info.setdefault(_PENDING, []).extend(job_ids)
 
 
 def record(

@@ -55,7 +55,7 @@ class Scheduled:
     def describe(self, config: Mapping[str, Any]) -> str:
         """ "directory-sync: daily at 02:00 UTC", for the scheduler's start-up lines."""
         every = {MINUTE: "every minute", HOUR: "every hour", DAY: "daily"}.get(self.every)
-        at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.hour_setting else ""
+        at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.every == DAY else ""
         off = "" if self.applies(config) else " (off: not configured)"
         return f"{self.task}: {every or f'every {self.every}'}{at}{off}"
 
@@ -65,6 +65,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled(
         "directory-sync", every=DAY, hour_setting="DIRECTORY_SYNC_HOUR", needs_setting="DIRECTORY"
     ),
+    Scheduled("requeue-stranded", every=HOUR),
+    Scheduled("prune-jobs", every=DAY),
 )
 
 

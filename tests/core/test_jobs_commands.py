@@ -59,7 +59,10 @@ def test_scheduled_refuses_a_task_that_is_not_scheduled(app: Flask) -> None:
     result = run(app, "scheduled", "sync-everything")
 
     assert result.exit_code == 2
-    assert "'sync-everything' is not a scheduled task (known: directory-sync)" in result.output
+    assert (
+        "'sync-everything' is not a scheduled task "
+        "(known: directory-sync, requeue-stranded, prune-jobs)"
+    ) in result.output
     assert db.session.scalars(db.select(BackgroundJob)).all() == []
 
 

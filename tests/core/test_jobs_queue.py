@@ -29,6 +29,7 @@ from intrapreneur import create_app
 from intrapreneur.core import jobs
 from intrapreneur.core.jobs import Outcome
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
+from intrapreneur.core.schedule import SCHEDULE
 from intrapreneur.extensions import db
 from intrapreneur.identity.local_directory import LocalDirectoryServer
 from intrapreneur.identity.models import Person
@@ -261,11 +262,15 @@ def test_the_scheduler_says_what_it_runs_and_stops_on_sigterm(real: Flask) -> No
         text=True,
     )
     assert scheduler.stdout is not None
-    # Its first line comes after its signal handlers are in place.
-    first = scheduler.stdout.readline()
+    # It says what it runs, once its signal handlers are in place.
+    plan = [scheduler.stdout.readline() for _ in SCHEDULE]
     scheduler.send_signal(signal.SIGTERM)
     rest, errors = scheduler.communicate(timeout=120)
 
     assert scheduler.returncode == 0, errors
-    assert first == "directory-sync: daily at 03:00 UTC (off: not configured)\n"
+    assert plan == [
+        "directory-sync: daily at 03:00 UTC (off: not configured)\n",
+        "requeue-stranded: every hour\n",
+        "prune-jobs: daily at 00:00 UTC\n",
+    ]
     assert rest == "Stopping: waiting for the jobs running in this process.\n"
