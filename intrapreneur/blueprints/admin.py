@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from intrapreneur.core import jobs
 from intrapreneur.core import queries as core_queries
+from intrapreneur.core import services as audit
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
@@ -138,8 +139,8 @@ def sync_directory() -> ResponseReturnValue:
     if current_app.config["DIRECTORY"] is None:
         form.form_errors.append("No directory is configured (INTRAPRENEUR_LDAP_URL).")
         return _directory_page(form, 409)
-    job_id = jobs.enqueue(
-        DIRECTORY_SYNC, requested_by=current_user, dry_run=form.mode.data == "dry-run"
-    )
+    dry_run = form.mode.data == "dry-run"
+    job_id = jobs.enqueue(DIRECTORY_SYNC, requested_by=current_user, dry_run=dry_run)
+    audit.record("directory.sync_requested", actor=current_user, job=job_id, dry_run=dry_run)
     db.session.commit()
     return redirect(url_for("jobs.detail", job_id=job_id))

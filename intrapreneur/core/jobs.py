@@ -384,10 +384,12 @@ def _store(job_id: int, running: RunningJob, **values: Any) -> None:
 
 
 def describe(error: BaseException) -> str:
-    """What admins see of a failure: the type and message, never a traceback."""
+    """What admins see of a failure: the type and the message's first line, never a
+    traceback (nor the SQL and parameters a database error adds on its next lines)."""
     if isinstance(error, JobRefused):
         return str(error)[:TEXT_LIMIT]
-    return f"{type(error).__name__}: {error}"[:TEXT_LIMIT]
+    first_line = next(iter(str(error).splitlines()), "")
+    return f"{type(error).__name__}: {first_line}"[:TEXT_LIMIT]
 
 
 def retry_delay(delays: tuple[int, ...], attempt: int) -> int:

@@ -30,3 +30,9 @@ def flaky(job: RunningJob, *, marker: str, fail_until: int) -> str:
 @task("tests.refuse")
 def refuse(job: RunningJob) -> str:
     raise JobRefused("Nothing to do: the wave is already closed.")
+
+
+@task("tests.database-error")
+def database_error(job: RunningJob, *, email: str) -> str:
+    """Fails as a database does: the SQL and its parameters on the lines after the first."""
+    raise ValueError(f"duplicate key value\n[SQL: INSERT INTO person]\n[parameters: ('{email}',)]")

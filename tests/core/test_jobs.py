@@ -111,6 +111,13 @@ def test_a_job_failing_every_attempt_shows_its_error_not_its_traceback(
     assert all(r.exc_info for r in failures)
 
 
+def test_only_the_first_line_of_an_error_is_shown(app: Flask, quick_retries: None) -> None:
+    job_id = jobs.enqueue("tests.database-error", email="someone@corp.example")
+    db.session.commit()
+
+    assert job_row(job_id).error == "ValueError: duplicate key value"
+
+
 def test_a_refused_job_fails_at_once_with_its_message(app: Flask, quick_retries: None) -> None:
     job_id = jobs.enqueue("tests.refuse")
     db.session.commit()

@@ -10,7 +10,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from intrapreneur.core import jobs
-from intrapreneur.core.models import BackgroundJob, JobStatus
+from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.settings import DirectorySettings
@@ -111,6 +111,10 @@ def test_a_dry_run_from_the_web_runs_as_a_job_and_changes_nothing(
     job = db.session.scalars(select(BackgroundJob)).one()
     assert response.location == f"/jobs/{job.id}"
     assert (job.requested_by_id, job.arguments) == (admin.id, {"dry_run": True})
+    requested = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "directory.sync_requested")
+    ).one()
+    assert (requested.actor_id, requested.details) == (admin.id, {"job": job.id, "dry_run": True})
     page = client.get(response.location).get_data(as_text=True)
     assert "✓ Succeeded" in page
     assert f"Would change: {IN_DIRECTORY} created" in page
