@@ -38,7 +38,7 @@ def job_row(job_id: int) -> BackgroundJob:
 
 @pytest.fixture
 def quick_retries(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Two retries without waiting, so tests never sleep."""
+    """Two retries (three attempts), with no pause in the thread and RQ modes either."""
     monkeypatch.setitem(app.config, "JOB_RETRY_DELAYS", (0, 0))
 
 
