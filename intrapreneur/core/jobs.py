@@ -332,6 +332,9 @@ def _run(job_id: int, now: datetime) -> Result:
     assert row is not None
     name, arguments, max_attempts = row.task, dict(row.arguments), row.max_attempts
     running = RunningJob(id=job_id, attempt=row.attempts)
+    # End the read: on SQLite an open transaction holds the one write lock, which the
+    # progress writes and the pages that show them need while the task runs.
+    db.session.commit()
     log.info("job %s (%s) attempt %d of %d started", job_id, name, running.attempt, max_attempts)
     try:
         if name not in _TASKS:

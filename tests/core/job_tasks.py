@@ -6,8 +6,12 @@ work really happened.
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
 from intrapreneur.core import services as audit
 from intrapreneur.core.jobs import JobRefused, RunningJob, task
+from intrapreneur.core.models import BackgroundJob
+from intrapreneur.extensions import db
 
 EFFECT = "tests.job-effect"
 
@@ -36,3 +40,20 @@ def refuse(job: RunningJob) -> str:
 def database_error(job: RunningJob, *, email: str) -> str:
     """Fails as a database does: the SQL and its parameters on the lines after the first."""
     raise ValueError(f"duplicate key value\n[SQL: INSERT INTO person]\n[parameters: ('{email}',)]")
+
+
+@task("tests.progress")
+def report_progress(job: RunningJob, *, steps: int) -> str:
+    """Reports each step and reads it back as the progress page would, mid-job."""
+    seen = []
+    for step in range(1, steps + 1):
+        job.progress(step, steps)
+        with db.engine.connect() as page:
+            row = page.execute(
+                select(BackgroundJob.progress_done, BackgroundJob.progress_total).where(
+                    BackgroundJob.id == job.id
+                )
+            ).one()
+            page.rollback()
+        seen.append(f"{row.progress_done}/{row.progress_total}")
+    return f"the page saw {', '.join(seen)}"

@@ -126,6 +126,18 @@ def test_without_redis_a_job_runs_on_a_thread_of_this_process(real: Flask) -> No
     assert effects("thread") == 1
 
 
+def test_progress_is_visible_to_other_connections_while_the_job_runs(real: Flask) -> None:
+    job_id = jobs.enqueue("tests.progress", steps=3)
+    db.session.commit()
+
+    assert jobs.wait_for_jobs(real, timeout=60)
+    job = db.session.get(BackgroundJob, job_id, populate_existing=True)
+    assert job is not None
+    assert job.message == "the page saw 1/3, 2/3, 3/3"
+    assert (job.progress_done, job.progress_total) == (3, 3)
+    db.session.rollback()
+
+
 def test_two_runners_given_one_job_run_it_once(real: Flask) -> None:
     job_id = jobs.record("tests.note", {"marker": "twice"}, max_attempts=1).id
     db.session.commit()
