@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload
 
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
@@ -37,3 +37,14 @@ def background_jobs(
     if task is not None:
         statement = statement.where(BackgroundJob.task == task)
     return statement
+
+
+def jobs_waiting() -> dict[str, int]:
+    """Task name → jobs queued and not yet started (or waiting to retry): the queue depth
+    for metrics, the same with or without Redis."""
+    rows = db.session.execute(
+        select(BackgroundJob.task, func.count())
+        .where(BackgroundJob.status == JobStatus.QUEUED)
+        .group_by(BackgroundJob.task)
+    ).all()
+    return {task: count for task, count in rows}

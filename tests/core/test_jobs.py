@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from intrapreneur.core import jobs
+from intrapreneur.core import jobs, queries
 from intrapreneur.core.jobs import Outcome, task
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
@@ -173,3 +173,13 @@ def test_the_back_off_follows_the_configured_delays() -> None:
 def test_a_task_name_is_registered_once() -> None:
     with pytest.raises(ValueError, match=r"two functions are registered as the task 'tests\.note'"):
         task("tests.note")(lambda job: None)
+
+
+def test_the_queue_depth_counts_jobs_not_yet_done_by_task(app: Flask) -> None:
+    for marker in ("a", "b"):
+        jobs.record("tests.note", {"marker": marker}, max_attempts=1)
+    jobs.record("directory-sync", {}, max_attempts=1)
+    jobs.record("tests.refuse", {}, max_attempts=1).status = JobStatus.FAILED
+    db.session.flush()
+
+    assert queries.jobs_waiting() == {"tests.note": 2, "directory-sync": 1}
