@@ -126,6 +126,22 @@ def test_without_redis_a_job_runs_on_a_thread_of_this_process(real: Flask) -> No
     assert effects("thread") == 1
 
 
+def test_in_process_retries_wait_out_their_back_off_on_a_timer(
+    real: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(real.config, "JOB_RETRY_DELAYS", (1,))
+    slow = jobs.enqueue("tests.flaky", marker="back-off", fail_until=2)
+    db.session.commit()
+    # Another job given meanwhile runs too (the pause waits on a timer, not the thread).
+    quick = jobs.enqueue("tests.note", marker="meanwhile")
+    db.session.commit()
+
+    assert jobs.wait_for_jobs(real, timeout=60)  # the wait covers the pending retry too
+    assert state(slow) == (JobStatus.SUCCEEDED, 2)
+    assert state(quick) == (JobStatus.SUCCEEDED, 1)
+    assert effects("back-off") == 1
+
+
 def test_progress_is_visible_to_other_connections_while_the_job_runs(real: Flask) -> None:
     job_id = jobs.enqueue("tests.progress", steps=3)
     db.session.commit()
