@@ -61,7 +61,8 @@ def scheduled(task: str) -> None:
     """Run the scheduled TASK once, now, in this process (for Kubernetes CronJobs).
 
     The job is recorded like any other, and not retried here: the CronJob's own back-off
-    decides whether to try again. The exit status is 0 when it succeeded.
+    decides whether to try again. The exit status is 0 when it succeeded, or when the task is
+    off here (the directory sync without a directory).
     """
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     entry = next((entry for entry in schedule.SCHEDULE if entry.task == task), None)
@@ -69,6 +70,10 @@ def scheduled(task: str) -> None:
         known = ", ".join(entry.task for entry in schedule.SCHEDULE)
         click.echo(f"intrapreneur: {task!r} is not a scheduled task (known: {known})", err=True)
         sys.exit(2)
+    if not entry.applies(app.config):
+        # As the scheduler does: an entry whose setting is missing (no directory) is off.
+        click.echo(f"{task} is off (not configured): nothing to do.")
+        return
     job_id = jobs.record(task, dict(entry.arguments), max_attempts=1).id
     db.session.commit()
     jobs.run_job(app, job_id)

@@ -43,16 +43,26 @@ def test_scheduled_directory_sync_runs_once_now_and_says_how_it_went(
     assert job.requested_by_id is None and job.arguments == {}
 
 
-def test_scheduled_task_failing_exits_with_an_error_and_is_recorded(app: Flask) -> None:
-    result = run(app, "scheduled", "directory-sync")  # no directory configured
+@pytest.mark.ldap
+def test_scheduled_task_failing_exits_with_an_error_and_is_recorded(
+    app: Flask, use_directory: Callable[..., DirectorySettings], closed_port: int
+) -> None:
+    use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")
+
+    result = run(app, "scheduled", "directory-sync")
 
     assert result.exit_code == 1
     job = only_job()
-    assert result.output == (
-        f"directory-sync failed (job {job.id}): "
-        "No directory is configured (set INTRAPRENEUR_LDAP_URL).\n"
-    )
-    assert (job.status, job.max_attempts) == (JobStatus.FAILED, 1)
+    assert result.output.startswith(f"directory-sync failed (job {job.id}): DirectoryUnavailable: ")
+    assert (job.status, job.attempts, job.max_attempts) == (JobStatus.FAILED, 1, 1)
+
+
+def test_a_scheduled_task_that_is_off_here_does_nothing(app: Flask) -> None:
+    result = run(app, "scheduled", "directory-sync")  # no directory configured
+
+    assert result.exit_code == 0
+    assert result.output == "directory-sync is off (not configured): nothing to do.\n"
+    assert db.session.scalars(db.select(BackgroundJob)).all() == []
 
 
 def test_scheduled_refuses_a_task_that_is_not_scheduled(app: Flask) -> None:
