@@ -246,6 +246,8 @@ def dispatch(app: Flask, job_id: int) -> None:
                 type(error).__name__,
                 job_id,
             )
+        except Exception:
+            log.exception("job %s could not be handed to RQ; it runs in this process", job_id)
     try:
         in_process(app).submit(job_id)
     except Exception:
