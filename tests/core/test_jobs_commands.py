@@ -81,3 +81,14 @@ def test_the_worker_needs_redis(app: Flask) -> None:
 
     assert result.exit_code == 2
     assert "the worker needs Redis: set INTRAPRENEUR_REDIS_URL" in result.output
+
+
+def test_the_worker_says_when_redis_does_not_answer(
+    app: Flask, closed_port: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "REDIS_URL", f"redis://127.0.0.1:{closed_port}/0")
+
+    result = run(app, "worker", "--burst")
+
+    assert result.exit_code == 1
+    assert result.output == "intrapreneur: Redis is not answering (ConnectionError)\n"
