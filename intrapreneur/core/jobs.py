@@ -208,6 +208,27 @@ def record(
     return job
 
 
+def retry_failed(job: BackgroundJob) -> bool:
+    """Queue a failed job again with a fresh set of attempts (an admin fixed the cause);
+    it starts once the caller commits. False if the job has not failed (any more)."""
+    retried = db.session.execute(
+        update(BackgroundJob)
+        .where(BackgroundJob.id == job.id, BackgroundJob.status == JobStatus.FAILED)
+        .values(
+            status=JobStatus.QUEUED,
+            attempts=0,
+            max_attempts=1 + len(current_app.config["JOB_RETRY_DELAYS"]),
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if retried.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    db.session.refresh(job)
+    hand_on_after_commit([job.id])
+    return True
+
+
 def _check_arguments(arguments: dict[str, Any]) -> None:
     try:
         json.dumps(arguments)

@@ -15,6 +15,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.settings import DirectorySettings
 from tests.conftest import csrf_token, sign_in_as
+from tests.core.test_jobs import effects
 from tests.identity.test_directory_sync import IN_DIRECTORY
 
 REFRESH = '<meta http-equiv="refresh" content="3">'
@@ -145,3 +146,28 @@ def test_starting_a_sync_needs_the_csrf_token_and_a_button(
     unknown = client.post("/admin/directory", data={"csrf_token": token, "mode": "everything"})
     assert unknown.status_code == 422
     assert "Choose a dry run or a sync." in unknown.get_data(as_text=True)
+
+
+def test_an_admin_tries_a_failed_job_again_once(
+    app: Flask, client: FlaskClient, admin: Person, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(app.config, "JOB_RETRY_DELAYS", (0, 0))
+    job = jobs.record("tests.note", {"marker": "again"}, max_attempts=1)
+    job.status, job.attempts, job.error = JobStatus.FAILED, 1, "ConnectionError: refused"
+    db.session.commit()
+    page = client.get(f"/jobs/{job.id}").get_data(as_text=True)
+    assert "Try again" in page
+    token = csrf_token(client, f"/jobs/{job.id}")
+
+    response = client.post(f"/admin/jobs/{job.id}/retry", data={"csrf_token": token})
+
+    assert (response.status_code, response.location) == (302, f"/jobs/{job.id}")
+    db.session.expire_all()
+    assert (job.status, job.attempts, job.max_attempts) == (JobStatus.SUCCEEDED, 1, 3)
+    assert job.error is None and effects("again") == 1
+    retried = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "job.retried"))
+    assert [(event.actor_id, event.object_id) for event in retried] == [(admin.id, str(job.id))]
+    # Done now: trying again is refused, and nothing runs twice.
+    again = client.post(f"/admin/jobs/{job.id}/retry", data={"csrf_token": token})
+    assert again.status_code == 409
+    assert effects("again") == 1

@@ -173,9 +173,14 @@ def api_client_revoke_url(hr: Person) -> str:
     return f"/admin/api-clients/{client.id}/revoke"
 
 
-def job_url(hr: Person) -> str:
-    job = jobs.record("directory-sync", {"dry_run": True}, max_attempts=1, requested_by=hr)
-    return f"/jobs/{job.id}"
+def job_url(path: str = "/jobs/{id}") -> Callable[[Person], str]:
+    """A queued job started by the builder's person."""
+
+    def build(hr: Person) -> str:
+        job = jobs.record("directory-sync", {"dry_run": True}, max_attempts=1, requested_by=hr)
+        return path.format(id=job.id)
+
+    return build
 
 
 def feed_url(hr: Person) -> str:
@@ -307,7 +312,9 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "admin.sync_directory": ("POST", "/admin/directory", only("admin", 422)),
     "jobs.index": ("GET", "/admin/jobs", only("admin")),
     # A job's page: admins and whoever started it (the builder's person); others learn nothing.
-    "jobs.detail": ("GET", job_url, {**NOT_THEIRS, "admin": OK}),
+    "jobs.detail": ("GET", job_url(), {**NOT_THEIRS, "admin": OK}),
+    # Admins only; the table's job is queued, not failed: there is nothing to try again.
+    "jobs.retry": ("POST", job_url("/admin/jobs/{id}/retry"), only("admin", 409)),
     "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
     # A token, never the session cookie, opens the API: signed-in people get 401 too.
     "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),
