@@ -91,6 +91,7 @@ def rq_queue(real: Flask) -> Iterator[Queue]:
     real.config["REDIS_URL"] = REDIS_URL
     queue = jobs.rq_queue(real)
     yield queue
+    queue.delete(delete_jobs=True)  # also forgets the queue's name in RQ's list of queues
     leftovers = queue.connection.keys(f"rq:*{queue.name}*")
     if leftovers:
         queue.connection.delete(*leftovers)
