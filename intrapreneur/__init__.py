@@ -37,15 +37,18 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
 def _init_observability(app: Flask) -> None:
     # First, so that the request id and the timer exist before any other hook can refuse.
     from intrapreneur.core.logs import configure_logging
-    from intrapreneur.core.metrics import init_metrics
+    from intrapreneur.core.metrics import init_metrics, set_queue_depth_source
+    from intrapreneur.core.queries import jobs_waiting
 
     configure_logging(app)
     init_metrics(app)
+    set_queue_depth_source(app, jobs_waiting)
 
 
 def _init_extensions(app: Flask) -> None:
-    # Every model module must be imported before Alembic or the mapper looks at the metadata.
-    from intrapreneur import models  # noqa: F401
+    # Every model module must be imported before Alembic or the mapper looks at the metadata,
+    # and every task module before a job is enqueued or run.
+    from intrapreneur import models, tasks  # noqa: F401
     from intrapreneur.core import markdown
     from intrapreneur.core.database import configure_engine
     from intrapreneur.core.errors import register_error_handlers
@@ -93,6 +96,7 @@ def _template_helpers() -> dict[str, Any]:
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
         "can_read_audit_log": identity_permissions.can_read_audit_log,
+        "can_watch_jobs": identity_permissions.can_watch_jobs,
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,
         "can_create_sets": learning_permissions.can_create_sets,
@@ -124,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
         guests,
         health,
         impact,
+        jobs,
         lineage,
         main,
         metrics,
@@ -157,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         calendar,
         account,
         admin,
+        jobs,
         api,
         assets,
         health,

@@ -1,7 +1,7 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
 from intrapreneur.core.mail_models import EmailPreference, OutgoingEmail
-from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.models import AuditEvent, BackgroundJob
 from intrapreneur.culture.models import (
     PrivacyRules,
     SurveyInvitation,
@@ -39,6 +39,7 @@ __all__ = [
     "ApiClient",
     "Attendance",
     "AuditEvent",
+    "BackgroundJob",
     "Cohort",
     "Department",
     "EmailPreference",

@@ -11,6 +11,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -280,6 +281,10 @@ class Settings:
     survey_instruments_dir: Path | None
     metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
     log_level: str
+    jobs_queue: str
+    job_retry_delays: tuple[int, ...]
+    directory_sync_hour: int
+    reminders_hour: int
     survey_pseudonym_key: str = field(repr=False)
     mail: MailSettings | None = None
     base_url: str | None = None
@@ -318,6 +323,13 @@ class Settings:
             "SURVEY_INSTRUMENTS_DIR": self.survey_instruments_dir,
             "MAIL": self.mail,
             "BASE_URL": self.base_url,
+            "JOBS_QUEUE": self.jobs_queue,
+            "JOB_RETRY_DELAYS": self.job_retry_delays,
+            # Without Redis, jobs run in this process: on a worker thread, or (in the test
+            # suite) at once in the committing thread, so tests need not wait for threads.
+            "JOBS_IN_PROCESS": "inline" if self.env == "test" else "thread",
+            "DIRECTORY_SYNC_HOUR": self.directory_sync_hour,
+            "REMINDERS_HOUR": self.reminders_hour,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -443,6 +455,10 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         trusted_proxies=_whole_number(env, "TRUSTED_PROXIES", 0, minimum=0),
         instance_path=instance,
         survey_instruments_dir=_instruments_dir(env),
+        jobs_queue=_queue_name(env),
+        job_retry_delays=_retry_delays(env),
+        directory_sync_hour=_hour(env, "DIRECTORY_SYNC_HOUR", 2),
+        reminders_hour=_hour(env, "REMINDERS_HOUR", 7),
         survey_pseudonym_key=_survey_pseudonym_key(env, name, instance),
         mail=load_mail(env),
         base_url=_base_url(env),
@@ -500,3 +516,36 @@ def _instruments_dir(env: Mapping[str, str]) -> Path | None:
     if not path.is_dir():
         raise ConfigError(f"{PREFIX}SURVEY_INSTRUMENTS_DIR is not a directory: {raw}")
     return path
+
+
+def _queue_name(env: Mapping[str, str]) -> str:
+    """The RQ queue the web enqueues on and `intrapreneur worker` listens to."""
+    name = _read(env, "JOBS_QUEUE") or "intrapreneur"
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,60}", name):
+        raise ConfigError(
+            f"{PREFIX}JOBS_QUEUE must be 1 to 60 letters, digits, _ or - characters, not {name!r}"
+        )
+    return name
+
+
+def _retry_delays(env: Mapping[str, str]) -> tuple[int, ...]:
+    """Seconds to wait before each retry of a failed job; their count is the number of retries."""
+    raw = _read(env, "JOB_RETRY_DELAYS") or "30,120,600"
+    if raw.strip().lower() == "none":
+        return ()
+    parts = [part.strip() for part in raw.split(",")]
+    if not all(part.isdigit() for part in parts) or len(parts) > 10:
+        raise ConfigError(
+            f"{PREFIX}JOB_RETRY_DELAYS must be up to 10 whole numbers of seconds separated by "
+            f"commas (e.g. 30,120,600), or none, not {raw!r}"
+        )
+    return tuple(int(part) for part in parts)
+
+
+def _hour(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = _read(env, name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) > 23:
+        raise ConfigError(f"{PREFIX}{name} must be an hour from 0 to 23 (UTC), not {raw!r}")
+    return int(raw)

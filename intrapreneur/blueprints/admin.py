@@ -1,14 +1,16 @@
-"""The administrators' pages: the audit log and the API clients."""
+"""The administrators' pages: the audit log, the API clients, privacy and the directory sync."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.core import jobs
 from intrapreneur.core import queries as core_queries
+from intrapreneur.core import services as audit
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
@@ -17,12 +19,13 @@ from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.culture.forms import PrivacyRulesForm
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries, services
-from intrapreneur.identity.forms import ApiClientForm
+from intrapreneur.identity.forms import ApiClientForm, DirectorySyncForm
 from intrapreneur.identity.models import ApiClient, ApiScope
 from intrapreneur.identity.permissions import (
     can_change_privacy_rules,
     can_manage_api_clients,
     can_read_audit_log,
+    can_sync_directory,
 )
 from intrapreneur.learning.forms import ActionForm
 
@@ -104,3 +107,40 @@ def privacy() -> ResponseReturnValue:
     elif form.is_submitted():
         status = 422
     return render_template("admin/privacy.html", form=form), status
+
+
+DIRECTORY_SYNC = "directory-sync"
+
+
+def _directory_page(form: DirectorySyncForm, status: int = 200) -> ResponseReturnValue:
+    return render_template(
+        "admin/directory.html",
+        form=form,
+        configured=current_app.config["DIRECTORY"] is not None,
+        recent=db.session.scalars(
+            core_queries.background_jobs(task=DIRECTORY_SYNC).limit(10)
+        ).all(),
+    ), status
+
+
+@blueprint.get("/directory")
+@requires(can_sync_directory)
+def directory() -> ResponseReturnValue:
+    return _directory_page(DirectorySyncForm())
+
+
+@blueprint.post("/directory")
+@requires(can_sync_directory)
+def sync_directory() -> ResponseReturnValue:
+    """Start a sync (or a dry run) as a job and follow it on its progress page."""
+    form = DirectorySyncForm()
+    if not form.validate_on_submit():
+        return _directory_page(form, 422)
+    if current_app.config["DIRECTORY"] is None:
+        form.form_errors.append("No directory is configured (INTRAPRENEUR_LDAP_URL).")
+        return _directory_page(form, 409)
+    dry_run = form.mode.data == "dry-run"
+    job_id = jobs.enqueue(DIRECTORY_SYNC, requested_by=current_user, dry_run=dry_run)
+    audit.record("directory.sync_requested", actor=current_user, job=job_id, dry_run=dry_run)
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job_id))

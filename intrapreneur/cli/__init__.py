@@ -9,6 +9,7 @@ from intrapreneur.cli.app import create_app_or_exit
 from intrapreneur.cli.backup import backup, restore
 from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
+from intrapreneur.cli.jobs import scheduled, scheduler, worker
 from intrapreneur.cli.mail import mail_group
 from intrapreneur.cli.serve import serve
 from intrapreneur.cli.users import users
@@ -19,5 +20,16 @@ def cli() -> None:
     """Intrapreneur: action-learning sets, experiment boards and culture metrics."""
 
 
-for command in (backup, demo, directory, mail_group, restore, serve, users):
+for command in (
+    backup,
+    demo,
+    directory,
+    mail_group,
+    restore,
+    scheduled,
+    scheduler,
+    serve,
+    users,
+    worker,
+):
     cli.add_command(command)

@@ -3,13 +3,28 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, event
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from intrapreneur.extensions import db
+
+if TYPE_CHECKING:
+    from intrapreneur.identity.models import Person
 
 
 def utcnow() -> datetime:
@@ -39,6 +54,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def string_enum(enum_class: type[StrEnum], name: str) -> Enum:
+    # VARCHAR plus CHECK, not a native PostgreSQL enum: adding a value stays a cheap migration.
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class CreatedAtMixin:
@@ -76,3 +103,48 @@ class AuditLogIsAppendOnly(RuntimeError):
 def _refuse_audit_change(mapper: Any, connection: Any, target: AuditEvent) -> None:
     # The database refuses too (triggers in the first migration); this gives a clear error early.
     raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"  # waiting for a worker (again, after a failed attempt with retries left)
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"  # every attempt failed, or the task refused: an admin should look
+
+
+class BackgroundJob(CreatedAtMixin, db.Model):
+    """One request to run a registered task (``intrapreneur.core.jobs``), and how it went.
+
+    The row, not the queue, is the truth: a worker runs a job only after moving its row
+    from queued to running in one conditional UPDATE, so a job handed to two workers runs
+    once. ``arguments`` are JSON and never hold secrets (they are shown to admins).
+    ``error`` is the exception's type and message only; tracebacks go to the log.
+    """
+
+    __tablename__ = "background_job"
+    # A scheduled slot is enqueued once, however many schedulers run.
+    __table_args__ = (UniqueConstraint("task", "scheduled_for"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Indexed by the unique constraint, whose first column it is.
+    task: Mapped[str] = mapped_column(String(80))
+    arguments: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[JobStatus] = mapped_column(
+        string_enum(JobStatus, "job_status"), default=JobStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=1)
+    progress_done: Mapped[int] = mapped_column(Integer, default=0)
+    progress_total: Mapped[int | None] = mapped_column(Integer)
+    message: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[Person | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)

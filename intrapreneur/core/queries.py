@@ -1,10 +1,11 @@
-"""Reads of the audit log."""
+"""Reads of the audit log and of the background jobs."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload
 
-from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
 
 
@@ -20,3 +21,30 @@ def audit_actions() -> list[str]:
     return list(
         db.session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action))
     )
+
+
+def background_jobs(
+    *, status: JobStatus | None = None, task: str | None = None
+) -> Select[tuple[BackgroundJob]]:
+    """Newest first, with who asked for each; ``status`` and ``task`` narrow the list."""
+    statement = (
+        select(BackgroundJob)
+        .options(joinedload(BackgroundJob.requested_by))
+        .order_by(BackgroundJob.id.desc())
+    )
+    if status is not None:
+        statement = statement.where(BackgroundJob.status == status)
+    if task is not None:
+        statement = statement.where(BackgroundJob.task == task)
+    return statement
+
+
+def jobs_waiting() -> dict[str, int]:
+    """Task name → jobs queued and not yet started (or waiting to retry): the queue depth
+    for metrics, the same with or without Redis."""
+    rows = db.session.execute(
+        select(BackgroundJob.task, func.count())
+        .where(BackgroundJob.status == JobStatus.QUEUED)
+        .group_by(BackgroundJob.task)
+    ).all()
+    return {task: count for task, count in rows}

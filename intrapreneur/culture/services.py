@@ -22,7 +22,7 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from intrapreneur.core import mail
+from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.core.models import utcnow
@@ -339,6 +339,8 @@ def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
         raise SurveyRefusal("This survey has already closed.")
     wave.closed_at = now
     audit.record("survey_wave.closed_early", actor=by, obj=wave)
+    # Its figures are published once, in the background (they take a while on a big wave).
+    jobs.enqueue("survey-waves", requested_by=by)
 
 
 def publish_closed_waves(today: date) -> int:

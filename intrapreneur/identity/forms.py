@@ -7,6 +7,7 @@ from datetime import date
 from flask_wtf import FlaskForm
 from wtforms import DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import (
+    AnyOf,
     DataRequired,
     Email,
     EqualTo,
@@ -17,6 +18,8 @@ from wtforms.validators import (
 
 from intrapreneur.core.forms import strip_whitespace
 from intrapreneur.identity.passwords import MAX_LENGTH
+
+DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
 
 
 class SignInForm(FlaskForm):
@@ -90,4 +93,15 @@ class ApiClientForm(FlaskForm):
         "May read",
         choices=[SelectChoice("culture:read", "Culture metrics (suppressed aggregates only)")],
         default="culture:read",
+    )
+
+
+class DirectorySyncForm(FlaskForm):
+    """Two buttons, one field: ``mode`` is the pressed button's value."""
+
+    mode = StringField(
+        validators=[
+            InputRequired(message=DIRECTORY_SYNC_CHOICE),
+            AnyOf(["dry-run", "sync"], message=DIRECTORY_SYNC_CHOICE),
+        ]
     )

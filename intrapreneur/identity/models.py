@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, Enum, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
 from intrapreneur.extensions import db
 
 
@@ -24,18 +24,6 @@ class Role(StrEnum):
     HR = "hr"
     ADMIN = "admin"
     GUEST = "guest"
-
-
-def string_enum(enum_class: type[StrEnum], name: str) -> Enum:
-    # VARCHAR plus CHECK, not a native PostgreSQL enum: adding a value stays a cheap migration.
-    return Enum(
-        enum_class,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class Department(CreatedAtMixin, db.Model):

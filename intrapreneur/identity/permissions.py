@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from intrapreneur.identity.models import Person, Role
+
+if TYPE_CHECKING:
+    from intrapreneur.core.models import BackgroundJob
 
 
 def can_manage_guests(person: Person) -> bool:
@@ -21,4 +26,19 @@ def can_manage_api_clients(person: Person) -> bool:
 
 def can_change_privacy_rules(person: Person) -> bool:
     """Only administrators change the minimum group sizes (and it is audited)."""
+    return person.has_role(Role.ADMIN)
+
+
+def can_watch_jobs(person: Person) -> bool:
+    """Administrators see every background job, its progress and its errors."""
+    return person.has_role(Role.ADMIN)
+
+
+def can_view_job(person: Person, job: BackgroundJob) -> bool:
+    """A job's progress page: administrators, and whoever started the job."""
+    return can_watch_jobs(person) or job.requested_by_id == person.id
+
+
+def can_sync_directory(person: Person) -> bool:
+    """Administrators run the directory sync (or its dry run) from the web."""
     return person.has_role(Role.ADMIN)

@@ -43,7 +43,7 @@ from intrapreneur.core.backup import (
     write_line,
 )
 from intrapreneur.core.mail_models import EmailPreference
-from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.culture.models import PrivacyRules
 from intrapreneur.experiments.models import Experiment, Notification, Review, ReviewTag, Venture
 from intrapreneur.extensions import db
@@ -161,6 +161,17 @@ def _seed(app: Flask) -> None:
                 ),
                 Notification(person_id=hr.id, text="Ünïcode ✓ and\nnew line", link="/x"),
                 EmailPreference(person_id=hr.id, session_reminders=False, updated_at=now),
+                BackgroundJob(
+                    task="directory-sync",
+                    arguments={"dry_run": True},
+                    status=JobStatus.FAILED,
+                    attempts=3,
+                    max_attempts=3,
+                    error="LDAPError: the directory did not answer",
+                    requested_by_id=hr.id,
+                    scheduled_for=now,
+                    finished_at=now,
+                ),
                 PrivacyRules(
                     min_group=7, min_group_comments=12, updated_by_id=hr.id, updated_at=now
                 ),

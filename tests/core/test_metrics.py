@@ -13,6 +13,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from intrapreneur import create_app
 from intrapreneur.core import metrics
+from intrapreneur.core.models import BackgroundJob, JobStatus
+from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.settings import ConfigError, load
 from tests.conftest import GUEST_PASSWORD, environment_for, run_app_script
@@ -159,10 +161,20 @@ def test_sign_ins_are_counted_by_method_and_refusals_by_reason(
     assert grew("intrapreneur_sign_ins_total", method="password") == 1
 
 
+def test_queue_depth_counts_the_jobs_waiting_per_task(scrape: Callable[[], str]) -> None:
+    assert sample(scrape(), "intrapreneur_job_queue_depth", queue="directory-sync") == 0
+    db.session.add_all(BackgroundJob(task="directory-sync") for _ in range(2))
+    db.session.add(BackgroundJob(task="prune-jobs", status=JobStatus.SUCCEEDED))
+    db.session.commit()
+
+    text = scrape()
+    assert sample(text, "intrapreneur_job_queue_depth", queue="directory-sync") == 2
+    assert 'queue="prune-jobs"' not in text
+
+
 def test_queue_depth_comes_from_the_registered_source(
     app: Flask, scrape: Callable[[], str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert "intrapreneur_job_queue_depth" not in scrape()
     monkeypatch.setitem(app.extensions, metrics.EXTENSION, None)
     metrics.set_queue_depth_source(app, lambda: {"default": 3, "mail": 0})
     text = scrape()

@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from intrapreneur.core import jobs
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
 from intrapreneur.culture import services as survey_services
 from intrapreneur.experiments import queries as experiment_queries
@@ -172,6 +173,16 @@ def api_client_revoke_url(hr: Person) -> str:
     return f"/admin/api-clients/{client.id}/revoke"
 
 
+def job_url(path: str = "/jobs/{id}") -> Callable[[Person], str]:
+    """A queued job started by the builder's person."""
+
+    def build(hr: Person) -> str:
+        job = jobs.record("directory-sync", {"dry_run": True}, max_attempts=1, requested_by=hr)
+        return path.format(id=job.id)
+
+    return build
+
+
 def feed_url(hr: Person) -> str:
     hr.calendar_token = "table-token-" + "x" * 20
     db.session.flush()
@@ -306,6 +317,14 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
         {**everyone(FORBIDDEN), "anonymous": LOGIN, "hr": OK, "admin": OK, "manager": OK},
     ),
     "admin.revoke_api_client": ("POST", api_client_revoke_url, only("admin", AWAY)),
+    "admin.directory": ("GET", "/admin/directory", only("admin")),
+    # The admin is let in; the empty form (no button pressed) is refused.
+    "admin.sync_directory": ("POST", "/admin/directory", only("admin", 422)),
+    "jobs.index": ("GET", "/admin/jobs", only("admin")),
+    # A job's page: admins and whoever started it (the builder's person); others learn nothing.
+    "jobs.detail": ("GET", job_url(), {**NOT_THEIRS, "admin": OK}),
+    # Admins only; the table's job is queued, not failed: there is nothing to try again.
+    "jobs.retry": ("POST", job_url("/admin/jobs/{id}/retry"), only("admin", 409)),
     "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
     # A token, never the session cookie, opens the API: signed-in people get 401 too.
     "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),

@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import make_url
 
 from intrapreneur import settings
+from intrapreneur.core.schedule import SCHEDULE
 
 helm = pytest.importorskip(
     "helm_python", reason="helm-python-sdk (Helm's engine) is not installed: pip install -e .[test]"
@@ -291,7 +292,7 @@ def test_every_pod_runs_as_non_root_on_a_read_only_root_filesystem(
     everything: list[dict[str, Any]],
 ) -> None:
     specs = dict(pod_specs(everything))
-    assert len(specs) == 8  # web, worker, 3 CronJobs, migrations, postgresql, redis
+    assert len(specs) == 2 + len(SCHEDULE) + 3  # web, worker, CronJobs, migrations, db, redis
     for name, spec in specs.items():
         assert spec["securityContext"]["runAsNonRoot"] is True, name
         assert spec["securityContext"]["runAsUser"] != 0, name
@@ -382,7 +383,7 @@ def test_an_existing_secret_replaces_the_charts_own() -> None:
 
     assert "Secret" not in kinds(manifests)
     specs = dict(pod_specs(manifests))
-    assert len(specs) == 6
+    assert len(specs) == 3 + len(SCHEDULE)  # web, worker, migrations and the CronJobs
     for name, spec in specs.items():
         secrets_read = [
             ref["secretRef"]["name"]
@@ -404,7 +405,12 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
         "directory-sync": "0 2 * * *",
         "reminders": "30 6 * * 1-5",
         "survey-waves": "0 * * * *",
+        "mail-delivery": "* * * * *",
+        "requeue-stranded": "15 * * * *",
+        "prune-jobs": "30 0 * * *",
     }
+    # The chart runs exactly the app's schedule, each entry through `intrapreneur scheduled`.
+    assert jobs.keys() == {entry.task for entry in SCHEDULE}
     for name, job in jobs.items():
         assert job["spec"]["timeZone"] == "Europe/London"
         assert job["spec"]["concurrencyPolicy"] == "Forbid"
@@ -416,7 +422,7 @@ def test_a_scheduled_job_can_be_switched_off() -> None:
     manifests = render(_merged(MINIMUM, {"scheduler": {"surveyWaves": {"enabled": False}}}))
 
     names = {m["metadata"]["name"] for m in manifests if m["kind"] == "CronJob"}
-    assert names == {f"{FULLNAME}-directory-sync", f"{FULLNAME}-reminders"}
+    assert names == {f"{FULLNAME}-{e.task}" for e in SCHEDULE if e.task != "survey-waves"}
 
 
 def test_the_ingress_serves_the_host_over_tls(everything: list[dict[str, Any]]) -> None:

@@ -1,0 +1,68 @@
+"""Housekeeping tasks: jobs nobody will run are handed on again; old history is forgotten."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from intrapreneur.core import jobs
+from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
+from intrapreneur.extensions import db
+from tests.core import job_tasks  # noqa: F401  (registers tests.note)
+from tests.core.test_jobs import effects, job_row
+
+
+def old_job(marker: str, *, age: timedelta, **values: object) -> int:
+    job = jobs.record("tests.note", {"marker": marker}, max_attempts=1)
+    job.created_at = utcnow() - age
+    for name, value in values.items():
+        setattr(job, name, value)
+    db.session.commit()
+    return job.id
+
+
+def test_stranded_jobs_are_handed_on_again_and_run_once(app: Flask) -> None:
+    lost = old_job("lost", age=timedelta(hours=1))
+    abandoned = old_job(
+        "abandoned",
+        age=timedelta(hours=3),
+        status=JobStatus.RUNNING,
+        attempts=1,
+        started_at=utcnow() - timedelta(hours=2),
+    )
+    fresh = old_job("fresh", age=timedelta(minutes=1))
+
+    job_id = jobs.enqueue("requeue-stranded")
+    db.session.commit()
+
+    assert job_row(job_id).message == "2 stranded jobs handed on again."
+    assert (job_row(lost).status, effects("lost")) == (JobStatus.SUCCEEDED, 1)
+    assert (job_row(abandoned).status, job_row(abandoned).attempts) == (JobStatus.SUCCEEDED, 2)
+    assert (job_row(fresh).status, effects("fresh")) == (JobStatus.QUEUED, 0)
+
+
+def test_old_history_is_forgotten_and_recent_failures_kept(app: Flask) -> None:
+
+    def finished(marker: str, status: JobStatus, days: int) -> int:
+        return old_job(
+            marker,
+            age=timedelta(days=days),
+            status=status,
+            finished_at=utcnow() - timedelta(days=days),
+        )
+
+    kept = {
+        finished("recent success", JobStatus.SUCCEEDED, 2),
+        finished("month-old failure", JobStatus.FAILED, 31),
+    }
+    finished("old success", JobStatus.SUCCEEDED, 31)
+    finished("old failure", JobStatus.FAILED, 91)
+
+    job_id = jobs.enqueue("prune-jobs")
+    db.session.commit()
+
+    assert job_row(job_id).message == "2 old jobs removed."
+    remaining = set(db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.id != job_id)))
+    assert remaining == kept
