@@ -10,10 +10,11 @@ seeds the other 90 % and measures again.
 1. The heatmap's figures: ``wave_figures`` over every wave up to the latest, and
    ``GET /culture/`` signed in as HR, against the bare SQL aggregate: the statements
    ``wave_figures`` runs to suppress the latest wave, replayed on a raw DB-API cursor with
-   every row fetched. Target: within 2×. Measured twice: with every wave published (the
-   steady state: closed waves are suppressed once by the scheduled job) and with the latest
-   wave closed but not yet published (the views before the job has run compute it). The
-   time the job takes to publish all waves is printed too.
+   every row fetched. Target: within 2×. Measured with every wave published (the steady
+   state: closed waves are suppressed once by the background job), and ``wave_figures``
+   also with the latest wave closed but not yet published (what the job, the exports
+   before it has run, and a manager's view over every department compute). The time the
+   job takes to publish all waves is printed too.
 2. The exports ``/culture/export.csv`` and ``/culture/export.xlsx``, streamed: time, size
    and the peak of Python memory during the request (tracemalloc). Target: flat, i.e. the
    peak at 100 % at most 1.5× (or 1 MiB above) the peak at 10 %.
@@ -476,7 +477,9 @@ def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
         )
         if args.profile:
             print_profile(f"wave_figures, {state}, {size_label}", compute_figures)
-        if route_answers(client, PAGE, misses):
+        # The page never computes a closed wave: it shows the published ones and asks the
+        # job for the rest, so it is measured once everything is published.
+        if state == "all waves published" and route_answers(client, PAGE, misses):
             page = f"GET {PAGE}, {state}"
             timings.append(
                 time_against_sql(page, lambda: get_page(client, PAGE), baseline, args.runs)

@@ -9,6 +9,7 @@ from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.core import jobs
 from intrapreneur.core.charts import embeddable
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
@@ -19,6 +20,7 @@ from intrapreneur.culture.permissions import (
     can_read_culture,
     sees_whole_organisation,
 )
+from intrapreneur.extensions import db
 
 blueprint = Blueprint("culture", __name__, url_prefix="/culture")
 
@@ -34,6 +36,10 @@ def index() -> ResponseReturnValue:
     whole = sees_whole_organisation(current_user)
     departments = None if whole else dashboard.departments_managed_by(current_user.id)
     built = page.build(choice, dashboard.rules_in_force(), date.today(), departments)
+    if any(waiting.closed for waiting in built.waiting):
+        # A closed wave not published yet: ask the background job to do it (once).
+        jobs.enqueue_unless_waiting("survey-waves", requested_by=current_user)
+        db.session.commit()
     return render_template(
         "culture/index.html",
         page=built,

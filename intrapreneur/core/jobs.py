@@ -39,7 +39,7 @@ from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
-from sqlalchemy import and_, event, or_, update
+from sqlalchemy import and_, event, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -174,6 +174,20 @@ def enqueue(
     )
     hand_on_after_commit([job.id])
     return job.id
+
+
+def enqueue_unless_waiting(name: str, *, requested_by: Person | None = None) -> int:
+    """A run of the argument-less task ``name``: the one queued or running, else a new one.
+    For pages that ask for work to be done (and may be viewed many times meanwhile)."""
+    waiting = db.session.scalar(
+        select(BackgroundJob.id)
+        .where(
+            BackgroundJob.task == name,
+            BackgroundJob.status.in_([JobStatus.QUEUED, JobStatus.RUNNING]),
+        )
+        .limit(1)
+    )
+    return waiting if waiting is not None else enqueue(name, requested_by=requested_by)
 
 
 def hand_on_after_commit(job_ids: list[int]) -> None:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
-from intrapreneur.culture import aggregates, charts, dashboard
+from intrapreneur.culture import aggregates, charts, dashboard, published
 from intrapreneur.culture import queries as survey_queries
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.figures import (
@@ -54,7 +54,7 @@ class Waiting:
 
     wave: SurveyWave
     rates: dict[SurveyGroup, survey_queries.Rate]
-    closed: bool  # closed, but after a wave that is still open
+    closed: bool  # closed: its figures are being published, or wait for an earlier wave
 
 
 @dataclass
@@ -78,7 +78,7 @@ class Page:
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
-    waves = survey_queries.published_series(today)
+    waves = _waves_shown(survey_queries.published_series(today), rules, departments)
     page = Page(waves=waves, rules=rules)
     page.waiting = _waiting(waves, today)
     if not waves:
@@ -105,8 +105,20 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     return page
 
 
-def _waiting(published: list[SurveyWave], today: date) -> list[Waiting]:
-    waves = survey_queries.opened_waves(today)[len(published) :]
+def _waves_shown(
+    series: list[SurveyWave], rules: Rules, departments: set[str] | None
+) -> list[SurveyWave]:
+    """The waves the page shows. The whole organisation's view shows the published ones
+    only: a wave that has just closed is suppressed by a background job (seconds to minutes
+    on a big wave) rather than on every view until then. A manager's view covers a few
+    departments and is computed as it is asked for."""
+    if departments is not None:
+        return series
+    return series[: len(published.stored_series(series, rules))]
+
+
+def _waiting(shown: list[SurveyWave], today: date) -> list[Waiting]:
+    waves = survey_queries.opened_waves(today)[len(shown) :]
     rates = survey_queries.response_rates([wave.id for wave in waves])
     return [Waiting(wave, rates[wave.id], wave.has_closed(today)) for wave in waves]
 

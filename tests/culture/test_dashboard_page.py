@@ -12,9 +12,11 @@ from typing import Any
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
-from intrapreneur.culture.models import SurveyResponse
+from intrapreneur.core.models import BackgroundJob
+from intrapreneur.culture import services
+from intrapreneur.culture.models import PublishedFigure, SurveyPublication, SurveyResponse
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, Role
 from tests.conftest import sign_in_as
@@ -57,6 +59,7 @@ def survey(make_person: Callable[..., Person]) -> dict[str, Any]:
     b.respond(wave, 20, marketing, b.C, b.answers(3))
     boss = make_person(Role.MANAGER, display_name="Boss")
     make_person(display_name="Report", department=sales, manager=boss)
+    services.publish_closed_waves(date.today())  # the job's work when a wave closes
     db.session.commit()
     return {"finance": finance, "legal": legal, "sales": sales, "wave": wave, "boss": boss}
 
@@ -104,6 +107,23 @@ def test_an_open_wave_shows_how_many_answered_and_no_figures_until_it_closes(
     notice = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     assert "“January” is open until" in notice
     assert "nobody was invited" in notice  # the builders answer without invitations
+
+
+def test_a_closed_wave_is_published_by_a_job_before_the_dashboard_shows_it(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    db.session.execute(delete(PublishedFigure))
+    db.session.execute(delete(SurveyPublication))
+    db.session.commit()
+    sign_in_as(client, make_person(Role.HR))
+
+    first = client.get("/culture/").get_data(as_text=True)
+
+    assert "Mean score per dimension" not in first
+    assert "its figures are being published" in " ".join(first.split())
+    # The view asked for the job; the suite runs jobs as soon as the request commits.
+    assert db.session.scalars(select(BackgroundJob.task)).all() == ["survey-waves"]
+    assert _table(client.get("/culture/").get_data(as_text=True), "Mean score per dimension")
 
 
 def test_a_manager_sees_only_the_departments_of_their_reports(
