@@ -457,15 +457,14 @@ def _unreachable() -> str | None:
     try:
         Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
     except RedisError:
-        return "no Redis answers on 127.0.0.1:6379"
-    engine = create_engine(
-        make_url(_postgres_server()).set(database="postgres"), connect_args={"connect_timeout": 2}
-    )
+        return f"no Redis answers at {REDIS_TEST_URL}"
+    server = make_url(_postgres_server()).set(database="postgres")
+    engine = create_engine(server, connect_args={"connect_timeout": 2})
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except OperationalError:
-        return "no PostgreSQL answers on 127.0.0.1:5432"
+        return f"no PostgreSQL answers at {server.host}:{server.port or 5432}"
     finally:
         engine.dispose()
     return None
