@@ -92,12 +92,17 @@ def server(tmp_path: Path) -> Iterator[Server]:
             _wait_until_up(running)
             yield running
         finally:
-            if process.poll() is None:
-                process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, and SIGKILL if it is still running 30 s later (a test never leaves it behind)."""
+    if process.poll() is None:
+        process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
 
 
 def _stop(server: Server) -> int:
