@@ -74,7 +74,7 @@ HR_LOGIN = "alice"  # in the test directory's hr group
 SET_NAME = "Harbour Set"
 SESSION_START = clock(10, 0)  # in HR's zone, the default one
 SESSION_PLACE = "Room 4.12"
-MAIL_SECONDS = 30  # a generous deadline for an email to arrive, not a timed assertion
+MAIL_SECONDS = 60  # a generous deadline for an email to arrive, not a timed assertion
 JOB_SECONDS = 60
 POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 

@@ -24,7 +24,7 @@ from intrapreneur.extensions import db
 from tests.conftest import environment_for
 
 INTRAPRENEUR = Path(sys.executable).with_name("intrapreneur")
-START_SECONDS = 30
+START_SECONDS = 60
 
 
 @dataclass(frozen=True)
