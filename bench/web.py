@@ -272,8 +272,8 @@ def request(
 ) -> tuple[int, dict[str, str], str, list[str]]:
     """One request on its own connection: status, headers, body and the Set-Cookie lines.
 
-    Cookies are handled by hand: production marks them Secure, which a browser would not
-    send back over the plain HTTP of loopback."""
+    Cookies are handled by hand: production marks them Secure, and a client that honours
+    the flag would not send them back over plain HTTP."""
     connection = http.client.HTTPConnection(HOST, port, timeout=10)
     headers = {"Cookie": cookie} if cookie else {}
     if body is not None:
