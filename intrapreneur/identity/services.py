@@ -12,6 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from intrapreneur.core import mail, metrics
 from intrapreneur.core import services as audit
@@ -356,7 +357,10 @@ def person_for_session(person_id: str) -> Person | None:
     Checked on every request, so an ended guest access or a switched-off
     account takes effect at once, not at the next sign-in.
     """
-    person = db.session.get(Person, int(person_id)) if person_id.isdigit() else None
+    if not person_id.isdigit():
+        return None
+    # Roles joined in: one statement on every signed-in request instead of two.
+    person = db.session.get(Person, int(person_id), options=[joinedload(Person.roles)])
     if person is None:
         return None
     try:
