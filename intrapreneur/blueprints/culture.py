@@ -36,7 +36,7 @@ def index() -> ResponseReturnValue:
     whole = sees_whole_organisation(current_user)
     departments = None if whole else dashboard.departments_managed_by(current_user.id)
     built = page.build(choice, dashboard.rules_in_force(), date.today(), departments)
-    if any(waiting.closed for waiting in built.waiting):
+    if any(waiting.publishing for waiting in built.waiting):
         # A closed wave not published yet: ask the background job to do it (once).
         jobs.enqueue_unless_waiting("survey-waves", requested_by=current_user)
         db.session.commit()

@@ -54,7 +54,8 @@ class Waiting:
 
     wave: SurveyWave
     rates: dict[SurveyGroup, survey_queries.Rate]
-    closed: bool  # closed: its figures are being published, or wait for an earlier wave
+    closed: bool
+    publishing: bool  # closed after every earlier wave: the job is publishing its figures
 
 
 @dataclass
@@ -78,9 +79,11 @@ class Page:
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
-    waves = _waves_shown(survey_queries.published_series(today), rules, departments)
+    series = survey_queries.published_series(today)
+    all_figures = _figures_shown(series, rules, departments)
+    waves = [figures.wave for figures in all_figures]
     page = Page(waves=waves, rules=rules)
-    page.waiting = _waiting(waves, today)
+    page.waiting = _waiting(len(waves), series, today)
     if not waves:
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
@@ -91,7 +94,6 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     names = {d.id: d.name for d in page.instrument.dimensions}
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
-    all_figures = dashboard.wave_figures(waves, rules, departments)
     chosen = all_figures[index]
     coordinates = _coordinates(choice)
     _heatmap(page, chosen, coordinates, names)
@@ -105,22 +107,22 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     return page
 
 
-def _waves_shown(
+def _figures_shown(
     series: list[SurveyWave], rules: Rules, departments: set[str] | None
-) -> list[SurveyWave]:
-    """The waves the page shows. The whole organisation's view shows the published ones
-    only: a wave that has just closed is suppressed by a background job (seconds to minutes
-    on a big wave) rather than on every view until then. A manager's view covers a few
-    departments and is computed as it is asked for."""
-    if departments is not None:
-        return series
-    return series[: len(published.stored_series(series, rules))]
+) -> list[WaveFigures]:
+    """The figures of the waves the page shows. The whole organisation's view shows the
+    published waves only: a wave that has just closed is suppressed by a background job
+    (seconds to minutes on a big wave) rather than on every view until then. A manager's
+    view covers their departments and is computed as it is asked for."""
+    if departments is None:
+        return list(published.stored_series(series, rules))
+    return dashboard.wave_figures(series, rules, departments)
 
 
-def _waiting(shown: list[SurveyWave], today: date) -> list[Waiting]:
-    waves = survey_queries.opened_waves(today)[len(shown) :]
+def _waiting(shown: int, series: list[SurveyWave], today: date) -> list[Waiting]:
+    waves = survey_queries.opened_waves(today)[shown:]
     rates = survey_queries.response_rates([wave.id for wave in waves])
-    return [Waiting(wave, rates[wave.id], wave.has_closed(today)) for wave in waves]
+    return [Waiting(wave, rates[wave.id], wave.has_closed(today), wave in series) for wave in waves]
 
 
 def _comments(page: Page, allowed: set[str]) -> None:
