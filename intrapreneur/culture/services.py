@@ -45,6 +45,7 @@ from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
+INVITEES_PER_QUERY = 5000
 ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
 
 
@@ -201,7 +202,15 @@ def _email_invitations(wave: SurveyWave, tokens: dict[int, str]) -> None:
     """
     now = utcnow()
     opens = datetime.combine(wave.opens_on, time.min, tzinfo=UTC)
-    people = db.session.scalars(select(Person).where(Person.id.in_(list(tokens)))).all()
+    ids = list(tokens)
+    # In slices: a database takes a limited number of parameters in one statement.
+    people = [
+        person
+        for start in range(0, len(ids), INVITEES_PER_QUERY)
+        for person in db.session.scalars(
+            select(Person).where(Person.id.in_(ids[start : start + INVITEES_PER_QUERY]))
+        )
+    ]
     for person in people:
         link = mail.absolute_url("surveys.answer_by_token", token=tokens[person.id])
         if link is None:
