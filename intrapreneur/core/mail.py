@@ -209,10 +209,11 @@ def site_root() -> str | None:
     return None
 
 
-def absolute_url(endpoint: str, **values: Any) -> str | None:
+def absolute_url(endpoint: str, *, root: str | None = None, **values: Any) -> str | None:
     """A full link for an email, or None when no public address is known (a job
-    without INTRAPRENEUR_BASE_URL): the email then says where to go in words."""
-    root = site_root()
+    without INTRAPRENEUR_BASE_URL): the email then says where to go in words. ``root``
+    is the address of the request that asked for the job, used when no base URL is set."""
+    root = site_root() or root
     if root is None:
         return None
     parts = urlsplit(root)

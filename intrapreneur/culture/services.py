@@ -9,11 +9,12 @@ audited: an audit event would say who answered when.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
 import random
-import secrets
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
@@ -45,7 +46,7 @@ from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
-INVITEES_PER_QUERY = 5000
+INVITEES_PER_QUERY = 1000
 ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
 
 
@@ -135,10 +136,12 @@ def create_wave(
         created_by=by,
     )
     db.session.add(wave)
+    db.session.flush()
     tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
     tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
     db.session.flush()
-    _email_invitations(wave, tokens)
+    # Tens of thousands of emails are a job's work; it derives the same links again.
+    jobs.enqueue("survey-invitations", requested_by=by, wave_id=wave.id, site=mail.site_root())
     audit.record(
         "survey_wave.created",
         actor=by,
@@ -186,7 +189,7 @@ def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
 
 
 def _invite(wave: SurveyWave, person_ids: list[int], group: SurveyGroup) -> dict[int, str]:
-    tokens = {person_id: secrets.token_urlsafe(32) for person_id in person_ids}
+    tokens = {person_id: invitation_token(wave.id, person_id) for person_id in person_ids}
     db.session.add_all(
         SurveyInvitation(wave=wave, person_id=person_id, group=group, token_hash=token_hash(token))
         for person_id, token in tokens.items()
@@ -194,27 +197,40 @@ def _invite(wave: SurveyWave, person_ids: list[int], group: SurveyGroup) -> dict
     return tokens
 
 
-def _email_invitations(wave: SurveyWave, tokens: dict[int, str]) -> None:
-    """Each invitee gets their personal link by email, sent on the day the survey opens.
+def invitation_token(wave_id: int, person_id: int) -> str:
+    """The secret of one personal link: keyed with the app's secret key, so the invitation
+    job can make the link again while the database holds only its hash (a dump alone
+    gives no working link)."""
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"survey-invitation:{wave_id}:{person_id}".encode(), "sha256")
+    return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
-    The link is the only copy of the token: it lives in the outbox until the email
-    is sent, then the body is blanked (``core.mail``); it is never logged.
-    """
+
+def email_invitations(
+    wave_id: int, site: str | None, on_progress: Callable[[int], None] | None = None
+) -> int:
+    """Queue each invitee's personal link, sent on the day the survey opens (the job's work;
+    idempotent: one email per invitee and wave). ``site`` is the address HR used, for links
+    when INTRAPRENEUR_BASE_URL is not set. The link lives in the outbox until sent, then the
+    body is blanked (``core.mail``); it is never logged. Returns how many invitees it covered."""
+    wave = db.session.get(SurveyWave, wave_id)
+    if wave is None:
+        return 0
     now = utcnow()
     opens = datetime.combine(wave.opens_on, time.min, tzinfo=UTC)
-    ids = list(tokens)
-    # In slices: a database takes a limited number of parameters in one statement.
-    people = [
-        person
-        for start in range(0, len(ids), INVITEES_PER_QUERY)
-        for person in db.session.scalars(
-            select(Person).where(Person.id.in_(ids[start : start + INVITEES_PER_QUERY]))
-        )
-    ]
-    for person in people:
-        link = mail.absolute_url("surveys.answer_by_token", token=tokens[person.id])
+    invitees = db.session.scalars(
+        select(Person)
+        .join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
+        .where(SurveyInvitation.wave_id == wave.id)
+        .order_by(Person.id)
+        .execution_options(yield_per=INVITEES_PER_QUERY)
+    )
+    queued = 0
+    for person in invitees:
+        token = invitation_token(wave.id, person.id)
+        link = mail.absolute_url("surveys.answer_by_token", root=site, token=token)
         if link is None:
-            return
+            return queued
         mail.queue(
             person,
             EmailKind.SURVEY_INVITATION,
@@ -225,6 +241,10 @@ def _email_invitations(wave: SurveyWave, tokens: dict[int, str]) -> None:
             dedupe_key=f"survey_invitation:{wave.id}:{person.id}",
             not_before=opens,
         )
+        queued += 1
+        if on_progress is not None:
+            on_progress(1)
+    return queued
 
 
 def ensure_open(wave: SurveyWave, today: date) -> None:

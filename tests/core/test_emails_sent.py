@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 
 from intrapreneur.core import mail
 from intrapreneur.core.mail_models import OutgoingEmail
+from intrapreneur.core.models import BackgroundJob
 from intrapreneur.culture import services as survey_services
 from intrapreneur.culture.models import SurveyInvitation
 from intrapreneur.experiments.models import Column
@@ -148,6 +149,12 @@ def test_every_survey_invitee_gets_their_own_link_on_the_day_the_survey_opens(
     opened = client.get(f"/surveys/answer/{token}")  # the link is the survey's, not yet open
     assert opened.status_code == 409
     assert f"This survey opens on {opens:%d %B %Y}" in opened.get_data(as_text=True)
+    # The invitations were a job's work; running it again queues nothing more.
+    emails = db.session.scalars(select(OutgoingEmail.id)).all()
+    assert survey_services.email_invitations(created.wave.id, BASE) == len(invited)
+    db.session.commit()
+    assert db.session.scalars(select(OutgoingEmail.id)).all() == emails
+    assert db.session.scalars(select(BackgroundJob.task)).all() == ["survey-invitations"]
 
 
 def test_a_review_request_emails_the_managers_and_a_review_emails_the_owner(
