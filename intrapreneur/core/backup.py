@@ -455,10 +455,7 @@ def _reset_sequences(connection: Connection) -> None:
         if len(keys) != 1 or not isinstance(keys[0].type, Integer):
             continue  # association tables have no sequence of their own
         name, key = quote(table.name), quote(keys[0].name)
-        connection.execute(
-            text(
-                f"SELECT setval(pg_get_serial_sequence(:table, :column), "  # noqa: S608
-                f"COALESCE(MAX({key}), 1), MAX({key}) IS NOT NULL) FROM {name}"
-            ),
-            {"table": name, "column": keys[0].name},
-        )
+        # Only identifiers from our own metadata, quoted, enter the SQL text; values are bound.
+        columns = f"COALESCE(MAX({key}), 1), MAX({key}) IS NOT NULL"
+        sql = f"SELECT setval(pg_get_serial_sequence(:table, :column), {columns}) FROM {name}"  # noqa: S608  # nosec B608
+        connection.execute(text(sql), {"table": name, "column": keys[0].name})
