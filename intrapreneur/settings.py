@@ -265,9 +265,10 @@ def _base_url(env: Mapping[str, str]) -> str | None:
 @dataclass(frozen=True)
 class Settings:
     env: str
-    secret_key: str
-    database_url: str
-    redis_url: str | None
+    # Secrets (the URLs may carry passwords): kept out of repr, so printing settings shows none.
+    secret_key: str = field(repr=False)
+    database_url: str = field(repr=False)
+    redis_url: str | None = field(repr=False)
     directory: DirectorySettings | None
     break_glass_admin: bool
     sync_max_deactivate_share: float

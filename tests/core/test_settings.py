@@ -206,3 +206,20 @@ def test_an_instruments_directory_must_exist_and_reaches_the_surveys(tmp_path: P
     loaded = _load(tmp_path, ENV="development", SURVEY_INSTRUMENTS_DIR=str(tmp_path))
     assert loaded.flask_config()["SURVEY_INSTRUMENTS_DIR"] == tmp_path
     assert _load(tmp_path, ENV="development").survey_instruments_dir is None
+
+
+def test_printing_the_settings_shows_no_secret(tmp_path: Path) -> None:
+    loaded = settings.load(
+        {
+            "INTRAPRENEUR_ENV": "development",
+            "INTRAPRENEUR_SECRET_KEY": "k" * 40,
+            "INTRAPRENEUR_DATABASE_URL": "postgresql+psycopg://app:db-password-1@db/app",
+            "INTRAPRENEUR_REDIS_URL": "redis://:redis-password-2@cache:6379/0",
+            "INTRAPRENEUR_METRICS_TOKEN": "metrics-token-3-0123456789",
+        },
+        instance_path=tmp_path,
+    )
+
+    shown = repr(loaded)
+    for secret in ("k" * 40, "db-password-1", "redis-password-2", "metrics-token-3"):
+        assert secret not in shown
