@@ -6,10 +6,19 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from flask import Blueprint, Response, request, send_file, stream_with_context
+from flask import (
+    Blueprint,
+    Response,
+    redirect,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from intrapreneur.core import jobs
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import exports, services
@@ -20,10 +29,10 @@ from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
 from intrapreneur.culture.permissions import can_export_culture
 from intrapreneur.extensions import db
+from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("culture_exports", __name__, url_prefix="/culture")
 
-XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BAD_FILTERS = (
     "This export has no such filter: 'wave' takes a wave's number (repeat it for several), "
     "'cohort' a cohort's number or 'none', 'group' 'participant' or 'comparison'."
@@ -41,7 +50,7 @@ def export_csv() -> ResponseReturnValue:
     export = _prepare("csv")
     return Response(
         stream_with_context(exports.csv_text(exports.sections(export))),
-        mimetype="text/csv",
+        mimetype=exports.CONTENT_TYPES["csv"],
         headers={"Content-Disposition": f'attachment; filename="{_file_name(export, "csv")}"'},
     )
 
@@ -52,14 +61,38 @@ def export_xlsx() -> ResponseReturnValue:
     export = _prepare("xlsx")
     return send_file(
         exports.xlsx_file(exports.sections(export)),
-        mimetype=XLSX_MIMETYPE,
+        mimetype=exports.CONTENT_TYPES["xlsx"],
         as_attachment=True,
         download_name=_file_name(export, "xlsx"),
     )
 
 
+@blueprint.post("/export.<any(csv, xlsx):export_format>/background")
+@requires(can_export_culture)
+def export_in_background(export_format: str) -> ResponseReturnValue:
+    """A large export as a job: the page shows its progress, then the file to download."""
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    filters, _ = _checked(export_format)
+    job_id = jobs.enqueue(
+        "culture-export",
+        requested_by=current_user,
+        export_format=export_format,
+        waves=list(filters.wave_ids),
+        cohort=filters.cohort,
+        group=None if filters.group is None else str(filters.group),
+    )
+    db.session.commit()
+    return redirect(url_for("jobs.detail", job_id=job_id))
+
+
 def _prepare(export_format: str) -> exports.Export:
-    """Check the filters (400), waves (404) and instruments (503), audit, commit, gather."""
+    filters, instruments = _checked(export_format)
+    return exports.gather(filters, rules_in_force(), instruments, date.today())
+
+
+def _checked(export_format: str) -> tuple[ExportFilters, dict[str, Instrument]]:
+    """Check the filters (400), waves (404) and instruments (503), audit and commit."""
     filters = _filters()
     waves = exports.waves_through(filters.wave_ids, date.today())
     if waves is None:
@@ -68,7 +101,7 @@ def _prepare(export_format: str) -> exports.Export:
     instruments = _instruments([wave for wave in waves if wave.id in filters.wave_ids])
     exports.record_export(export_format, filters, by=current_user)
     db.session.commit()
-    return exports.gather(filters, rules_in_force(), instruments, date.today())
+    return filters, instruments
 
 
 def _filters() -> ExportFilters:
@@ -94,5 +127,4 @@ def _instruments(waves: list[SurveyWave]) -> dict[str, Instrument]:
 
 
 def _file_name(export: exports.Export, extension: str) -> str:
-    waves = "-".join(str(wave_id) for wave_id in export.filters.wave_ids)
-    return f"survey-figures-wave-{waves}.{extension}"
+    return exports.file_name(export.filters.wave_ids, extension)

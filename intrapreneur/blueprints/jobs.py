@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from intrapreneur.core import jobs, queries
 from intrapreneur.core import services as audit
 from intrapreneur.core.errors import render_error
-from intrapreneur.core.models import BackgroundJob, JobStatus
+from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import ensure, requires, signed_in
 from intrapreneur.extensions import db
@@ -43,7 +43,24 @@ def detail(job_id: int) -> ResponseReturnValue:
     # Someone else's job is not theirs to know about.
     ensure(job is not None and can_view_job(current_user, job), hide=True)
     return render_template(
-        "jobs/detail.html", job=job, refresh=REFRESH_SECONDS, action_form=ActionForm()
+        "jobs/detail.html",
+        job=job,
+        file=queries.file_of_job(job_id, current_user.id, utcnow()),
+        refresh=REFRESH_SECONDS,
+        action_form=ActionForm(),
+    )
+
+
+@blueprint.get("/jobs/<int:job_id>/file")
+@requires(signed_in)
+def download(job_id: int) -> ResponseReturnValue:
+    """The file a job made, for the person who asked for it, until it expires."""
+    file = queries.file_of_job(job_id, current_user.id, utcnow(), content=True)
+    ensure(file is not None, hide=True)
+    return Response(
+        file.content,
+        mimetype=file.content_type,
+        headers={"Content-Disposition": f'attachment; filename="{file.file_name}"'},
     )
 
 

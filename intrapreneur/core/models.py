@@ -13,6 +13,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -148,3 +149,25 @@ class BackgroundJob(CreatedAtMixin, db.Model):
     @property
     def finished(self) -> bool:
         return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+
+class ExportFile(CreatedAtMixin, db.Model):
+    """A file a background job made for one person to download (a large export).
+
+    Kept in the database, not on a web process's disk: any replica can serve it, and it
+    goes when it expires (``prune-jobs``) or with its job. Only the person who asked for it
+    may download it.
+    """
+
+    __tablename__ = "export_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[int] = mapped_column(
+        ForeignKey("background_job.id", ondelete="CASCADE"), unique=True
+    )
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    file_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    size: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

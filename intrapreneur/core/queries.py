@@ -1,11 +1,13 @@
-"""Reads of the audit log and of the background jobs."""
+"""Reads of the audit log, of the background jobs and of the files they made."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload
+from datetime import datetime
 
-from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import joinedload, undefer
+
+from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
 from intrapreneur.extensions import db
 
 
@@ -48,3 +50,18 @@ def jobs_waiting() -> dict[str, int]:
         .group_by(BackgroundJob.task)
     ).all()
     return {task: count for task, count in rows}
+
+
+def file_of_job(
+    job_id: int, person_id: int, now: datetime, *, content: bool = False
+) -> ExportFile | None:
+    """The file a job made for this person, while it is kept; None for anyone else's. Its
+    content (megabytes) is read only when asked for."""
+    statement = select(ExportFile).where(
+        ExportFile.job_id == job_id,
+        ExportFile.person_id == person_id,
+        ExportFile.expires_at > now,
+    )
+    if content:
+        statement = statement.options(undefer(ExportFile.content))
+    return db.session.scalar(statement)

@@ -9,7 +9,7 @@ from sqlalchemy import and_, delete, func, or_, select
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, RunningJob, task
-from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
+from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
 from intrapreneur.extensions import db
 
 # A queued job not started this long after it was queued (or after its last attempt, plus the
@@ -53,8 +53,9 @@ def requeue_stranded(job: RunningJob) -> str:
 
 @task("prune-jobs")
 def prune_jobs(job: RunningJob) -> str:
-    """Forget succeeded jobs after 30 days and failed ones after 90."""
+    """Forget succeeded jobs after 30 days and failed ones after 90, and expired files."""
     now = utcnow()
+    db.session.execute(delete(ExportFile).where(ExportFile.expires_at <= now))
     removed = db.session.execute(
         delete(BackgroundJob).where(
             or_(

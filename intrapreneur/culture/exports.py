@@ -42,7 +42,11 @@ from intrapreneur.identity.models import Person
 Value = str | int | float
 MEAN_DECIMALS = 2  # as the dashboard prints them
 COLUMN_WIDTH = 24
-NO_ANSWERS = "no answers"  # a shown group in which nobody answered this dimension's items
+NO_ANSWERS = "no answers"
+CONTENT_TYPES = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}  # a shown group in which nobody answered this dimension's items
 
 
 @dataclass(frozen=True)
@@ -306,3 +310,15 @@ def _write(sheet: Worksheet, row: int, column: int, value: Value) -> None:
         sheet.write_number(row, column, value)
     else:
         sheet.write_string(row, column, neutralise(value))
+
+
+def file_content(parts: Iterable[Section], export_format: str) -> bytes:
+    """The whole file at once, for a background job to keep (``ExportFile``)."""
+    if export_format == "csv":
+        return "".join(csv_text(parts)).encode()
+    with xlsx_file(parts) as handle:
+        return handle.read()
+
+
+def file_name(wave_ids: Sequence[int], extension: str) -> str:
+    return f"survey-figures-wave-{'-'.join(map(str, wave_ids))}.{extension}"

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from intrapreneur.core.jobs import RunningJob, task
-from intrapreneur.culture.services import email_invitations, publish_closed_waves
+from intrapreneur.core.jobs import JobRefused, RunningJob, task
+from intrapreneur.core.models import BackgroundJob, ExportFile, utcnow
+from intrapreneur.culture import exports
+from intrapreneur.culture.dashboard import rules_in_force
+from intrapreneur.culture.exports import ExportFilters
+from intrapreneur.culture.models import SurveyGroup
+from intrapreneur.culture.services import email_invitations, instrument_of, publish_closed_waves
+from intrapreneur.extensions import db
+
+EXPORT_KEPT = timedelta(days=7)  # then prune-jobs removes the file
 
 
 @task("survey-waves")
@@ -20,3 +28,38 @@ def survey_waves(job: RunningJob) -> str:
 def survey_invitations(job: RunningJob, *, wave_id: int, site: str | None = None) -> str:
     """Email each invitee of a new wave their personal link (queued when HR creates it)."""
     return f"{email_invitations(wave_id, site, on_progress=job.advance)} survey invitations queued."
+
+
+@task("culture-export")
+def culture_export(
+    job: RunningJob,
+    *,
+    export_format: str,
+    waves: list[int],
+    cohort: str | None = None,
+    group: str | None = None,
+) -> str:
+    """HR's export made in the background and kept for the person who asked for it (the
+    request that asked checked the filters and wrote the audit log)."""
+    filters = ExportFilters(tuple(waves), cohort, SurveyGroup(group) if group else None)
+    today = date.today()
+    series = exports.waves_through(filters.wave_ids, today)
+    if series is None or export_format not in exports.CONTENT_TYPES:
+        raise JobRefused("That survey wave is not published any more, or the format is unknown.")
+    instruments = {w.instrument_key: instrument_of(w) for w in series if w.id in waves}
+    export = exports.gather(filters, rules_in_force(), instruments, today)
+    content = exports.file_content(exports.sections(export), export_format)
+    asked = db.session.get(BackgroundJob, job.id)
+    assert asked is not None and asked.requested_by_id is not None
+    db.session.add(
+        ExportFile(
+            job_id=job.id,
+            person_id=asked.requested_by_id,
+            file_name=exports.file_name(filters.wave_ids, export_format),
+            content_type=exports.CONTENT_TYPES[export_format],
+            content=content,
+            size=len(content),
+            expires_at=utcnow() + EXPORT_KEPT,
+        )
+    )
+    return f"Ready to download for {EXPORT_KEPT.days} days ({len(content) / 1024:,.0f} KiB)."

@@ -43,7 +43,7 @@ from intrapreneur.core.backup import (
     write_line,
 )
 from intrapreneur.core.mail_models import EmailPreference
-from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
+from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
 from intrapreneur.culture.models import PrivacyRules
 from intrapreneur.experiments.models import Experiment, Notification, Review, ReviewTag, Venture
 from intrapreneur.extensions import db
@@ -193,6 +193,19 @@ def _seed(app: Flask) -> None:
             ]
         )
         audit.record("backup.test", actor=hr, tricky={"$datetime": "nope"}, empty=[], none=None)
+        db.session.commit()
+        job = db.session.scalars(select(BackgroundJob).filter_by(task="directory-sync")).one()
+        db.session.add(
+            ExportFile(
+                job_id=job.id,
+                person_id=hr.id,
+                file_name="figures.xlsx",
+                content_type="application/octet-stream",
+                content=bytes(range(256)) * 3,  # every byte value survives the trip
+                size=768,
+                expires_at=now,
+            )
+        )
         db.session.commit()
 
 

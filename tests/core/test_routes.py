@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.core import jobs
+from intrapreneur.core.models import ExportFile
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
 from intrapreneur.culture import services as survey_services
 from intrapreneur.experiments import queries as experiment_queries
@@ -183,6 +184,24 @@ def job_url(path: str = "/jobs/{id}") -> Callable[[Person], str]:
     return build
 
 
+def job_file_url(hr: Person) -> str:
+    """A file a job made for the builder's person (nobody in the table)."""
+    job = jobs.record("culture-export", {"export_format": "csv"}, max_attempts=1, requested_by=hr)
+    db.session.add(
+        ExportFile(
+            job_id=job.id,
+            person_id=hr.id,
+            file_name="figures.csv",
+            content_type="text/csv",
+            content=b"a,b\r\n",
+            size=5,
+            expires_at=datetime.now(UTC) + timedelta(days=1),
+        )
+    )
+    db.session.flush()
+    return f"/jobs/{job.id}/file"
+
+
 def feed_url(hr: Person) -> str:
     hr.calendar_token = "table-token-" + "x" * 20
     db.session.flush()
@@ -325,6 +344,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "jobs.detail": ("GET", job_url(), {**NOT_THEIRS, "admin": OK}),
     # Admins only; the table's job is queued, not failed: there is nothing to try again.
     "jobs.retry": ("POST", job_url("/admin/jobs/{id}/retry"), only("admin", 409)),
+    "jobs.download": ("GET", job_file_url, NOT_THEIRS),
     "api.openapi": ("GET", "/api/v1/openapi.json", everyone(OK)),
     # A token, never the session cookie, opens the API: signed-in people get 401 too.
     "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),
@@ -332,6 +352,11 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # Only HR and admins export survey figures; managers read theirs on the dashboard only.
     "culture_exports.export_csv": ("GET", culture_export_url("csv"), {**only("hr"), "admin": OK}),
     "culture_exports.export_xlsx": ("GET", culture_export_url("xlsx"), {**only("hr"), "admin": OK}),
+    "culture_exports.export_in_background": (
+        "POST",
+        lambda hr: culture_export_url("xlsx")(hr).replace("export.xlsx", "export.xlsx/background"),
+        {**only("hr", AWAY), "admin": AWAY},
+    ),
     "programmes.index": ("GET", "/programmes/", only("hr")),
     "programmes.new_programme": ("GET", "/programmes/new", only("hr")),
     "programmes.new_cohort": ("GET", programme_url, only("hr")),

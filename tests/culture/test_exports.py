@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -16,8 +17,9 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
 
+from intrapreneur.core import jobs
 from intrapreneur.core.exports import neutralise
-from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.models import AuditEvent, ExportFile
 from intrapreneur.culture import exports
 from intrapreneur.culture.anonymity import hidden_label
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
@@ -27,7 +29,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import services as identity_services
 from intrapreneur.identity.models import ApiScope, Department, Person, PersonKind, Role
 from intrapreneur.learning.models import Cohort, Programme
-from tests.conftest import sign_in_as
+from tests.conftest import csrf_token, sign_in_as
 from tests.culture import builders as b
 
 XLSX = "/culture/export.xlsx"
@@ -368,3 +370,39 @@ def test_the_api_refuses_unknown_waves_and_revoked_tokens(
     )
     db.session.commit()
     assert client.get(SCORES_API, headers=bearer).status_code == 401
+
+
+def test_a_large_export_is_prepared_in_the_background_for_whoever_asked(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    hr = make_person(Role.HR)
+    sign_in_as(client, hr)
+    wave = survey["wave"].id
+    url = f"{XLSX}/background?wave={wave}"
+
+    asked = client.post(url, data={"csrf_token": csrf_token(client, "/culture/")})
+
+    # The suite runs jobs as soon as the request commits: the job page offers the file.
+    assert asked.status_code == 302
+    page = client.get(asked.headers["Location"]).get_data(as_text=True)
+    assert "culture-export" in page and "Succeeded" in page
+    assert f"Download survey-figures-wave-{wave}.xlsx" in page
+    download = re.search(r'href="(/jobs/\d+/file)"', page)
+    assert download
+    prepared = _workbook(client.get(download.group(1)))
+    direct = _workbook(client.get(f"{XLSX}?wave={wave}"))
+    for sheet in ("Scores", "Response rates", "Rules"):
+        assert _sheet_rows(prepared, sheet) == _sheet_rows(direct, sheet)
+    assert db.session.scalars(select(AuditEvent.details)).all()[0]["format"] == "xlsx"
+    # Someone else (HR too) cannot download it, nor can anyone once it has expired.
+    sign_in_as(client, make_person(Role.HR))
+    assert client.get(download.group(1)).status_code == 404
+    sign_in_as(client, hr)
+    for file in db.session.scalars(select(ExportFile)):
+        file.expires_at = datetime.now(UTC) - timedelta(seconds=1)
+    db.session.commit()
+    assert client.get(download.group(1)).status_code == 404
+    assert client.post(url).status_code == 400  # no CSRF token: refused
+    jobs.enqueue("prune-jobs")  # the daily housekeeping drops expired files
+    db.session.commit()
+    assert db.session.scalars(select(ExportFile.id)).all() == []
