@@ -107,6 +107,7 @@ HOSTILE_NEXT = [
     "?next=" + quote("/%5Cevil.example", safe=""),
     "?next=" + quote(" //evil.example", safe=""),
     "?next=" + quote("https:evil.example", safe=""),
+    "?next=" + quote('/"><script>alert(1)</script><img src=x onerror=alert(1)>', safe=""),
 ]
 
 
@@ -115,6 +116,7 @@ def test_sign_in_never_sends_anyone_off_the_site(
     client: FlaskClient, make_guest: Callable[..., Person], query: str
 ) -> None:
     guest = make_guest()
+    assert unsafe_markup(client.get("/sign-in" + query).get_data(as_text=True)) == []
     response = _sign_in(client, guest.email, GUEST_PASSWORD, query)
 
     assert response.status_code == 302
