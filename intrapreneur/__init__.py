@@ -52,7 +52,7 @@ def _init_extensions(app: Flask) -> None:
     from intrapreneur.core import markdown
     from intrapreneur.core.database import configure_engine
     from intrapreneur.core.errors import register_error_handlers
-    from intrapreneur.core.security import init_security_headers
+    from intrapreneur.core.security import init_security_headers, refuse_nul_characters
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
     from intrapreneur.identity.services import person_for_session
 
@@ -68,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     login_manager.user_loader(person_for_session)
     init_security_headers(app)
+    refuse_nul_characters(app)
     register_error_handlers(app)
     app.jinja_env.globals.update(_template_helpers())
     app.jinja_env.filters["local_time"] = _local_time

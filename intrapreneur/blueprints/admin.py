@@ -35,8 +35,7 @@ blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 @blueprint.get("/audit")
 @requires(can_read_audit_log)
 def audit_log() -> ResponseReturnValue:
-    # No action name holds a NUL, and PostgreSQL refuses one in any string: drop it.
-    action = request.args.get("action", "").replace("\0", "").strip()[:80]
+    action = request.args.get("action", "").strip()[:80]
     return render_template(
         "admin/audit_log.html",
         page=paginate(core_queries.audit_events(action=action or None), per_page=50),

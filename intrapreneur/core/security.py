@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, request
+from flask.typing import ResponseReturnValue
 from flask_talisman import Talisman
+
+from intrapreneur.core.errors import render_error
 
 # No inline script or style anywhere: charts pass their data as JSON blocks.
 CONTENT_SECURITY_POLICY = {
@@ -40,6 +43,24 @@ def init_security_headers(app: Flask) -> None:
         referrer_policy="same-origin",
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},
     )
+
+
+NUL_REFUSED = "The request holds a NUL character, which no field accepts."
+
+
+def refuse_nul_characters(app: Flask) -> None:
+    """Refuse a request whose query string or form fields hold a NUL, before any view runs:
+    no field accepts one, and PostgreSQL refuses it in every string, so it would otherwise
+    end as a 500 wherever a text reaches a query (uploaded files are not fields)."""
+
+    @app.before_request
+    def _refuse() -> ResponseReturnValue | None:
+        fields = [*request.args.items(multi=True)]
+        if request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            fields += request.form.items(multi=True)
+        if any("\0" in name or "\0" in value for name, value in fields):
+            return render_error(400, NUL_REFUSED)
+        return None
 
 
 def safe_next(target: str | None, default: str) -> str:

@@ -16,7 +16,7 @@ from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.learning import queries as learning_queries
-from tests.conftest import environment_for, sign_in_as
+from tests.conftest import csrf_token, environment_for, sign_in_as
 
 
 def test_every_page_sends_the_security_headers(client: FlaskClient) -> None:
@@ -126,3 +126,23 @@ def test_app_does_not_create_tables_at_start_up(tmp_path: Path, app: Flask) -> N
     with fresh.app_context():
         assert db.inspect(db.engine).get_table_names() == []
         db.engine.dispose()
+
+
+def test_a_nul_character_in_any_field_is_refused_at_the_edge(
+    client: FlaskClient, make_guest: Callable[..., Person]
+) -> None:
+    """PostgreSQL refuses NUL in every string: it must never get as far as a query."""
+    make_guest(email="guest@example.org")
+    for response in (
+        client.get("/admin/audit?action=sign%00in"),
+        client.post(
+            "/sign-in",
+            data={
+                "login": "guest\x00@example.org",
+                "password": "x",
+                "csrf_token": csrf_token(client, "/sign-in"),
+            },
+        ),
+    ):
+        assert response.status_code == 400
+        assert "NUL character" in response.get_data(as_text=True)
