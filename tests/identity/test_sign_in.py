@@ -39,6 +39,27 @@ def test_guest_signs_in_and_lands_on_the_home_page(
     assert event.actor_id == guest.id and event.details == {"method": "password"}
 
 
+def test_signing_in_starts_a_fresh_session(
+    client: FlaskClient, make_guest: Callable[..., Person]
+) -> None:
+    """Session fixation: nothing planted in the session before sign-in survives it, and the
+    CSRF secret is a new one, so a token from before sign-in no longer works."""
+    guest = make_guest()
+    before = csrf_token(client, "/sign-in")
+    with client.session_transaction() as planted:
+        planted["planted_by_attacker"] = "yes"
+        old_csrf = planted["csrf_token"]
+
+    assert _sign_in(client, guest.email, GUEST_PASSWORD).status_code == 302
+
+    with client.session_transaction() as session:
+        assert "planted_by_attacker" not in session
+        assert session.get("csrf_token") != old_csrf
+    stale = client.post("/sign-out", data={"csrf_token": before})
+    assert stale.status_code == 400  # the old token is refused: still signed in
+    assert "Hello" in client.get("/").get_data(as_text=True)
+
+
 def test_sign_in_follows_next_only_within_the_site(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
