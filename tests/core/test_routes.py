@@ -523,6 +523,7 @@ def test_route_answers_each_role_as_the_table_says(
     response = client.open(url, method=method)
     response.close()  # as a WSGI server would: a file-backed answer (plotly.js) holds the file
 
+    _assert_security_headers(response.headers)
     answer = expected[role]
     if answer == LOGIN:
         assert response.status_code == 302
@@ -532,3 +533,13 @@ def test_route_answers_each_role_as_the_table_says(
         assert not response.location.startswith("/sign-in")
     else:
         assert response.status_code == answer, response.get_data(as_text=True)[:500]
+
+
+def _assert_security_headers(headers: Any) -> None:
+    """Every answer, whatever the route, role or status, carries the security headers."""
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
