@@ -10,7 +10,7 @@ from intrapreneur.core import mail
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.permissions import requires, signed_in
 from intrapreneur.extensions import db
-from intrapreneur.identity.account_forms import EmailPreferencesForm
+from intrapreneur.identity.forms import EmailPreferencesForm
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 

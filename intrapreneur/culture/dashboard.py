@@ -26,6 +26,7 @@ from intrapreneur.culture import aggregates, published
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Cell, LastShown, Rules, suppress_wave
 from intrapreneur.culture.figures import (
+    ALL,
     NONE,
     TABLE_DIMENSIONS,
     Band,
@@ -102,8 +103,8 @@ class ComputedFigures(WaveFigures):
             department, cohort, status = (figure.group.get(d) for d in TABLE_DIMENSIONS)
             return (
                 len(figure.group),
-                "All" if department is None else departments[department],
-                "All" if cohort is None else cohorts[cohort],
+                ALL if department is None else departments[department],
+                ALL if cohort is None else cohorts[cohort],
                 group_name(status),
             )
 

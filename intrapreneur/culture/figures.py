@@ -24,6 +24,7 @@ from intrapreneur.learning.models import Cohort, Programme
 TABLE_DIMENSIONS = ("department", "cohort", "group")
 NONE = "none"  # the coordinate of respondents with no department, or in no cohort
 ALL = "All"
+NO_DEPARTMENT, NO_COHORT = "No department", "No cohort"
 GROUP_NAMES = {SurveyGroup.PARTICIPANT: "Participants", SurveyGroup.COMPARISON: "Comparison group"}
 
 
@@ -144,7 +145,7 @@ def cohort_names(ids: set[str]) -> dict[str, str]:
         .where(Cohort.id.in_(numbers))
     ).all()
     names = {str(id_): f"{name} ({programme})" for id_, name, programme in found}
-    return {c: "No cohort" if c == NONE else names.get(c, f"Cohort {c}") for c in ids}
+    return {c: NO_COHORT if c == NONE else names.get(c, f"Cohort {c}") for c in ids}
 
 
 def group_name(status: str | None) -> str:

@@ -79,11 +79,12 @@ class Page:
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
-    series = survey_queries.published_series(today)
+    opened = survey_queries.opened_waves(today)
+    series = survey_queries.closed_prefix(opened, today)
     all_figures = _figures_shown(series, rules, departments)
     waves = [figures.wave for figures in all_figures]
     page = Page(waves=waves, rules=rules)
-    page.waiting = _waiting(len(waves), series, today)
+    page.waiting = _waiting(opened[len(waves) :], series, today)
     if not waves:
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
@@ -119,8 +120,7 @@ def _figures_shown(
     return dashboard.wave_figures(series, rules, departments)
 
 
-def _waiting(shown: int, series: list[SurveyWave], today: date) -> list[Waiting]:
-    waves = survey_queries.opened_waves(today)[shown:]
+def _waiting(waves: list[SurveyWave], series: list[SurveyWave], today: date) -> list[Waiting]:
     rates = survey_queries.response_rates([wave.id for wave in waves])
     return [Waiting(wave, rates[wave.id], wave.has_closed(today), wave in series) for wave in waves]
 

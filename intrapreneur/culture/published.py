@@ -23,6 +23,10 @@ from sqlalchemy.orm import aliased
 
 from intrapreneur.culture.anonymity import LastShown, Rules, hidden_label
 from intrapreneur.culture.figures import (
+    ALL,
+    GROUP_NAMES,
+    NO_COHORT,
+    NO_DEPARTMENT,
     NONE,
     TABLE_DIMENSIONS,
     Band,
@@ -94,14 +98,13 @@ class StoredFigures(WaveFigures):
             .where(PublishedFigure.publication_id == self.publication.id, *_equal(coordinates))
             .order_by(
                 PublishedFigure.width,
-                _label(PublishedFigure.department, "No department", Department.name),
+                _label(PublishedFigure.department, NO_DEPARTMENT, Department.name),
                 _label(
-                    PublishedFigure.cohort, "No cohort", Cohort.name + " (" + programme.name + ")"
+                    PublishedFigure.cohort, NO_COHORT, Cohort.name + " (" + programme.name + ")"
                 ),
                 case(
-                    (PublishedFigure.group.is_(None), "All"),
-                    (PublishedFigure.group == "participant", "Participants"),
-                    else_="Comparison group",
+                    (PublishedFigure.group.is_(None), ALL),
+                    *((PublishedFigure.group == str(g), name) for g, name in GROUP_NAMES.items()),
                 ),
                 PublishedFigure.id,
             )
@@ -144,7 +147,7 @@ def _equal(coordinates: Mapping[str, str]) -> list[ColumnElement[bool]]:
 
 
 def _label(column: Any, nobody: str, name: Any) -> Any:
-    return case((column.is_(None), "All"), (column == NONE, nobody), else_=name)
+    return case((column.is_(None), ALL), (column == NONE, nobody), else_=name)
 
 
 class _Margins:

@@ -99,13 +99,18 @@ def opened_waves(today: date) -> list[SurveyWave]:
 
 
 def published_series(today: date) -> list[SurveyWave]:
-    """The waves whose figures may be shown: every opened wave up to the first still open.
+    """The waves whose figures may be shown (see ``closed_prefix``)."""
+    return closed_prefix(opened_waves(today), today)
+
+
+def closed_prefix(opened: list[SurveyWave], today: date) -> list[SurveyWave]:
+    """Of the opened waves, oldest first, those up to the first still open.
 
     An open wave shows no figures: figures that change as each person answers would let
     anyone who watched the page between two answers work out one person's answers, which
     no suppression of a single view can prevent. A wave that closed after a wave still open
     waits for it, so the series the anonymity engine reads never changes behind a view."""
-    return list(takewhile(lambda wave: wave.has_closed(today), opened_waves(today)))
+    return list(takewhile(lambda wave: wave.has_closed(today), opened))
 
 
 def waves() -> Select[tuple[SurveyWave]]:

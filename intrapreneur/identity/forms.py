@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    PasswordField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.validators import (
     AnyOf,
     DataRequired,
@@ -104,4 +112,24 @@ class DirectorySyncForm(FlaskForm):
             InputRequired(message=DIRECTORY_SYNC_CHOICE),
             AnyOf(["dry-run", "sync"], message=DIRECTORY_SYNC_CHOICE),
         ]
+    )
+
+
+class EmailPreferencesForm(FlaskForm):
+    """One box per email kind that can be turned off (``core.mail.OPTIONAL_KINDS``)."""
+
+    action_reminders = BooleanField(
+        "Commitments due tomorrow",
+        description="The day before your commitments are due, one email listing them.",
+    )
+    session_reminders = BooleanField(
+        "Sessions tomorrow",
+        description="The day before each session of your set.",
+    )
+    review_notifications = BooleanField(
+        "Reviews",
+        description=(
+            "When a manager reviews your card or board, and, for managers, when someone "
+            "asks for your review. They stay in your notifications in the app either way."
+        ),
     )
