@@ -13,10 +13,13 @@ PYTHON ?= python3
 VENV := .venv
 # Touched after a successful `pip install`; pip runs again only when pyproject.toml is newer.
 STAMP := $(VENV)/.installed-from-pyproject
+# axe-core, which the browser tests inject into pages to check accessibility (package-lock.json).
+AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 # Debian/Ubuntu packages: venv support, headers to build python-ldap, OpenLDAP's slapd for
-# the directory tests, and the distribution's Chromium for the browser tests.
+# the directory tests, and the distribution's Chromium for the browser tests (plus Node.js and
+# npm when no npm is on the PATH, to install axe-core for them).
 APT_PACKAGES := python3-venv libldap2-dev libsasl2-dev slapd ldap-utils chromium chromium-driver
 # Exits 0 when $(PYTHON) has its C headers (needed to build python-ldap).
 HAS_PYTHON_H := import os, sys, sysconfig; \
@@ -27,7 +30,7 @@ HAS_PYTHON_H := import os, sys, sysconfig; \
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-install: $(STAMP) ## Install missing system packages, create .venv, install the app and test tools
+install: $(STAMP) $(AXE) ## Install missing system packages, create .venv, install the app and test tools
 
 demo: install ## Create and seed an SQLite demo in ./instance and serve it on 127.0.0.1:5000
 	$(VENV)/bin/intrapreneur demo
@@ -39,7 +42,7 @@ lint: install ## Check the code with ruff
 	$(VENV)/bin/ruff check .
 
 clean: ## Remove .venv, the instance folder (demo database, dev secret key) and caches
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache .coverage htmlcov build dist *.egg-info
+	rm -rf $(VENV) node_modules instance .pytest_cache .ruff_cache .coverage htmlcov build dist *.egg-info
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
 
 # apt-get install only the packages that are missing (plus a compiler and Python headers
@@ -55,6 +58,7 @@ system-packages:
 	  [ "$$status" = "install ok installed" ] || missing="$$missing $$pkg"; \
 	done; \
 	command -v gcc >/dev/null 2>&1 || missing="$$missing build-essential"; \
+	command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
 	if command -v $(PYTHON) >/dev/null 2>&1 \
 	  && ! $(PYTHON) -c '$(HAS_PYTHON_H)' 2>/dev/null \
 	  && [ "$$(dpkg-query -W -f='$${Status}' python3-dev 2>/dev/null || true)" != "install ok installed" ]; then \
@@ -82,4 +86,9 @@ $(VENV)/bin/python: | python-version
 
 $(STAMP): pyproject.toml | python-version $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install -e ".[test]"
+	touch $@
+
+# npm ci installs exactly what package-lock.json names; it runs again only when the lock changes.
+$(AXE): package-lock.json | system-packages
+	npm ci --no-audit --no-fund
 	touch $@

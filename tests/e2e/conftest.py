@@ -1,4 +1,8 @@
-"""The real app served over HTTP, a guest invitation in its database, and headless Chromium.
+"""The demo organisation served over HTTP with its own company directory, and headless Chromium.
+
+One site per test process: a real slapd holding the demo employees, the demo database
+(SQLite file) synced from it and seeded, a guest invitation, and ``flask run`` serving it.
+Journeys share the site, so each works on people and records no other journey touches.
 
 Independent of ``tests/conftest.py``: the browser talks to a separate server
 process, so the unit tests' rolled-back transactions cannot be shared with it.
@@ -13,19 +17,28 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from http.client import HTTPConnection
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy import select
 
 from intrapreneur import create_app
+from intrapreneur.cli.demo_data import demo_passphrase, seed_demo_organisation
+from intrapreneur.cli.demo_directory import start_demo_directory
 from intrapreneur.extensions import db
 from intrapreneur.identity import services
-from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.directory import Directory
+from intrapreneur.identity.models import Person
+from intrapreneur.identity.sync import sync_directory
+from tests.conftest import SLAPD_AVAILABLE, SLAPD_MISSING
+from tests.e2e.journey import DESKTOP, REPO_ROOT, axe_script
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Keep Chromium quiet and offline: no sandbox (containers), no GPU, no calls home.
@@ -39,7 +52,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_SECONDS = 60  # a deadline, generous for a loaded CI machine
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass(frozen=True)
@@ -50,8 +62,47 @@ class GuestInvitation:
     token: str
 
 
+@dataclass(frozen=True)
+class DemoSite:
+    """The served demo: where it is, the passwords its people sign in with, its settings."""
+
+    base_url: str
+    employee_password: str
+    guest_passwords: dict[str, str]
+    environment: dict[str, str]
+
+    @contextmanager
+    def database(self) -> Iterator[Flask]:
+        """An app context on the site's own database, to set up or check what a journey needs.
+
+        Commit inside it; the engine is released afterwards so the server keeps the file.
+        """
+        app = create_app(self.environment)
+        with app.app_context():
+            try:
+                yield app
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def e2e_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+def demo_directory() -> Iterator[tuple[str, dict[str, str]]]:
+    """A real slapd with the demo employees: (their password, the LDAP settings reaching it)."""
+    if not SLAPD_AVAILABLE:
+        pytest.skip(SLAPD_MISSING)
+    password = demo_passphrase()
+    server, settings = start_demo_directory(password)
+    try:
+        yield password, settings
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def e2e_environment(
+    tmp_path_factory: pytest.TempPathFactory, demo_directory: tuple[str, dict[str, str]]
+) -> dict[str, str]:
     """Settings shared by the in-process set-up and the server process."""
     directory = tmp_path_factory.mktemp("e2e")
     return {
@@ -59,34 +110,42 @@ def e2e_environment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
         "INTRAPRENEUR_DATABASE_URL": f"sqlite:///{directory / 'e2e.db'}",
         "INTRAPRENEUR_INSTANCE_PATH": str(directory / "instance"),
+        **demo_directory[1],
     }
 
 
 @pytest.fixture(scope="session")
-def guest_invitation(e2e_environment: dict[str, str]) -> GuestInvitation:
-    """Migrate the empty database and have an HR person invite a guest."""
+def seeded_guest_passwords(e2e_environment: dict[str, str]) -> dict[str, str]:
+    """Migrate, read the directory as the nightly sync would, and seed the demo organisation."""
     app = create_app(e2e_environment)
     with app.app_context():
         upgrade()
-        hr = Person(
-            kind=PersonKind.EMPLOYEE,
-            username="hanna.hr",
-            email="hanna.hr@example.com",
-            display_name="Hanna Example HR",
-            roles=[PersonRole(role=Role.EMPLOYEE), PersonRole(role=Role.HR)],
-        )
-        db.session.add(hr)
+        sync_directory(Directory(app.config["DIRECTORY"]))
+        summary = seed_demo_organisation()
+        db.session.commit()
+        # Release the SQLite file before another process starts writing to it.
+        db.engine.dispose()
+    return summary.guest_passwords
+
+
+@pytest.fixture(scope="session")
+def guest_invitation(
+    e2e_environment: dict[str, str], seeded_guest_passwords: dict[str, str]
+) -> GuestInvitation:
+    """The demo's programme lead invites a new guest entrepreneur."""
+    app = create_app(e2e_environment)
+    with app.app_context():
+        lead = db.session.scalars(select(Person).where(Person.username == "hokafor")).one()
         invitation, token = services.invite_guest(
             email="nadia.guest@example.com",
             display_name="Nadia Example Guest",
             access_ends_on=date.today() + timedelta(days=30),
-            invited_by=hr,
+            invited_by=lead,
             now=datetime.now(UTC),
         )
         db.session.commit()
         guest = invitation.person
         result = GuestInvitation(guest.email, guest.display_name, guest.access_ends_on, token)
-        # Release the SQLite file before another process starts writing to it.
         db.engine.dispose()
     return result
 
@@ -126,7 +185,7 @@ def live_server(
 ) -> Iterator[str]:
     """Base URL of the app served by a separate process on a free local port.
 
-    Depends on ``guest_invitation`` so the database is migrated before the server starts.
+    Depends on ``guest_invitation`` so the database is seeded before the server starts.
     """
     port = _free_port()
     # The developer's own INTRAPRENEUR_* settings must not leak into the test server.
@@ -169,8 +228,9 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    """A page in a fresh browser context (own cookies), desktop-sized."""
-    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    """A page in a fresh browser context (own cookies), desktop-sized, with axe-core loaded."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(path=axe_script())
     yield context.new_page()
     context.close()
 
@@ -181,3 +241,13 @@ def screenshot_dir() -> Path:
     directory = REPO_ROOT / "test-output" / "screenshots"
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture(scope="session")
+def demo_site(
+    live_server: str,
+    demo_directory: tuple[str, dict[str, str]],
+    seeded_guest_passwords: dict[str, str],
+    e2e_environment: dict[str, str],
+) -> DemoSite:
+    return DemoSite(live_server, demo_directory[0], seeded_guest_passwords, e2e_environment)
