@@ -111,11 +111,12 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture(scope="session")
-def app(
-    empty_database: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory
+@contextmanager
+def migrated_app(
+    empty_database: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory, label: str
 ) -> Iterator[Flask]:
-    with empty_database("suite") as url:
+    """A test app on a new empty database named after ``label``, migrated to the head."""
+    with empty_database(label) as url:
         application = create_app(
             environment_for(url, tmp_path_factory.mktemp("instance")), TESTING=True
         )
@@ -126,6 +127,14 @@ def app(
         yield application
         with application.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app(
+    empty_database: Callable[[str], Any], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    with migrated_app(empty_database, tmp_path_factory, "suite") as application:
+        yield application
 
 
 class _ConnectionBoundSession(FlaskSession):

@@ -6,6 +6,8 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 
+SQLITE_BUSY_SECONDS = 20
+
 
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
@@ -25,6 +27,8 @@ def _configure_sqlite(engine: Engine) -> None:
     once with "database is locked", ignoring the busy timeout), so each
     transaction takes the write lock up front and waits its turn instead. One
     writer at a time is SQLite's model anyway; PostgreSQL is for real load.
+    A request waits up to SQLITE_BUSY_SECONDS for its turn (a cohort kick-off of a hundred
+    people submitting at once queues for a few seconds), then gets a clear 503.
     """
 
     @event.listens_for(engine, "connect")
@@ -33,7 +37,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

@@ -5,7 +5,9 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from intrapreneur.extensions import db
@@ -22,6 +24,8 @@ MESSAGES = {
     413: "What you sent is too large. Shorten the text or the file and try again.",
     429: "Too many attempts in a short time. Wait a minute and try again.",
     500: "Something went wrong on our side. Nothing you entered was saved; please try again.",
+    503: "The database is busy or out of reach for a moment. Nothing you sent was saved; "
+    "please try again in a minute.",
 }
 
 TITLES = {
@@ -34,7 +38,10 @@ TITLES = {
     413: "Too large",
     429: "Too many attempts",
     500: "Something went wrong",
+    503: "Try again in a minute",
 }
+# How long a client should wait before trying again after a 503.
+RETRY_AFTER_SECONDS = 30
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
@@ -73,8 +80,23 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
     return render_error(500)
 
 
+def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
+    """The database refused or dropped the connection, or a lock wait ran out: the request's
+    transaction is gone as a whole, so nothing is half-written; the pool's pre-ping replaces
+    dead connections on the next request."""
+    db.session.rollback()
+    route = request.url_rule.rule if request.url_rule else "(no route)"
+    # The driver's error class only: SQLAlchemy's message carries the statement's parameters.
+    log.warning(
+        "database unavailable on %s %s: %s", request.method, route, type(error.orig).__name__
+    )
+    body, status = render_error(503)
+    return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)

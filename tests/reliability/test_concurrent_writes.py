@@ -1,0 +1,177 @@
+"""Many people writing the same thing at the same moment: every answer is stored exactly once,
+and no edit is silently lost — the losers of a race are told to reload.
+
+Each racer is a separate client with its own session, connection and transaction; a barrier
+releases all their requests together. On PostgreSQL the requests really overlap; on SQLite
+the database takes them one at a time, and the outcome must be the same.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, date, datetime, timedelta
+from typing import TypeVar
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from intrapreneur.culture import services as surveys
+from intrapreneur.culture.instruments import available
+from intrapreneur.culture.models import SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, Role
+from intrapreneur.learning.models import (
+    Attendance,
+    LearningSession,
+    LearningSet,
+    SessionFormat,
+    SetMembership,
+)
+from intrapreneur.learning.services import StaleEdit
+from tests.conftest import csrf_token
+from tests.reliability.conftest import add_cohort, add_people
+
+INSTRUMENT = available()["intrapreneur-culture@1.0"]
+Result = TypeVar("Result")
+
+
+def race(requests: list[Callable[[], Result]]) -> list[Result]:
+    """Run every request on its own thread, all released at the same moment."""
+    start = threading.Barrier(len(requests))
+
+    def run(request: Callable[[], Result]) -> Result:
+        start.wait()
+        return request()
+
+    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
+        return list(pool.map(run, requests))
+
+
+def signed_in(app: Flask, person_id: int) -> FlaskClient:
+    client = app.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = str(person_id)
+        session["_fresh"] = True
+    return client
+
+
+def commit_and_let_go() -> None:
+    """Commit the set-up and end the test's own transaction: on SQLite an open one holds
+    the write lock (BEGIN IMMEDIATE), and the racers would queue behind the test itself."""
+    db.session.commit()
+    db.session.close()
+
+
+def _open_wave(hr: Person, participants: list[Person]) -> SurveyWave:
+    created = surveys.create_wave(
+        title="Kick-off pulse",
+        instrument_key=INSTRUMENT.key,
+        cohorts=[add_cohort(participants)],
+        opens_on=date.today(),
+        closes_on=date.today() + timedelta(days=14),
+        seed=1,
+        by=hr,
+    )
+    return created.wave
+
+
+def _answer_request(client: FlaskClient, wave_id: int, value: int) -> Callable[[], str]:
+    url = f"/surveys/{wave_id}/answer"
+    form = {"csrf_token": csrf_token(client, url)}
+    form |= {f"item-{item.id}": str(value) for item in INSTRUMENT.items}
+    return lambda: client.post(url, data=form).get_data(as_text=True)
+
+
+def test_a_hundred_people_answering_one_wave_at_once_are_each_stored_exactly_once(
+    racing_app: Flask,
+) -> None:
+    (hr,) = add_people(1, "lead", Role.HR)
+    people = add_people(100, "answerer")
+    wave_id = _open_wave(hr, people).id
+    ids = [person.id for person in people]
+    commit_and_let_go()
+    twice = ids[:10]  # these submit from two tabs at the same moment
+    requests = [_answer_request(signed_in(racing_app, i), wave_id, 4) for i in ids]
+    requests += [_answer_request(signed_in(racing_app, i), wave_id, 2) for i in twice]
+
+    pages = race(requests)
+
+    thanked = sum("Thank you" in page for page in pages)
+    refused = sum(surveys.ALREADY_ANSWERED in page for page in pages)
+    assert (thanked, refused) == (100, 10), "one answer per person, the second tab told why"
+    db.session.expire_all()
+    stored = db.session.scalar(
+        select(func.count()).select_from(SurveyResponse).where(SurveyResponse.wave_id == wave_id)
+    )
+    pseudonyms = db.session.scalar(
+        select(func.count(func.distinct(SurveyResponse.pseudonym))).where(
+            SurveyResponse.wave_id == wave_id
+        )
+    )
+    assert stored == pseudonyms == 100
+    # No response without its scores, no scores of a refused answer.
+    scores = db.session.scalar(select(func.count()).select_from(SurveyScore))
+    assert scores == 100 * len(INSTRUMENT.dimensions)
+
+
+def _session_with_members(facilitator: Person, members: list[Person]) -> LearningSession:
+    cohort = add_cohort(members)
+    learning_set = LearningSet(cohort=cohort, name="Racing set", facilitator=facilitator)
+    db.session.add(learning_set)
+    db.session.add_all(
+        SetMembership(learning_set=learning_set, person=person, joined_on=cohort.starts_on)
+        for person in members
+    )
+    starts_at = datetime.now(UTC) - timedelta(minutes=30)
+    session = LearningSession(
+        learning_set=learning_set,
+        format=SessionFormat.MASTERMIND,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(hours=2),
+        location="Room 1",
+        agenda=[],
+    )
+    db.session.add(session)
+    db.session.flush()
+    return session
+
+
+def test_twenty_saves_of_one_register_at_once_keep_one_and_tell_the_others_to_reload(
+    racing_app: Flask,
+) -> None:
+    (facilitator,) = add_people(1, "facilitator", Role.FACILITATOR)
+    members = add_people(20, "member")
+    session = _session_with_members(facilitator, members)
+    session_id, version, facilitator_id = session.id, session.version, facilitator.id
+    member_ids = [member.id for member in members]
+    commit_and_let_go()
+    url = f"/sessions/{session_id}"
+
+    def save_register(present: int) -> Callable[[], str]:
+        client = signed_in(racing_app, facilitator_id)  # twenty tabs, each its own register
+        form = {"csrf_token": csrf_token(client, url), "version": str(version)}
+        form["present"] = str(present)
+        return lambda: client.post(f"{url}/attendance", data=form, follow_redirects=True).get_data(
+            as_text=True
+        )
+
+    pages = race([save_register(member) for member in member_ids])
+
+    saved = [member for member, page in zip(member_ids, pages, strict=True) if "Saved." in page]
+    told_to_reload = sum(StaleEdit().message in page for page in pages)
+    assert len(saved) == 1 and told_to_reload == 19
+    db.session.expire_all()
+    present = db.session.scalars(
+        select(Attendance.person_id).where(
+            Attendance.session_id == session_id, Attendance.present.is_(True)
+        )
+    ).all()
+    assert present == saved, "the register is the winner's, whole"
+    rows = db.session.scalar(
+        select(func.count()).select_from(Attendance).where(Attendance.session_id == session_id)
+    )
+    assert rows == len(members), "one row per member, none written twice"
+    assert db.session.get(LearningSession, session_id).version == version + 1
