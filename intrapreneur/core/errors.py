@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -44,18 +44,25 @@ TITLES = {
 RETRY_AFTER_SECONDS = 30
 
 
-def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+def render_error(status: int, message: str | None = None, *, bare: bool = False) -> tuple[str, int]:
+    """The error page; ``bare`` leaves out everything that needs the database (the menu)."""
     if request.path.startswith(("/healthz", "/readyz")):
         return {"status": "error", "code": status}, status  # type: ignore[return-value]
-    return (
-        render_template(
-            "errors/error.html",
-            status=status,
-            title=TITLES.get(status, "Error"),
-            message=message or MESSAGES.get(status, MESSAGES[500]),
-        ),
-        status,
-    )
+    context = {
+        "status": status,
+        "title": TITLES.get(status, "Error"),
+        "message": message or MESSAGES.get(status, MESSAGES[500]),
+    }
+    if bare:
+        # Straight from the template: the context processors would look the person up.
+        template = current_app.jinja_env.get_template("errors/error.html")
+        return template.render(bare_page=True, **context), status
+    try:
+        return render_template("errors/error.html", **context), status
+    except OperationalError:
+        # The menu looks the person up; with the database out of reach, that is the news.
+        db.session.rollback()
+        return render_error(503, bare=True)
 
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
@@ -90,7 +97,7 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     log.warning(
         "database unavailable on %s %s: %s", request.method, route, type(error.orig).__name__
     )
-    body, status = render_error(503)
+    body, status = render_error(503, bare=True)
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

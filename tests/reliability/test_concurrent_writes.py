@@ -8,19 +8,14 @@ the database takes them one at a time, and the outcome must be the same.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, date, datetime, timedelta
-from typing import TypeVar
+from datetime import UTC, datetime, timedelta
 
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from intrapreneur.culture import services as surveys
-from intrapreneur.culture.instruments import available
-from intrapreneur.culture.models import SurveyResponse, SurveyScore, SurveyWave
+from intrapreneur.culture.models import SurveyResponse, SurveyScore
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning.models import (
@@ -32,57 +27,16 @@ from intrapreneur.learning.models import (
 )
 from intrapreneur.learning.services import StaleEdit
 from tests.conftest import csrf_token
-from tests.reliability.conftest import add_cohort, add_people
-
-INSTRUMENT = available()["intrapreneur-culture@1.0"]
-Result = TypeVar("Result")
-
-
-def race(requests: list[Callable[[], Result]]) -> list[Result]:
-    """Run every request on its own thread, all released at the same moment."""
-    start = threading.Barrier(len(requests))
-
-    def run(request: Callable[[], Result]) -> Result:
-        start.wait()
-        return request()
-
-    with ThreadPoolExecutor(max_workers=len(requests)) as pool:
-        return list(pool.map(run, requests))
-
-
-def signed_in(app: Flask, person_id: int) -> FlaskClient:
-    client = app.test_client()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(person_id)
-        session["_fresh"] = True
-    return client
-
-
-def commit_and_let_go() -> None:
-    """Commit the set-up and end the test's own transaction: on SQLite an open one holds
-    the write lock (BEGIN IMMEDIATE), and the racers would queue behind the test itself."""
-    db.session.commit()
-    db.session.close()
-
-
-def _open_wave(hr: Person, participants: list[Person]) -> SurveyWave:
-    created = surveys.create_wave(
-        title="Kick-off pulse",
-        instrument_key=INSTRUMENT.key,
-        cohorts=[add_cohort(participants)],
-        opens_on=date.today(),
-        closes_on=date.today() + timedelta(days=14),
-        seed=1,
-        by=hr,
-    )
-    return created.wave
-
-
-def _answer_request(client: FlaskClient, wave_id: int, value: int) -> Callable[[], str]:
-    url = f"/surveys/{wave_id}/answer"
-    form = {"csrf_token": csrf_token(client, url)}
-    form |= {f"item-{item.id}": str(value) for item in INSTRUMENT.items}
-    return lambda: client.post(url, data=form).get_data(as_text=True)
+from tests.reliability.racing import (
+    INSTRUMENT,
+    add_cohort,
+    add_people,
+    answer_request,
+    commit_and_let_go,
+    open_wave,
+    race,
+    signed_in,
+)
 
 
 def test_a_hundred_people_answering_one_wave_at_once_are_each_stored_exactly_once(
@@ -90,17 +44,17 @@ def test_a_hundred_people_answering_one_wave_at_once_are_each_stored_exactly_onc
 ) -> None:
     (hr,) = add_people(1, "lead", Role.HR)
     people = add_people(100, "answerer")
-    wave_id = _open_wave(hr, people).id
+    wave_id = open_wave(hr, people).id
     ids = [person.id for person in people]
     commit_and_let_go()
     twice = ids[:10]  # these submit from two tabs at the same moment
-    requests = [_answer_request(signed_in(racing_app, i), wave_id, 4) for i in ids]
-    requests += [_answer_request(signed_in(racing_app, i), wave_id, 2) for i in twice]
+    requests = [answer_request(signed_in(racing_app, i), wave_id, 4) for i in ids]
+    requests += [answer_request(signed_in(racing_app, i), wave_id, 2) for i in twice]
 
     pages = race(requests)
 
-    thanked = sum("Thank you" in page for page in pages)
-    refused = sum(surveys.ALREADY_ANSWERED in page for page in pages)
+    thanked = sum(answered.thanked for answered in pages)
+    refused = sum(surveys.ALREADY_ANSWERED in answered.page for answered in pages)
     assert (thanked, refused) == (100, 10), "one answer per person, the second tab told why"
     db.session.expire_all()
     stored = db.session.scalar(

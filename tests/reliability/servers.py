@@ -1,0 +1,122 @@
+"""Servers of the tests' own, made to be broken: a PostgreSQL cluster and a Redis on free
+loopback ports, never the shared ones the rest of the suite uses."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+START_SECONDS = 60  # a deadline, generous for a loaded machine
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _postgres_bin() -> Path | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=_version_key)
+    return Path(found[-1]).parent if found else None
+
+
+def _version_key(path: str) -> int:
+    return int(path.split("/")[4]) if path.split("/")[4].isdigit() else 0
+
+
+POSTGRES_BIN = _postgres_bin()
+POSTGRES_MISSING = "PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin)"
+
+
+class ThrowawayPostgres:
+    """A cluster made with initdb in ``directory``, trusting local connections.
+
+    PostgreSQL refuses to run as root; as root (CI) the cluster runs as the ``postgres``
+    user, who must own its directory.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        assert POSTGRES_BIN is not None
+        self.port = free_port()
+        self.data = directory / "data"
+        self.sockets = directory / "sockets"
+        self.log = directory / "postgres.log"
+        self._as_postgres = os.geteuid() == 0
+        self.sockets.mkdir(parents=True)
+        if self._as_postgres:
+            shutil.chown(directory, "postgres")
+            shutil.chown(self.sockets, "postgres")
+        self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
+
+    @property
+    def url(self) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.sockets} -c fsync=off"
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.log),
+            "-o",
+            options,
+            "-w",
+            "-t",
+            str(START_SECONDS),
+            "start",
+        )
+
+    def stop(self, *, missing_ok: bool = False) -> None:
+        """Stop at once: connections are cut, open transactions roll back."""
+        if missing_ok and not (self.data / "postmaster.pid").exists():
+            return
+        self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def _run(self, program: str, *arguments: str) -> None:
+        command = [str(POSTGRES_BIN / program), *arguments]
+        if self._as_postgres:
+            command = ["runuser", "-u", "postgres", "--", *command]
+        subprocess.run(command, check=True, capture_output=True, timeout=START_SECONDS)
+
+
+REDIS_SERVER = shutil.which("redis-server")
+REDIS_MISSING = "redis-server is not installed"
+
+
+class ThrowawayRedis:
+    """A Redis on a free port that keeps nothing on disk."""
+
+    def __init__(self) -> None:
+        assert REDIS_SERVER is not None
+        self.port = free_port()
+        self._process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        command = [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1"]
+        command += ["--save", "", "--appendonly", "no"]
+        self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not listen on {self.port}")
+
+    def stop(self) -> None:
+        if self._process is not None:
+            self._process.kill()
+            self._process.wait()
+            self._process = None

@@ -1,0 +1,105 @@
+"""PostgreSQL stopped and started again under traffic, on a cluster of the test's own.
+
+Requests that meet the outage get a clear 503; the app reconnects by itself when the
+server is back (the pool pings each connection before use); every answer that was thanked
+is stored, and none that was refused is.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from intrapreneur import create_app
+from intrapreneur.culture import services as surveys
+from intrapreneur.culture.models import SurveyResponse
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Role
+from tests.conftest import FreshContextClient, environment_for
+from tests.reliability.racing import (
+    Answered,
+    add_people,
+    answer_request,
+    commit_and_let_go,
+    open_wave,
+    signed_in,
+)
+from tests.reliability.servers import POSTGRES_BIN, POSTGRES_MISSING, ThrowawayPostgres
+
+PEOPLE = 60
+
+
+@pytest.fixture
+def postgres() -> Iterator[ThrowawayPostgres]:
+    if POSTGRES_BIN is None:
+        pytest.skip(POSTGRES_MISSING)
+    # Not pytest's tmp_path: its folders are private to the test's user, and as root the
+    # cluster runs as the postgres user, who must reach its directory.
+    directory = Path(tempfile.mkdtemp(prefix="intrapreneur-pg-"))
+    server = ThrowawayPostgres(directory)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop(missing_ok=True)
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture
+def app_on(postgres: ThrowawayPostgres, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(environment_for(postgres.url, tmp_path))
+    app.test_client_class = FreshContextClient  # each request its own context, as in production
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_requests_during_a_restart_get_503_and_nothing_thanked_is_lost(
+    app_on: Flask, postgres: ThrowawayPostgres
+) -> None:
+    (hr,) = add_people(1, "lead", Role.HR)
+    people = add_people(PEOPLE, "answerer")
+    wave_id = open_wave(hr, people).id
+    ids = [person.id for person in people]
+    commit_and_let_go()
+    # Every form is fetched while the server is up; the outage only meets the answers.
+    answers = [answer_request(signed_in(app_on, person_id), wave_id, 4) for person_id in ids]
+    before, during, after = answers[:10], answers[10:50], answers[50:]
+    results: dict[int, Answered] = {}
+
+    def send(batch: range) -> None:
+        for index in batch:
+            results[index] = answers[index]()
+
+    send(range(len(before)))
+    traffic = threading.Thread(target=send, args=(range(10, 10 + len(during)),))
+    traffic.start()
+    postgres.stop()
+    refused = answers[-1]()  # the server is down now: this one must be refused
+    postgres.start()
+    traffic.join()
+    send(range(50, 50 + len(after) - 1))
+    results[len(answers) - 1] = refused
+
+    assert refused.status == 503 and "Nothing you sent was saved" in refused.page
+    statuses = {answered.status for answered in results.values()}
+    assert statuses <= {200, 503}, "an outage is a clear 503, never a 500"
+    assert all(results[index].thanked for index in range(10)), "before the outage"
+    assert all(results[index].thanked for index in range(50, 59)), "reconnected by itself"
+    thanked = {ids[index] for index, answered in results.items() if answered.thanked}
+    stored = set(
+        db.session.scalars(
+            select(SurveyResponse.pseudonym).where(SurveyResponse.wave_id == wave_id)
+        )
+    )
+    assert stored == {surveys.pseudonym_of(person_id) for person_id in thanked}
