@@ -49,12 +49,12 @@ def _init_extensions(app: Flask) -> None:
     # Every model module must be imported before Alembic or the mapper looks at the metadata,
     # and every task module before a job is enqueued or run.
     from intrapreneur import models, tasks  # noqa: F401
+    from intrapreneur.blueprints.auth import person_of_session
     from intrapreneur.core import markdown
     from intrapreneur.core.database import configure_engine
     from intrapreneur.core.errors import register_error_handlers
     from intrapreneur.core.security import init_security_headers, refuse_nul_characters
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
-    from intrapreneur.identity.services import person_for_session
 
     db.init_app(app)
     with app.app_context():
@@ -66,7 +66,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.sign_in"
     login_manager.login_message = "Please sign in to continue."
     login_manager.login_message_category = "info"
-    login_manager.user_loader(person_for_session)
+    login_manager.user_loader(person_of_session)
     init_security_headers(app)
     refuse_nul_characters(app)
     register_error_handlers(app)

@@ -65,6 +65,17 @@ def _dev_sign_in_form() -> DevSignInForm | None:
     return form
 
 
+def person_of_session(person_id: str) -> Person | None:
+    """Flask-Login's loader. A session whose person may no longer sign in (guest access
+    ended, account switched off) ends here, and the next page says why, once."""
+    try:
+        return services.person_for_session(person_id)
+    except services.SignInRefused as refusal:
+        session.clear()
+        flash(refusal.message, "error")
+        return None
+
+
 def _after_sign_in() -> ResponseReturnValue:
     return redirect(safe_next(request.args.get("next"), url_for("main.home")))
 

@@ -352,7 +352,8 @@ def note_refused_sign_in(refusal: SignInRefused, *, login: str) -> None:
 
 
 def person_for_session(person_id: str) -> Person | None:
-    """The person behind a session cookie, as long as they may still sign in today.
+    """The person behind a session cookie, or None; SignInRefused once they may no longer
+    sign in today.
 
     Checked on every request, so an ended guest access or a switched-off
     account takes effect at once, not at the next sign-in.
@@ -363,10 +364,7 @@ def person_for_session(person_id: str) -> Person | None:
     person = db.session.get(Person, int(person_id), options=[joinedload(Person.roles)])
     if person is None:
         return None
-    try:
-        ensure_may_sign_in(person, date.today())
-    except SignInRefused:
-        return None
+    ensure_may_sign_in(person, date.today())
     return person
 
 

@@ -8,11 +8,13 @@ so the app's Content-Security-Policy, which forbids inline script, stays as it i
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Browser, Page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -61,6 +63,8 @@ class Journey:
 
     def look(self, step: str) -> None:
         """Check the current page with axe-core and save it at both sizes."""
+        # A click returns once the next page is committed; its style sheet may still be loading.
+        self.page.wait_for_load_state("load")
         number = len(self.taken) // 2 + 1
         for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
@@ -83,3 +87,14 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in").click()
     page.wait_for_url(f"{base_url}/")
+
+
+@contextmanager
+def another_browser(browser: Browser) -> Iterator[Page]:
+    """A page for a second person at their own browser: own cookies, axe-core loaded."""
+    context = browser.new_context(viewport=DESKTOP)
+    context.add_init_script(path=axe_script())
+    try:
+        yield context.new_page()
+    finally:
+        context.close()

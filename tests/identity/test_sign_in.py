@@ -104,10 +104,15 @@ def test_access_ending_during_a_session_signs_the_guest_out(
     guest = make_guest()
     sign_in_as(client, guest)
     assert client.get("/").status_code == 200
-    guest.access_ends_on = date.today() - timedelta(days=1)
+    ended = date.today() - timedelta(days=1)
+    guest.access_ends_on = ended
     db.session.commit()
     response = client.get("/")
     assert response.status_code == 302 and response.location.startswith("/sign-in")
+    # The sign-in page says why, once: the session is over, not asked about again.
+    reason = f"Your guest access ended on {ended:%d %B %Y}."
+    assert client.get(response.location).get_data(as_text=True).count(reason) == 1
+    assert reason not in client.get("/sign-in").get_data(as_text=True)
 
 
 def test_switched_off_account_cannot_sign_in(
