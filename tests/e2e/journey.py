@@ -61,6 +61,8 @@ class Journey:
 
     def look(self, step: str) -> None:
         """Check the current page with axe-core and save it at both sizes."""
+        # A click returns once the next page is committed; its style sheet may still be loading.
+        self.page.wait_for_load_state("load")
         number = len(self.taken) // 2 + 1
         for size_name, size in (("desktop", DESKTOP), ("phone", PHONE)):
             self.page.set_viewport_size(size)
