@@ -279,7 +279,8 @@ def move(experiment_id: int) -> ResponseReturnValue:
     if moved:
         flash(f"“{experiment.title}” is now in {to.value.capitalize()}.", "success")
     board_url = url_for("ventures.board", venture_id=experiment.venture_id)
-    return redirect(safe_next(form.back.data, board_url))
+    # Back at the card: keyboard users go on from it, not from the top of the board.
+    return redirect(f"{safe_next(form.back.data, board_url)}#card-{experiment.id}")
 
 
 CSV_HEADER = [

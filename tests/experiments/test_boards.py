@@ -199,6 +199,25 @@ def test_a_legal_move_moves_and_an_illegal_one_is_refused_with_the_reason(
     assert column_now(card.id) is Column.DESIGNING
 
 
+def test_a_move_comes_back_to_the_moved_card_on_the_board_it_was_made_from(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    card = make_card(venture, owner, "Interview five shops")
+    db.session.commit()
+    back = f"/ventures/{venture.id}?owner={owner.id}"
+    moved = client.post(
+        f"/experiments/{card.id}/move",
+        data={
+            "csrf_token": csrf_token(client, back),
+            "column": "designing",
+            "version": card.version,
+            "back": back,
+        },
+    )
+    assert moved.status_code == 302
+    assert moved.headers["Location"] == f"{back}#card-{card.id}"
+
+
 def column_version(card_id: int) -> int:
     db.session.expire_all()
     return db.session.get(Experiment, card_id).version
