@@ -17,7 +17,14 @@ from intrapreneur.experiments.models import (
     VentureMember,
     VentureShare,
 )
-from intrapreneur.identity.models import ApiClient, Department, Invitation, Person, PersonRole
+from intrapreneur.identity.models import (
+    ApiClient,
+    Department,
+    Invitation,
+    PasswordReset,
+    Person,
+    PersonRole,
+)
 from intrapreneur.learning.models import (
     Action,
     AgendaTemplate,
@@ -51,6 +58,7 @@ __all__ = [
     "LearningSet",
     "Notification",
     "OutgoingEmail",
+    "PasswordReset",
     "Person",
     "PersonRole",
     "PrivacyRules",

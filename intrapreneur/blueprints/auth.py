@@ -1,8 +1,10 @@
-"""Signing in and out, and accepting a guest invitation."""
+"""Signing in and out, accepting a guest invitation, and a guest's forgotten password."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -23,8 +25,13 @@ from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
-from intrapreneur.identity import queries, services
-from intrapreneur.identity.forms import DevSignInForm, SetPasswordForm, SignInForm
+from intrapreneur.identity import password_resets, queries, services
+from intrapreneur.identity.forms import (
+    DevSignInForm,
+    ForgotPasswordForm,
+    SetPasswordForm,
+    SignInForm,
+)
 from intrapreneur.identity.models import Person
 
 blueprint = Blueprint("auth", __name__)
@@ -40,6 +47,14 @@ def _submitted_login() -> str:
         "login:"
         + (request.form.get("login") or request.form.get("dev-person_id") or "").strip().lower()
     )
+
+
+# Per address asked for, whoever asks: keeps the form from flooding one inbox.
+RESET_REQUESTS_PER_ADDRESS = "5 per hour"
+
+
+def _submitted_email() -> str:
+    return "reset:" + (request.form.get("email") or "").strip().lower()
 
 
 def _throttled(view):  # type: ignore[no-untyped-def]
@@ -124,10 +139,47 @@ def dev_sign_in() -> ResponseReturnValue:
 @blueprint.post("/sign-out")
 @requires(signed_in)
 def sign_out() -> ResponseReturnValue:
+    # The cookie is signed, not stored: only a new session version makes copies of it useless.
+    current_user.end_all_sessions()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
     return redirect(url_for("auth.sign_in"))
+
+
+def _new_password_form() -> SetPasswordForm:
+    form = SetPasswordForm()
+    form.password.description = (
+        f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters. "
+        "A few unrelated words are easy to remember and hard to guess."
+    )
+    return form
+
+
+def _choose_password(
+    set_password: Callable[[str], Person], method: str, welcome: str, template: str, **context: Any
+) -> ResponseReturnValue:
+    """The page where a guest chooses a password (invitation or reset): one policy, and the
+    guest is signed in afresh once it is set."""
+    form = _new_password_form()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            guest = set_password(form.password.data)
+        except services.WeakPassword as weak:
+            form.password.errors.extend(weak.problems)
+            status = weak.status
+        except services.IdentityError as problem:
+            return render_error(problem.status, problem.message)
+        else:
+            _start_session(guest, method)
+            db.session.commit()
+            flash(welcome, "success")
+            return redirect(url_for("main.home"))
+    elif form.is_submitted():
+        status = 422
+    return render_template(template, form=form, **context), status
 
 
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])
@@ -139,25 +191,50 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         invitation = services.open_invitation(token, now)
     except services.IdentityError as problem:
         return render_error(problem.status, problem.message)
-    form = SetPasswordForm()
-    form.password.description = (
-        f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters. "
-        "A few unrelated words are easy to remember and hard to guess."
+    return _choose_password(
+        lambda password: services.accept_invitation(invitation, password, now),
+        "invitation",
+        f"Welcome, {invitation.person.display_name}. Your password is set.",
+        "auth/accept_invitation.html",
+        invitation=invitation,
     )
-    status = 200
-    if form.validate_on_submit():
-        try:
-            guest = services.accept_invitation(invitation, form.password.data, now)
-        except services.WeakPassword as weak:
-            form.password.errors.extend(weak.problems)
-            status = weak.status
-        except services.IdentityError as problem:
-            return render_error(problem.status, problem.message)
-        else:
-            _start_session(guest, "invitation")
-            db.session.commit()
-            flash(f"Welcome, {guest.display_name}. Your password is set.", "success")
-            return redirect(url_for("main.home"))
-    elif form.is_submitted():
-        status = 422
-    return render_template("auth/accept_invitation.html", form=form, invitation=invitation), status
+
+
+@blueprint.route("/forgot-password", methods=["GET", "POST"])
+@limiter.limit(RESET_REQUESTS_PER_ADDRESS, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@public
+def forgot_password() -> ResponseReturnValue:
+    form = ForgotPasswordForm()
+    available = password_resets.can_send_links()
+    if available and form.validate_on_submit():
+        password_resets.request_reset(form.email.data, datetime.now(UTC))
+        db.session.commit()
+        # The same answer whether or not the address has an account.
+        return redirect(url_for("auth.reset_link_sent"), 303)
+    status = 422 if form.is_submitted() else 200
+    return render_template("auth/forgot_password.html", form=form, available=available), status
+
+
+@blueprint.get("/forgot-password/sent")
+@public
+def reset_link_sent() -> ResponseReturnValue:
+    return render_template("auth/reset_link_sent.html")
+
+
+@blueprint.route("/password-reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
+@public
+def reset_password(token: str) -> ResponseReturnValue:
+    now = datetime.now(UTC)
+    try:
+        reset = password_resets.open_link(token, now)
+    except services.IdentityError as problem:
+        return render_error(problem.status, problem.message)
+    return _choose_password(
+        lambda password: password_resets.reset_password(reset, password, now),
+        "password_reset",
+        "Your new password is set. You are signed in.",
+        "auth/reset_password.html",
+        reset=reset,
+    )

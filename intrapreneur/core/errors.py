@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import logging
+import math
+import time
 
 from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from intrapreneur.extensions import db
+from intrapreneur.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
@@ -22,7 +25,7 @@ MESSAGES = {
     405: "This page cannot be used that way.",
     410: "This link is no longer valid.",
     413: "What you sent is too large. Shorten the text or the file and try again.",
-    429: "Too many attempts in a short time. Wait a minute and try again.",
+    429: "Too many attempts in a short time. Wait a while and try again.",
     500: "Something went wrong on our side. Nothing you entered was saved; please try again.",
     503: "The database is busy or out of reach for a moment. Nothing you sent was saved; "
     "please try again in a minute.",
@@ -78,6 +81,24 @@ def _csrf_error(error: CSRFError) -> tuple[str, int]:
     )
 
 
+def _rate_limited(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
+    """Says when the window that was exceeded ends, so nobody has to guess and retry."""
+    breached = limiter.current_limit
+    resets_at = breached.window[0] if breached else time.time() + 60
+    wait = max(1, math.ceil(resets_at - time.time()))
+    page, status = render_error(429, f"Too many attempts in a short time. {_try_again_in(wait)}")
+    return page, status, {"Retry-After": str(wait)}
+
+
+def _try_again_in(seconds: int) -> str:
+    if seconds < 90:
+        return f"Try again in {seconds} seconds."
+    minutes = math.ceil(seconds / 60)
+    if minutes < 90:
+        return f"Try again in {minutes} minutes."
+    return f"Try again in {math.ceil(minutes / 60)} hours."
+
+
 def _unexpected_error(error: Exception) -> tuple[str, int]:
     # Nothing half-done may be committed after a failure.
     db.session.rollback()
@@ -103,6 +124,7 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(RateLimitExceeded, _rate_limited)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(InternalServerError, _unexpected_error)
     app.register_error_handler(OperationalError, _database_unavailable)

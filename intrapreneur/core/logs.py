@@ -23,9 +23,9 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 # Extra fields whose values must never reach a log, whoever passes them by mistake.
 SECRET_FIELD = re.compile(r"pass(word|phrase)?|token|secret|authori[sz]ation|cookie|api_?key", re.I)
 REDACTED = "[redacted]"
-# Routes whose URL holds the credential (invitation, calendar feed, personal survey link):
+# Routes whose URL holds the credential (invitation, password reset, calendar feed, survey):
 # access logs keep the route and drop the secret.
-SECRET_IN_PATH = re.compile(r"(/invitations/|/calendar/|/surveys/answer/)[^/?\s]+")
+SECRET_IN_PATH = re.compile(r"(/invitations/|/password-reset/|/calendar/|/surveys/answer/)[^/?\s]+")
 
 
 class _RequestIdFilter(logging.Filter):

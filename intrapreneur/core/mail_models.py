@@ -28,6 +28,7 @@ class EmailKind(StrEnum):
     SESSION_REMINDER = "session_reminder"
     REVIEW_NOTIFICATION = "review_notification"
     SURVEY_INVITATION = "survey_invitation"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
 
 
 class EmailStatus(StrEnum):

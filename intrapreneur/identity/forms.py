@@ -77,6 +77,16 @@ class InviteGuestForm(FlaskForm):
             raise ValidationError("Choose today or a later day.")
 
 
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
+        filters=[strip_whitespace],
+        description="The address your invitation came to, which you sign in with.",
+        render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
+    )
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",

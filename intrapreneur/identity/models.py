@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, String
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
@@ -60,6 +60,9 @@ class Person(CreatedAtMixin, db.Model):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the session cookie's user id: raising it (sign-out, password reset) ends every
+    # session signed in before, although the cookies themselves live on in browsers.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -99,7 +102,10 @@ class Person(CreatedAtMixin, db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}.{self.session_version}"
+
+    def end_all_sessions(self) -> None:
+        self.session_version += 1
 
 
 class PersonRole(db.Model):
@@ -134,6 +140,23 @@ class Invitation(CreatedAtMixin, db.Model):
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+
+
+class PasswordReset(CreatedAtMixin, db.Model):
+    """A single-use link, valid for an hour, that lets a guest choose a new password.
+
+    Like invitations, only a hash of the link's secret is stored.
+    """
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship()
 
 
 class ApiScope(StrEnum):

@@ -7,10 +7,11 @@ import hmac
 import logging
 import secrets
 from datetime import date, datetime, timedelta
+from typing import Any, Protocol, TypeVar
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
-from sqlalchemy import update
+from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -89,12 +90,34 @@ class SignInRefused(IdentityError):
 WRONG_CREDENTIALS = "The username or password is not right."
 
 
-def _serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=INVITATION_SALT)
-
-
-def _digest(secret: str) -> str:
+def digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class LinkRow(Protocol):
+    """A row behind an emailed link: an invitation or a password reset."""
+
+    secret_hash: str
+
+
+Row = TypeVar("Row", bound=LinkRow)
+
+
+def link_token(salt: str, row_id: int, secret: str) -> str:
+    """The link's token: the row's id and the secret, signed; only the secret's hash is kept."""
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).dumps([row_id, secret])
+
+
+def row_behind_link(token: str, salt: str, model: type[Row]) -> Row | None:
+    """The row a link's token names, if its secret matches the stored hash."""
+    try:
+        row_id, secret = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).loads(token)
+    except (BadSignature, ValueError, TypeError):
+        return None
+    row = db.session.get(model, row_id) if isinstance(row_id, int) else None
+    if row is None or not hmac.compare_digest(row.secret_hash, digest(str(secret))):
+        return None
+    return row
 
 
 def invite_guest(
@@ -123,7 +146,7 @@ def invite_guest(
     invitation = Invitation(
         person=guest,
         invited_by=invited_by,
-        secret_hash=_digest(secret),
+        secret_hash=digest(secret),
         expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),
     )
     db.session.add(invitation)
@@ -135,7 +158,7 @@ def invite_guest(
         invitation_id=invitation.id,
         access_ends_on=access_ends_on.isoformat(),
     )
-    token = _serializer().dumps([invitation.id, secret])
+    token = link_token(INVITATION_SALT, invitation.id, secret)
     _email_invitation(invitation, token, now)
     return invitation, token
 
@@ -164,18 +187,33 @@ def _email_invitation(invitation: Invitation, token: str, now: datetime) -> None
 
 def _expire_open_invitations(guest: Person, now: datetime) -> None:
     """A new invitation replaces any earlier link that was never used."""
-    if guest.id is None:
-        return
+    if guest.id is not None:
+        end_open_links(Invitation.person_id == guest.id, Invitation.accepted_at, now)
+
+
+def end_open_links(of_person: ColumnElement[bool], used_at: Any, now: datetime) -> None:
+    """Every unused, unexpired link of the person expires now (``used_at`` names the column
+    of the link's model that records its use)."""
+    model = used_at.class_
     db.session.execute(
-        update(Invitation)
-        .where(
-            Invitation.person_id == guest.id,
-            Invitation.accepted_at.is_(None),
-            Invitation.expires_at > now,
-        )
+        update(model)
+        .where(of_person, used_at.is_(None), model.expires_at > now)
         .values(expires_at=now)
         .execution_options(synchronize_session="fetch")
     )
+
+
+def use_link_once(row_id: int, used_at: Any, now: datetime) -> bool:
+    """Mark the link used; False when another request used it first (one statement, so two
+    racing requests cannot both succeed)."""
+    model = used_at.class_
+    used = db.session.execute(
+        update(model)
+        .where(model.id == row_id, used_at.is_(None))
+        .values({used_at.key: now})
+        .execution_options(synchronize_session="fetch")
+    )
+    return bool(used.rowcount == 1)
 
 
 def open_invitation(token: str, now: datetime) -> Invitation:
@@ -184,14 +222,8 @@ def open_invitation(token: str, now: datetime) -> Invitation:
         "This invitation link is not valid. Check that you opened the whole link, "
         "or ask the programme team for a new invitation."
     )
-    try:
-        invitation_id, secret = _serializer().loads(token)
-    except (BadSignature, ValueError, TypeError):
-        raise not_found from None
-    invitation = (
-        db.session.get(Invitation, invitation_id) if isinstance(invitation_id, int) else None
-    )
-    if invitation is None or not hmac.compare_digest(invitation.secret_hash, _digest(str(secret))):
+    invitation = row_behind_link(token, INVITATION_SALT, Invitation)
+    if invitation is None:
         raise not_found
     if invitation.accepted_at is not None:
         raise InvitationGone("This invitation has already been used. Sign in with your password.")
@@ -206,6 +238,16 @@ def open_invitation(token: str, now: datetime) -> Invitation:
 def accept_invitation(invitation: Invitation, password: str, now: datetime) -> Person:
     """Use the invitation up (exactly once, even if two requests race) and set the password."""
     guest = invitation.person
+    check_new_password(guest, password)
+    if not use_link_once(invitation.id, Invitation.accepted_at, now):
+        raise InvitationGone("This invitation has already been used. Sign in with your password.")
+    guest.password_hash = hash_password(password)
+    audit.record("guest.accepted_invitation", actor=guest, obj=guest, invitation_id=invitation.id)
+    return guest
+
+
+def check_new_password(guest: Person, password: str) -> None:
+    """The one password policy, for invitations and resets alike; WeakPassword says why not."""
     problems = password_problems(
         password,
         min_length=current_app.config["PASSWORD_MIN_LENGTH"],
@@ -213,17 +255,6 @@ def accept_invitation(invitation: Invitation, password: str, now: datetime) -> P
     )
     if problems:
         raise WeakPassword(problems)
-    used = db.session.execute(
-        update(Invitation)
-        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
-        .values(accepted_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
-    if used.rowcount != 1:
-        raise InvitationGone("This invitation has already been used. Sign in with your password.")
-    guest.password_hash = hash_password(password)
-    audit.record("guest.accepted_invitation", actor=guest, obj=guest, invitation_id=invitation.id)
-    return guest
 
 
 def configured_directory() -> Directory | None:
@@ -351,18 +382,20 @@ def note_refused_sign_in(refusal: SignInRefused, *, login: str) -> None:
     metrics.count_refused_sign_in(refusal.reason)
 
 
-def person_for_session(person_id: str) -> Person | None:
+def person_for_session(session_user_id: str) -> Person | None:
     """The person behind a session cookie, or None; SignInRefused once they may no longer
     sign in today.
 
-    Checked on every request, so an ended guest access or a switched-off
-    account takes effect at once, not at the next sign-in.
+    Checked on every request, so an ended guest access, a switched-off account or a
+    sign-out (which raises the person's session version) takes effect at once, even for
+    a copy of the cookie kept from before.
     """
-    if not person_id.isdigit():
+    person_id, _, version = session_user_id.partition(".")
+    if not (person_id.isdigit() and version.isdigit()):
         return None
     # Roles joined in: one statement on every signed-in request instead of two.
     person = db.session.get(Person, int(person_id), options=[joinedload(Person.roles)])
-    if person is None:
+    if person is None or person.session_version != int(version):
         return None
     ensure_may_sign_in(person, date.today())
     return person
@@ -381,7 +414,7 @@ def create_api_client(
         name=name,
         scope=scope,
         token_prefix=token[:12],
-        token_hash=_digest(token),
+        token_hash=digest(token),
         created_by_id=by.id,
         created_at=now,
     )
@@ -398,7 +431,7 @@ def revoke_api_client(client: ApiClient, *, by: Person, now: datetime) -> None:
 def api_client_for(token: str, now: datetime) -> ApiClient | None:
     """The live client holding this bearer token; its last use is noted (at most once a
     minute, so reading the API does not write on every call)."""
-    client = queries.api_client_by_token_hash(_digest(token))
+    client = queries.api_client_by_token_hash(digest(token))
     if client is None or client.revoked_at is not None:
         return None
     if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):

@@ -52,6 +52,7 @@ from intrapreneur.identity.models import (
     ApiScope,
     Department,
     Invitation,
+    PasswordReset,
     Person,
     PersonKind,
 )
@@ -158,6 +159,12 @@ def _seed(app: Flask) -> None:
                     invited_by_id=hr.id,
                     secret_hash="e" * 64,
                     expires_at=now + timedelta(days=3),
+                ),
+                PasswordReset(
+                    person_id=report.id,
+                    secret_hash="d" * 64,
+                    expires_at=now + timedelta(hours=1),
+                    used_at=now,
                 ),
                 Notification(person_id=hr.id, text="Ünïcode ✓ and\nnew line", link="/x"),
                 EmailPreference(person_id=hr.id, session_reminders=False, updated_at=now),

@@ -134,6 +134,7 @@ def test_the_app_writes_json_lines_to_stderr(tmp_path: Path) -> None:
     ("logged", "kept"),
     [
         ("/invitations/AbC.dEf-123", "/invitations/[redacted]"),
+        ("POST /password-reset/WzEs.x-Y_z HTTP/1.1", "POST /password-reset/[redacted] HTTP/1.1"),
         ("/calendar/s3cr3t.ics", "/calendar/[redacted]"),
         ("GET /surveys/answer/tok?x=1 HTTP/1.1", "GET /surveys/answer/[redacted]?x=1 HTTP/1.1"),
         ("/sets/12/members", "/sets/12/members"),

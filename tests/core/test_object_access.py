@@ -462,6 +462,7 @@ NOT_AN_OBJECT = {
     # The secret in the URL is the credential; their own tests try wrong and expired ones.
     "calendar.feed": "secret token (tests/learning calendar tests)",
     "auth.accept_invitation": "secret token (tests/identity invitation tests)",
+    "auth.reset_password": "secret token (tests/identity/test_password_reset.py)",
     "surveys.answer_by_token": "secret token (tests/culture survey tests)",
     # Named, organisation-wide things, not objects of a set.
     "agendas.edit": "a session format's name (HR only, test_routes.py)",

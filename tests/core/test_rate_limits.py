@@ -1,11 +1,17 @@
-"""Rate-limit counters live in Redis when it is configured, and sign-in survives its outage."""
+"""Sign-in is limited per account and per client address against guessing, with a message
+saying when to try again; the counters live in Redis when it is configured, and sign-in
+survives its outage."""
 
 from __future__ import annotations
 
+import re
 import secrets
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
+import limits.storage.memory
 import pytest
 import redis
 from flask import Flask
@@ -14,7 +20,7 @@ from flask.testing import FlaskClient
 from intrapreneur.extensions import limiter
 from intrapreneur.identity.models import Person
 from intrapreneur.settings import load
-from tests.conftest import GUEST_PASSWORD, REDIS_TEST_URL, needs_redis
+from tests.conftest import GUEST_PASSWORD, REDIS_TEST_URL, csrf_token, needs_redis
 
 REDIS_URL = REDIS_TEST_URL
 
@@ -89,3 +95,70 @@ def test_sign_in_works_and_is_still_limited_while_redis_is_down(
     guest, other = make_guest(), make_guest()
     assert _attempts(client, guest.email, "wrong-password-1", 4, "10.9.8.7") == [401] * 3 + [429]
     assert _attempts(client, other.email, GUEST_PASSWORD, 1, "10.9.8.6") == [302]
+
+
+# -- brute force: the default limit (10 per minute), CSRF on, no proxy trusted ----------------
+
+LIMIT = 10
+
+
+def _guess(client: FlaskClient, login: str, address: str, **headers: str) -> int:
+    data = {"csrf_token": csrf_token(client, "/sign-in"), "login": login, "password": "guess-1"}
+    return client.post(
+        "/sign-in", data=data, environ_base={"REMOTE_ADDR": address}, headers=headers
+    ).status_code
+
+
+def test_the_account_limit_holds_when_the_attacker_changes_address(
+    client: FlaskClient, make_guest: Callable[..., Person]
+) -> None:
+    guest = make_guest()
+    statuses = [_guess(client, guest.email, f"10.2.0.{n}") for n in range(LIMIT + 1)]
+    assert statuses == [401] * LIMIT + [429]
+
+
+def test_the_address_limit_holds_when_the_attacker_changes_account(client: FlaskClient) -> None:
+    statuses = [_guess(client, f"user{n}@guest.example", "10.3.0.1") for n in range(LIMIT + 1)]
+    assert statuses == [401] * LIMIT + [429]
+
+
+def test_a_forged_forwarded_for_header_gives_no_fresh_address(
+    client: FlaskClient, app: Flask
+) -> None:
+    """No proxy is trusted by default, so X-Forwarded-For is the sender's own invention."""
+    assert app.config["TRUSTED_PROXIES"] == 0
+    statuses = [
+        _guess(client, f"user{n}@guest.example", "10.4.0.1", **{"X-Forwarded-For": f"10.9.9.{n}"})
+        for n in range(LIMIT + 1)
+    ]
+    assert statuses == [401] * LIMIT + [429]
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> SimpleNamespace:
+    """The rate limiter's clock (its in-memory counters), moved on by ``clock.skip(seconds)``."""
+    shifted = SimpleNamespace(offset=0.0)
+    monkeypatch.setattr(
+        limits.storage.memory, "time", SimpleNamespace(time=lambda: time.time() + shifted.offset)
+    )
+    shifted.skip = lambda seconds: setattr(shifted, "offset", shifted.offset + seconds)
+    return shifted
+
+
+def test_the_refusal_says_when_to_try_again_and_the_owner_gets_in_after_it(
+    client: FlaskClient, make_guest: Callable[..., Person], clock: SimpleNamespace
+) -> None:
+    guest = make_guest()
+    for n in range(LIMIT):
+        _guess(client, guest.email, f"10.5.0.{n}")
+    data = {"csrf_token": csrf_token(client, "/sign-in"), "login": guest.email}
+    refused = client.post("/sign-in", data={**data, "password": GUEST_PASSWORD})
+
+    assert refused.status_code == 429  # even the right password waits: it may be a guess
+    page = refused.get_data(as_text=True)
+    said = re.search(r"Too many attempts in a short time\. Try again in (\d+) seconds\.", page)
+    assert said and 1 <= int(said.group(1)) <= 60
+    assert refused.headers["Retry-After"] == said.group(1)
+
+    clock.skip(int(said.group(1)) + 1)
+    assert client.post("/sign-in", data={**data, "password": GUEST_PASSWORD}).status_code == 302

@@ -22,7 +22,7 @@ from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import password_resets, services
 from intrapreneur.identity.models import ApiScope, Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import (
     Action,
@@ -69,6 +69,19 @@ def invitation_url(hr: Person) -> str:
         now=datetime.now(UTC),
     )
     return f"/invitations/{token}"
+
+
+def reset_url(hr: Person) -> str:
+    guest = Person(
+        kind=PersonKind.GUEST,
+        email="table-reset@example.org",
+        display_name="Table Reset",
+        password_hash="not-a-real-hash",
+        roles=[PersonRole(role=Role.GUEST)],
+    )
+    db.session.add(guest)
+    _, token = password_resets.issue_link(guest, datetime.now(UTC))
+    return f"/password-reset/{token}"
 
 
 def _cohort(hr: Person) -> Cohort:
@@ -324,6 +337,10 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "auth.dev_sign_in": ("POST", "/sign-in/development", everyone(NOT_FOUND)),
     "auth.sign_out": ("POST", "/sign-out", {**everyone(LOGIN)}),
     "auth.accept_invitation": ("GET", invitation_url, everyone(OK)),
+    # A guest's forgotten password: anyone may ask, and the emailed link is the credential.
+    "auth.forgot_password": ("GET", "/forgot-password", everyone(OK)),
+    "auth.reset_link_sent": ("GET", "/forgot-password/sent", everyone(OK)),
+    "auth.reset_password": ("GET", reset_url, everyone(OK)),
     "guests.index": ("GET", "/guests/", only("hr")),
     "guests.invite": ("GET", "/guests/invite", only("hr")),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),

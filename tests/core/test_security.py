@@ -46,12 +46,19 @@ def test_production_sends_hsts_and_secure_cookies(tmp_path: Path) -> None:
     )
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
     assert production.config["SESSION_COOKIE_SECURE"] is True
+    cookie = (
+        production.test_client()
+        .get("/sign-in", base_url="https://intrapreneur.corp.example")
+        .headers["Set-Cookie"]
+    )
+    assert "; Secure" in cookie and "; HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_session_cookie_is_httponly_and_samesite(client: FlaskClient) -> None:
     cookie = client.get("/sign-in").headers["Set-Cookie"]
     assert "HttpOnly" in cookie
     assert "SameSite=Lax" in cookie
+    assert "Secure" not in cookie  # outside production the site may run on plain HTTP
 
 
 def test_pages_load_no_outside_resources(client: FlaskClient) -> None:

@@ -20,11 +20,23 @@ from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries, services
 from intrapreneur.identity.directory import Directory, DirectoryUnavailable
-from intrapreneur.identity.local_directory import LocalDirectoryServer, person_dn
+from intrapreneur.identity.local_directory import (
+    Employee,
+    LocalDirectoryServer,
+    employee_ldif,
+    person_dn,
+)
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.sync import SyncRefused, sync_directory
 from intrapreneur.settings import DirectorySettings
-from tests.conftest import DIRECTORY_PEOPLE, directory_environment, environment_for, sign_in_as
+from tests.conftest import (
+    DIRECTORY_PEOPLE,
+    csrf_token,
+    directory_environment,
+    environment_for,
+    ldap_password,
+    sign_in_as,
+)
 
 pytestmark = pytest.mark.ldap
 
@@ -121,6 +133,49 @@ def test_deactivated_people_lose_their_session_at_once(
     assert client.get("/").status_code == 200
     sync_directory(directory, max_deactivate_share=0.5)
     assert client.get("/").status_code == 302
+
+
+AD_MODE = {"LDAP_ACTIVE_DIRECTORY": "true", "LDAP_NESTED_GROUPS": "false"}
+# How IT takes an account away: the entry goes, or (Active Directory) it is disabled.
+DEPROVISIONING = {
+    "removed": ({}, lambda server: server.ldapdelete(person_dn("gina"))),
+    "disabled": (
+        AD_MODE,
+        lambda server: server.ldapmodify(
+            f"dn: {person_dn('gina')}\nchangetype: modify\n"
+            "replace: userAccountControl\nuserAccountControl: 514\n"
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(DEPROVISIONING))
+def test_an_employee_deprovisioned_in_the_directory_loses_access_after_the_sync(
+    client: Any,
+    use_directory: Callable[..., DirectorySettings],
+    ldap_server: LocalDirectoryServer,
+    how: str,
+) -> None:
+    """Signed in for real through the directory; IT takes the account away; the next sync
+    ends the session that the browser still holds."""
+    variables, deprovision = DEPROVISIONING[how]
+    directory = Directory(use_directory(**variables))
+    entry = employee_ldif(Employee("gina", "Gina Gone", ldap_password("gina")))
+    ldap_server.ldapadd(entry + "objectClass: adCompatibleAccount\nuserAccountControl: 512\n")
+    try:
+        data = {"csrf_token": csrf_token(client, "/sign-in"), "login": "gina"}
+        signed_in = client.post("/sign-in", data={**data, "password": ldap_password("gina")})
+        assert signed_in.status_code == 302
+        assert "Hello, Gina Gone" in client.get("/").get_data(as_text=True)
+        deprovision(ldap_server)
+    finally:
+        if how != "removed":
+            ldap_server.ldapdelete(person_dn("gina"))
+
+    sync_directory(directory, max_deactivate_share=0.5)
+
+    refused = client.get("/")
+    assert refused.status_code == 302 and refused.location.startswith("/sign-in")
 
 
 def test_a_returning_person_is_reactivated_with_their_history(

@@ -190,3 +190,24 @@ def test_sign_out_ends_the_session(client: FlaskClient, make_guest: Callable[...
     response = client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
     assert response.status_code == 302
     assert client.get("/").status_code == 302
+
+
+def test_a_copy_of_the_cookie_kept_from_before_sign_out_signs_nobody_in(
+    client: FlaskClient, make_guest: Callable[..., Person], app: Flask
+) -> None:
+    """The session cookie is signed, not stored: signing out must still make a stolen or
+    kept copy of it worthless (server-side, through the person's session version)."""
+    guest = make_guest()
+    assert _sign_in(client, guest.email, GUEST_PASSWORD).status_code == 302
+    cookie_name = app.config["SESSION_COOKIE_NAME"]
+    kept = client.get_cookie(cookie_name)
+    assert kept is not None
+
+    client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
+
+    replayed = app.test_client()
+    replayed.set_cookie(cookie_name, kept.value)
+    response = replayed.get("/")
+    assert response.status_code == 302 and response.location.startswith("/sign-in")
+    assert _sign_in(client, guest.email, GUEST_PASSWORD).status_code == 302  # signs in again
+    assert client.get("/").status_code == 200

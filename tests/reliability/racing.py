@@ -72,10 +72,12 @@ def race(requests: list[Callable[[], Result]]) -> list[Result]:
         return list(pool.map(run, requests))
 
 
-def signed_in(app: Flask, person_id: int) -> FlaskClient:
+def signed_in(app: Flask, session_id: str) -> FlaskClient:
+    """A client signed in as the person whose ``get_id()`` is ``session_id`` (read it before
+    the set-up is committed: the racers must not wait behind the test's own transaction)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = str(person_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
     return client
 

@@ -45,11 +45,11 @@ def test_a_hundred_people_answering_one_wave_at_once_are_each_stored_exactly_onc
     (hr,) = add_people(1, "lead", Role.HR)
     people = add_people(100, "answerer")
     wave_id = open_wave(hr, people).id
-    ids = [person.id for person in people]
+    logins = [person.get_id() for person in people]
     commit_and_let_go()
-    twice = ids[:10]  # these submit from two tabs at the same moment
-    requests = [answer_request(signed_in(racing_app, i), wave_id, 4) for i in ids]
-    requests += [answer_request(signed_in(racing_app, i), wave_id, 2) for i in twice]
+    twice = logins[:10]  # these submit from two tabs at the same moment
+    requests = [answer_request(signed_in(racing_app, login), wave_id, 4) for login in logins]
+    requests += [answer_request(signed_in(racing_app, login), wave_id, 2) for login in twice]
 
     pages = race(requests)
 
@@ -99,13 +99,13 @@ def test_twenty_saves_of_one_register_at_once_keep_one_and_tell_the_others_to_re
     (facilitator,) = add_people(1, "facilitator", Role.FACILITATOR)
     members = add_people(20, "member")
     session = _session_with_members(facilitator, members)
-    session_id, version, facilitator_id = session.id, session.version, facilitator.id
+    session_id, version, facilitator_login = session.id, session.version, facilitator.get_id()
     member_ids = [member.id for member in members]
     commit_and_let_go()
     url = f"/sessions/{session_id}"
 
     def save_register(present: int) -> Callable[[], str]:
-        client = signed_in(racing_app, facilitator_id)  # twenty tabs, each its own register
+        client = signed_in(racing_app, facilitator_login)  # twenty tabs, each its own register
         form = {"csrf_token": csrf_token(client, url), "version": str(version)}
         form["present"] = str(present)
         return lambda: client.post(f"{url}/attendance", data=form, follow_redirects=True).get_data(

@@ -71,9 +71,10 @@ def test_requests_during_a_restart_get_503_and_nothing_thanked_is_lost(
     people = add_people(PEOPLE, "answerer")
     wave_id = open_wave(hr, people).id
     ids = [person.id for person in people]
+    logins = [person.get_id() for person in people]
     commit_and_let_go()
     # Every form is fetched while the server is up; the outage only meets the answers.
-    answers = [answer_request(signed_in(app_on, person_id), wave_id, 4) for person_id in ids]
+    answers = [answer_request(signed_in(app_on, login), wave_id, 4) for login in logins]
     before, during, after = answers[:10], answers[10:50], answers[50:]
     results: dict[int, Answered] = {}
 
