@@ -29,6 +29,7 @@ def heatmap(
             colorscale=HEAT_COLOURS,
             hoverongaps=False,
             hovertemplate="%{y} in %{x}: %{z:.2f}<extra></extra>",
+            texttemplate="%{z:.2f}",  # each cell says its mean: colour is never all it has
             colorbar={"title": "Mean"},
         )
     )
