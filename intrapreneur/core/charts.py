@@ -11,7 +11,13 @@ from markupsafe import Markup
 
 # Plotly's "plotly_white" look in a few settings: naming the template would deep-copy all of
 # it into every figure (most of a chart's build time) and send it with every figure's JSON.
-GRID = {"gridcolor": "#ebf0f8", "zerolinecolor": "#ebf0f8", "linecolor": "#ebf0f8"}
+# Automargin: long category names (the heat map's dimensions) get room instead of being cut.
+GRID = {
+    "gridcolor": "#ebf0f8",
+    "zerolinecolor": "#ebf0f8",
+    "linecolor": "#ebf0f8",
+    "automargin": True,
+}
 # Colour is never the only thing telling series apart: each also gets its own bar pattern, or
 # line dash and marker shape, unless its chart chose one.
 PATTERNS = ("", "/", ".", "x", "\\", "+")
