@@ -155,6 +155,8 @@ def test_the_demo_boards_show_every_column_a_pivot_and_a_card_waiting_for_review
     assert any(card.parent_id == pivot.id for card in cards)
     assert any(services.is_overdue(card, date.today()) for card in cards)
     assert any(card.review_requested_at and card.has_request for card in cards)
+    # Cards are created on the demo's own days, so every decision comes after its card.
+    assert all(card.created_at <= card.decided_at for card in cards if card.decided_at)
 
 
 def test_the_demo_dashboards_have_waves_to_show_and_an_open_wave_to_answer(app: object) -> None:

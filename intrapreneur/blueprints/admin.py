@@ -19,7 +19,8 @@ from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.culture.forms import PrivacyRulesForm
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries, services
-from intrapreneur.identity.forms import ApiClientForm, DirectorySyncForm
+from intrapreneur.identity.directory import DirectoryPerson
+from intrapreneur.identity.forms import ApiClientForm, DirectoryLookupForm, DirectorySyncForm
 from intrapreneur.identity.models import ApiClient, ApiScope
 from intrapreneur.identity.permissions import (
     can_change_privacy_rules,
@@ -113,14 +114,32 @@ DIRECTORY_SYNC = "directory-sync"
 
 
 def _directory_page(form: DirectorySyncForm, status: int = 200) -> ResponseReturnValue:
+    lookup = DirectoryLookupForm(request.args)
+    found = problem = None
+    if "username" in request.args:
+        if lookup.validate():
+            found, problem = _look_up(lookup.username.data)
+        else:
+            status = 422
     return render_template(
         "admin/directory.html",
         form=form,
+        lookup=lookup,
+        found=found,
+        problem=problem,
         configured=current_app.config["DIRECTORY"] is not None,
         recent=db.session.scalars(
             core_queries.background_jobs(task=DIRECTORY_SYNC).limit(10)
         ).all(),
     ), status
+
+
+def _look_up(username: str) -> tuple[DirectoryPerson | None, str | None]:
+    """The directory's entry for the username asked about, or why it cannot be shown."""
+    try:
+        return services.look_up_in_directory(username), None
+    except services.DirectoryLookupRefused as refusal:
+        return None, refusal.message
 
 
 @blueprint.get("/directory")

@@ -27,12 +27,19 @@ def heatmap(
             zmin=low,
             zmax=high,
             colorscale=HEAT_COLOURS,
+            # Gaps between cells keep plotly.js off its "fast" drawing, which scales a tiny
+            # image up with an inline style the CSP refuses: the cells would blur together,
+            # hidden ones tinted by their neighbours.
+            xgap=2,
+            ygap=2,
             hoverongaps=False,
             hovertemplate="%{y} in %{x}: %{z:.2f}<extra></extra>",
+            texttemplate="%{z:.2f}",  # each cell says its mean: colour is never all it has
             colorbar={"title": "Mean"},
         )
     )
     figure.update_xaxes(title="Department")
+    figure.update_yaxes(autorange="reversed")  # dimensions top to bottom, as the table lists them
     return styled(figure, "Mean score by dimension and department").update_layout(
         height=max(380, 90 + 40 * len(dimensions))
     )

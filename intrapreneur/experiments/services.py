@@ -150,6 +150,7 @@ def create_experiment(
         parent_id=parent.id if parent else None,
         owner_id=owner.id,
         column=Column.BACKLOG,
+        created_at=now,
         moved_at=now,
         updated_at=now,
         **fields.values(),

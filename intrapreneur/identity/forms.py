@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    Form,
     PasswordField,
     SelectChoice,
     SelectField,
@@ -122,6 +123,18 @@ class DirectorySyncForm(FlaskForm):
             InputRequired(message=DIRECTORY_SYNC_CHOICE),
             AnyOf(["dry-run", "sync"], message=DIRECTORY_SYNC_CHOICE),
         ]
+    )
+
+
+class DirectoryLookupForm(Form):
+    """The directory page's look-up: read from the query string, and changes nothing."""
+
+    username = StringField(
+        "Username",
+        validators=[InputRequired(message="Enter a username."), Length(max=256)],
+        filters=[strip_whitespace],
+        description="What the directory holds for this person, and the roles its groups give "
+        "them here. No password needed.",
     )
 
 

@@ -262,6 +262,33 @@ def configured_directory() -> Directory | None:
     return Directory(settings) if settings is not None else None
 
 
+class DirectoryLookupRefused(IdentityError):
+    """Why the directory page could not show a person's entry."""
+
+
+def look_up_in_directory(username: str) -> DirectoryPerson:
+    """What the directory says about ``username`` and the roles its groups give (the admins'
+    check of a person's directory set-up, as ``intrapreneur directory test`` does)."""
+    directory = configured_directory()
+    if directory is None:
+        raise DirectoryLookupRefused("No directory is configured (INTRAPRENEUR_LDAP_URL).")
+    try:
+        found = directory.lookup(username)
+    except DirectoryUnavailable:
+        raise DirectoryLookupRefused(
+            "The company directory is not reachable right now. Try again in a few minutes."
+        ) from None
+    except InvalidCredentials:
+        raise DirectoryLookupRefused(
+            "That cannot be a username: it is empty, too long or holds a NUL character."
+        ) from None
+    if found is None:
+        raise DirectoryLookupRefused(
+            f"No entry under {directory.settings.user_base} has the username {username!r}."
+        )
+    return found
+
+
 def sign_in(login: str, password: str, today: date) -> tuple[Person, str]:
     """The person these credentials belong to and how they were checked, or SignInRefused.
 

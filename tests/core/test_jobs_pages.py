@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from intrapreneur.core import jobs
 from intrapreneur.core.models import AuditEvent, BackgroundJob, JobStatus
 from intrapreneur.extensions import db
+from intrapreneur.identity.local_directory import person_dn
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.settings import DirectorySettings
 from tests.conftest import csrf_token, sign_in_as
@@ -126,9 +127,30 @@ def test_a_dry_run_from_the_web_runs_as_a_job_and_changes_nothing(
     )
 
 
+@pytest.mark.ldap
+def test_admins_look_up_what_the_directory_holds_for_a_person(
+    client: FlaskClient, admin: Person, use_directory: Callable[..., DirectorySettings]
+) -> None:
+    use_directory()
+
+    found = client.get("/admin/directory", query_string={"username": " carol "})
+
+    page = found.get_data(as_text=True)
+    assert found.status_code == 200
+    assert person_dn("carol") in page
+    assert "cn=facilitators,ou=groups,dc=corp,dc=example" in page
+    assert "employee, facilitator (manager follows from having reports)" in page
+    unknown = client.get("/admin/directory?username=nobody-here").get_data(as_text=True)
+    assert "has the username &#39;nobody-here&#39;." in unknown
+    empty = client.get("/admin/directory?username=")
+    assert empty.status_code == 422
+    assert "Enter a username." in empty.get_data(as_text=True)
+
+
 def test_without_a_directory_there_is_nothing_to_sync(client: FlaskClient, admin: Person) -> None:
     page = client.get("/admin/directory").get_data(as_text=True)
     assert "No directory is configured" in page and 'value="sync"' not in page
+    assert "Look up a person" not in page
 
     token = csrf_token(client, "/admin/api-clients")  # the same session's token
     refused = client.post("/admin/directory", data={"csrf_token": token, "mode": "sync"})

@@ -99,7 +99,7 @@ def test_the_chart_carries_the_tables_numbers(hr_client: FlaskClient) -> None:
     assert participants["x"] == ["Before", "After"]
     expected = round(means[0] + means[3] - means[2], 2)
     assert counterfactual["y"] == [means[0], expected]
-    assert f"<dd>{expected:.2f}</dd>" in page
+    assert f"<td>—</td><td>{expected:.2f}</td>" in page
 
 
 def test_the_same_answers_give_the_same_interval(hr_client: FlaskClient) -> None:
