@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page
 
+from tests.e2e.page_checks import assert_charts_have_tables, assert_status_not_by_colour_alone
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_MISSING = "axe-core is not installed (`make install` runs `npm ci`)"
@@ -62,7 +64,8 @@ class Journey:
     taken: list[Path] = field(default_factory=list)
 
     def look(self, step: str) -> None:
-        """Check the current page with axe-core and save it at both sizes."""
+        """Check the current page with axe-core and save it at both sizes; then check that
+        its charts have their numbers in tables and no status is told by colour alone."""
         # A click returns once the next page is committed; its style sheet may still be loading.
         self.page.wait_for_load_state("load")
         number = len(self.taken) // 2 + 1
@@ -77,6 +80,8 @@ class Journey:
             self.page.screenshot(path=path, full_page=True)
             self.taken.append(path)
         self.page.set_viewport_size(DESKTOP)
+        assert_charts_have_tables(self.page)
+        assert_status_not_by_colour_alone(self.page)
 
 
 def sign_in(page: Page, base_url: str, username: str, password: str) -> None:

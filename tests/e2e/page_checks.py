@@ -1,5 +1,5 @@
 """Checks over a page's DOM that axe-core cannot make: every chart has its numbers in a table,
-and no status is told by colour alone. ``inspect`` runs them with the journey's ``look``."""
+and no status is told by colour alone. The journey's ``look`` runs them on every page."""
 
 from __future__ import annotations
 
@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 from playwright.sync_api import Page
-
-from tests.e2e.journey import Journey
 
 # A number as a table prints it ("83.3%", "2.45", "12"); a date's "-11" is not negative.
 NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?")
@@ -51,15 +49,6 @@ COLOUR_SIGNALS = """() => {
     }
     return problems;
 }"""
-
-
-def inspect(journey: Journey, step: str) -> None:
-    """The journey's look (axe-core, screenshots), then this module's checks, once the page
-    has loaded (before its stylesheet arrives, every link looks too small to axe)."""
-    journey.page.wait_for_load_state()
-    journey.look(step)
-    assert_charts_have_tables(journey.page)
-    assert_status_not_by_colour_alone(journey.page)
 
 
 def assert_status_not_by_colour_alone(page: Page) -> None:

@@ -15,7 +15,6 @@ from intrapreneur.cli.demo_directory import ROLE_GROUPS
 from intrapreneur.identity.local_directory import group_dn
 from intrapreneur.identity.models import Role
 from tests.e2e.journey import Journey, sign_in
-from tests.e2e.page_checks import inspect
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import DemoSite
@@ -30,7 +29,7 @@ def _refused_sign_in(page: Page, journey: Journey, base_url: str) -> None:
     form.get_by_label("Password", exact=True).fill("not-her-password")
     form.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("alert")).to_contain_text("The username or password is not right.")
-    inspect(journey, "sign-in-refused")
+    journey.look("sign-in-refused")
 
 
 def _look_up(page: Page, username: str) -> Locator:
@@ -43,7 +42,7 @@ def _look_up(page: Page, username: str) -> Locator:
 def _check_directory_entry(page: Page, journey: Journey) -> None:
     page.get_by_role("banner").get_by_role("link", name="Directory").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Directory sync")
-    inspect(journey, "directory")
+    journey.look("directory")
 
     found = _look_up(page, "hokafor")
     expect(page).to_have_url(re.compile(r"/admin/directory\?username=hokafor$"))
@@ -51,11 +50,11 @@ def _check_directory_entry(page: Page, journey: Journey) -> None:
     expect(found.get_by_text("Helen Okafor", exact=True)).to_be_visible()
     expect(found.get_by_text(HR_GROUP)).to_be_visible()
     expect(found.get_by_text("employee, hr (manager follows from having reports)")).to_be_visible()
-    inspect(journey, "directory-entry")
+    journey.look("directory-entry")
 
     missing = _look_up(page, "nobody-here")
     expect(missing.get_by_role("status")).to_contain_text("has the username 'nobody-here'.")
-    inspect(journey, "directory-entry-missing")
+    journey.look("directory-entry-missing")
 
 
 def _dry_run(page: Page, journey: Journey) -> str:
@@ -72,7 +71,7 @@ def _dry_run(page: Page, journey: Journey) -> str:
         f"({len(EMPLOYEES)} people in the directory)."
     )
     expect(status).to_contain_text("dry_run: True")
-    inspect(journey, "sync-dry-run")
+    journey.look("sync-dry-run")
     job = re.search(r"/jobs/(\d+)$", page.url)
     assert job is not None
     page.get_by_role("banner").get_by_role("link", name="Directory").click()
@@ -92,13 +91,13 @@ def _events(page: Page, action: str) -> Locator:
 def _read_audit_log(page: Page, journey: Journey, job: str) -> None:
     page.get_by_role("banner").get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Audit log")
-    inspect(journey, "audit-log")
+    journey.look("audit-log")
 
     requested = _events(page, "directory.sync_requested").first
     expect(requested).to_contain_text("Amira Haddad")
     expect(requested).to_contain_text(f"job: {job}")
     expect(requested).to_contain_text("dry_run: True")
-    inspect(journey, "audit-log-sync")
+    journey.look("audit-log-sync")
 
     signed_in = _events(page, "auth.signed_in").first
     expect(signed_in).to_contain_text("Amira Haddad")
@@ -115,7 +114,7 @@ def test_admin_checks_a_directory_entry_runs_a_dry_run_and_reads_the_audit_log(
     _refused_sign_in(page, journey, demo_site.base_url)
     sign_in(page, demo_site.base_url, "amira", demo_site.employee_password)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Amira Haddad")
-    inspect(journey, "home")
+    journey.look("home")
 
     _check_directory_entry(page, journey)
     job = _dry_run(page, journey)

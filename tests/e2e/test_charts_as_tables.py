@@ -11,14 +11,14 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.journey import Journey, sign_in
-from tests.e2e.page_checks import assert_charts_have_tables, inspect
+from tests.e2e.page_checks import assert_charts_have_tables
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import DemoSite
 
 
 def _charts_on(journey: Journey, step: str, count: int) -> None:
-    inspect(journey, step)  # checks each chart's table
+    journey.look(step)  # checks each chart's table
     assert assert_charts_have_tables(journey.page) == count
 
 

@@ -284,7 +284,7 @@ def _move_across_the_board(page: Page, journey: Journey) -> None:
     # Decided is reached only with a learning card: a drop there is refused with the reason.
     _drag_to(page, "Decided")
     expect(page.get_by_role("status")).to_have_text(
-        "To move a card to Decided, record its learning card and decision."
+        "Error: To move a card to Decided, record its learning card and decision."
     )
     _expect_in_column(page, "Analysing")
     journey.look("board-refused")

@@ -19,7 +19,6 @@ from intrapreneur.culture.models import SurveyInvitation, SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from tests.e2e.journey import Journey, sign_in
-from tests.e2e.page_checks import inspect
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import DemoSite
@@ -35,9 +34,9 @@ LINK_RESPONDENT = "lfischer"
 
 def _create_cohort(page: Page, journey: Journey) -> None:
     page.get_by_role("banner").get_by_role("link", name="Programmes").click()
-    inspect(journey, "programmes")
+    journey.look("programmes")
     page.get_by_role("link", name="Add a cohort to Ignite 2027").click()
-    inspect(journey, "new-cohort")
+    journey.look("new-cohort")
     starts = date.today() + timedelta(days=300)
     page.get_by_label("Name").fill(NEW_COHORT)
     page.get_by_label("Starts on").fill(starts.isoformat())
@@ -48,13 +47,13 @@ def _create_cohort(page: Page, journey: Journey) -> None:
     expect(page.get_by_label("Ends on")).to_have_accessible_description(
         re.compile("Error: The cohort must end on or after its first day")
     )
-    inspect(journey, "new-cohort-refused")
+    journey.look("new-cohort-refused")
     page.get_by_label("Ends on").fill((starts + timedelta(days=120)).isoformat())
     page.get_by_role("button", name="Create cohort").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_COHORT)
     expect(page.get_by_text(f"Cohort {NEW_COHORT} created.")).to_be_visible()
     expect(page.get_by_text("No sets yet.")).to_be_visible()
-    inspect(journey, "new-cohort-created")
+    journey.look("new-cohort-created")
 
 
 def _proposed_sets(page: Page) -> dict[str, list[str]]:
@@ -85,14 +84,14 @@ def _compose_sets(page: Page, journey: Journey) -> None:
     page.get_by_role("banner").get_by_role("link", name="Programmes").click()
     page.get_by_role("link", name=NEXT_COHORT).click()
     expect(page.get_by_text("No sets yet.")).to_be_visible()
-    inspect(journey, "next-cohort")
+    journey.look("next-cohort")
     page.get_by_role("link", name="Compose sets").click()
-    inspect(journey, "composer")
+    journey.look("composer")
     # No facilitators: the other journeys' facilitators keep the sets they have.
     page.get_by_label("Number of sets").fill("2")
     page.get_by_role("button", name="Propose sets").click()
     expect(page.get_by_text("Here is a proposal.")).to_be_visible()
-    inspect(journey, "composer-proposal")
+    journey.look("composer-proposal")
     proposal = _proposed_sets(page)
     assert len(proposal) == 2
     assert sum(len(members) for members in proposal.values()) == 11
@@ -104,7 +103,7 @@ def _compose_sets(page: Page, journey: Journey) -> None:
     _move(page, "Priya Raman", daniels_set)
     expect(page.locator(".flash-error")).to_contain_text("Priya Raman")
     assert _proposed_sets(page) == proposal
-    inspect(journey, "composer-move-refused")
+    journey.look("composer-move-refused")
 
     # Sofia Alves manages nobody here: she moves, is locked there, and nobody else moves.
     sofias_set = _set_of(proposal, "Sofia Alves")
@@ -118,21 +117,21 @@ def _compose_sets(page: Page, journey: Journey) -> None:
         has=page.get_by_role("rowheader", name="Sofia Alves")
     )
     expect(sofias_row.get_by_text("locked", exact=True)).to_be_visible()
-    inspect(journey, "composer-moved")
+    journey.look("composer-moved")
 
     page.get_by_role("button", name="Publish: create these sets").click()
     expect(page.get_by_text("Published: 2 sets created.")).to_be_visible()
     sets = page.get_by_role("region", name="Sets").get_by_role("listitem")
     expect(sets).to_have_count(2)
     expect(sets.filter(has_text=other_set)).to_have_count(1)
-    inspect(journey, "next-cohort-with-sets")
+    journey.look("next-cohort-with-sets")
 
 
 def _start_wave(page: Page, journey: Journey) -> str:
     page.get_by_role("banner").get_by_role("link", name="Surveys").click()
-    inspect(journey, "surveys")
+    journey.look("surveys")
     page.get_by_role("link", name="Start a survey wave").click()
-    inspect(journey, "new-wave")
+    journey.look("new-wave")
     page.get_by_label("Title").fill(WAVE_TITLE)
     # Opened before the seeded "Autumn pulse" (still open), so that once this wave closes
     # it is next in the series the dashboard shows rather than waiting behind that one.
@@ -142,14 +141,14 @@ def _start_wave(page: Page, journey: Journey) -> str:
     page.get_by_label(f"Ignite 2027 · {NEW_COHORT}").check()
     page.get_by_role("button", name="Create the wave and invite").click()
     expect(page.get_by_role("alert")).to_contain_text("no accepted participants")
-    inspect(journey, "new-wave-refused")
+    journey.look("new-wave-refused")
     page.get_by_label(f"Ignite 2027 · {NEW_COHORT}").uncheck()
     page.get_by_label(f"Ignite 2027 · {NEXT_COHORT}").check()
     page.get_by_role("button", name="Create the wave and invite").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(WAVE_TITLE)
     # Ten employees accepted (the guest entrepreneur is not asked); one comparison person.
     expect(page.get_by_text("Survey created: 10 participants")).to_be_visible()
-    inspect(journey, "wave")
+    journey.look("wave")
     return page.url
 
 
@@ -168,12 +167,12 @@ def _invitations(site: DemoSite) -> dict[str, str]:
 def _answer_by_link(page: Page, journey: Journey, site: DemoSite, token: str) -> None:
     page.goto(f"{site.base_url}/surveys/answer/{token}")
     expect(page.get_by_role("heading", level=1)).to_have_text(WAVE_TITLE)
-    inspect(journey, "questionnaire")
+    journey.look("questionnaire")
     for statement in page.locator("fieldset").all():
         statement.get_by_label("Agree", exact=True).check()
     page.get_by_role("button", name="Send my answers").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Thank")
-    inspect(journey, "questionnaire-thanks")
+    journey.look("questionnaire-thanks")
 
 
 def _answer_in_database(site: DemoSite, usernames: list[str]) -> None:
@@ -207,7 +206,7 @@ def _read_dashboard(page: Page, journey: Journey) -> tuple[dict, dict]:
     page.get_by_role("banner").get_by_role("link", name="Culture").click()
     # The latest published wave is shown: this one.
     expect(page.get_by_label("Wave", exact=True).locator("option:checked")).to_have_text(WAVE_TITLE)
-    inspect(journey, "culture")
+    journey.look("culture")
     # (dimension, department) and (group, dimension) to what the cell says.
     heat = _table_cells(page, "Mean score per dimension and department")
     side = _table_cells(page, "Mean score per dimension and group")
@@ -284,7 +283,7 @@ def test_programme_lead_composes_sets_runs_a_survey_and_exports_it(
     journey = Journey("hr", page, screenshot_dir)
     sign_in(page, demo_site.base_url, "hokafor", demo_site.employee_password)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Helen Okafor")
-    inspect(journey, "home")
+    journey.look("home")
 
     _create_cohort(page, journey)
     _compose_sets(page, journey)
@@ -301,7 +300,7 @@ def test_programme_lead_composes_sets_runs_a_survey_and_exports_it(
     page.get_by_role("button", name="Close this survey now").click()
     expect(page.get_by_text("Survey closed")).to_be_visible()
     expect(page.get_by_role("button", name="Close this survey now")).to_have_count(0)
-    inspect(journey, "wave-closed")
+    journey.look("wave-closed")
 
     heat, side = _read_dashboard(page, journey)
     _assert_workbook_matches(_export(page, tmp_path), heat, side)
