@@ -23,21 +23,18 @@ from intrapreneur.core.models import BackgroundJob, JobStatus
 from intrapreneur.extensions import db
 from intrapreneur.identity import sync
 from intrapreneur.identity.directory import Directory, DirectoryUnavailable
-from intrapreneur.identity.local_directory import base_ldif, organisation_ldif, person_dn
+from intrapreneur.identity.local_directory import person_dn
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.identity.passwords import hash_password
 from intrapreneur.settings import DirectorySettings, load_directory
 from tests.conftest import (
-    DIRECTORY_GROUPS,
-    DIRECTORY_PEOPLE,
-    EXTRA_LDIF,
     GUEST_PASSWORD,
-    SERVICE_PASSWORD,
     SLAPD_AVAILABLE,
     SLAPD_MISSING,
     csrf_token,
     directory_environment,
     ldap_password,
+    seeded,
 )
 from tests.reliability.servers import BreakableDirectory
 
@@ -53,15 +50,8 @@ FAULTS = ["stopped", "silent"]
 def directory_server() -> Iterator[BreakableDirectory]:
     if not SLAPD_AVAILABLE:
         pytest.skip(SLAPD_MISSING)
-    server = BreakableDirectory(size_limit=5)
-    server.start()
-    try:
-        server.ldapadd(base_ldif(SERVICE_PASSWORD))
-        server.ldapadd(organisation_ldif(DIRECTORY_PEOPLE, DIRECTORY_GROUPS))
-        server.ldapadd(EXTRA_LDIF)
+    with seeded(BreakableDirectory(size_limit=5)) as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -158,6 +148,16 @@ def fail_after(entries: int, fault: Callable[[], None], monkeypatch: pytest.Monk
     monkeypatch.setattr(Directory, "iter_people", iter_people)
 
 
+def synced_then_changed(
+    settings: DirectorySettings, server: BreakableDirectory
+) -> list[tuple[Any, ...]]:
+    """Sync everyone, then change the directory; the people as that sync left them."""
+    sync.sync_directory(Directory(settings))
+    synced = people()
+    change_the_directory(server)
+    return synced
+
+
 def change_the_directory(server: BreakableDirectory) -> None:
     """What the next sync would apply: a new name in its first batch, and someone who left."""
     server.ldapmodify(
@@ -173,9 +173,7 @@ def test_a_sync_meeting_the_outage_halfway_changes_nobody(
     directory_server: BreakableDirectory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sync.sync_directory(Directory(directory))
-    before = people()
-    change_the_directory(directory_server)
+    before = synced_then_changed(directory, directory_server)
     written_before_the_fault = []
 
     def fault_after_writing() -> None:
@@ -203,9 +201,7 @@ def test_the_sync_job_fails_with_the_reason_and_changes_nobody(
     directory_server: BreakableDirectory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sync.sync_directory(Directory(directory))
-    before = people()
-    change_the_directory(directory_server)
+    before = synced_then_changed(directory, directory_server)
     fail_after(4, lambda: break_it(directory_server, fault), monkeypatch)
 
     job_id = jobs.enqueue("directory-sync")

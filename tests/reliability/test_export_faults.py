@@ -23,20 +23,23 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from flask_migrate import upgrade
 from sqlalchemy import event, func, select, text, update
 
-from intrapreneur import create_app
 from intrapreneur.blueprints.jobs import NO_FILE, NOT_READY
 from intrapreneur.core import jobs
 from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Role
-from tests.conftest import FreshContextClient, csrf_token, environment_for
+from tests.conftest import csrf_token, environment_for
 from tests.core.test_jobs_queue import state
 from tests.culture import builders as b
-from tests.reliability.racing import add_people, commit_and_let_go, signed_in
+from tests.reliability.racing import (
+    add_people,
+    commit_and_let_go,
+    migrated_in_context,
+    signed_in,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAUSED = "export file written, not committed"
@@ -167,15 +170,9 @@ def sqlite_app(tmp_path: Path) -> Iterator[Flask]:
     does (SQLITE_FULL, "database or disk is full"). PostgreSQL fails the same way (ENOSPC,
     the statement fails and its transaction rolls back) only on a filesystem really full,
     which a test cannot make without mounting one."""
-    app = create_app(
-        environment_for(f"sqlite:///{tmp_path / 'full.db'}", tmp_path / "instance"), TESTING=True
-    )
-    app.test_client_class = FreshContextClient
-    with app.app_context():
-        upgrade()
+    environment = environment_for(f"sqlite:///{tmp_path / 'full.db'}", tmp_path / "instance")
+    with migrated_in_context(environment, TESTING=True) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def no_room_to_grow(headroom_pages: int) -> Any:

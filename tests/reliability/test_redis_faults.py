@@ -17,20 +17,18 @@ from typing import Any
 import pytest
 import redis
 from flask import Flask, current_app
-from flask_migrate import upgrade
 from rq import Queue, SimpleWorker
 from sqlalchemy import update
 
-from intrapreneur import create_app
 from intrapreneur.core import jobs
 from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.core.tasks import STRANDED_AFTER
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
-from tests.conftest import GUEST_PASSWORD, FreshContextClient, environment_for
+from tests.conftest import GUEST_PASSWORD, environment_for
 from tests.core.test_jobs_queue import effects, state
-from tests.reliability.racing import add_people, signed_in
+from tests.reliability.racing import add_people, migrated_in_context, signed_in
 from tests.reliability.servers import REDIS_MISSING, REDIS_SERVER, ThrowawayRedis
 
 DEADLINE_SECONDS = 90  # for the limiter's own back-off before it looks at Redis again
@@ -62,13 +60,8 @@ def app_on(
             INTRAPRENEUR_JOBS_QUEUE=f"faults-{secrets.token_hex(4)}",
             INTRAPRENEUR_LOGIN_RATE_LIMIT="3 per minute",
         )
-        app = create_app(environment, TESTING=True, WTF_CSRF_ENABLED=False)
-        app.test_client_class = FreshContextClient
-        with app.app_context():
-            upgrade()
+        with migrated_in_context(environment, TESTING=True, WTF_CSRF_ENABLED=False) as app:
             yield app
-            db.session.remove()
-            db.engine.dispose()
         # The limiter is one object for every app: leave it on memory, as the suite has it.
         app.config["RATELIMIT_STORAGE_URI"] = "memory://"
         limiter.init_app(app)
