@@ -23,7 +23,7 @@ from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -384,7 +384,17 @@ def ldap_server() -> Iterator[LocalDirectoryServer]:
     """One real slapd per test process, seeded with a small organisation."""
     if not SLAPD_AVAILABLE:
         pytest.skip(SLAPD_MISSING)
-    server = LocalDirectoryServer(size_limit=5)
+    with seeded(LocalDirectoryServer(size_limit=5)) as server:
+        yield server
+
+
+Server = TypeVar("Server", bound=LocalDirectoryServer)
+
+
+@contextmanager
+def seeded(server: Server) -> Iterator[Server]:
+    """The server started with the tests' small organisation (the service account, people,
+    groups, oddities), and stopped afterwards."""
     server.start()
     try:
         server.ldapadd(base_ldif(SERVICE_PASSWORD))

@@ -21,6 +21,8 @@ blueprint = Blueprint("jobs", __name__)
 # Seconds between reloads of an unfinished job's page (a <meta> refresh: the CSP allows no
 # inline script, and the page is as useful without JavaScript).
 REFRESH_SECONDS = 3
+NOT_READY = "The file is not ready: its job has not finished. Its page shows how far it is."
+NO_FILE = "This job failed, so there is no file. Its page says why."
 
 
 @blueprint.get("/admin/jobs")
@@ -42,10 +44,12 @@ def detail(job_id: int) -> ResponseReturnValue:
     job = db.session.get(BackgroundJob, job_id)
     # Someone else's job is not theirs to know about.
     ensure(job is not None and can_view_job(current_user, job), hide=True)
+    now = utcnow()
     return render_template(
         "jobs/detail.html",
         job=job,
-        file=queries.file_of_job(job_id, current_user.id, utcnow()),
+        file=queries.file_of_job(job_id, current_user.id, now),
+        stranded=jobs.abandoned(job, now),
         refresh=REFRESH_SECONDS,
         action_form=ActionForm(),
     )
@@ -54,9 +58,14 @@ def detail(job_id: int) -> ResponseReturnValue:
 @blueprint.get("/jobs/<int:job_id>/file")
 @requires(signed_in)
 def download(job_id: int) -> ResponseReturnValue:
-    """The file a job made, for the person who asked for it, until it expires."""
+    """The file a job made, for the person who asked for it, until it expires. Never a
+    part of one: the file is stored in the same commit that marks its job succeeded."""
     file = queries.file_of_job(job_id, current_user.id, utcnow(), content=True)
-    ensure(file is not None, hide=True)
+    if file is None:
+        job = db.session.get(BackgroundJob, job_id)
+        ensure(job is not None and job.requested_by_id == current_user.id, hide=True)
+        ensure(job.status is not JobStatus.SUCCEEDED, hide=True)  # its file has expired
+        return render_error(409, NO_FILE if job.status is JobStatus.FAILED else NOT_READY)
     return Response(
         file.content,
         mimetype=file.content_type,

@@ -11,6 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from redis.exceptions import RedisError
 
+from intrapreneur.cli.app import refuse_unknown_schema_or_exit
 from intrapreneur.core import jobs, schedule
 from intrapreneur.core.models import BackgroundJob, JobStatus
 from intrapreneur.extensions import db
@@ -24,6 +25,7 @@ STOP_GRACE_SECONDS = 25
 def worker(burst: bool) -> None:
     """Run background jobs from Redis (INTRAPRENEUR_REDIS_URL) until stopped."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    refuse_unknown_schema_or_exit(app)
     if not app.config.get("REDIS_URL"):
         click.echo(
             "intrapreneur: the worker needs Redis: set INTRAPRENEUR_REDIS_URL "
@@ -46,6 +48,7 @@ def worker(burst: bool) -> None:
 def scheduler() -> None:
     """Enqueue scheduled work (directory sync nightly …) until SIGTERM or Ctrl-C."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
+    refuse_unknown_schema_or_exit(app)
     stop = threading.Event()
     for number in (signal.SIGTERM, signal.SIGINT):
         signal.signal(number, lambda *_: stop.set())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from intrapreneur import settings
+from intrapreneur.cli.app import served_app_or_exit
 
 # The source checkout's config folder; the container image points INTRAPRENEUR_GUNICORN_CONFIG
 # at its own copy, since an installed wheel has no config folder beside the package.
@@ -39,13 +39,9 @@ def serve(bind: str | None, config_path: Path) -> None:
             err=True,
         )
         sys.exit(2)
-    # Each gunicorn worker would exit on a bad setting and be restarted for ever;
-    # checking here turns that into one clear line before anything starts.
-    try:
-        settings.load()
-    except settings.ConfigError as error:
-        click.echo(f"intrapreneur: {error}", err=True)
-        sys.exit(2)
+    # Each gunicorn worker would exit on a bad setting (or a schema it does not know) and be
+    # restarted for ever; checking here turns that into one clear line before anything starts.
+    served_app_or_exit()
     command = [sys.executable, "-m", "gunicorn", "--config", str(config_path)]
     if bind:
         command += ["--bind", bind]

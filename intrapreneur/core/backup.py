@@ -28,7 +28,6 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from alembic.migration import MigrationContext
 from sqlalchemy import (
     JSON,
     Column,
@@ -49,6 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from intrapreneur.core.schema import schema_revision
 from intrapreneur.extensions import db
 
 FORMAT = "intrapreneur-backup"
@@ -85,10 +85,6 @@ def app_version() -> str:
         return metadata.version("intrapreneur")
     except metadata.PackageNotFoundError:
         return "unknown"
-
-
-def schema_revision(connection: Connection) -> str | None:
-    return MigrationContext.configure(connection).get_current_revision()
 
 
 # -- values ---------------------------------------------------------------------------------

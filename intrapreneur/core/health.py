@@ -8,6 +8,7 @@ import redis
 from flask import current_app
 from sqlalchemy import text
 
+from intrapreneur.core.schema import SchemaNotReady, require_current_schema
 from intrapreneur.extensions import db
 from intrapreneur.identity.directory import Directory
 
@@ -17,6 +18,8 @@ CHECK_TIMEOUT_SECONDS = 2.0
 def _database() -> None:
     try:
         db.session.execute(text("SELECT 1"))
+        # Reachable is not enough: pages need the schema this version was written for.
+        require_current_schema(db.session.connection())
     finally:
         db.session.rollback()
 
@@ -50,6 +53,8 @@ def readiness() -> dict[str, str]:
         try:
             check()
             results[name] = "ok"
+        except SchemaNotReady as problem:
+            results[name] = f"not ready: {problem}"
         except Exception as error:
             results[name] = f"unavailable: {type(error).__name__}"
     return results

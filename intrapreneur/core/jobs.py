@@ -377,6 +377,9 @@ def _run(job_id: int, now: datetime) -> Result:
         if name not in _TASKS:
             raise JobRefused(f"No task called {name!r} is known to this version.")
         summary = _TASKS[name](running, **arguments)
+        # The task's writes fail here under their own error (a full disk, say), not as
+        # "raised as a result of Query-invoked autoflush", which is all admins would read.
+        db.session.flush()
         _store(
             job_id,
             running,
@@ -391,6 +394,16 @@ def _run(job_id: int, now: datetime) -> Result:
         return _record_failure(job_id, name, running, max_attempts, error)
     log.info("job %s (%s) succeeded: %s", job_id, name, summary)
     return Result(Outcome.SUCCEEDED)
+
+
+def abandoned(job: BackgroundJob, now: datetime) -> bool:
+    """Running for longer than RQ lets any job run: the process running it has stopped
+    (killed, or its machine gone), and it may be claimed again."""
+    return (
+        job.status is JobStatus.RUNNING
+        and job.started_at is not None
+        and job.started_at < now - timedelta(seconds=JOB_TIMEOUT_SECONDS)
+    )
 
 
 def _claim(job_id: int, now: datetime) -> bool:

@@ -397,11 +397,17 @@ def _sender_domain(settings: MailSettings) -> str:
 
 
 class _Connection:
-    """One SMTP conversation per batch, opened on the first email, reopened after an error."""
+    """One SMTP conversation per batch, opened on the first email, reopened after an error.
+
+    When it cannot be opened at all (nobody listens, a server that never answers, a refused
+    sign-in), the rest of the batch fails with the same error without trying again: a
+    silent server would otherwise cost its timeout once per email, 200 times a run.
+    """
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
         self.smtp: smtplib.SMTP | None = None
+        self.unreachable: smtplib.SMTPException | OSError | None = None
 
     def __enter__(self) -> _Connection:
         return self
@@ -415,8 +421,14 @@ class _Connection:
         self.smtp = None
 
     def send(self, message: EmailMessage) -> None:
+        if self.unreachable is not None:
+            raise self.unreachable
         if self.smtp is None:
-            self.smtp = _connect(self.settings)
+            try:
+                self.smtp = _connect(self.settings)
+            except (smtplib.SMTPException, OSError) as error:
+                self.unreachable = error
+                raise
         sender = parseaddr(self.settings.sender)[1]
         self.smtp.send_message(message, from_addr=sender, to_addrs=[message["To"]])
 

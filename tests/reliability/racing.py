@@ -4,25 +4,41 @@ wave, signed-in clients, and a way to release many requests at the same moment."
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask.testing import FlaskClient
+from flask_migrate import upgrade
 
+from intrapreneur import create_app
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
-from tests.conftest import csrf_token
+from tests.conftest import FreshContextClient, csrf_token
 
 INSTRUMENT = available()["intrapreneur-culture@1.0"]
 Result = TypeVar("Result")
+
+
+@contextmanager
+def migrated_in_context(environment: Mapping[str, str], **overrides: Any) -> Iterator[Flask]:
+    """An app on the environment's database, migrated to the head, inside an app context;
+    each request of its test clients gets a context of its own, as in production."""
+    app = create_app(environment, **overrides)
+    app.test_client_class = FreshContextClient
+    with app.app_context():
+        upgrade()
+        yield app
+        db.session.remove()
+        db.engine.dispose()
 
 
 def add_people(count: int, prefix: str, *roles: Role) -> list[Person]:

@@ -1,15 +1,18 @@
-"""Servers of the tests' own, made to be broken: a PostgreSQL cluster and a Redis on free
-loopback ports, never the shared ones the rest of the suite uses."""
+"""Servers of the tests' own, made to be broken: a PostgreSQL cluster, a Redis and a slapd on
+free loopback ports, never the shared ones the rest of the suite uses."""
 
 from __future__ import annotations
 
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from pathlib import Path
+
+from intrapreneur.identity.local_directory import LocalDirectoryServer
 
 START_SECONDS = 60  # a deadline, generous for a loaded machine
 
@@ -120,3 +123,27 @@ class ThrowawayRedis:
             self._process.kill()
             self._process.wait()
             self._process = None
+
+
+class BreakableDirectory(LocalDirectoryServer):
+    """A slapd of the test's own that can be stopped (connections refused) or frozen with
+    SIGSTOP (the kernel still accepts connections, but nothing ever answers), then brought
+    back with its data."""
+
+    def go_down(self) -> None:
+        self.terminate()
+        self.wait()
+
+    def go_silent(self) -> None:
+        os.kill(self._proc.pid, signal.SIGSTOP)
+
+    def come_back(self) -> None:
+        if self._proc is None:
+            self.resume()
+        else:
+            os.kill(self._proc.pid, signal.SIGCONT)
+
+    def stop(self) -> None:
+        if self._proc is not None:
+            os.kill(self._proc.pid, signal.SIGCONT)  # a frozen process never sees SIGTERM
+        super().stop()

@@ -15,20 +15,19 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask_migrate import upgrade
 from sqlalchemy import select
 
-from intrapreneur import create_app
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Role
-from tests.conftest import FreshContextClient, environment_for
+from tests.conftest import environment_for
 from tests.reliability.racing import (
     Answered,
     add_people,
     answer_request,
     commit_and_let_go,
+    migrated_in_context,
     open_wave,
     signed_in,
 )
@@ -55,13 +54,8 @@ def postgres() -> Iterator[ThrowawayPostgres]:
 
 @pytest.fixture
 def app_on(postgres: ThrowawayPostgres, tmp_path: Path) -> Iterator[Flask]:
-    app = create_app(environment_for(postgres.url, tmp_path))
-    app.test_client_class = FreshContextClient  # each request its own context, as in production
-    with app.app_context():
-        upgrade()
+    with migrated_in_context(environment_for(postgres.url, tmp_path)) as app:
         yield app
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_requests_during_a_restart_get_503_and_nothing_thanked_is_lost(
