@@ -66,8 +66,8 @@ jobs.run_job(app, int(sys.argv[1]))
 """
 
 
-def survey_to_export() -> tuple[int, int]:
-    """HR's id and a closed wave's, with answers in two departments, all committed."""
+def survey_to_export() -> tuple[str, int]:
+    """HR's session id and a closed wave's id, with answers in two departments, all committed."""
     (hr,) = add_people(1, "hr", Role.HR)
     wave = b.wave("Spring pulse")
     finance, sales = Department(name="Finance"), Department(name="Sales")
@@ -75,7 +75,7 @@ def survey_to_export() -> tuple[int, int]:
     db.session.flush()
     b.respond(wave, 12, finance, b.P, b.answers(4))
     b.respond(wave, 9, sales, b.C, b.answers(2))
-    ids = hr.id, wave.id
+    ids = hr.get_id(), wave.id
     commit_and_let_go()
     return ids
 
@@ -124,8 +124,8 @@ def started_long_ago(job_id: int) -> None:
 def test_a_worker_killed_mid_export_leaves_no_file_and_the_export_is_made_again(
     racing_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hr_id, wave_id = survey_to_export()
-    hr = signed_in(racing_app, hr_id)
+    hr_login, wave_id = survey_to_export()
+    hr = signed_in(racing_app, hr_login)
     job_id = ask_for_export(hr, wave_id, "csv", monkeypatch)
     environment = environment_for(
         racing_app.config["SQLALCHEMY_DATABASE_URI"], Path(racing_app.instance_path)
@@ -199,10 +199,10 @@ def scores_sheet(content: bytes) -> list[tuple[Any, ...]]:
 def test_a_full_disk_fails_the_export_whole_and_a_retry_makes_it(
     sqlite_app: Flask, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    hr_id, wave_id = survey_to_export()
-    admin_id = add_people(1, "admin", Role.ADMIN)[0].id
+    hr_login, wave_id = survey_to_export()
+    admin_login = add_people(1, "admin", Role.ADMIN)[0].get_id()
     commit_and_let_go()
-    hr = signed_in(sqlite_app, hr_id)
+    hr = signed_in(sqlite_app, hr_login)
     direct = body(hr.get(f"/culture/export.xlsx?wave={wave_id}"))
     page_size = db.session.scalar(text("PRAGMA page_size"))
     db.session.rollback()
@@ -223,7 +223,7 @@ def test_a_full_disk_fails_the_export_whole_and_a_retry_makes_it(
 
     event.remove(db.engine, "connect", limit)
     db.engine.dispose()  # room again
-    admin_client = signed_in(sqlite_app, admin_id)
+    admin_client = signed_in(sqlite_app, admin_login)
     retried = admin_client.post(
         f"/admin/jobs/{job_id}/retry",
         data={"csrf_token": csrf_token(admin_client, f"/jobs/{job_id}")},

@@ -112,7 +112,7 @@ def test_redis_killed_and_started_again_under_a_running_app(
     add_guest("guest@visitor.example")
     add_guest("other@visitor.example")
     db.session.commit()
-    admin_client = signed_in(app_on, admin.id)
+    admin_client = signed_in(app_on, admin.get_id())
     queue = jobs.rq_queue(app_on)
     counters = redis.Redis.from_url(own_redis.url)
 
