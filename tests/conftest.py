@@ -226,6 +226,8 @@ def make_guest(make_person: Callable[..., Person]) -> Callable[..., Person]:
 
 def sign_in_as(client: FlaskClient, person: Person) -> None:
     """Put ``person`` into the client's session, as a successful sign-in does."""
+    # A sign-out in an earlier request raised the session version behind this object's back.
+    db.session.refresh(person, ["session_version"])
     with client.session_transaction() as session:
         session["_user_id"] = person.get_id()
         session["_fresh"] = True
