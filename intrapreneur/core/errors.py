@@ -40,6 +40,9 @@ TITLES = {
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     if request.path.startswith(("/healthz", "/readyz")):
         return {"status": "error", "code": status}, status  # type: ignore[return-value]
+    if request.path.startswith("/api/"):
+        # API clients are programs: they read the reason as JSON, as the API's own refusals.
+        return {"error": message or MESSAGES.get(status, MESSAGES[500])}, status  # type: ignore[return-value]
     return (
         render_template(
             "errors/error.html",
