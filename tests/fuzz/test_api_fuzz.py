@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import schemathesis
 from flask import Flask
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -28,6 +28,7 @@ from intrapreneur.identity import services
 from intrapreneur.identity.models import ApiScope, Department, Person, Role
 from intrapreneur.learning.models import Cohort, Programme
 from tests.culture import builders as b
+from tests.fuzz.bounds import bounded
 
 CHECKS = [
     not_a_server_error,
@@ -105,13 +106,7 @@ def test_the_api_answers_every_generated_request_as_its_description_says(
         # A generated wave id almost never exists: the waves that do are drawn too.
         cases += [operation.as_strategy(mode, query={"wave": wave}) for wave in wave_ids]
 
-    @settings(
-        max_examples=EXAMPLES,
-        deadline=None,
-        derandomize=True,
-        database=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-    )
+    @bounded(EXAMPLES)
     @given(case=st.one_of(cases))
     def answers_as_described(case: Any) -> None:
         case.call_and_validate(headers={"Authorization": f"Bearer {token}"}, checks=CHECKS)
