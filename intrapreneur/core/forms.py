@@ -31,6 +31,11 @@ def person_choices(
     return options + [SelectChoice(person.id, label(person)) for person in people]
 
 
+# The largest id an INTEGER key holds: a larger one names nothing, and SQLite cannot even look
+# it up (an overflow, not a miss).
+MAX_ID = 2**31 - 1
+
+
 # Far outside these years a date is a slip of the keyboard, and the calendar arithmetic done
 # with it (a series of sessions, a time zone's offset) overflows Python's years 1 and 9999.
 EARLIEST_DATE = date(1970, 1, 1)

@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from intrapreneur.core.forms import plausible_date, strip_whitespace
+from intrapreneur.core.forms import MAX_ID, plausible_date, strip_whitespace
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
 MAX_SETS_PER_FACILITATOR = 4
@@ -191,6 +191,11 @@ class RescheduleForm(WhenAndWhereForm, VersionedForm):
     pass
 
 
+# A person's id in a hidden field: only a tampered or mangled form holds another.
+A_PERSON_ID = NumberRange(
+    min=1, max=MAX_ID, message="No such person: reload the page and try again."
+)
+
 MAX_SEGMENT_MINUTES = 240
 BLANK_ROWS = 3
 
@@ -266,7 +271,7 @@ class AgendaForm(VersionedForm):
 class FacilitatorCapacityForm(Form):
     """One row of the composer's facilitator table (a sub-form: the page form holds the CSRF)."""
 
-    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])
     capacity = IntegerField(
         "Sets",
         default=0,
@@ -295,7 +300,7 @@ class ComposeForm(FlaskForm):
 class PlacementForm(VersionedForm):
     """Lock or unlock one person in the composer's draft."""
 
-    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])
 
 
 class MoveForm(PlacementForm):
