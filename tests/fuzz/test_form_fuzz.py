@@ -61,6 +61,7 @@ from tests.core.test_routes import (
     OK,
     ROLES,
     TABLE,
+    cohort_url,
     person_for,
 )
 from tests.fuzz.bounds import bounded
@@ -111,13 +112,18 @@ def _a_facilitator(hr: Person, url: str, make_person: Callable[..., Person]) -> 
     return make_person(Role.FACILITATOR)
 
 
-def _a_draft(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
-    """The composer's changes act on a draft: a proposal for six accepted participants."""
+def _with_participants(url: str, make_person: Callable[..., Person]) -> Cohort:
+    """The cohort at ``url`` (/cohorts/<id>/…), with six accepted participants."""
     cohort = db.get_or_404(Cohort, int(url.split("/")[2]))
     for _ in range(6):
         db.session.add(Enrolment(cohort=cohort, person=make_person(), status=Status.ACCEPTED))
+    return cohort
+
+
+def _a_draft(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
+    """The composer's changes act on a draft: a proposal for the cohort's participants."""
     composition.propose(
-        cohort,
+        _with_participants(url, make_person),
         facilitators=[composition.FacilitatorChoice(_a_facilitator(hr, url, make_person), 2)],
         set_count=None,
         keep_apart=True,
@@ -128,9 +134,15 @@ def _a_draft(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
     )
 
 
+def _a_cohort(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
+    """A survey wave asks the participants of cohorts."""
+    _with_participants(cohort_url()(hr), make_person)
+
+
 # What a form needs before it does more than refuse: the table's objects are bare.
 PREPARE: dict[str, Callable[[Person, str, Callable[..., Person]], object]] = {
     "composer.propose": _a_facilitator,
+    "surveys.new": _a_cohort,
     **dict.fromkeys(
         ["composer.move", "composer.lock", "composer.recompute", "composer.publish"], _a_draft
     ),
