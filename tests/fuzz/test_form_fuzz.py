@@ -170,6 +170,19 @@ class FieldToFill:
     valid: list[str] = field(default_factory=list)
 
 
+def _is_the_apps(value: Any) -> bool:
+    return getattr(value, "__module__", getattr(value, "__name__", "")).startswith("intrapreneur")
+
+
+def _named_in(code: types.CodeType, names: dict[str, Any]) -> Iterator[Any]:
+    """What a piece of code names: its globals, and attributes of the app's modules."""
+    for name in code.co_names:
+        value = names.get(name)
+        yield value
+        if isinstance(value, types.ModuleType) and _is_the_apps(value):
+            yield from (getattr(value, attribute, None) for attribute in code.co_names)
+
+
 def _form_classes(view: Callable[..., Any]) -> set[type[Form]]:
     """The WTForms classes a view uses, directly or through the app's own helpers."""
     found: set[type[Form]] = set()
@@ -179,20 +192,13 @@ def _form_classes(view: Callable[..., Any]) -> set[type[Form]]:
         if code in seen:
             return
         seen.add(code)
-        for name in code.co_names:
-            value = names.get(name)
-            candidates = [value]
-            if isinstance(value, types.ModuleType) and value.__name__.startswith("intrapreneur"):
-                candidates += [getattr(value, attribute, None) for attribute in code.co_names]
-            for candidate in candidates:
-                if isinstance(candidate, type) and issubclass(candidate, Form):
-                    found.add(candidate)
-                elif isinstance(candidate, types.FunctionType) and candidate.__module__.startswith(
-                    "intrapreneur"
-                ):
-                    visit(candidate.__code__, candidate.__globals__)
+        for value in _named_in(code, names):
+            if isinstance(value, type) and issubclass(value, Form):
+                found.add(value)
+            elif isinstance(value, types.FunctionType) and _is_the_apps(value):
+                visit(value.__code__, value.__globals__)
         for constant in code.co_consts:
-            if isinstance(constant, types.CodeType):
+            if isinstance(constant, types.CodeType):  # lambdas and inner functions
                 visit(constant, names)
 
     function = inspect.unwrap(view)
@@ -200,18 +206,21 @@ def _form_classes(view: Callable[..., Any]) -> set[type[Form]]:
     return found
 
 
+# The kind of value each WTForms field takes (the first class that fits); text otherwise.
+FIELD_KINDS = [
+    ((SubmitField,), "submit"),
+    ((IntegerField, DecimalField), "number"),
+    ((DateField,), "date"),
+    ((TimeField,), "time"),
+    ((BooleanField,), "boolean"),
+    ((URLField,), "url"),
+    ((EmailField,), "email"),
+    ((SelectFieldBase,), "choice"),
+]
+
+
 def _kind(form_field: Field) -> str:
-    kinds = [
-        ((SubmitField,), "submit"),
-        ((IntegerField, DecimalField), "number"),
-        ((DateField,), "date"),
-        ((TimeField,), "time"),
-        ((BooleanField,), "boolean"),
-        ((URLField,), "url"),
-        ((EmailField,), "email"),
-        ((SelectFieldBase,), "choice"),
-    ]
-    return next((kind for types_, kind in kinds if isinstance(form_field, types_)), "text")
+    return next((kind for classes, kind in FIELD_KINDS if isinstance(form_field, classes)), "text")
 
 
 def _leaves(fields: Any) -> Iterator[Field]:
