@@ -121,6 +121,7 @@ def _error(description: str) -> dict[str, Any]:
 
 ERROR = _object(error={"type": "string"})
 REFUSALS = {
+    "400": _error("The request could not be read, e.g. a parameter holds a NUL character."),
     "401": _error("No token, or a revoked or unknown one."),
     "403": _error("The token's scope does not cover this."),
 }

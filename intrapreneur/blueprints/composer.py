@@ -197,7 +197,9 @@ def _compose_form(cohort: Cohort) -> ComposeForm:
 
 def _page(cohort: Cohort, form: ComposeForm, status: int = 200) -> ResponseReturnValue:
     draft = composition.draft_of(cohort)
-    names = people.people_by_id([row.person_id.data for row in form.facilitators])
+    # A row whose id was refused names nobody, and is not looked up.
+    ids = [row.person_id.data for row in form.facilitators if not row.person_id.errors]
+    names = people.people_by_id(ids)
     workspace = composition.workspace(draft, date.today()) if draft else None
     return render_template(
         "composer/page.html",

@@ -51,11 +51,11 @@ def render_error(status: int, message: str | None = None, *, bare: bool = False)
     """The error page; ``bare`` leaves out everything that needs the database (the menu)."""
     if request.path.startswith(("/healthz", "/readyz")):
         return {"status": "error", "code": status}, status  # type: ignore[return-value]
-    context = {
-        "status": status,
-        "title": TITLES.get(status, "Error"),
-        "message": message or MESSAGES.get(status, MESSAGES[500]),
-    }
+    message = message or MESSAGES.get(status, MESSAGES[500])
+    if request.path.startswith("/api/"):
+        # API clients are programs: they read the reason as JSON, as the API's own refusals.
+        return {"error": message}, status  # type: ignore[return-value]
+    context = {"status": status, "title": TITLES.get(status, "Error"), "message": message}
     if bare:
         # Straight from the template: the context processors would look the person up.
         template = current_app.jinja_env.get_template("errors/error.html")

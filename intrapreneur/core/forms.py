@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from operator import attrgetter
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from wtforms import SelectChoice
+from wtforms import DecimalField, Form, SelectChoice
+from wtforms.fields.core import Field
+from wtforms.validators import ValidationError
 
 if TYPE_CHECKING:
     from intrapreneur.identity.models import Person
@@ -26,3 +29,31 @@ def person_choices(
     """Options for a select of people; ``nobody`` adds a first "no one" option (value 0)."""
     options = [SelectChoice(0, nobody)] if nobody else []
     return options + [SelectChoice(person.id, label(person)) for person in people]
+
+
+# The largest id an INTEGER key holds: a larger one names nothing, and SQLite cannot even look
+# it up (an overflow, not a miss).
+MAX_ID = 2**31 - 1
+
+
+# Far outside these years a date is a slip of the keyboard, and the calendar arithmetic done
+# with it (a series of sessions, a time zone's offset) overflows Python's years 1 and 9999.
+EARLIEST_DATE = date(1970, 1, 1)
+LATEST_DATE = date(2099, 12, 31)
+
+
+def plausible_date(form: Form, field: Field) -> None:
+    """WTForms validator: a date from 1970 to 2099 (an empty field is for other validators)."""
+    if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
+        raise ValidationError(f"Enter a date from {EARLIEST_DATE.year} to {LATEST_DATE.year}.")
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal that reads "NaN" and "Infinity" as what they are: not an amount. (WTForms
+    lets them through, and a signalling NaN then breaks the range check itself.)"""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))

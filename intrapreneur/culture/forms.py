@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from intrapreneur.core.forms import strip_whitespace
+from intrapreneur.core.forms import plausible_date, strip_whitespace
 from intrapreneur.culture.instruments import Instrument
 
 MAX_COMMENT_LENGTH = 2000
@@ -44,8 +44,8 @@ class WaveForm(FlaskForm):
         description="Their accepted participants are invited, with as many non-participants "
         "per department as a comparison group.",
     )
-    opens_on = DateField("Opens on", validators=[InputRequired()])
-    closes_on = DateField("Closes on", validators=[InputRequired()])
+    opens_on = DateField("Opens on", validators=[InputRequired(), plausible_date])
+    closes_on = DateField("Closes on", validators=[InputRequired(), plausible_date])
     seed = IntegerField(
         "Seed",
         default=1,

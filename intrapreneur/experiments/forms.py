@@ -6,7 +6,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     Form,
     IntegerField,
     SelectChoice,
@@ -25,7 +24,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from intrapreneur.core.forms import strip_whitespace
+from intrapreneur.core.forms import FiniteDecimalField, plausible_date, strip_whitespace
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -132,9 +131,9 @@ class CardForm(FlaskForm):
     test = _text("Test", "To verify that, we will…")
     metric = _text("Metric", "and measure…")
     success_criterion = _text("Success criterion", "We are right if…")
-    starts_on = DateField("Starts on", validators=[Optional()])
-    ends_on = DateField("Ends on", validators=[Optional()])
-    cost_requested = DecimalField(
+    starts_on = DateField("Starts on", validators=[Optional(), plausible_date])
+    ends_on = DateField("Ends on", validators=[Optional(), plausible_date])
+    cost_requested = FiniteDecimalField(
         "Money requested",
         places=2,
         default=0,
@@ -143,7 +142,7 @@ class CardForm(FlaskForm):
             NumberRange(min=0, max=MAX_COST, message="Between 0 and %(max)s."),
         ],
     )
-    days_requested = DecimalField(
+    days_requested = FiniteDecimalField(
         "Person-days requested",
         places=1,
         default=0,

@@ -7,6 +7,7 @@ from wtforms import DecimalField, IntegerField, RadioField, SelectChoice, TextAr
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import HiddenInput
 
+from intrapreneur.core.forms import FiniteDecimalField
 from intrapreneur.experiments.models import ReviewTag
 
 MAX_COMMENT = 5000
@@ -52,12 +53,12 @@ class CardReviewForm(BoardReviewForm):
         ],
         default=LATER,
     )
-    approved_cost = DecimalField(
+    approved_cost = FiniteDecimalField(
         "Money approved",
         places=2,
         description="At most the amount requested.",
     )
-    approved_days = DecimalField(
+    approved_days = FiniteDecimalField(
         "Person-days approved",
         places=1,
         description="At most the days requested.",

@@ -25,7 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intrapreneur.core.forms import strip_whitespace
+from intrapreneur.core.forms import plausible_date, strip_whitespace
 from intrapreneur.identity.passwords import MAX_LENGTH
 
 DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
@@ -63,7 +63,7 @@ class InviteGuestForm(FlaskForm):
     access_ends_on = DateField(
         "Access ends on",
         # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
-        validators=[InputRequired()],
+        validators=[InputRequired(), plausible_date],
         description="After this day the guest can no longer sign in.",
     )
 

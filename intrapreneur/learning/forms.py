@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from intrapreneur.core.forms import strip_whitespace
+from intrapreneur.core.forms import MAX_ID, plausible_date, strip_whitespace
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
 MAX_SETS_PER_FACILITATOR = 4
@@ -54,8 +54,8 @@ class CohortForm(FlaskForm):
     name = StringField(
         "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
-    starts_on = DateField("Starts on", validators=[InputRequired()])
-    ends_on = DateField("Ends on", validators=[InputRequired()])
+    starts_on = DateField("Starts on", validators=[InputRequired(), plausible_date])
+    ends_on = DateField("Ends on", validators=[InputRequired(), plausible_date])
     capacity = IntegerField(
         "Places",
         validators=[InputRequired(), NumberRange(min=1, max=2000)],
@@ -101,7 +101,7 @@ class AddMemberForm(FlaskForm):
 class WhenAndWhereForm(FlaskForm):
     """When and where a session happens: shared by scheduling and rescheduling."""
 
-    day = DateField("Date", validators=[InputRequired()])
+    day = DateField("Date", validators=[InputRequired(), plausible_date])
     start = TimeField("Starts at", validators=[InputRequired()])
     location = StringField(
         "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
@@ -173,7 +173,7 @@ class CommitmentForm(FlaskForm):
     description = StringField(
         "Commitment", validators=[DataRequired(), Length(max=500)], filters=[strip_whitespace]
     )
-    due_on = DateField("Due", validators=[InputRequired()])
+    due_on = DateField("Due", validators=[InputRequired(), plausible_date])
 
 
 class ReviewForm(FlaskForm):
@@ -190,6 +190,11 @@ class ExperimentFromActionForm(FlaskForm):
 class RescheduleForm(WhenAndWhereForm, VersionedForm):
     pass
 
+
+# A person's id in a hidden field: only a tampered or mangled form holds another.
+A_PERSON_ID = NumberRange(
+    min=1, max=MAX_ID, message="No such person: reload the page and try again."
+)
 
 MAX_SEGMENT_MINUTES = 240
 BLANK_ROWS = 3
@@ -266,7 +271,7 @@ class AgendaForm(VersionedForm):
 class FacilitatorCapacityForm(Form):
     """One row of the composer's facilitator table (a sub-form: the page form holds the CSRF)."""
 
-    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])
     capacity = IntegerField(
         "Sets",
         default=0,
@@ -295,7 +300,7 @@ class ComposeForm(FlaskForm):
 class PlacementForm(VersionedForm):
     """Lock or unlock one person in the composer's draft."""
 
-    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])
 
 
 class MoveForm(PlacementForm):

@@ -18,6 +18,7 @@ from intrapreneur.identity.models import ApiClient, ApiScope, Person, Role
 from tests.conftest import csrf_token, sign_in_as
 
 BEHAVIOUR = "/api/v1/culture/behaviour"
+SCORES = "/api/v1/culture/scores"
 
 
 def _token(admin: Person) -> str:
@@ -108,3 +109,16 @@ def test_the_openapi_description_lists_every_api_route(client: FlaskClient, app:
     }
     assert documented == routes
     assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+
+
+def test_a_request_the_api_cannot_read_is_refused_in_json_as_described(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    token = _token(make_person(Role.ADMIN))
+
+    response = client.get(f"{SCORES}?wave=1%00", headers=_bearer(token))
+
+    assert response.status_code == 400 and response.is_json
+    assert "NUL" in response.get_json()["error"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "400" in spec["paths"]["/culture/scores"]["get"]["responses"]

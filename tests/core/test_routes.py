@@ -510,7 +510,7 @@ def test_every_view_declares_its_access(app: Flask) -> None:
     assert undeclared == [], "wrap each view in @public or @requires(rule)"
 
 
-def _person_for(role: str, make_person: Callable[..., Person]) -> Person | None:
+def person_for(role: str, make_person: Callable[..., Person]) -> Person | None:
     if role == "anonymous":
         return None
     if role == "guest":
@@ -531,7 +531,7 @@ def test_route_answers_each_role_as_the_table_says(
     method, url, expected = TABLE[endpoint]
     if callable(url):
         url = url(make_person(Role.HR))
-    person = _person_for(role, make_person)
+    person = person_for(role, make_person)
     if person is not None:
         sign_in_as(client, person)
     # The table is about access, not forms: CSRF has its own tests.

@@ -649,3 +649,26 @@ def test_editing_a_card_hands_it_over_and_refuses_an_old_copy(
     )
     assert stale.status_code == 409
     assert "Someone else changed this card" in text_of(stale.get_data(as_text=True))
+
+
+@pytest.mark.parametrize("amount", ["sNaN", "NaN", "Infinity", "-Infinity"])
+def test_an_amount_that_is_no_number_is_refused_with_a_message(
+    client: FlaskClient, owner: Person, venture: Venture, amount: str
+) -> None:
+    """Found by the form fuzzer: a signalling NaN broke the range check itself (a 500)."""
+    for field in ("cost_requested", "days_requested"):
+        response = post_card(client, venture, owner, title="Pricing test", **{field: amount})
+
+        assert response.status_code == 422
+        assert "Not a valid decimal value." in text_of(response.get_data(as_text=True))
+    assert not queries.has_experiments(venture.id)
+
+
+def test_a_card_dated_out_of_reach_is_refused_with_a_message(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    response = post_card(client, venture, owner, title="Pilot", ends_on="9999-12-31")
+
+    assert response.status_code == 422
+    assert "Enter a date from 1970 to 2099." in text_of(response.get_data(as_text=True))
+    assert not queries.has_experiments(venture.id)

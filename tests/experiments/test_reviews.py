@@ -322,6 +322,9 @@ def test_approving_more_than_requested_is_refused_and_nothing_is_saved(
     ("fields", "message"),
     [
         ({"approved_cost": "-5"}, "The money approved cannot be negative."),
+        # Found by the form fuzzer: a NaN broke the comparison with zero (a 500).
+        ({"approved_cost": "NaN"}, "Not a valid decimal value."),
+        ({"approved_days": "sNaN"}, "Not a valid decimal value."),
         ({"approved_days": ""}, "Give the amount you approve (0 for none)."),
         ({"approved_days": "9"}, "You can approve at most the 5.0 in person-days"),
         ({"comment": ""}, "Write a comment"),

@@ -407,3 +407,32 @@ def test_a_cancelled_session_cannot_be_changed(client: FlaskClient, circle: dict
     db.session.refresh(seat)
     assert session.agenda == shipped_agenda(SessionFormat.POWER_HOUR)
     assert seat.challenge_title == "No budget"
+
+
+@pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
+def test_a_session_on_a_day_out_of_reach_is_refused_with_a_message(
+    client: FlaskClient, circle: dict[str, Any], day: str
+) -> None:
+    """Found by the form fuzzer: a series from 31 December 9999, or year 1 seen from a zone
+    east of UTC, ran past the calendar (a 500)."""
+    facilitator, session = circle["facilitator"], circle["session"]
+    facilitator.time_zone = "Asia/Tokyo"
+    db.session.commit()
+    sign_in_as(client, facilitator)
+    when = {"day": day, "start": "23:59"}
+
+    scheduled = _post(
+        client,
+        f"/sets/{circle['set'].id}/sessions/new",
+        session_format="power_hour",
+        count="20",
+        **when,
+    )
+    moved = _post(client, f"/sessions/{session.id}/edit", version=session.version, **when)
+
+    for response in (scheduled, moved):
+        assert response.status_code == 422
+        assert "Enter a date from 1970 to 2099." in response.get_data(as_text=True)
+    assert _newest_session().id == session.id
+    db.session.refresh(session)
+    assert session.sequence == 0  # not moved

@@ -342,6 +342,17 @@ def test_bad_input_is_refused_with_the_reason_and_nothing_is_stored(
     assert db.session.scalar(select(SetComposition)) is None
 
 
+def test_a_facilitator_id_beyond_any_id_is_refused_not_looked_up(
+    client: FlaskClient, hr: Person, org: Cohort_
+) -> None:
+    """Found by the form fuzzer: SQLite cannot look up an id past 64 bits (a 500)."""
+    response = propose(client, org, **{"facilitators-0-person_id": str(2**63)})
+
+    assert response.status_code == 422
+    assert "No such person: reload the page and try again." in response.get_data(as_text=True)
+    assert db.session.scalar(select(SetComposition)) is None
+
+
 def test_proposing_with_nobody_to_place_says_so(
     client: FlaskClient, hr: Person, make_person: Callable[..., Person]
 ) -> None:
