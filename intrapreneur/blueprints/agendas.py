@@ -11,11 +11,11 @@ from flask_login import current_user
 
 from intrapreneur.blueprints.editing import agenda_form, save_or_show_again
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.forms import VersionedForm
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
 from intrapreneur.learning import agenda_templates, services
 from intrapreneur.learning.formats import FORMATS, length_text
-from intrapreneur.learning.forms import VersionedForm
 from intrapreneur.learning.models import SessionFormat
 from intrapreneur.learning.permissions import can_edit_agenda_templates
 

@@ -7,9 +7,11 @@ from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
-from wtforms import DecimalField, Form, SelectChoice
+from flask_wtf import FlaskForm
+from wtforms import DecimalField, Form, IntegerField, SelectChoice
 from wtforms.fields.core import Field
-from wtforms.validators import ValidationError
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import HiddenInput
 
 if TYPE_CHECKING:
     from intrapreneur.identity.models import Person
@@ -57,3 +59,10 @@ class FiniteDecimalField(DecimalField):
         if valuelist and self.data is not None and not self.data.is_finite():
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+class VersionedForm(FlaskForm):
+    """Carries the version of the record the editor saw, so a stale save is refused, not
+    lost (the models' version column makes a concurrent save fail in the database too)."""
+
+    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

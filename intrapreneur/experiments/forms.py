@@ -24,7 +24,12 @@ from wtforms.validators import (
 )
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
-from intrapreneur.core.forms import FiniteDecimalField, plausible_date, strip_whitespace
+from intrapreneur.core.forms import (
+    FiniteDecimalField,
+    VersionedForm,
+    plausible_date,
+    strip_whitespace,
+)
 
 MAX_TITLE = 200
 MAX_TEXT = 5000
@@ -101,12 +106,6 @@ TEAM_ROLE_CHOICES = [
     SelectChoice("member", "Member: works on the cards"),
     SelectChoice("owner", "Owner: also runs the venture's settings"),
 ]
-
-
-class VersionedForm(FlaskForm):
-    """Carries the version the editor saw, so a stale save is refused, not lost."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class VentureForm(FlaskForm):

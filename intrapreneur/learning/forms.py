@@ -33,7 +33,7 @@ from wtforms.validators import (
 )
 from wtforms.widgets import HiddenInput
 
-from intrapreneur.core.forms import MAX_ID, plausible_date, strip_whitespace
+from intrapreneur.core.forms import MAX_ID, VersionedForm, plausible_date, strip_whitespace
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
 MAX_SETS_PER_FACILITATOR = 4
@@ -138,12 +138,6 @@ REVIEW_CHOICES = [
     SelectChoice("partly", "Partly done"),
     SelectChoice("not_done", "Not done"),
 ]
-
-
-class VersionedForm(FlaskForm):
-    """Carries the session version the editor saw, so a stale save is refused, not lost."""
-
-    version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class ChallengeForm(VersionedForm):
