@@ -458,6 +458,19 @@ class Sender:
         finally:
             example.rollback()
 
+    def post_without_token_and_check(self, sent: dict[str, list[str]]) -> None:
+        """A valid submission without the CSRF token (a forged cross-site post) is refused."""
+        example = self.connection.begin_nested()
+        try:
+            _fresh_session(self.client, self.poster, self.csrf_secret)
+            before = _row_counts(self.connection)
+            response = self.client.post(self.url, data=sent)
+            assert response.status_code == BAD_REQUEST, f"{self.url} took a post without a token"
+            assert "Reload the page and send it again" in response.get_data(as_text=True)
+            assert _row_counts(self.connection) == before
+        finally:
+            example.rollback()
+
 
 def _sender(
     app: Flask, client: FlaskClient, endpoint: str, url: str, poster: Person | None
@@ -478,16 +491,10 @@ def _sender(
     return Sender(client, connection, url, poster, secret, token), fields
 
 
-@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
-def test_a_form_takes_any_input_without_a_server_error_or_a_half_write(
-    endpoint: str,
-    app: Flask,
-    client: FlaskClient,
-    make_person: Callable[..., Person],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    # As deployed: without a base URL the password reset form is not even shown.
-    monkeypatch.setitem(app.config, "BASE_URL", "https://intrapreneur.example")
+def _prepared_sender(
+    endpoint: str, app: Flask, client: FlaskClient, make_person: Callable[..., Person]
+) -> tuple[Sender, dict[str, FieldToFill]]:
+    """The objects behind the route's URL, someone allowed to post, and their sender."""
     _, url, _ = TABLE[endpoint]
     hr = make_person(Role.HR)
     if callable(url):
@@ -496,7 +503,21 @@ def test_a_form_takes_any_input_without_a_server_error_or_a_half_write(
         PREPARE[endpoint](hr, url, make_person)
     poster = _poster(endpoint, hr, make_person)
     db.session.commit()
-    sender, fields = _sender(app, client, endpoint, url, poster)
+    return _sender(app, client, endpoint, url, poster)
+
+
+@pytest.fixture
+def deployed(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
+    """As deployed: without a base URL the password reset form is not even shown."""
+    monkeypatch.setitem(app.config, "BASE_URL", "https://intrapreneur.example")
+    return app
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_a_form_takes_any_input_without_a_server_error_or_a_half_write(
+    endpoint: str, deployed: Flask, client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    sender, fields = _prepared_sender(endpoint, deployed, client, make_person)
 
     for sent in _edge_submissions(fields):
         sender.post_and_check(sent)
@@ -507,3 +528,13 @@ def test_a_form_takes_any_input_without_a_server_error_or_a_half_write(
         sender.post_and_check(sent)
 
     takes()
+
+
+@pytest.mark.parametrize("endpoint", POST_ENDPOINTS)
+def test_every_form_refuses_a_post_without_its_csrf_token_and_changes_nothing(
+    endpoint: str, deployed: Flask, client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    sender, fields = _prepared_sender(endpoint, deployed, client, make_person)
+    usual = {name: field.valid[:1] for name, field in fields.items() if field.valid}
+
+    sender.post_without_token_and_check(usual)
