@@ -94,6 +94,7 @@ CARDS_PER_VENTURE = 6
 SIGN_IN_POOL = 2000  # employees the mix signs in as, drawn from the whole directory
 DASHBOARD_MARKER = "Scores by department"  # shown once a closed wave's figures are published
 PROFILE_REQUESTS = 50
+IN_PROCESS_RUNS = 20
 LOCUST_GRACE_SECONDS = 120  # beyond --run-time: start-up, stopping users, writing the CSV
 LOCUSTFILE = Path(__file__).with_name("load_mix.py")
 
@@ -512,6 +513,7 @@ def profiled_request(app: Flask, plan: dict[str, Any], name: str) -> Callable[[]
     pages = {
         "home page": ("/", plan["employees"][0]["login"]),
         "sign-in form": ("/sign-in", ""),
+        "/healthz": ("/healthz", ""),
         "board": (f"/ventures/{owner['venture_id']}", owner["login"]),
         "session screen": (f"/sessions/{facilitator['session_id']}", facilitator["login"]),
         "culture dashboard": ("/culture/", hr["login"]),
@@ -530,6 +532,23 @@ def person_id(app: Flask, login: str) -> int:
         db.session.remove()
     assert found is not None
     return found
+
+
+def print_in_process(site: Site, mix: list[Endpoint]) -> None:
+    """What each endpoint costs alone, in process (no HTTP, no gunicorn, no other load):
+    the work behind its latency under load, the rest being the wait for a core."""
+    plan = json.loads(site.plan.read_text())
+    costs = {}
+    with site.app.app_context():
+        for name in ["/healthz", *(endpoint.name for endpoint in mix[:-1])]:
+            action = profiled_request(site.app, plan, name)
+            if action is not None:
+                action()  # warm
+                costs[name] = statistics.median(timed(action) for _ in range(IN_PROCESS_RUNS))
+        db.session.remove()
+    say(f"\nIn process, alone (median of {IN_PROCESS_RUNS}; ×base = ratio to /healthz):")
+    for name, seconds in costs.items():
+        say(f"  {name:<18} {seconds * 1000:7.2f} ms  {ratio(seconds, costs['/healthz'])}")
 
 
 def profile_slowest(site: Site, mix: list[Endpoint]) -> None:
@@ -575,7 +594,6 @@ def arguments(argv: list[str] | None, description: str = __doc__) -> argparse.Ar
     parser = argparse.ArgumentParser(description=description.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=50, help="simulated people at once")
     parser.add_argument("--spawn-rate", type=float, default=10, help="users started a second")
-    parser.add_argument("--run-time", type=int, default=60, help="seconds of each locust run")
     parser.add_argument("--people", type=int, default=20_000, help="people in the directory")
     parser.add_argument("--participants", type=int, default=200, help="the cohort's size")
     parser.add_argument("--ventures", type=int, default=60, help="ventures (6 cards each)")
@@ -592,6 +610,7 @@ def arguments(argv: list[str] | None, description: str = __doc__) -> argparse.Ar
 
 def main(argv: list[str] | None = None) -> int:
     parser = arguments(argv)
+    parser.add_argument("--run-time", type=int, default=60, help="seconds of each locust run")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL URL")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile")
     args = parser.parse_args(argv)
@@ -615,6 +634,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in failures(site, "mix"):
             say(f"  {line}")
         if not args.no_profile:
+            print_in_process(site, mix)
             profile_slowest(site, mix)
     return 0 if met else 1
 

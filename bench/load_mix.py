@@ -128,6 +128,7 @@ class Visitor(HttpUser):
     abstract = True
     wait_time = between(*WAIT)
     address = "10.0.0.1"
+    signed_in = False
 
     def request(self, method: str, path: str, name: str, **kwargs: Any) -> Any:
         # Production marks cookies Secure; on plain-HTTP loopback the client would not send
@@ -146,7 +147,8 @@ class Visitor(HttpUser):
             if response.status_code == 200 and marker in response.text:
                 response.success()
                 return response.text
-            response.failure(f"{response.status_code}, {marker!r} missing")
+            where = response.headers.get("Location", "")
+            response.failure(f"{response.status_code} {where}, {marker!r} missing")
             return None
 
     def post(self, name: str, path: str, form: dict[str, Any]) -> Any:
@@ -156,6 +158,7 @@ class Visitor(HttpUser):
         """Through the real form: the directory checks the password."""
         self.client.cookies.clear()
         self.address = address_of(person["login"])
+        self.signed_in = False
         form = self.page("sign-in form", "/sign-in", 'name="password"')
         if form is None:
             return False
@@ -163,10 +166,15 @@ class Visitor(HttpUser):
         with self.post("sign-in", "/sign-in", {**fields, "password": person["password"]}) as r:
             if r.status_code == 302 and r.headers.get("Location") == "/":
                 r.success()
+                self.signed_in = True
             else:
                 r.failure(f"{r.status_code} to {r.headers.get('Location')}")
                 return False
         return self.home(person) is not None
+
+    def ready(self) -> bool:
+        """Signed in; after a refused sign-in (an outage), a person signs in again."""
+        return self.signed_in or self.sign_in(self.person)
 
     def home(self, person: dict[str, Any]) -> str | None:
         return self.page("home page", "/", f"Hello, {person['name']}")
@@ -202,6 +210,8 @@ class Employee(Visitor):
 
     @task(6)
     def read_home(self) -> None:
+        if not self.ready():
+            return
         self.home(self.person)
 
     @task(1)
@@ -223,10 +233,14 @@ class Owner(Visitor):
 
     @task(2)
     def read_board(self) -> None:
+        if not self.ready():
+            return
         self.board()
 
     @task(3)
     def move_card(self) -> None:
+        if not self.ready():
+            return
         board = self.board()
         cards = [card for card in MOVE_FORM.findall(board or "") if card[2] in COLUMNS_TO_MOVE]
         if not cards:
@@ -289,10 +303,14 @@ class Facilitator(Visitor):
 
     @task(2)
     def read_screen(self) -> None:
+        if not self.ready():
+            return
         self.screen()
 
     @task(2)
     def save_attendance(self) -> None:
+        if not self.ready():
+            return
         screen = self.screen()
         version = VERSION.search(screen or "")
         if version is None:
@@ -307,6 +325,8 @@ class Facilitator(Visitor):
 
     @task(1)
     def add_question(self) -> None:
+        if not self.ready():
+            return
         screen = self.screen()
         seat = QUESTION_FORM.search(screen or "")
         if seat is None:
@@ -331,10 +351,14 @@ class HR(Visitor):
 
     @task(2)
     def read_dashboard(self) -> None:
+        if not self.ready():
+            return
         self.page("culture dashboard", "/culture/", PLAN["dashboard_marker"])
 
     @task(1)
     def read_home(self) -> None:
+        if not self.ready():
+            return
         self.home(self.person)
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 from typing import Any
 
 from directory import say
-from load import MIX, Endpoint, Site, arguments, locust, read_stats, running_site
+from load import MIX, Endpoint, Site, arguments, failures, locust, read_stats, running_site
 from sqlalchemy import func, select
 
 from intrapreneur.core.models import AuditEvent
@@ -64,7 +64,8 @@ from tests.reliability.servers import (
     ThrowawayRedis,
 )
 
-UNANSWERED = 0  # the status the ledger gives a request that got no answer
+FAILURES_SHOWN = 15
+TRACEBACK_LINES = 30
 
 
 # -- faults ---------------------------------------------------------------------------------
@@ -276,6 +277,20 @@ def print_endpoints(endpoints: list[Endpoint]) -> None:
         )
 
 
+def failure_count(line: str) -> int:
+    return int(line.split("×", 1)[0])
+
+
+def print_server_errors(log: Path) -> None:
+    """The end of the server's first traceback (one JSON log line): what the error was."""
+    lines = log.read_text(errors="replace").splitlines()
+    found = next((line for line in lines if "Traceback" in line), None)
+    if found is not None:
+        say("\nThe server's first traceback, its last lines:")
+        for line in found.replace("\\n", "\n").splitlines()[-TRACEBACK_LINES:]:
+            say(f"  {line[:300]}")
+
+
 # -- main -----------------------------------------------------------------------------------
 
 
@@ -327,8 +342,14 @@ def soak(args: Any, workspace: Path) -> bool:
         plan = json.loads(site.plan.read_text())
         say(f"\nThe mix under faults ({args.users} users, {seconds} s):")
         print_endpoints(read_stats(workspace / "soak_stats.csv"))
+        for line in sorted(failures(site, "soak"), key=failure_count, reverse=True)[
+            :FAILURES_SHOWN
+        ]:
+            say(f"  {line}")
         say("\nStatuses by endpoint:")
         handled = print_statuses(ledger["statuses"])
+        if not handled:
+            print_server_errors(workspace / "server.log")
         say("\nWhat the load tool was told against what the database holds:")
         with site.app.app_context():
             checks = [
