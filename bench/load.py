@@ -32,7 +32,6 @@ import math
 import os
 import random
 import secrets
-import signal
 import statistics
 import subprocess
 import sys
@@ -62,7 +61,13 @@ from directory import (
 from flask import Flask, current_app
 from flask_migrate import upgrade
 from sqlalchemy import select
-from web import DEFAULT_DATABASE_URL, RunningServer, print_time_by_package, running_server
+from web import (
+    DEFAULT_DATABASE_URL,
+    RunningServer,
+    print_time_by_package,
+    running_server,
+    stop,
+)
 
 from intrapreneur import create_app
 from intrapreneur.cli.demo_data import SeedSummary, seed_card, seed_sessions, seed_surveys
@@ -299,12 +304,7 @@ def running_worker(env: dict[str, str], workspace: Path) -> Iterator[subprocess.
     try:
         yield worker
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
+        stop(worker, seconds=30)
         log.close()
 
 
@@ -551,10 +551,12 @@ def print_in_process(site: Site, mix: list[Endpoint]) -> None:
         say(f"  {name:<18} {seconds * 1000:7.2f} ms  {ratio(seconds, costs['/healthz'])}")
 
 
-def profile_slowest(site: Site, mix: list[Endpoint]) -> None:
-    """cProfile the endpoint with the highest p95 that has an in-process twin."""
+def profile_slowest(site: Site, mix: list[Endpoint], chosen: str | None) -> None:
+    """cProfile the endpoint with the highest p95 that has an in-process twin, or the
+    ``chosen`` one."""
     plan = json.loads(site.plan.read_text())
-    for endpoint in sorted(mix[:-1], key=lambda e: -e.p95):
+    ranked = sorted(mix[:-1], key=lambda e: (e.name != chosen, -e.p95))
+    for endpoint in ranked:
         action = profiled_request(site.app, plan, endpoint.name)
         if action is not None:
             break
@@ -613,6 +615,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run-time", type=int, default=60, help="seconds of each locust run")
     parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL URL")
     parser.add_argument("--no-profile", action="store_true", help="skip the profile")
+    parser.add_argument(
+        "--profile-endpoint", metavar="NAME", help="profile this endpoint, not the slowest"
+    )
     args = parser.parse_args(argv)
     say(
         f"Load benchmark ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}, "
@@ -635,7 +640,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"  {line}")
         if not args.no_profile:
             print_in_process(site, mix)
-            profile_slowest(site, mix)
+            profile_slowest(site, mix, args.profile_endpoint)
     return 0 if met else 1
 
 

@@ -247,13 +247,18 @@ def running_server(env: dict[str, str], workspace: Path) -> Iterator[RunningServ
         wait_until_up(server, port, workspace / "server.log")
         yield RunningServer(port, server)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, seconds=35)
         log.close()
+
+
+def stop(process: subprocess.Popen[Any], seconds: float) -> None:
+    """SIGTERM, so it stops gracefully; SIGKILL if it has not within ``seconds``."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_until_up(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
