@@ -30,6 +30,7 @@ been stored; those are counted apart and allowed on either side. A write refused
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shutil
@@ -65,7 +66,8 @@ from tests.reliability.servers import (
 )
 
 FAILURES_SHOWN = 15
-TRACEBACK_LINES = 30
+TRACEBACK_LINES = 12
+ERRORS_SHOWN = 2
 
 
 # -- faults ---------------------------------------------------------------------------------
@@ -105,7 +107,7 @@ def faults(
     return [
         Fault("postgres", restart_postgres),
         Fault("redis", restart_redis),
-        Fault("gunicorn worker", kill_worker),
+        Fault("worker", kill_worker),
     ]
 
 
@@ -282,13 +284,27 @@ def failure_count(line: str) -> int:
 
 
 def print_server_errors(log: Path) -> None:
-    """The end of the server's first traceback (one JSON log line): what the error was."""
+    """The server's first unhandled errors: the app's own log line (JSON, the traceback in
+    exc_info) or gunicorn's (a line, then the traceback), each with its traceback's end."""
     lines = log.read_text(errors="replace").splitlines()
-    found = next((line for line in lines if "Traceback" in line), None)
-    if found is not None:
-        say("\nThe server's first traceback, its last lines:")
-        for line in found.replace("\\n", "\n").splitlines()[-TRACEBACK_LINES:]:
-            say(f"  {line[:300]}")
+    shown = 0
+    for number, line in enumerate(lines):
+        if shown == ERRORS_SHOWN:
+            break
+        if "unhandled error on" in line:
+            entry = json.loads(line)
+            trace = str(entry.get("exc_info", "")).splitlines()
+            heading = entry.get("message", line)
+        elif "[ERROR]" in line:
+            following = itertools.takewhile(lambda text: not text.startswith(("{", "[")),
+                                            lines[number + 1 :])  # fmt: skip
+            trace, heading = list(following), line
+        else:
+            continue
+        shown += 1
+        say(f"\nThe server logged: {heading}")
+        for text in trace[-TRACEBACK_LINES:]:
+            say(f"  {text[:300]}")
 
 
 # -- main -----------------------------------------------------------------------------------
@@ -329,8 +345,11 @@ def soak(args: Any, workspace: Path) -> bool:
         seconds = int(args.minutes * 60)
         stop = threading.Event()
         with locust(site, MIX, "soak", args, seconds):
+            rotation = [
+                f for f in faults(site, postgres, redis, args.outage) if f.name in args.faults
+            ]
             done = inject_faults(
-                faults(site, postgres, redis, args.outage),
+                rotation,
                 args.fault_every,
                 time.monotonic() + seconds,
                 stop,
@@ -360,6 +379,10 @@ def soak(args: Any, workspace: Path) -> bool:
             ]
             db.session.remove()
         passed = print_checks(checks)
+        if args.keep_logs:
+            args.keep_logs.mkdir(parents=True, exist_ok=True)
+            for log in ("server.log", "worker.log", "soak_locust.log"):
+                shutil.copy(workspace / log, args.keep_logs / log)
         alive = site.server.process.poll() is None and site.worker.poll() is None
     say(
         f"\n{'PASS' if passed and handled and alive else 'FAIL'}: nothing lost"
@@ -374,6 +397,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--minutes", type=float, default=10, help="minutes of load")
     parser.add_argument("--fault-every", type=float, default=60, help="seconds between faults")
     parser.add_argument("--outage", type=float, default=5, help="seconds a server stays down")
+    parser.add_argument(
+        "--keep-logs", type=Path, metavar="DIR", help="copy the server's logs there at the end"
+    )
+    parser.add_argument(
+        "--faults",
+        default="postgres,redis,worker",
+        type=lambda value: value.split(","),
+        help="the faults to inject in turn (default postgres,redis,worker)",
+    )
     args = parser.parse_args(argv)
     say(
         f"Soak ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')}, "
