@@ -25,6 +25,9 @@ The mix, by weight of simulated people (each waits ``LOAD_MIX_WAIT`` seconds, de
 A response counts as a success only when it is the expected outcome: the status AND a
 marker in the body (or, for a form that redirects, the Location and a success message
 in the flash it leaves in the session cookie). Everything else is a failure.
+
+Each person sends ``X-Forwarded-For`` with an address of their own (the server trusts one
+proxy, as behind production's ingress), so sign-in limits count per person.
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ been stored; those are counted apart and allowed on either side. A write refused
 (every failure should be a clear 503), and exits with 1 on any mismatch.
 
     .venv/bin/python bench/soak.py [--minutes 10] [--fault-every 60] [--outage 5]
+        [--faults postgres,redis,worker] [--keep-logs DIR]
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.experiments.models import Experiment
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Attendance, Question
+
+# Importable because load.py puts the repository root on sys.path.
 from tests.reliability.servers import (
     POSTGRES_BIN,
     POSTGRES_MISSING,
