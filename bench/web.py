@@ -213,8 +213,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+@dataclass(frozen=True)
+class RunningServer:
+    port: int
+    process: subprocess.Popen[bytes]  # the gunicorn master; its children are the workers
+
+
 @contextmanager
-def running_server(env: dict[str, str], workspace: Path) -> Iterator[int]:
+def running_server(env: dict[str, str], workspace: Path) -> Iterator[RunningServer]:
     """``intrapreneur serve`` with two workers on a free loopback port; its access log
     goes to a file, as a production log collector would take it off the process."""
     port = free_port()
@@ -239,15 +245,20 @@ def running_server(env: dict[str, str], workspace: Path) -> Iterator[int]:
     )
     try:
         wait_until_up(server, port, workspace / "server.log")
-        yield port
+        yield RunningServer(port, server)
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=35)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, seconds=35)
         log.close()
+
+
+def stop(process: subprocess.Popen[Any], seconds: float) -> None:
+    """SIGTERM, so it stops gracefully; SIGKILL if it has not within ``seconds``."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 def wait_until_up(server: subprocess.Popen[bytes], port: int, log: Path) -> None:
@@ -412,17 +423,17 @@ def package_of(filename: str) -> str:
     return "python" if "/lib/python" in filename else "other"
 
 
-def print_time_by_package(action: Callable[[], object], count: int) -> None:
-    """Own time (cProfile's tottime) summed by package: where a page's time goes."""
+def print_time_by_package(action: Callable[[], object], count: int, label: str) -> None:
+    """Own time (cProfile's tottime) summed by package: where a request's time goes."""
     profiler = cProfile.Profile()
     profiler.runcall(action)
     by_package: Counter[str] = Counter()
     for (filename, _, _), (_, _, own, _, _) in pstats.Stats(profiler).stats.items():  # type: ignore[attr-defined]
         by_package[package_of(filename)] += own
     total = sum(by_package.values())
-    say(f"\n-- {count} home pages in process: own time by package (under cProfile) --")
+    say(f"\n-- {count} × {label} in process: own time by package (under cProfile) --")
     for package, seconds in by_package.most_common(PACKAGES_SHOWN):
-        say(f"  {package:<20} {seconds * 1000 / count:6.2f} ms a page  {seconds / total:6.1%}")
+        say(f"  {package:<20} {seconds * 1000 / count:6.2f} ms a request  {seconds / total:6.1%}")
 
 
 def in_process(app: Flask, args: Any) -> InProcess:
@@ -443,7 +454,9 @@ def in_process(app: Flask, args: Any) -> InProcess:
             for statement, _ in statements:
                 say("    " + " ".join(statement.split())[:SQL_SHOWN])
             print_profile("home page in process", lambda: client.get("/"))
-            print_time_by_package(lambda: [client.get("/") for _ in range(count)], count)
+            print_time_by_package(
+                lambda: [client.get("/") for _ in range(count)], count, "home page"
+            )
         trivial = median_ms(visitor, "/healthz", count)
         floor = median_ms(client, "/sign-in", count)
         with logged_statements() as log:
@@ -505,7 +518,8 @@ def bench(args: Any, url: str, workspace: Path) -> bool:
     app = create_app(env)
     quiet_logs()
     password = seed(app)
-    with running_server(env, workspace) as port:
+    with running_server(env, workspace) as server:
+        port = server.port
         cookie = sign_in(port, GUEST_EMAIL, password)
         status, page = get(port, "/", cookie)
         assert status == 200 and GREETING in page, f"/ with the cookie answered {status}"

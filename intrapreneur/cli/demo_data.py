@@ -261,11 +261,11 @@ def seed_demo_organisation(today: date | None = None) -> SeedSummary:
                     {"cohort": cohort, "person": people[member]},
                     status=EnrolmentStatus.ACCEPTED,
                 )
-            _seed_sessions(summary, learning_set, [people[m] for m in members], today)
+            seed_sessions(summary, learning_set, [people[m] for m in members], today)
             bar.update(1)
         _seed_next_cohort(summary, programme, people, today)
         _seed_ventures(summary, people, today)
-        _seed_surveys(summary, cohort, people["hokafor"], today)
+        seed_surveys(summary, cohort, people["hokafor"], today)
         bar.update(1)
     return summary
 
@@ -291,7 +291,7 @@ def _seed_next_cohort(
         )
 
 
-def _seed_sessions(
+def seed_sessions(
     summary: SeedSummary, learning_set: LearningSet, members: list[Person], today: date
 ) -> None:
     """Two held sessions with their registers, the latest with a hot seat, questions and
@@ -403,11 +403,11 @@ def _seed_ventures(summary: SeedSummary, people: dict[str, Person], today: date)
         title="Landing page for a shop marketplace",
         learning="Nobody signed up in two weeks: no pull for a marketplace.",
     )
-    overdue = _card(shops, tom, day(5), "Will suppliers share stock levels?")
+    overdue = seed_card(shops, tom, day(5), "Will suppliers share stock levels?")
     _run(overdue, tom, day(6), today - timedelta(days=3))
     experiments.move(overdue, Column.ANALYSING, version=overdue.version, by=tom, now=day(30))
-    _card(shops, tom, day(20), "Which price per pre-order would shops accept?")
-    designing = _card(shops, tom, day(21), "Can the till system export orders?")
+    seed_card(shops, tom, day(20), "Which price per pre-order would shops accept?")
+    designing = seed_card(shops, tom, day(21), "Can the till system export orders?")
     experiments.move(designing, Column.DESIGNING, version=designing.version, by=tom, now=day(22))
     returns = experiments.create_venture(
         title="Self-service returns",
@@ -419,7 +419,7 @@ def _seed_ventures(summary: SeedSummary, people: dict[str, Person], today: date)
         now=day(3),
     )
     _run(
-        _card(returns, omar, day(4), "Would customers print their own label?"),
+        seed_card(returns, omar, day(4), "Would customers print their own label?"),
         omar,
         day(5),
         today + timedelta(days=10),
@@ -429,7 +429,7 @@ def _seed_ventures(summary: SeedSummary, people: dict[str, Person], today: date)
         summary.count(Venture.__tablename__)
 
 
-def _card(venture: Venture, owner: Person, now: datetime, title: str) -> Experiment:
+def seed_card(venture: Venture, owner: Person, now: datetime, title: str) -> Experiment:
     fields = experiments.CardFields(
         title=title,
         hypothesis=f"We believe that the answer to “{title}” is yes.",
@@ -468,7 +468,7 @@ def _decided_card(
     title: str,
     learning: str,
 ) -> Experiment:
-    experiment = _card(venture, owner, started, title)
+    experiment = seed_card(venture, owner, started, title)
     _run(experiment, owner, started, decided.date())
     card = experiments.LearningCard(
         observation="Ten conversations, notes in the team folder.",
@@ -485,7 +485,7 @@ DEMO_INSTRUMENT = "intrapreneur-culture@1.0"
 DEMO_SEED = 2026
 
 
-def _seed_surveys(summary: SeedSummary, spring: Cohort, hr: Person, today: date) -> None:
+def seed_surveys(summary: SeedSummary, spring: Cohort, hr: Person, today: date) -> None:
     """Two past waves with synthetic responses (a demo organisation of fourteen people
     cannot fill groups of five), so the dashboards and the impact estimate have something
     to show, and one open wave that invites the real demo people."""
