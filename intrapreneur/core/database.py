@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from flask import Flask
 from sqlalchemy import Engine, event
+from sqlalchemy.exc import DBAPIError
+
+from intrapreneur.extensions import db
+
+log = logging.getLogger(__name__)
 
 SQLITE_BUSY_SECONDS = 20
 
@@ -43,3 +50,23 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def end_sessions_safely(app: Flask) -> None:
+    """End each request's database session before Flask-SQLAlchemy's own teardown does.
+
+    Registered after it, so it runs first. A connection the database cut after the answer
+    was ready (a restart or failover mid-request) fails its closing ROLLBACK; the answer has
+    been decided, so the connection is thrown away instead of turning it into a bare 500.
+    """
+
+    @app.teardown_appcontext
+    def _end_session(_: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except DBAPIError as error:
+            log.warning(
+                "dropped a database connection the server had cut: %s", type(error.orig).__name__
+            )
+            db.session().invalidate()
+            db.session.remove()

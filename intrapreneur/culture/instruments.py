@@ -11,7 +11,7 @@ import difflib
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from statistics import fmean
 from typing import Any, TypeGuard
@@ -136,7 +136,7 @@ def available(extra_dir: Path | None = None) -> dict[str, Instrument]:
     found: dict[str, Instrument] = {}
     defined_in: dict[str, Path] = {}
     for path in _instrument_files(extra_dir):
-        instrument, key_line = _parse_with_key_line(_read(path), str(path))
+        instrument, key_line = _parsed(path, path.stat().st_mtime_ns)
         if instrument.key in defined_in:
             first = defined_in[instrument.key]
             raise InstrumentError(
@@ -148,6 +148,14 @@ def available(extra_dir: Path | None = None) -> dict[str, Instrument]:
         found[instrument.key] = instrument
         defined_in[instrument.key] = path
     return found
+
+
+@lru_cache(maxsize=256)
+def _parsed(path: Path, modified_ns: int) -> tuple[Instrument, int | None]:
+    """Each version of a file is parsed once per process (about 20 ms a file, and every
+    dashboard view and survey answer asks); an edited file has a new time, so it is read
+    again. Instruments are frozen, so sharing them is safe."""
+    return _parse_with_key_line(_read(path), str(path))
 
 
 def _instrument_files(extra_dir: Path | None) -> Iterator[Path]:

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
-from intrapreneur.culture import aggregates, charts, dashboard, published
+from intrapreneur.culture import aggregates, charts, dashboard, published, services
 from intrapreneur.culture import queries as survey_queries
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.figures import (
@@ -24,7 +24,7 @@ from intrapreneur.culture.figures import (
     WaveFigures,
     department_names,
 )
-from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
@@ -89,7 +89,7 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
     page.wave = waves[index]
-    page.instrument = available().get(page.wave.instrument_key)
+    page.instrument = services.instruments().get(page.wave.instrument_key)
     if page.instrument is None:
         return page
     names = {d.id: d.name for d in page.instrument.dimensions}

@@ -8,14 +8,17 @@ import json
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select
 
 from intrapreneur.core.models import BackgroundJob
 from intrapreneur.culture import services
+from intrapreneur.culture.instruments import shipped_dir
 from intrapreneur.culture.models import PublishedFigure, SurveyPublication, SurveyResponse
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, Role
@@ -86,6 +89,29 @@ def test_hr_reads_the_heatmap_with_hidden_cells_in_words(
         else:
             assert value == pytest.approx(float(cell), abs=0.005)
     assert "What people do" in page  # behaviour figures for HR
+
+
+def test_a_wave_on_the_organisations_own_instrument_is_read_with_it(
+    app: Flask,
+    client: FlaskClient,
+    make_person: Callable[..., Person],
+    survey: dict[str, Any],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    shipped = (shipped_dir() / "intrapreneur-culture-1.0.yaml").read_text()
+    own = shipped.replace("id: intrapreneur-culture", "id: acme-pulse", 1)
+    own = own.replace("title: Intrapreneur culture pulse", "title: Acme pulse", 1)
+    (tmp_path / "acme-pulse-1.0.yaml").write_text(own)
+    monkeypatch.setitem(app.config, "SURVEY_INSTRUMENTS_DIR", str(tmp_path))
+    survey["wave"].instrument_key = "acme-pulse@1.0"
+    db.session.commit()
+    sign_in_as(client, make_person(Role.HR))
+
+    page = client.get("/culture/").get_data(as_text=True)
+
+    assert "is not installed" not in page
+    assert _table(page, "Mean score per dimension and department")[1][0] == "Experimentation"
 
 
 def test_an_open_wave_shows_how_many_answered_and_no_figures_until_it_closes(

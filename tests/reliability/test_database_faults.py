@@ -7,6 +7,7 @@ is stored, and none that was refused is.
 
 from __future__ import annotations
 
+import logging
 import shutil
 import tempfile
 import threading
@@ -14,9 +15,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from flask import Flask
-from sqlalchemy import select
+from flask import Flask, Response
+from sqlalchemy import create_engine, select, text
 
+from intrapreneur import create_app
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.extensions import db
@@ -98,3 +100,28 @@ def test_requests_during_a_restart_get_503_and_nothing_thanked_is_lost(
         )
     )
     assert stored == {surveys.pseudonym_of(person_id) for person_id in thanked}
+
+
+def test_a_connection_cut_after_the_answer_is_ready_does_not_spoil_it(
+    postgres: ThrowawayPostgres, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The server cuts the request's connection between the answer and the session's end
+    (a restart at the wrong moment): the answer still goes out, the connection is dropped."""
+    app = create_app(environment_for(postgres.url, tmp_path))
+    admin = create_engine(postgres.url, isolation_level="AUTOCOMMIT")
+
+    @app.after_request
+    def cut_the_connection(response: Response) -> Response:
+        backend = db.session.scalar(text("SELECT pg_backend_pid()"))  # a transaction is open
+        with admin.connect() as connection:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": backend})
+        return response
+
+    with caplog.at_level(logging.WARNING, logger="intrapreneur.core.database"):
+        answers = [app.test_client().get("/sign-in") for _ in range(2)]
+    admin.dispose()
+
+    assert [answer.status_code for answer in answers] == [200, 200]
+    assert all("Sign in" in answer.get_data(as_text=True) for answer in answers)
+    dropped = [r for r in caplog.records if "had cut" in r.getMessage()]
+    assert len(dropped) == 2, "each cut connection was thrown away, not returned to the pool"
