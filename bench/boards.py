@@ -259,8 +259,12 @@ class FreshContextClient(FlaskClient):
 
 def signed_in_client(app: Flask, person_id: int) -> FlaskClient:
     client = FreshContextClient(app, app.response_class, use_cookies=True)
+    with app.app_context():
+        person = db.session.get(Person, person_id)
+        assert person is not None
+        session_id = person.get_id()  # carries the session version sign-out raises
     with client.session_transaction() as session:
-        session["_user_id"] = str(person_id)
+        session["_user_id"] = session_id
         session["_fresh"] = True
     return client
 

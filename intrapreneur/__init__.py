@@ -51,7 +51,11 @@ def _init_extensions(app: Flask) -> None:
     from intrapreneur import models, tasks  # noqa: F401
     from intrapreneur.blueprints.auth import person_of_session
     from intrapreneur.core import markdown
-    from intrapreneur.core.database import configure_engine, end_sessions_safely
+    from intrapreneur.core.database import (
+        configure_engine,
+        end_sessions_safely,
+        note_commits_in_requests,
+    )
     from intrapreneur.core.errors import register_error_handlers
     from intrapreneur.core.security import init_security_headers, refuse_nul_characters
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
@@ -60,6 +64,7 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     end_sessions_safely(app)
+    note_commits_in_requests()
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)

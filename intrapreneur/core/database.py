@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context
 from sqlalchemy import Engine, event
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from intrapreneur.extensions import db
 
@@ -70,3 +71,20 @@ def end_sessions_safely(app: Flask) -> None:
             )
             db.session().invalidate()
             db.session.remove()
+
+
+def note_commits_in_requests() -> None:
+    """Remember, per request, that it committed: an outage after the commit (while the next
+    page is built) must not tell the person that nothing was saved."""
+    if not event.contains(Session, "after_commit", _note_commit):
+        event.listen(Session, "after_commit", _note_commit)
+
+
+def _note_commit(session: Session) -> None:
+    # Releasing a SAVEPOINT fires the event too; only the whole transaction's commit counts.
+    if has_request_context() and not session.in_nested_transaction():
+        g.database_committed = True
+
+
+def committed_in_this_request() -> bool:
+    return bool(g.get("database_committed"))

@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from intrapreneur.core.database import committed_in_this_request
 from intrapreneur.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ TITLES = {
     500: "Something went wrong",
     503: "Try again in a minute",
 }
+SAVED_BUT_UNAVAILABLE = (
+    "Your change was saved, but the database went out of reach before the next page could "
+    "be shown. Reload the page in a minute to see it."
+)
 # How long a client should wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 30
 
@@ -110,15 +115,17 @@ def _unexpected_error(error: Exception) -> tuple[str, int]:
 
 def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     """The database refused or dropped the connection, or a lock wait ran out: the request's
-    transaction is gone as a whole, so nothing is half-written; the pool's pre-ping replaces
-    dead connections on the next request."""
+    open transaction is gone as a whole, so nothing is half-written; the pool's pre-ping
+    replaces dead connections on the next request. When the request had already committed
+    (the outage met the page shown afterwards), the change is kept and the page says so."""
     db.session.rollback()
     route = request.url_rule.rule if request.url_rule else "(no route)"
     # The driver's error class only: SQLAlchemy's message carries the statement's parameters.
     log.warning(
         "database unavailable on %s %s: %s", request.method, route, type(error.orig).__name__
     )
-    body, status = render_error(503, bare=True)
+    message = SAVED_BUT_UNAVAILABLE if committed_in_this_request() else None
+    body, status = render_error(503, message, bare=True)
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 

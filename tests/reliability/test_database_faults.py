@@ -16,9 +16,11 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, Response
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.orm import Session
 
 from intrapreneur import create_app
+from intrapreneur.core.errors import SAVED_BUT_UNAVAILABLE
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.extensions import db
@@ -125,3 +127,35 @@ def test_a_connection_cut_after_the_answer_is_ready_does_not_spoil_it(
     assert all("Sign in" in answer.get_data(as_text=True) for answer in answers)
     dropped = [r for r in caplog.records if "had cut" in r.getMessage()]
     assert len(dropped) == 2, "each cut connection was thrown away, not returned to the pool"
+
+
+def test_an_outage_after_the_commit_says_the_change_was_kept(
+    app_on: Flask, postgres: ThrowawayPostgres
+) -> None:
+    """The answer is committed, then the database goes away while the thanks page reads the
+    wave again: the person is told the answer was kept, not that nothing was saved."""
+    (hr,) = add_people(1, "lead", Role.HR)
+    (person,) = add_people(1, "answerer")
+    wave_id, person_id, login = open_wave(hr, [person]).id, person.id, person.get_id()
+    commit_and_let_go()
+    answer = answer_request(signed_in(app_on, login), wave_id, 4)
+    stopped: list[bool] = []
+
+    def stop_after_the_commit(session: Session) -> None:
+        if not stopped and not session.in_nested_transaction():
+            stopped.append(True)
+            postgres.stop()
+
+    event.listen(Session, "after_commit", stop_after_the_commit)
+    try:
+        answered = answer()
+    finally:
+        event.remove(Session, "after_commit", stop_after_the_commit)
+        postgres.start()
+
+    assert answered.status == 503
+    assert SAVED_BUT_UNAVAILABLE in answered.page
+    kept = db.session.scalars(
+        select(SurveyResponse.pseudonym).where(SurveyResponse.wave_id == wave_id)
+    ).all()
+    assert kept == [surveys.pseudonym_of(person_id)]
