@@ -31,7 +31,6 @@ import json
 import math
 import os
 import random
-import secrets
 import statistics
 import subprocess
 import sys
@@ -66,6 +65,7 @@ from web import (
     RunningServer,
     print_time_by_package,
     running_server,
+    server_environment,
     stop,
 )
 
@@ -276,11 +276,7 @@ def site_environment(
 ) -> dict[str, str]:
     """Production settings, as web.py's server has them, with Redis and the directory."""
     return {
-        "INTRAPRENEUR_ENV": "production",
-        "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-        "INTRAPRENEUR_SURVEY_PSEUDONYM_KEY": secrets.token_hex(32),
-        "INTRAPRENEUR_DATABASE_URL": database_url,
-        "INTRAPRENEUR_INSTANCE_PATH": str(workspace),
+        **server_environment(database_url, workspace),
         "INTRAPRENEUR_REDIS_URL": redis_url,
         # Behind the ingress: each simulated person comes from an address of their own
         # (X-Forwarded-For), so sign-in limits count per person, as in production.
