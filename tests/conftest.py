@@ -15,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -224,13 +224,19 @@ def make_guest(make_person: Callable[..., Person]) -> Callable[..., Person]:
     return make
 
 
+def mark_signed_in(session: MutableMapping[str, Any], session_id: str) -> None:
+    """What a successful sign-in leaves in the session: Flask-Login's keys, where
+    ``session_id`` is the person's ``get_id()`` (their id and session version)."""
+    session["_user_id"] = session_id
+    session["_fresh"] = True
+
+
 def sign_in_as(client: FlaskClient, person: Person) -> None:
     """Put ``person`` into the client's session, as a successful sign-in does."""
     # A sign-out in an earlier request raised the session version behind this object's back.
     db.session.refresh(person, ["session_version"])
     with client.session_transaction() as session:
-        session["_user_id"] = person.get_id()
-        session["_fresh"] = True
+        mark_signed_in(session, person.get_id())
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:

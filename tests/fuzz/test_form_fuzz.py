@@ -53,7 +53,7 @@ from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning import composition
 from intrapreneur.learning.models import Cohort, Enrolment
 from intrapreneur.learning.models import EnrolmentStatus as Status
-from tests.conftest import csrf_token, environment_for, sign_in_as
+from tests.conftest import csrf_token, environment_for, mark_signed_in, sign_in_as
 from tests.core.test_routes import (
     AWAY,
     BAD_REQUEST,
@@ -408,8 +408,7 @@ def _fresh_session(client: FlaskClient, poster: Person | None, csrf_secret: str)
         session.clear()
         session["csrf_token"] = csrf_secret
         if poster is not None:
-            session["_user_id"] = poster.get_id()
-            session["_fresh"] = True
+            mark_signed_in(session, poster.get_id())
 
 
 def _refused(client: FlaskClient, status: int) -> bool:

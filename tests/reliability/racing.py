@@ -22,7 +22,7 @@ from intrapreneur.culture.models import SurveyWave
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
-from tests.conftest import FreshContextClient, csrf_token
+from tests.conftest import FreshContextClient, csrf_token, mark_signed_in
 
 INSTRUMENT = available()["intrapreneur-culture@1.0"]
 Result = TypeVar("Result")
@@ -93,8 +93,7 @@ def signed_in(app: Flask, session_id: str) -> FlaskClient:
     the set-up is committed: the racers must not wait behind the test's own transaction)."""
     client = app.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = session_id
-        session["_fresh"] = True
+        mark_signed_in(session, session_id)
     return client
 
 
