@@ -125,6 +125,19 @@ class ThrowawayRedis:
             self._process = None
 
 
+def _all_threads_stopped(pid: int) -> bool:
+    """True when every thread of ``pid`` is in the stopped state ("T" in /proc)."""
+    for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+        try:
+            line = stat.read_text()
+        except FileNotFoundError:  # a thread that ended meanwhile cannot answer either
+            continue
+        # The state follows the command name, which is in parentheses and may hold spaces.
+        if line.rsplit(")", 1)[1].split()[0] != "T":
+            return False
+    return True
+
+
 class BreakableDirectory(LocalDirectoryServer):
     """A slapd of the test's own that can be stopped (connections refused) or frozen with
     SIGSTOP (the kernel still accepts connections, but nothing ever answers), then brought
@@ -135,7 +148,17 @@ class BreakableDirectory(LocalDirectoryServer):
         self.wait()
 
     def go_silent(self) -> None:
+        """Freeze slapd, and return only once every one of its threads has stopped.
+
+        kill() returns when the signal is queued: the kernel wakes one thread, which stops
+        the others only when it is next scheduled. On a busy machine slapd's listener could
+        still answer a request in that gap (seen in CI), so wait for the stop itself."""
         os.kill(self._proc.pid, signal.SIGSTOP)
+        deadline = time.monotonic() + START_SECONDS
+        while not _all_threads_stopped(self._proc.pid):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"slapd {self._proc.pid} did not stop")
+            time.sleep(0.005)
 
     def come_back(self) -> None:
         if self._proc is None:
