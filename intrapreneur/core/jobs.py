@@ -39,7 +39,7 @@ from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
 from rq import Queue, Retry, Worker
-from sqlalchemy import and_, event, or_, select, update
+from sqlalchemy import ColumnElement, Engine, and_, event, or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,12 @@ log = logging.getLogger(__name__)
 # RQ stops a job after this long; a row left "running" longer than this belonged to a worker
 # that died, and may be claimed again.
 JOB_TIMEOUT_SECONDS = 60 * 60
+# On PostgreSQL a running job writes a heartbeat this often, from a thread of its own, so a
+# job whose process was killed is known for dead after SILENT_AFTER, not after the hour.
+# SQLite has one writer: while a task holds its write lock no heartbeat could be written, so
+# there the hour alone decides (the embedded default is one process anyway).
+HEARTBEAT_SECONDS = 15
+SILENT_AFTER = timedelta(seconds=90)
 TEXT_LIMIT = 2000
 # Arguments are shown to admins and kept in the database and in Redis: no secrets.
 SECRET_WORDS = ("password", "secret", "token")
@@ -143,7 +149,7 @@ def _write_progress(job: RunningJob) -> None:
         with db.engine.begin() as connection:
             connection.execute(
                 update(BackgroundJob)
-                .where(BackgroundJob.id == job.id, BackgroundJob.status == JobStatus.RUNNING)
+                .where(*_still_ours(job))
                 .values(progress_done=job.done, progress_total=job.total)
             )
     except SQLAlchemyError as error:
@@ -376,47 +382,61 @@ def _run(job_id: int, now: datetime) -> Result:
     try:
         if name not in _TASKS:
             raise JobRefused(f"No task called {name!r} is known to this version.")
-        summary = _TASKS[name](running, **arguments)
-        # The task's writes fail here under their own error (a full disk, say), not as
-        # "raised as a result of Query-invoked autoflush", which is all admins would read.
-        db.session.flush()
-        _store(
-            job_id,
+        with Heartbeat(db.engine, running):
+            summary = _TASKS[name](running, **arguments)
+            # The task's writes fail here under their own error (a full disk, say), not as
+            # "raised as a result of Query-invoked autoflush", which is all admins would read.
+            db.session.flush()
+        if not _store(
             running,
             status=JobStatus.SUCCEEDED,
             message=(summary or "Done.")[:TEXT_LIMIT],
             error=None,
             finished_at=utcnow(),
-        )
+        ):
+            return _superseded(running, name)
         db.session.commit()
     except Exception as error:
         db.session.rollback()
-        return _record_failure(job_id, name, running, max_attempts, error)
+        return _record_failure(name, running, max_attempts, error)
     log.info("job %s (%s) succeeded: %s", job_id, name, summary)
     return Result(Outcome.SUCCEEDED)
 
 
 def abandoned(job: BackgroundJob, now: datetime) -> bool:
-    """Running for longer than RQ lets any job run: the process running it has stopped
-    (killed, or its machine gone), and it may be claimed again."""
-    return (
-        job.status is JobStatus.RUNNING
-        and job.started_at is not None
-        and job.started_at < now - timedelta(seconds=JOB_TIMEOUT_SECONDS)
+    """The process running the job has stopped (killed, or its machine gone): it has run
+    longer than RQ lets any job run, or its heartbeat went silent. It may be claimed again."""
+    ran_too_long, silent_since = _abandon_cutoffs(now)
+    return job.status is JobStatus.RUNNING and (
+        (job.started_at is not None and job.started_at < ran_too_long)
+        or (job.heartbeat_at is not None and job.heartbeat_at < silent_since)
     )
+
+
+def abandoned_rows(now: datetime) -> ColumnElement[bool]:
+    """``abandoned`` as a WHERE clause."""
+    ran_too_long, silent_since = _abandon_cutoffs(now)
+    return and_(
+        BackgroundJob.status == JobStatus.RUNNING,
+        or_(BackgroundJob.started_at < ran_too_long, BackgroundJob.heartbeat_at < silent_since),
+    )
+
+
+def _abandon_cutoffs(now: datetime) -> tuple[datetime, datetime]:
+    return now - timedelta(seconds=JOB_TIMEOUT_SECONDS), now - SILENT_AFTER
 
 
 def _claim(job_id: int, now: datetime) -> bool:
-    abandoned = and_(
-        BackgroundJob.status == JobStatus.RUNNING,
-        BackgroundJob.started_at < now - timedelta(seconds=JOB_TIMEOUT_SECONDS),
-    )
     claimed = db.session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.id == job_id, or_(BackgroundJob.status == JobStatus.QUEUED, abandoned))
+        .where(
+            BackgroundJob.id == job_id,
+            or_(BackgroundJob.status == JobStatus.QUEUED, abandoned_rows(now)),
+        )
         .values(
             status=JobStatus.RUNNING,
             started_at=now,
+            heartbeat_at=now if _beats(db.engine) else None,
             finished_at=None,
             attempts=BackgroundJob.attempts + 1,
         )
@@ -426,13 +446,75 @@ def _claim(job_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _store(job_id: int, running: RunningJob, **values: Any) -> None:
-    db.session.execute(
+def _beats(engine: Engine) -> bool:
+    return engine.dialect.name != "sqlite"
+
+
+class Heartbeat:
+    """While a job runs, writes its heartbeat every HEARTBEAT_SECONDS through a connection of
+    its own (the task's transaction stays open until the end). Only the attempt that claimed
+    the row beats for it: a later attempt that took over is never kept alive by this one."""
+
+    def __init__(self, engine: Engine, running: RunningJob) -> None:
+        self._engine, self._running = engine, running
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._beat_until_stopped, daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        if _beats(self._engine):
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stopped.set()
+        if self._thread.is_alive():
+            self._thread.join()
+
+    def _beat_until_stopped(self) -> None:
+        while not self._stopped.wait(HEARTBEAT_SECONDS):
+            try:
+                with self._engine.begin() as connection:
+                    connection.execute(
+                        update(BackgroundJob)
+                        .where(*_still_ours(self._running))
+                        .values(heartbeat_at=utcnow())
+                    )
+            except SQLAlchemyError as error:
+                log.warning(
+                    "job %s: heartbeat not recorded (%s)", self._running.id, type(error).__name__
+                )
+
+
+def _still_ours(running: RunningJob) -> tuple[ColumnElement[bool], ...]:
+    """The row is still this attempt's: running, and not claimed again since."""
+    return (
+        BackgroundJob.id == running.id,
+        BackgroundJob.status == JobStatus.RUNNING,
+        BackgroundJob.attempts == running.attempt,
+    )
+
+
+def _store(running: RunningJob, **values: Any) -> bool:
+    """Write the outcome, if the row is still this attempt's; False when a later attempt took
+    the job over (this one was taken for dead), and this attempt's work must not be kept."""
+    stored = db.session.execute(
         update(BackgroundJob)
-        .where(BackgroundJob.id == job_id)
+        .where(*_still_ours(running))
         .values(progress_done=running.done, progress_total=running.total, **values)
         .execution_options(synchronize_session=False)
     )
+    return stored.rowcount == 1  # type: ignore[attr-defined]
+
+
+def _superseded(running: RunningJob, name: str) -> Result:
+    db.session.rollback()
+    log.warning(
+        "job %s (%s) attempt %d was taken over by a later attempt: its work is undone",
+        running.id,
+        name,
+        running.attempt,
+    )
+    return Result(Outcome.SKIPPED)
 
 
 def describe(error: BaseException) -> str:
@@ -449,28 +531,26 @@ def retry_delay(delays: tuple[int, ...], attempt: int) -> int:
     return delays[min(attempt, len(delays)) - 1]
 
 
-def _record_failure(
-    job_id: int, name: str, running: RunningJob, max_attempts: int, error: Exception
-) -> Result:
+def _record_failure(name: str, running: RunningJob, max_attempts: int, error: Exception) -> Result:
     retry = not isinstance(error, JobRefused) and running.attempt < max_attempts
     # The full traceback goes to the log only; the row keeps the type and message.
     log.log(
         logging.WARNING if retry else logging.ERROR,
         "job %s (%s) attempt %d of %d failed%s",
-        job_id,
+        running.id,
         name,
         running.attempt,
         max_attempts,
         "; it will be retried" if retry else "",
         exc_info=error,
     )
-    _store(
-        job_id,
+    if not _store(
         running,
         status=JobStatus.QUEUED if retry else JobStatus.FAILED,
         error=describe(error),
         finished_at=None if retry else utcnow(),
-    )
+    ):
+        return _superseded(running, name)
     db.session.commit()
     if not retry:
         return Result(Outcome.FAILED)

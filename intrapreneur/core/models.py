@@ -142,6 +142,8 @@ class BackgroundJob(CreatedAtMixin, db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Written while the job runs (PostgreSQL): a silent one belonged to a process that died.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     requested_by: Mapped[Person | None] = relationship()

@@ -27,6 +27,7 @@ from intrapreneur.extensions import db
 log = logging.getLogger(__name__)
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+FIVE_MINUTES = 5 * MINUTE
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday at midnight: slots fall on round times
 TICK_SECONDS = 20
 
@@ -54,7 +55,12 @@ class Scheduled:
 
     def describe(self, config: Mapping[str, Any]) -> str:
         """ "directory-sync: daily at 02:00 UTC", for the scheduler's start-up lines."""
-        every = {MINUTE: "every minute", HOUR: "every hour", DAY: "daily"}.get(self.every)
+        every = {
+            MINUTE: "every minute",
+            FIVE_MINUTES: "every 5 minutes",
+            HOUR: "every hour",
+            DAY: "daily",
+        }.get(self.every)
         at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.every == DAY else ""
         off = "" if self.applies(config) else " (off: not configured)"
         return f"{self.task}: {every or f'every {self.every}'}{at}{off}"
@@ -68,7 +74,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-waves", every=HOUR),
     Scheduled("mail-delivery", every=MINUTE),
-    Scheduled("requeue-stranded", every=HOUR),
+    # Often enough that a job whose process died (its heartbeat silent) starts again soon.
+    Scheduled("requeue-stranded", every=FIVE_MINUTES),
     Scheduled("prune-jobs", every=DAY),
 )
 

@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy import and_, delete, func, or_, select
 
 from intrapreneur.core import jobs, mail
-from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, RunningJob, task
+from intrapreneur.core.jobs import RunningJob, task
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
 from intrapreneur.extensions import db
 
@@ -37,10 +37,7 @@ def requeue_stranded(job: RunningJob) -> str:
                         BackgroundJob.status == JobStatus.QUEUED,
                         waiting_since < now - STRANDED_AFTER - timedelta(seconds=longest_pause),
                     ),
-                    and_(
-                        BackgroundJob.status == JobStatus.RUNNING,
-                        BackgroundJob.started_at < now - timedelta(seconds=JOB_TIMEOUT_SECONDS),
-                    ),
+                    jobs.abandoned_rows(now),
                 ),
             )
             .order_by(BackgroundJob.id)

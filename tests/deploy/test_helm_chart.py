@@ -406,7 +406,7 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
         "reminders": "30 6 * * 1-5",
         "survey-waves": "0 * * * *",
         "mail-delivery": "* * * * *",
-        "requeue-stranded": "15 * * * *",
+        "requeue-stranded": "*/5 * * * *",
         "prune-jobs": "30 0 * * *",
     }
     # The chart runs exactly the app's schedule, each entry through `intrapreneur scheduled`.
