@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from enum import Enum
 from typing import Any
 
 from flask import Flask, g, has_request_context
-from sqlalchemy import Engine, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -73,18 +74,39 @@ def end_sessions_safely(app: Flask) -> None:
             db.session.remove()
 
 
+class CommitOutcome(Enum):
+    """What an outage met: before any commit, a commit sent but never confirmed (the server
+    may have made it durable before the connection was cut), or after a confirmed commit."""
+
+    NONE = "none"
+    UNKNOWN = "unknown"
+    SAVED = "saved"
+
+
 def note_commits_in_requests() -> None:
-    """Remember, per request, that it committed: an outage after the commit (while the next
-    page is built) must not tell the person that nothing was saved."""
+    """Remember, per request, whether it committed: an outage after the commit (while the
+    next page is built) must not tell the person that nothing was saved, and one that cut
+    the COMMIT itself must not claim either outcome."""
+    if not event.contains(Engine, "commit", _note_commit_sent):
+        event.listen(Engine, "commit", _note_commit_sent)
     if not event.contains(Session, "after_commit", _note_commit):
         event.listen(Session, "after_commit", _note_commit)
+
+
+def _note_commit_sent(connection: Connection) -> None:
+    # Fired just before the driver's COMMIT (a whole transaction's, never a SAVEPOINT's).
+    if has_request_context():
+        g.database_commit_unconfirmed = True
 
 
 def _note_commit(session: Session) -> None:
     # Releasing a SAVEPOINT fires the event too; only the whole transaction's commit counts.
     if has_request_context() and not session.in_nested_transaction():
         g.database_committed = True
+        g.database_commit_unconfirmed = False
 
 
-def committed_in_this_request() -> bool:
-    return bool(g.get("database_committed"))
+def commit_outcome() -> CommitOutcome:
+    if g.get("database_commit_unconfirmed"):
+        return CommitOutcome.UNKNOWN
+    return CommitOutcome.SAVED if g.get("database_committed") else CommitOutcome.NONE

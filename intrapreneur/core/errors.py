@@ -13,7 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from intrapreneur.core.database import committed_in_this_request
+from intrapreneur.core.database import CommitOutcome, commit_outcome
 from intrapreneur.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,11 @@ TITLES = {
 SAVED_BUT_UNAVAILABLE = (
     "Your change was saved, but the database went out of reach before the next page could "
     "be shown. Reload the page in a minute to see it."
+)
+# The connection was cut while the database was confirming the save: it may have kept it.
+MAYBE_SAVED = (
+    "The database went out of reach just as your change was being saved, so it may or may not "
+    "have been kept. In a minute, reload the page to see before you send it again."
 )
 # How long a client should wait before trying again after a 503.
 RETRY_AFTER_SECONDS = 30
@@ -124,7 +129,10 @@ def _database_unavailable(error: OperationalError) -> ResponseReturnValue:
     log.warning(
         "database unavailable on %s %s: %s", request.method, route, type(error.orig).__name__
     )
-    message = SAVED_BUT_UNAVAILABLE if committed_in_this_request() else None
+    message = {
+        CommitOutcome.SAVED: SAVED_BUT_UNAVAILABLE,
+        CommitOutcome.UNKNOWN: MAYBE_SAVED,
+    }.get(commit_outcome())
     body, status = render_error(503, message, bare=True)
     return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
