@@ -485,9 +485,13 @@ def _through_worker(app: Flask, task: str) -> str:
                 break
             time.sleep(0.2)
         assert status is JobStatus.SUCCEEDED, f"{task}: {status} {error}"
+        # Run by the worker from Redis, not in this process. RQ records "finished" just after
+        # the job's own commit, once the task function has returned: wait for that too.
         handed_on = jobs.rq_queue(app).fetch_job(f"{app.config['JOBS_QUEUE']}-{job_id}")
-        # Run by the worker from Redis, not in this process.
-        assert handed_on is not None and handed_on.get_status() == RqStatus.FINISHED
+        assert handed_on is not None, f"{task} never went through Redis"
+        while handed_on.get_status() != RqStatus.FINISHED and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert handed_on.get_status() == RqStatus.FINISHED
         return message or ""
 
 
