@@ -33,6 +33,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from intrapreneur.core import queries
 from intrapreneur.core.mail_models import EmailKind, EmailPreference, EmailStatus, OutgoingEmail
 from intrapreneur.core.models import utcnow
 from intrapreneur.extensions import db
@@ -471,11 +472,7 @@ def _connect(settings: MailSettings) -> smtplib.SMTP:
 
 
 def counts() -> dict[EmailStatus, int]:
-    rows = db.session.execute(
-        select(OutgoingEmail.status, func.count()).group_by(OutgoingEmail.status)
-    ).all()
-    found = {status: count for status, count in rows}
-    return {status: found.get(status, 0) for status in EmailStatus}
+    return queries.counts_by(OutgoingEmail.status, EmailStatus)
 
 
 def due_count(now: datetime) -> int:
@@ -486,6 +483,16 @@ def due_count(now: datetime) -> int:
             .where(OutgoingEmail.status.in_(DUE), OutgoingEmail.next_attempt_at <= now)
         )
         or 0
+    )
+
+
+def oldest_due_at(now: datetime) -> datetime | None:
+    """When the longest-waiting due email became due: far behind ``now`` while SMTP is down
+    or delivery is not running."""
+    return db.session.scalar(
+        select(func.min(OutgoingEmail.next_attempt_at)).where(
+            OutgoingEmail.status.in_(DUE), OutgoingEmail.next_attempt_at <= now
+        )
     )
 
 

@@ -1,4 +1,5 @@
-"""Prometheus metrics: requests and latency by endpoint, sign-ins, job queue depth.
+"""Prometheus metrics: requests and latency by endpoint, sign-ins, job queue depth, and
+what waits in the database (the email outbox, background jobs by status, stranded jobs).
 
 Labels are Flask endpoint names, never raw paths, so the number of series stays
 bounded whatever URLs people (or scanners) try.
@@ -16,6 +17,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
 from flask import Flask, Response, current_app, g, request
 from prometheus_client import (
@@ -28,6 +30,11 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from sqlalchemy.exc import SQLAlchemyError
+
+from intrapreneur.core import mail, queries
+from intrapreneur.core.models import utcnow
+from intrapreneur.extensions import db
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +107,46 @@ class _QueueDepthCollector:
         return [gauge]
 
 
+class _BacklogCollector:
+    """What waits in the database, read at scrape time (any worker may answer: the database
+    is shared). An SMTP outage shows as a growing oldest-due age, a dead worker as a
+    stranded job; four small aggregate queries."""
+
+    def collect(self) -> list[GaugeMetricFamily]:
+        try:
+            return _backlog(utcnow())
+        except SQLAlchemyError as error:
+            db.session.rollback()
+            log.warning("outbox and job figures are unavailable: %s", type(error).__name__)
+            return []
+
+
+def _backlog(now: datetime) -> list[GaugeMetricFamily]:
+    emails = GaugeMetricFamily(
+        "intrapreneur_outbox_emails", "Emails in the outbox, by status.", labels=["status"]
+    )
+    for status, count in mail.counts().items():
+        emails.add_metric([status.value], count)
+    oldest = mail.oldest_due_at(now)
+    waiting = GaugeMetricFamily(
+        "intrapreneur_outbox_oldest_due_seconds",
+        "How long the longest-waiting due email has waited to be sent (0: none waits).",
+        value=(now - oldest).total_seconds() if oldest else 0,
+    )
+    jobs = GaugeMetricFamily(
+        "intrapreneur_background_jobs", "Background jobs, by status.", labels=["status"]
+    )
+    for status, count in queries.jobs_by_status().items():
+        jobs.add_metric([status.value], count)
+    stranded = GaugeMetricFamily(
+        "intrapreneur_background_jobs_stranded",
+        "Running jobs whose process died (heartbeat silent, or past the job timeout), "
+        "not yet claimed again by requeue-stranded.",
+        value=queries.stranded_job_count(now),
+    )
+    return [emails, waiting, jobs, stranded]
+
+
 def init_metrics(app: Flask) -> None:
     app.before_request(_start_timer)
     app.after_request(_count_request)
@@ -127,11 +174,12 @@ def exposition() -> Response:
     else:
         registry = REGISTRY
     body = generate_latest(registry)
+    read_now = CollectorRegistry()
+    read_now.register(_BacklogCollector())
     source = current_app.extensions.get(EXTENSION)
     if source is not None:
-        queues = CollectorRegistry()
-        queues.register(_QueueDepthCollector(source))
-        body += generate_latest(queues)
+        read_now.register(_QueueDepthCollector(source))
+    body += generate_latest(read_now)
     return Response(body, content_type=CONTENT_TYPE_LATEST)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import joinedload, undefer
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, undefer
 
+from intrapreneur.core import jobs
 from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
 from intrapreneur.extensions import db
+
+Value = TypeVar("Value")
 
 
 def audit_events(*, action: str | None = None) -> Select[tuple[AuditEvent]]:
@@ -50,6 +55,22 @@ def jobs_waiting() -> dict[str, int]:
         .group_by(BackgroundJob.task)
     ).all()
     return {task: count for task, count in rows}
+
+
+def counts_by(column: InstrumentedAttribute[Value], values: Iterable[Value]) -> dict[Value, int]:
+    """How many rows hold each of ``values`` in ``column`` (0 where none do): one GROUP BY."""
+    rows = db.session.execute(select(column, func.count()).group_by(column))
+    found = {value: count for value, count in rows}
+    return {value: found.get(value, 0) for value in values}
+
+
+def jobs_by_status() -> dict[JobStatus, int]:
+    return counts_by(BackgroundJob.status, JobStatus)
+
+
+def stranded_job_count(now: datetime) -> int:
+    """Jobs whose process died while running them (jobs.abandoned), not yet claimed again."""
+    return db.session.scalar(select(func.count()).where(jobs.abandoned_rows(now))) or 0
 
 
 def file_of_job(

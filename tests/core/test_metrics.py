@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy.exc import OperationalError
 
 from intrapreneur import create_app
-from intrapreneur.core import metrics
-from intrapreneur.core.models import BackgroundJob, JobStatus
+from intrapreneur.core import jobs, mail, metrics
+from intrapreneur.core.mail_models import EmailKind, EmailStatus, OutgoingEmail
+from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.settings import ConfigError, load
@@ -192,6 +196,86 @@ def test_a_failing_queue_source_leaves_the_rest_of_the_metrics(
     text = scrape()
     assert "intrapreneur_job_queue_depth" not in text
     assert "intrapreneur_http_requests_total" in text
+
+
+def email(status: EmailStatus, due: datetime) -> OutgoingEmail:
+    return OutgoingEmail(
+        to_address="someone@corp.example",
+        kind=EmailKind.SESSION_REMINDER,
+        subject="Tomorrow",
+        text_body="See you",
+        html_body="<p>See you</p>",
+        status=status,
+        next_attempt_at=due,
+    )
+
+
+def test_the_outbox_and_the_jobs_are_read_at_each_scrape(
+    scrape: Callable[[], str], count_queries: Callable[[], Any]
+) -> None:
+    """An SMTP outage shows as emails waiting long past their time, a dead worker as a
+    stranded job; the figures come from the database whichever worker answers."""
+    now = utcnow()
+    db.session.add_all(
+        [
+            email(EmailStatus.PENDING, now - timedelta(minutes=10)),  # due, waiting
+            email(EmailStatus.SENDING, now - timedelta(minutes=3)),  # a sender's lease ran out
+            email(EmailStatus.PENDING, now + timedelta(minutes=5)),  # a retry, not due yet
+            email(EmailStatus.FAILED, now - timedelta(days=1)),
+            email(EmailStatus.SENT, now - timedelta(days=1)),
+            BackgroundJob(task="reminders"),
+            BackgroundJob(task="reminders", status=JobStatus.SUCCEEDED),
+            BackgroundJob(
+                task="culture-export",
+                status=JobStatus.RUNNING,
+                started_at=now - timedelta(minutes=5),
+                heartbeat_at=now - jobs.SILENT_AFTER - timedelta(seconds=1),
+            ),
+            BackgroundJob(
+                task="directory-sync",
+                status=JobStatus.RUNNING,
+                started_at=now - timedelta(minutes=5),
+                heartbeat_at=now,
+            ),
+        ]
+    )
+    db.session.commit()
+
+    with count_queries() as counted:
+        text = scrape()
+
+    assert {
+        status: sample(text, "intrapreneur_outbox_emails", status=status)
+        for status in ("pending", "sending", "sent", "failed")
+    } == {"pending": 2, "sending": 1, "sent": 1, "failed": 1}
+    assert 600 <= sample(text, "intrapreneur_outbox_oldest_due_seconds") < 900
+    assert {
+        status.value: sample(text, "intrapreneur_background_jobs", status=status.value)
+        for status in JobStatus
+    } == {"queued": 1, "running": 2, "succeeded": 1, "failed": 0}
+    assert sample(text, "intrapreneur_background_jobs_stranded") == 1
+    assert counted.total <= 5  # four aggregates and the queue depth, whatever the table sizes
+
+
+def test_with_nothing_waiting_the_oldest_due_age_is_zero(scrape: Callable[[], str]) -> None:
+    db.session.add(email(EmailStatus.PENDING, utcnow() + timedelta(hours=1)))
+    db.session.commit()
+    text = scrape()
+    assert "intrapreneur_outbox_oldest_due_seconds 0.0" in text
+    assert sample(text, "intrapreneur_background_jobs_stranded") == 0
+
+
+def test_a_database_out_of_reach_leaves_the_other_metrics(
+    scrape: Callable[[], str], monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def unreachable(now: datetime) -> None:
+        raise OperationalError("SELECT", {}, ConnectionError("server closed the connection"))
+
+    monkeypatch.setattr(mail, "oldest_due_at", unreachable)
+    text = scrape()
+    assert "intrapreneur_outbox" not in text and "intrapreneur_background_jobs" not in text
+    assert "intrapreneur_http_requests_total" in text
+    assert "outbox and job figures are unavailable: OperationalError" in caplog.text
 
 
 WORKER = """
