@@ -6,17 +6,36 @@ code, so the CSP allows it); ``static/js/charts.js`` draws them.
 
 from __future__ import annotations
 
+from typing import Any
+
 import plotly.graph_objects as go
+import plotly.io as pio
 from markupsafe import Markup
 
-# Plotly's "plotly_white" look in a few settings: naming the template would deep-copy all of
-# it into every figure (most of a chart's build time) and send it with every figure's JSON.
-# Automargin: long category names (the heat map's dimensions) get room instead of being cut.
+# No Plotly template: HOUSE_LAYOUT is the whole look. Plotly deep-copies its default template
+# into every figure it builds and sends it with every figure's JSON (most of a chart's build
+# time), so it is off for the process, whose only Plotly user is this app.
+pio.templates.default = None
+
+# Plotly's "plotly_white" look in a few settings. Automargin: long category names (the heat
+# map's dimensions) get room instead of being cut.
 GRID = {
     "gridcolor": "#ebf0f8",
     "zerolinecolor": "#ebf0f8",
     "linecolor": "#ebf0f8",
     "automargin": True,
+}
+# Added as plain data when a figure is embedded, under what its chart chose: Plotly checks
+# every property set on a figure, and checking these on every figure of a page cost more than
+# building the charts themselves. tests/core/test_charts.py checks them once.
+HOUSE_LAYOUT: dict[str, Any] = {
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "xaxis": GRID,
+    "yaxis": GRID,
+    "height": 380,
+    "margin": {"l": 50, "r": 20, "t": 70, "b": 50},
+    "font": {"family": "system-ui, sans-serif"},
 }
 # Colour is never the only thing telling series apart: each also gets its own bar pattern, or
 # line dash and marker shape, unless its chart chose one.
@@ -26,18 +45,9 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "cross", "star")
 
 
 def styled(figure: go.Figure, title: str) -> go.Figure:
+    """Title the figure and tell its series apart; ``embeddable`` adds the house layout."""
     _tell_apart(figure)
-    return figure.update_layout(
-        title=title,
-        template=None,
-        paper_bgcolor="white",
-        plot_bgcolor="white",
-        xaxis=GRID,
-        yaxis=GRID,
-        height=380,
-        margin={"l": 50, "r": 20, "t": 70, "b": 50},
-        font={"family": "system-ui, sans-serif"},
-    )
+    return figure.update_layout(title=title)
 
 
 def _tell_apart(figure: go.Figure) -> None:
@@ -55,7 +65,20 @@ def _tell_apart(figure: go.Figure) -> None:
 def embeddable(figure: go.Figure) -> Markup:
     """The figure as JSON that is safe inside ``<script type="application/json">``: escaping
     ``<``, ``>`` and ``&`` keeps a set named ``</script>…`` from ending the block."""
-    text = figure.to_json()
+    plotted = figure.to_plotly_json()
+    plotted["layout"] = under(HOUSE_LAYOUT, plotted["layout"])
+    text = pio.to_json(plotted, validate=False)
     for char, escape in (("&", "\\u0026"), ("<", "\\u003c"), (">", "\\u003e")):
         text = text.replace(char, escape)
     return Markup(text)  # noqa: S704 (escaped above for the script-data context)  # nosec B704
+
+
+def under(house: dict[str, Any], own: dict[str, Any]) -> dict[str, Any]:
+    """``own`` laid over ``house``: nested settings merge, and the chart's own value wins."""
+    merged = dict(house)
+    for key, value in own.items():
+        below = merged.get(key)
+        merged[key] = (
+            under(below, value) if isinstance(below, dict) and isinstance(value, dict) else value
+        )
+    return merged
