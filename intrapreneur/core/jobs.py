@@ -436,7 +436,7 @@ def _claim(job_id: int, now: datetime) -> bool:
         .values(
             status=JobStatus.RUNNING,
             started_at=now,
-            heartbeat_at=now if _beats(db.engine) else None,
+            heartbeat_at=now if writes_heartbeats(db.engine) else None,
             finished_at=None,
             attempts=BackgroundJob.attempts + 1,
         )
@@ -446,7 +446,8 @@ def _claim(job_id: int, now: datetime) -> bool:
     return claimed.rowcount == 1  # type: ignore[attr-defined]
 
 
-def _beats(engine: Engine) -> bool:
+def writes_heartbeats(engine: Engine) -> bool:
+    """Whether running jobs beat on this database (not on SQLite: see HEARTBEAT_SECONDS)."""
     return engine.dialect.name != "sqlite"
 
 
@@ -461,7 +462,7 @@ class Heartbeat:
         self._thread = threading.Thread(target=self._beat_until_stopped, daemon=True)
 
     def __enter__(self) -> Heartbeat:
-        if _beats(self._engine):
+        if writes_heartbeats(self._engine):
             self._thread.start()
         return self
 

@@ -4,6 +4,7 @@ wave, signed-in clients, and a way to release many requests at the same moment."
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -95,6 +96,18 @@ def signed_in(app: Flask, session_id: str) -> FlaskClient:
     with client.session_transaction() as session:
         mark_signed_in(session, session_id)
     return client
+
+
+WAIT_SECONDS = 30  # a wait that never ends fails the test instead of hanging it
+
+
+def wait_for(condition: Callable[[], Any], what: str) -> Any:
+    """Poll ``condition`` until it holds (returning its value), failing after WAIT_SECONDS."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not (held := condition()):
+        assert time.monotonic() < deadline, f"waited in vain for {what}"
+        time.sleep(0.02)
+    return held
 
 
 def commit_and_let_go() -> None:

@@ -14,8 +14,7 @@ import io
 import os
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -40,6 +39,7 @@ from tests.reliability.racing import (
     commit_and_let_go,
     migrated_in_context,
     signed_in,
+    wait_for,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,22 +113,11 @@ def page_of(client: FlaskClient, job_id: int) -> str:
     return client.get(f"/jobs/{job_id}").get_data(as_text=True)
 
 
-def beats(app: Flask) -> bool:
-    return db.engine.dialect.name != "sqlite"
-
-
 def heartbeat_after_start(job_id: int) -> bool:
     job = db.session.get(BackgroundJob, job_id, populate_existing=True)
     beat = job is not None and job.heartbeat_at is not None and job.heartbeat_at > job.started_at
     db.session.rollback()
     return beat
-
-
-def wait_for(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 30  # a wait that never ends fails instead of hanging
-    while not condition():
-        assert time.monotonic() < deadline, f"waited in vain for {what}"
-        time.sleep(0.05)
 
 
 def started_long_ago(job_id: int) -> None:
@@ -160,7 +149,7 @@ def test_a_worker_killed_mid_export_leaves_no_file_and_the_export_is_made_again(
     assert worker.stdout is not None
     try:
         paused = worker.stdout.readline()  # "" if it ended without pausing
-        if beats(racing_app):
+        if jobs.writes_heartbeats(db.engine):
             wait_for(lambda: heartbeat_after_start(job_id), "the worker's heartbeat")
     finally:
         worker.kill()
@@ -175,7 +164,7 @@ def test_a_worker_killed_mid_export_leaves_no_file_and_the_export_is_made_again(
     assert state(job_id) == (JobStatus.RUNNING, 1)
     assert "Stranded" not in page_of(hr, job_id)  # for now it may just be slow
 
-    if beats(racing_app):  # the heartbeat went silent with the process
+    if jobs.writes_heartbeats(db.engine):  # the heartbeat went silent with the process
         monkeypatch.setattr(jobs, "SILENT_AFTER", timedelta(seconds=0.5))
         wait_for(lambda: "Stranded:" in page_of(hr, job_id), "the page to say stranded")
     else:

@@ -25,9 +25,8 @@ from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
 from tests.core.job_tasks import EFFECT
 from tests.core.test_jobs import effects, job_row
-from tests.reliability.racing import commit_and_let_go
+from tests.reliability.racing import WAIT_SECONDS, commit_and_let_go, wait_for
 
-DEADLINE_SECONDS = 30  # a wait that never ends fails the test instead of hanging it
 LET_GO = threading.Event()
 FIRST_ATTEMPT_ENDED = threading.Event()
 SECOND_ATTEMPTS: list[threading.Thread] = []
@@ -35,7 +34,7 @@ SECOND_ATTEMPTS: list[threading.Thread] = []
 
 @task("tests.wait-to-be-let-go")
 def wait_to_be_let_go(job: RunningJob) -> str:
-    LET_GO.wait(DEADLINE_SECONDS)
+    LET_GO.wait(WAIT_SECONDS)
     return "let go"
 
 
@@ -44,10 +43,6 @@ def let_go() -> Iterator[threading.Event]:
     LET_GO.clear()
     yield LET_GO
     LET_GO.set()
-
-
-def on_sqlite(app: Flask) -> bool:
-    return db.engine.dialect.name == "sqlite"
 
 
 def committed(job_id: int) -> Any:
@@ -69,17 +64,14 @@ def running_in_a_thread(app: Flask, job_id: int, *, attempt: int = 1) -> threadi
     """The job run by another thread, once that thread has claimed it."""
     runner = threading.Thread(target=jobs.run_job, args=(app, job_id), daemon=True)
     runner.start()
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while committed(job_id).attempts < attempt:
-        assert time.monotonic() < deadline, f"attempt {attempt} never claimed the job"
-        time.sleep(0.01)
+    wait_for(lambda: committed(job_id).attempts >= attempt, f"attempt {attempt} to claim the job")
     return runner
 
 
 def test_on_postgresql_a_running_job_beats_until_it_ends(
     racing_app: Flask, monkeypatch: pytest.MonkeyPatch, let_go: threading.Event
 ) -> None:
-    if on_sqlite(racing_app):
+    if not jobs.writes_heartbeats(db.engine):
         pytest.skip("PostgreSQL only: on SQLite no heartbeat is written (the next test)")
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
     job_id = jobs.record("tests.wait-to-be-let-go", {}, max_attempts=1).id
@@ -89,16 +81,18 @@ def test_on_postgresql_a_running_job_beats_until_it_ends(
     started, first = heartbeat_of(job_id)
     # The claim is the first beat; the thread may have beaten again since.
     assert started is not None and first is not None and first >= started
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while (beat := heartbeat_of(job_id)[1]) == first:
-        assert time.monotonic() < deadline, "no heartbeat while the job ran"
-        time.sleep(0.02)
-    assert beat is not None and beat > first
+
+    def a_later_beat() -> datetime | None:
+        beat = heartbeat_of(job_id)[1]
+        return beat if beat != first else None
+
+    beat = wait_for(a_later_beat, "a heartbeat while the job ran")
+    assert beat > first
     assert not jobs.abandoned(job_row(job_id), beat)
     db.session.rollback()
 
     let_go.set()
-    runner.join(DEADLINE_SECONDS)
+    runner.join(WAIT_SECONDS)
     assert job_row(job_id).status is JobStatus.SUCCEEDED
     db.session.rollback()
     last = heartbeat_of(job_id)[1]
@@ -109,7 +103,7 @@ def test_on_postgresql_a_running_job_beats_until_it_ends(
 def test_on_sqlite_no_heartbeat_is_written_and_only_the_hour_decides(
     racing_app: Flask, monkeypatch: pytest.MonkeyPatch, let_go: threading.Event
 ) -> None:
-    if not on_sqlite(racing_app):
+    if jobs.writes_heartbeats(db.engine):
         pytest.skip("SQLite only: PostgreSQL writes heartbeats (the test above)")
     monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
     job_id = jobs.record("tests.wait-to-be-let-go", {}, max_attempts=1).id
@@ -124,7 +118,7 @@ def test_on_sqlite_no_heartbeat_is_written_and_only_the_hour_decides(
     )
     db.session.rollback()
     let_go.set()
-    runner.join(DEADLINE_SECONDS)
+    runner.join(WAIT_SECONDS)
     assert job_row(job_id).status is JobStatus.SUCCEEDED
 
 
@@ -140,7 +134,7 @@ def taken_over(job: RunningJob, *, marker: str, second_ends_first: bool) -> str:
         else:
             SECOND_ATTEMPTS.append(running_in_a_thread(app, job.id, attempt=2))
     elif not second_ends_first:
-        FIRST_ATTEMPT_ENDED.wait(DEADLINE_SECONDS)
+        FIRST_ATTEMPT_ENDED.wait(WAIT_SECONDS)
     audit.record(EFFECT, actor=None, marker=marker, attempt=job.attempt)
     return f"finished attempt {job.attempt}"
 
@@ -170,7 +164,7 @@ def test_a_job_taken_for_dead_while_still_running_keeps_only_the_later_attempts_
     assert first_attempt.outcome is Outcome.SKIPPED
     FIRST_ATTEMPT_ENDED.set()
     for second in SECOND_ATTEMPTS:
-        second.join(DEADLINE_SECONDS)
+        second.join(WAIT_SECONDS)
 
     job = job_row(job_id)
     assert (job.status, job.attempts, job.message) == (
