@@ -14,7 +14,7 @@ from flask.typing import ResponseReturnValue
 from intrapreneur.core.api import api_access, refusal
 from intrapreneur.core.permissions import public
 from intrapreneur.culture import behaviour, exports
-from intrapreneur.culture.dashboard import rules_in_force, wave_figures
+from intrapreneur.culture.dashboard import NotPublishedYet, all_published, rules_in_force
 from intrapreneur.culture.figures import Figure
 from intrapreneur.extensions import csrf
 from intrapreneur.identity.models import ApiScope
@@ -78,10 +78,15 @@ def culture_scores() -> ResponseReturnValue:
     if waves is None:
         return refusal(404, UNKNOWN_WAVE)
     rules = rules_in_force()
-    chosen = wave_figures(waves, rules)[-1]
+    try:
+        chosen = all_published(waves, rules)[-1]
+    except NotPublishedYet as waiting:
+        return refusal(409, str(waiting))
     figures = list(chosen.selected())
-    # Every figure names the same dimensions: those anyone in the wave has a shown mean for.
-    dimensions = sorted({dimension for figure in figures for dimension in figure.means})
+    # Every figure names the same dimensions: those any shown figure of the wave names.
+    dimensions = sorted(
+        {d for figure in figures for d in (*figure.answers, *figure.hidden_dimensions)}
+    )
     return jsonify(
         wave={
             "id": chosen.wave.id,
@@ -98,6 +103,8 @@ def _figure_json(figure: Figure, dimensions: list[str]) -> dict[str, Any]:
         "group": figure.group,
         "respondents": figure.respondents,
         "means": {dimension: figure.means.get(dimension) for dimension in dimensions},
+        "answers": {dimension: figure.answers.get(dimension) for dimension in dimensions},
+        "hidden_dimensions": sorted(figure.hidden_dimensions),
         "hidden": figure.hidden,
         "label": figure.label,
     }
@@ -146,6 +153,16 @@ SCORES = _object(
                 "type": "object",
                 "description": "Mean score per dimension id; null when hidden or unanswered.",
                 "additionalProperties": _number(),
+            },
+            answers={
+                "type": "object",
+                "description": "The answers each mean rests on; null when hidden.",
+                "additionalProperties": {"type": ["integer", "null"]},
+            },
+            hidden_dimensions={
+                "type": "array",
+                "description": "Dimensions whose mean is hidden although the group is shown.",
+                "items": {"type": "string"},
             },
             hidden={"type": "boolean"},
             label={
@@ -244,6 +261,7 @@ OPENAPI: dict[str, Any] = {
                     },
                     **REFUSALS,
                     "404": _error("No such wave, or it has not opened yet."),
+                    "409": _error("The wave has closed; its figures are being published."),
                 },
             }
         },

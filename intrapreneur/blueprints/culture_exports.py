@@ -22,7 +22,7 @@ from intrapreneur.core import jobs
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import exports, services
-from intrapreneur.culture.dashboard import rules_in_force
+from intrapreneur.culture.dashboard import NotPublishedYet, all_published, rules_in_force
 from intrapreneur.culture.exports import ExportFilters
 from intrapreneur.culture.figures import NONE
 from intrapreneur.culture.instruments import Instrument
@@ -42,6 +42,11 @@ BAD_FILTERS = (
 @blueprint.errorhandler(services.SurveyRefusal)
 def _refused(refusal: services.SurveyRefusal) -> ResponseReturnValue:
     return render_error(refusal.status, refusal.message)
+
+
+@blueprint.errorhandler(NotPublishedYet)
+def _not_published_yet(waiting: NotPublishedYet) -> ResponseReturnValue:
+    return render_error(409, str(waiting))
 
 
 @blueprint.get("/export.csv")
@@ -92,11 +97,13 @@ def _prepare(export_format: str) -> exports.Export:
 
 
 def _checked(export_format: str) -> tuple[ExportFilters, dict[str, Instrument]]:
-    """Check the filters (400), waves (404) and instruments (503), audit and commit."""
+    """Check the filters (400), waves (404, 409 before they are published) and instruments
+    (503), audit and commit."""
     filters = _filters()
     waves = exports.waves_through(filters.wave_ids, date.today())
     if waves is None:
         raise services.SurveyNotFound("There is no such survey wave, or it has not opened yet.")
+    all_published(waves, rules_in_force())
     filters = replace(filters, wave_ids=filters.wave_ids or (waves[-1].id,))
     instruments = _instruments([wave for wave in waves if wave.id in filters.wave_ids])
     exports.record_export(export_format, filters, by=current_user)

@@ -21,7 +21,7 @@ from intrapreneur.core.permissions import requires
 from intrapreneur.culture import impact, services
 from intrapreneur.culture import queries as survey_queries
 from intrapreneur.culture.anonymity import Rules
-from intrapreneur.culture.dashboard import rules_in_force
+from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyWave
 from intrapreneur.culture.permissions import sees_whole_organisation
@@ -58,8 +58,10 @@ class ImpactForm(Form):
 @blueprint.get("/culture/impact")
 @requires(sees_whole_organisation)
 def estimate() -> ResponseReturnValue:
-    waves = survey_queries.published_series(date.today())
     rules = rules_in_force()
+    # Only waves whose release is published: the estimate prints their figures.
+    series = survey_queries.published_series(date.today())
+    waves = [figures.wave for figures in wave_figures(series, rules)]
     instruments = services.instruments()
     cohorts = {cohort.id: cohort for cohort in impact.cohorts_surveyed()}
     form = _form(waves, instruments, cohorts.values())

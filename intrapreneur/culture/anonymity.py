@@ -1,5 +1,10 @@
-"""Anonymity engine: decides which aggregate figures may be shown. Dashboards, exports and the
-API all print what this module returns and nothing else.
+"""The within-table rules of anonymity: the first pass of the release ledger.
+
+``ledger`` decides what every audience may see, against everything released to anyone in
+this and every earlier wave, exactly (by linear algebra over the people behind each figure).
+This module is its fast first pass over one wave's table: the classic rules of statistical
+disclosure control, which pick good complementary cells (siblings rather than margins) so
+that the exact check usually has little left to do.
 
 Pure and standard-library only. Callers aggregate in SQL and pass one table at a time: a
 ``Cell`` per group of respondents, named by its coordinates (``{"department": "Finance",
@@ -29,13 +34,7 @@ Rules, with k = ``Rules.k`` (``comment_k`` for comments):
 
    While either fails, the smallest shown part involved is hidden (failing that, a shown
    group inside one; last, the whole), and everything is checked again.
-4. Consecutive waves (``suppress_waves``). A cell whose count differs by 1 to k−1 from the
-   last wave in which it was shown is hidden in the new wave, before rules 2–3 run on that
-   wave's table (so its siblings cover it). Where windows are nested (cumulative figures)
-   the difference between two windows is exactly the people who joined; consecutive shown
-   counts then grow by 0 or at least k, and so does every pair of shown windows. Waves only
-   look back: a new wave never changes what earlier waves published.
-5. Free-text comments need ``comment_k`` respondents: ``comments_allowed`` for one group,
+4. Free-text comments need ``comment_k`` respondents: ``comments_allowed`` for one group,
    ``suppress(..., comments=True)`` across filters (comments, unlike means, can be matched
    one by one between two lists, so the subtraction rules apply with ``comment_k``).
    Comments never go into de-identified exports.
@@ -57,13 +56,11 @@ Callers' side of the contract:
 * Suppress a whole table once, with every figure any view of it may show, and select
   afterwards. Two calls over different cells can hide different figures, which together
   may reveal what each call protected.
-* Pass every wave of a series from the first, in order (or start ``suppress_wave`` from
-  the counts the earlier waves carried, which is the same).
 * Every hidden cell shows the same text (``hidden_label``): telling "fewer than k" apart
   from "hidden to protect another" would narrow hidden counts down, sometimes to one value.
   For the same reason no message names the size of a hidden group.
-* ``count`` is respondents, one count per group for all its measures: counts per measure
-  would differ by the people who skipped an item and reveal them.
+* ``count`` is the number of answers the figure rests on: the ledger runs one table per
+  family (respondents; each dimension's answers).
 """
 
 from __future__ import annotations
@@ -125,6 +122,15 @@ def hidden_label(minimum: int) -> str:
     return f"hidden: fewer than {minimum} responses, here or by subtraction"
 
 
+def scope_hidden_label(minimum: int) -> str:
+    """The text a manager's figure over all their departments shows when hidden: the same
+    for every reason, and saying that other reports are why it may be hidden."""
+    return (
+        f"hidden: fewer than {minimum} responses here, or would reveal a smaller group "
+        "when compared with other reports"
+    )
+
+
 def comments_allowed(count: int, rules: Rules) -> bool:
     """May one group's free-text comments be listed?"""
     return count >= rules.comment_k
@@ -136,44 +142,9 @@ def suppress(cells: Iterable[Cell], rules: Rules, *, comments: bool = False) -> 
     With ``comments=True`` a shown cell means that the group's comments may be listed.
     """
     cells = list(cells)
-    if not comments:
-        return suppress_waves([cells], rules)[0]
-    minimum = rules.comment_k
+    minimum = rules.comment_k if comments else rules.k
     table = _Table.of(cells)
     return _publish(cells, table, _hidden_groups(table, minimum, set()), minimum)
-
-
-def suppress_waves(waves: Sequence[Iterable[Cell]], rules: Rules) -> list[list[Shown]]:
-    """Each wave's table, oldest first, suppressed on its own and against earlier waves."""
-    last_shown: LastShown = {}
-    published = []
-    for cells in waves:
-        shown, last_shown = suppress_wave(cells, rules, last_shown)
-        published.append(shown)
-    return published
-
-
-# Each group's count in the last wave that showed it: all rule 4 needs of earlier waves.
-LastShown = dict[Group, int]
-
-
-def suppress_wave(
-    cells: Iterable[Cell], rules: Rules, last_shown: Mapping[Group, int]
-) -> tuple[list[Shown], LastShown]:
-    """One wave's table after the waves summed up in ``last_shown``, and the counts to
-    carry to the next wave. ``suppress_waves`` is this, wave after wave; a caller that kept
-    the carried counts of waves that can no longer change starts from them instead."""
-    cells = list(cells)
-    table = _Table.of(cells)
-    moved = {
-        group
-        for key, group in table.group_of.items()
-        if key in last_shown and 0 < abs(table.counts[group] - last_shown[key]) < rules.k
-    }
-    shown = _publish(cells, table, _hidden_groups(table, rules.k, moved), rules.k)
-    carried = dict(last_shown)
-    carried.update((_key(s.group), s.count) for s in shown if s.count is not None)
-    return shown, carried
 
 
 @dataclass(frozen=True)

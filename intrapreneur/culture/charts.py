@@ -73,10 +73,11 @@ def groups_side_by_side(
     return styled(figure, "Participants and comparison group")
 
 
-def distribution(bands: list[float], respondents: list[int | None], dimension: str) -> go.Figure:
-    """How many respondents scored in each half-point band (a gap where hidden)."""
+def distribution(bands: list[str], respondents: list[int], dimension: str) -> go.Figure:
+    """How many respondents scored in each band (half points, adjacent ones merged until
+    each holds at least k people)."""
     figure = go.Figure(go.Bar(x=bands, y=respondents, name="Respondents"))
-    figure.update_xaxes(title="Score (nearest half point)", dtick=0.5)
+    figure.update_xaxes(title="Score (nearest half point)", type="category")
     figure.update_yaxes(title="Respondents", rangemode="tozero")
     return styled(figure, f"Distribution of {dimension}")
 

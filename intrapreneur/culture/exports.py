@@ -1,10 +1,11 @@
 """HR's exports of the survey figures: the dashboard's suppressed figures as rows, with a
 section describing the instrument and one stating the rules, written as CSV or XLSX.
 
-Every figure comes from ``dashboard.wave_figures``, so an export shows exactly what the
-dashboard shows and hides the rest with the same text. Rows are generated one at a time and
-written out as they come (CSV streamed, XLSX in constant-memory mode into a temporary
-file), so memory stays flat however many groups there are. Comments are never exported.
+Every figure comes from the published release (``dashboard.all_published``), so an export
+shows exactly what the dashboard and the API show and hides the rest with the same text.
+Rows are generated one at a time and written out as they come (CSV streamed, XLSX in
+constant-memory mode into a temporary file), so memory stays flat however many groups
+there are. Comments are never exported.
 """
 
 from __future__ import annotations
@@ -23,19 +24,19 @@ from xlsxwriter.worksheet import Worksheet
 from intrapreneur.core import services as audit
 from intrapreneur.core.exports import csv_lines, neutralise
 from intrapreneur.culture.anonymity import NO_RESPONSES, Rules, hidden_label
-from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.dashboard import all_published
 from intrapreneur.culture.figures import (
     ALL,
     GROUP_NAMES,
     TABLE_DIMENSIONS,
     Figure,
-    WaveFigures,
     cohort_names,
     department_names,
     group_name,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
+from intrapreneur.culture.published import StoredFigures
 from intrapreneur.culture.queries import Rate, published_series, response_rates
 from intrapreneur.identity.models import Person
 
@@ -84,7 +85,7 @@ class Names:
 class Export:
     """Everything an export prints, gathered before the first row is written."""
 
-    figures: list[WaveFigures]  # the chosen waves only
+    figures: list[StoredFigures]  # the chosen waves only
     instruments: Mapping[str, Instrument]  # by instrument key, for the chosen waves
     rates: Mapping[int, Mapping[SurveyGroup, Rate]]
     names: Names
@@ -103,7 +104,7 @@ class Section:
 
 def waves_through(wave_ids: Collection[int], today: date) -> list[SurveyWave] | None:
     """The published series (``queries.published_series``) from the first wave to the
-    latest of these (none given: to the latest), oldest first, which ``wave_figures`` needs
+    latest of these (none given: to the latest), oldest first, which ``all_published`` needs
     whole. None when one of them does not exist or is not published (still open)."""
     waves = published_series(today)
     position = {wave.id: number for number, wave in enumerate(waves)}
@@ -116,15 +117,15 @@ def waves_through(wave_ids: Collection[int], today: date) -> list[SurveyWave] | 
 def gather(
     filters: ExportFilters, rules: Rules, instruments: Mapping[str, Instrument], today: date
 ) -> Export:
-    """The figures of the chosen waves (``filters.wave_ids``, which must exist), suppressed
-    with every wave before them, with the names and response rates they print."""
+    """The published figures of the chosen waves (``filters.wave_ids``, which must exist),
+    with the names and response rates they print; ``NotPublishedYet`` before the job ran."""
     series = waves_through(filters.wave_ids, today) or []
-    figures = [wave for wave in wave_figures(series, rules) if wave.wave.id in filters.wave_ids]
+    figures = [wave for wave in all_published(series, rules) if wave.wave.id in filters.wave_ids]
     rates = response_rates(list(filters.wave_ids))
     return Export(figures, instruments, rates, names_in(figures), rules, filters)
 
 
-def names_in(figures: Sequence[WaveFigures]) -> Names:
+def names_in(figures: Sequence[StoredFigures]) -> Names:
     """The names of the departments and cohorts these figures mention, one query each."""
     departments, cohorts = (
         {value for wave in figures for value in wave.values_of(dimension)}
@@ -150,7 +151,16 @@ def sections(export: Export) -> list[Section]:
     return [
         Section(
             "Scores",
-            ("Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Mean score"),
+            (
+                "Wave",
+                "Department",
+                "Cohort",
+                "Group",
+                "Dimension",
+                "Respondents",
+                "Answers",
+                "Mean score",
+            ),
             _score_rows(export),
         ),
         Section(
@@ -177,7 +187,7 @@ def _score_rows(export: Export) -> Iterator[tuple[Value, ...]]:
                     *export.names.of(figure.group),
                     dimension.name,
                     _respondents(figure),
-                    _mean(figure, dimension.id),
+                    *_mean_and_answers(figure, dimension.id, hidden_label(export.rules.k)),
                 )
 
 
@@ -185,11 +195,16 @@ def _respondents(figure: Figure) -> Value:
     return figure.label or figure.respondents or NO_RESPONSES
 
 
-def _mean(figure: Figure, dimension: str) -> Value:
+def _mean_and_answers(figure: Figure, dimension: str, hidden_text: str) -> tuple[Value, Value]:
+    """The answers behind the mean and the mean, or why there is none."""
+    if figure.hidden or figure.label:
+        return _respondents(figure), _respondents(figure)
+    if figure.is_hidden(dimension):
+        return hidden_text, hidden_text
     mean = figure.means.get(dimension)
     if mean is None:
-        return figure.label or NO_ANSWERS
-    return round(mean, MEAN_DECIMALS)
+        return NO_ANSWERS, NO_ANSWERS
+    return figure.answers[dimension], round(mean, MEAN_DECIMALS)
 
 
 def _rate_rows(export: Export) -> Iterator[tuple[Value, ...]]:
@@ -236,13 +251,17 @@ def _scale(instrument: Instrument) -> str:
 def _rule_rows(export: Export) -> list[tuple[str, str]]:
     rules, k = export.rules, export.rules.k
     return [
-        ("Minimum group size", f"A figure from fewer than {k} respondents is hidden."),
         (
-            "Remainder and complementary suppression",
-            f"A group is shown only when what is left of its parent group is none or at least "
-            f"{k}; when a figure is hidden, the next smallest beside it is hidden too, so that "
-            "no hidden figure can be worked out by subtraction, within a wave or between "
-            "consecutive waves.",
+            "Minimum group size",
+            f"A mean, count or band resting on fewer than {k} answers is hidden (the answers "
+            "column says how many a shown mean rests on).",
+        ),
+        (
+            "Subtraction",
+            "A figure is shown only when, together with everything shown to anyone (HR, every "
+            "manager's view, exports, the API) in this and every earlier wave, no sum or "
+            f"difference of shown figures works out the answers of fewer than {k} people; "
+            "otherwise the cheapest figures involved are hidden too.",
         ),
         ("Hidden figures", f"Every hidden figure reads '{hidden_label(k)}', never 0."),
         (

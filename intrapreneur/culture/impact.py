@@ -2,12 +2,13 @@
 than the comparison group's between a wave before the programme and a wave after?
 
 Respondents' scores are read in SQL, one query per cell of the difference-in-differences
-and one for all earlier waves (the pre-trend check): only scores leave the database, never
-an id. The statistics are ``statistics.difference_in_differences``. What is printed passes
-the anonymity engine as every other survey figure does: a cell is shown only when it has k
-scores *and* the dashboards' suppressed figures (``dashboard.wave_figures``) show that
-group in that wave, so the estimate page can never be subtracted from a dashboard, an
-export or the API to isolate a smaller group (e.g. one cohort's participants next to all
+and one for all earlier waves (the pre-trend check): only each response's pseudonym and
+score leave the database, never a person id (the pseudonym lets the interval resample
+people rather than answers). The statistics are ``statistics.difference_in_differences``.
+What is printed is the published release, as every other survey figure: a cell is shown
+only when it has k scores *and* the release (``dashboard.wave_figures``) shows that group's
+mean in that wave, so the estimate page can never be subtracted from a dashboard, an export
+or the API to isolate a smaller group (e.g. one cohort's participants next to all
 participants).
 
 The estimate's figure builder lives here too, not in ``culture/charts.py``, so this page and
@@ -27,13 +28,20 @@ from intrapreneur.core.charts import styled
 from intrapreneur.culture.anonymity import Rules, hidden_label
 from intrapreneur.culture.dashboard import wave_figures
 from intrapreneur.culture.instruments import Dimension, Instrument
-from intrapreneur.culture.models import SurveyGroup, SurveyScore, SurveyWave, wave_cohort
+from intrapreneur.culture.models import (
+    SurveyGroup,
+    SurveyResponse,
+    SurveyScore,
+    SurveyWave,
+    wave_cohort,
+)
 from intrapreneur.culture.statistics import (
     COMPARISON_AFTER,
     COMPARISON_BEFORE,
     PARTICIPANTS_AFTER,
     PARTICIPANTS_BEFORE,
     DiDEstimate,
+    Scored,
     describe,
     difference_in_differences,
 )
@@ -166,21 +174,27 @@ def _participant_filter(question: Question, group: SurveyGroup) -> list[object]:
     return []
 
 
-def _cell_scores(question: Question, wave: SurveyWave, group: SurveyGroup) -> list[float]:
-    query = select(SurveyScore.score).where(
-        SurveyScore.wave_id == wave.id,
-        SurveyScore.dimension == question.dimension.id,
-        SurveyScore.group == group,
-        *_participant_filter(question, group),
+def _cell_scores(question: Question, wave: SurveyWave, group: SurveyGroup) -> list[Scored]:
+    """(pseudonym, score) of each response in the cell: the pseudonym lets the bootstrap
+    resample people, not answers; nothing else about the respondent is read."""
+    query = (
+        select(SurveyResponse.pseudonym, SurveyScore.score)
+        .join_from(SurveyScore, SurveyResponse, SurveyScore.response_id == SurveyResponse.id)
+        .where(
+            SurveyScore.wave_id == wave.id,
+            SurveyScore.dimension == question.dimension.id,
+            SurveyScore.group == group,
+            *_participant_filter(question, group),
+        )
     )
-    return list(db.session.scalars(query))
+    return [(pseudonym, score) for pseudonym, score in db.session.execute(query)]
 
 
 def _earlier_waves(
     question: Question, waves: Sequence[SurveyWave]
-) -> list[tuple[list[float], list[float]]]:
-    """(participants, comparison) scores of each wave before "before" with its questionnaire,
-    oldest first, read in one query."""
+) -> list[tuple[list[Scored], list[Scored]]]:
+    """(participants, comparison) (pseudonym, score) pairs of each wave before "before" with
+    its questionnaire, oldest first, read in one query."""
     earlier = [
         wave
         for wave in waves[: waves.index(question.before)]
@@ -188,16 +202,18 @@ def _earlier_waves(
     ]
     if not earlier:
         return []
-    by_wave: dict[int, dict[SurveyGroup, list[float]]] = {w.id: {P: [], C: []} for w in earlier}
+    by_wave: dict[int, dict[SurveyGroup, list[Scored]]] = {w.id: {P: [], C: []} for w in earlier}
     rows = db.session.execute(
-        select(SurveyScore.wave_id, SurveyScore.group, SurveyScore.score).where(
+        select(SurveyScore.wave_id, SurveyScore.group, SurveyResponse.pseudonym, SurveyScore.score)
+        .join_from(SurveyScore, SurveyResponse, SurveyScore.response_id == SurveyResponse.id)
+        .where(
             SurveyScore.wave_id.in_(by_wave),
             SurveyScore.dimension == question.dimension.id,
             *_earlier_filter(question),
         )
     )
-    for wave_id, group, score in rows:
-        by_wave[wave_id][group].append(score)
+    for wave_id, group, pseudonym, score in rows:
+        by_wave[wave_id][group].append((pseudonym, score))
     return [(by_wave[w.id][P], by_wave[w.id][C]) for w in earlier]
 
 
@@ -223,10 +239,15 @@ def _published_cells(
     ):
         figure = figures[wave.id].get(**_coordinates(question, group))
         mean = figure.means.get(question.dimension.id)
-        if figure.hidden or result.cells[name].mean is None or mean is None:
+        if (
+            figure.is_hidden(question.dimension.id)
+            or result.cells[name].mean is None
+            or mean is None
+        ):
             cells.append(ImpactCell(name, group, wave, None, None))
         else:
-            cells.append(ImpactCell(name, group, wave, figure.respondents, mean))
+            answers = figure.answers[question.dimension.id]
+            cells.append(ImpactCell(name, group, wave, answers, mean))
     return cells
 
 

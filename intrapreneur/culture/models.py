@@ -146,13 +146,12 @@ class PrivacyRules(db.Model):
 
 
 class SurveyPublication(CreatedAtMixin, db.Model):
-    """A closed wave's figures as the anonymity engine published them, kept once.
+    """A closed wave's release as the ledger decided it, kept once.
 
-    A closed wave takes no more answers, and the engine only looks back, so its suppressed
-    figures never change for the same rules and the same earlier waves: views read them
-    here instead of suppressing every wave again on each request. Only what a dashboard may
-    print is stored (hidden figures carry no count and no means), plus what the next wave's
-    suppression needs from this one (``carried``: each group's last shown count).
+    A closed wave takes no more answers and the ledger only looks back, so what it releases
+    never changes for the same rules and the same earlier waves: every view, export and
+    API answer reads it here, and the next wave's release is checked against it. Only what
+    may be printed is stored (hidden figures carry no count and no means).
     """
 
     __tablename__ = "survey_publication"
@@ -162,22 +161,21 @@ class SurveyPublication(CreatedAtMixin, db.Model):
     wave_id: Mapped[int] = mapped_column(ForeignKey("survey_wave.id", ondelete="CASCADE"))
     min_group: Mapped[int]
     min_group_comments: Mapped[int]
-    # The ids of the waves before this one, in order ("3,5,8"): the series it was suppressed in.
+    # The ids of the waves before this one, in order ("3,5,8"): the series it was decided in.
     earlier: Mapped[str] = mapped_column(Text)
-    carried: Mapped[list[list[str | int | None]]] = mapped_column(
-        JSON, deferred=True, deferred_raiseload=True
-    )
     comment_departments: Mapped[list[str]] = mapped_column(JSON)
     # Cronbach's alpha per dimension over the whole wave: [alpha or None, complete responses].
     alphas: Mapped[dict[str, list[float | int | None]]] = mapped_column(JSON)
-    # Per dimension, the whole wave's bands: [score, respondents or None, hidden text or None].
-    distributions: Mapped[dict[str, list[list[float | int | str | None]]]] = mapped_column(JSON)
+    # Per dimension, the whole wave's bands [low, high, respondents], or None when hidden.
+    distributions: Mapped[dict[str, list[list[float | int]] | None]] = mapped_column(JSON)
 
 
 class PublishedFigure(db.Model):
     """One group's figure in a publication. A coordinate is None when the figure is a margin
     over it ("all cohorts"); ``department_id`` and ``cohort_id`` repeat the coordinates as
-    numbers, for sorting by name with a join."""
+    numbers, for sorting by name with a join. A figure with a ``scope`` is a manager's view:
+    the respondents of those departments (ids joined by commas), narrowed by the cohort and
+    group coordinates."""
 
     __tablename__ = "published_figure"
     __table_args__ = (
@@ -194,6 +192,10 @@ class PublishedFigure(db.Model):
     group: Mapped[str | None] = mapped_column(String(20))
     department_id: Mapped[int | None]
     cohort_id: Mapped[int | None]
+    scope: Mapped[str | None] = mapped_column(Text)
     respondents: Mapped[int | None]  # None when hidden
     hidden: Mapped[bool]
+    # Per dimension: the mean and the answers behind it, where shown (no mean: no answers).
     means: Mapped[dict[str, float]] = mapped_column(JSON)
+    answers: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    hidden_dimensions: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -1,8 +1,9 @@
 """What the culture dashboard shows, assembled from suppressed figures only.
 
-Every survey number on the page comes from ``dashboard.wave_figures`` (or, for the
-distribution, through the anonymity engine here); this module only arranges them
-into the heatmap, trends, side-by-side and tables, and their charts.
+Every survey number on the page comes from the published releases (``dashboard.wave_figures``);
+this module only arranges them into the heatmap, trends, side-by-side and tables, and their
+charts. A manager's page shows the organisation's figures of their departments and the
+figures of their whole scope that the ledger released with them.
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
-from intrapreneur.culture import aggregates, charts, dashboard, published, services
+from intrapreneur.culture import aggregates, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.anonymity import Rules
+from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
     Figure,
-    WaveFigures,
     department_names,
+    no_responses,
 )
 from intrapreneur.culture.instruments import Instrument
+from intrapreneur.culture.ledger.people import scope_key
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.culture.published import StoredFigures
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
 
@@ -58,6 +61,61 @@ class Waiting:
     publishing: bool  # closed after every earlier wave: the job is publishing its figures
 
 
+@dataclass(frozen=True)
+class RateRow:
+    """A group's response rate as printed: who was asked, and who answered where shown."""
+
+    group: str
+    invited: int
+    answered: str
+    share: str
+
+
+@dataclass(frozen=True)
+class Reader:
+    """Whose page it is: the whole organisation (HR) or a manager's departments."""
+
+    k: int
+    departments: set[str] | None = None  # None: the whole organisation
+
+    @property
+    def hidden_text(self) -> str:
+        return hidden_label(self.k) if self.departments is None else scope_hidden_label(self.k)
+
+    def view(self, figures: StoredFigures, **coordinates: str) -> Figure:
+        """The figure of everyone the reader sees, narrowed by cohort and group."""
+        if self.departments is None:
+            return figures.get(**coordinates)
+        if not self.departments:
+            return no_responses(coordinates)
+        stored = figures.scoped(scope_key(self.departments), **coordinates)
+        if stored is not None:
+            return stored
+        parts = figures.across("department", **coordinates)
+        chosen = [parts[d] for d in sorted(self.departments) if d in parts]
+        return summed(chosen, coordinates, self.hidden_text)
+
+
+def summed(parts: list[Figure], coordinates: dict[str, str], hidden_text: str) -> Figure:
+    """A manager's scope that the publication does not hold (the organisation changed since),
+    worked out from its departments' published figures: shown only where every part is, so
+    it adds nothing to what is already released."""
+    if any(part.hidden for part in parts):
+        return Figure(coordinates, None, {}, {}, True, hidden_text)
+    respondents = sum(part.respondents or 0 for part in parts)
+    if not respondents:
+        return no_responses(coordinates)
+    dimensions = {d for part in parts for d in (*part.answers, *part.hidden_dimensions)}
+    hidden = frozenset(d for d in dimensions if any(part.is_hidden(d) for part in parts))
+    answers = {d: sum(part.answers.get(d, 0) for part in parts) for d in dimensions - hidden}
+    means = {
+        d: sum(part.means[d] * part.answers[d] for part in parts if part.answers.get(d)) / n
+        for d, n in answers.items()
+        if n
+    }
+    return Figure(coordinates, respondents, means, answers, False, None, hidden)
+
+
 @dataclass
 class Page:
     waves: list[SurveyWave]
@@ -72,7 +130,8 @@ class Page:
     side_rows: list[Row] = field(default_factory=list)
     distribution_rows: list[Row] = field(default_factory=list)
     alpha_rows: list[Row] = field(default_factory=list)
-    rates: dict[SurveyGroup, survey_queries.Rate] = field(default_factory=dict)
+    rates: list[RateRow] = field(default_factory=list)
+    distribution_hidden: bool = False
     waiting: list[Waiting] = field(default_factory=list)  # opened, figures not shown yet
     comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
@@ -81,7 +140,8 @@ class Page:
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
     opened = survey_queries.opened_waves(today)
     series = survey_queries.closed_prefix(opened, today)
-    all_figures = _figures_shown(series, rules, departments)
+    all_figures = dashboard.wave_figures(series, rules)
+    reader = Reader(rules.k, departments)
     waves = [figures.wave for figures in all_figures]
     page = Page(waves=waves, rules=rules)
     page.waiting = _waiting(opened[len(waves) :], series, today)
@@ -96,28 +156,31 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
     chosen = all_figures[index]
-    coordinates = _coordinates(choice)
-    _heatmap(page, chosen, coordinates, names)
-    _trend(page, all_figures, choice, names)
-    _side_by_side(page, chosen, choice, names)
+    _heatmap(page, chosen, _coordinates(choice), names, departments)
+    _trend(page, all_figures, choice, names, reader)
+    _side_by_side(page, chosen, choice, names, reader)
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, chosen, names[page.dimension])
     _alphas(page, chosen, rules)
-    _comments(page, chosen.comment_departments())
-    page.rates = survey_queries.response_rates([page.wave.id])[page.wave.id]
+    allowed = chosen.comment_departments()
+    _comments(page, allowed if departments is None else allowed & departments)
+    page.rates = _rates(chosen)
     return page
 
 
-def _figures_shown(
-    series: list[SurveyWave], rules: Rules, departments: set[str] | None
-) -> list[WaveFigures]:
-    """The figures of the waves the page shows. The whole organisation's view shows the
-    published waves only: a wave that has just closed is suppressed by a background job
-    (seconds to minutes on a big wave) rather than on every view until then. A manager's
-    view covers their departments and is computed as it is asked for."""
-    if departments is None:
-        return list(published.stored_series(series, rules))
-    return dashboard.wave_figures(series, rules, departments)
+def _rates(figures: StoredFigures) -> list[RateRow]:
+    """Who was asked (invitations), and who answered as the release shows it."""
+    invited = survey_queries.response_rates([figures.wave.id])[figures.wave.id]
+    rows = []
+    for group, rate in invited.items():
+        answered = figures.get(group=str(group))
+        if answered.hidden:
+            rows.append(RateRow(GROUP_NAMES[group], rate.invited, answered.label or "", ""))
+            continue
+        count = answered.respondents or 0
+        share = f"{100 * count / rate.invited:.0f}%" if rate.invited else ""
+        rows.append(RateRow(GROUP_NAMES[group], rate.invited, str(count), share))
+    return rows
 
 
 def _waiting(waves: list[SurveyWave], series: list[SurveyWave], today: date) -> list[Waiting]:
@@ -146,27 +209,38 @@ def _coordinates(choice: Choice) -> dict[str, str]:
 
 
 def _shown(figure: Figure, dimension: str) -> float | None:
-    return None if figure.hidden else figure.means.get(dimension)
+    return None if figure.is_hidden(dimension) else figure.means.get(dimension)
 
 
-def _text(figure: Figure, dimension: str) -> str:
+def _text(figure: Figure, dimension: str, hidden_text: str) -> str:
+    """The mean and, in brackets, the answers it rests on; or why there is none."""
     if figure.hidden or figure.label:
         return figure.label or ""
-    value = figure.means.get(dimension)
-    return "—" if value is None else f"{value:.2f}"
+    if figure.is_hidden(dimension):
+        return hidden_text
+    mean = figure.means.get(dimension)
+    return "—" if mean is None else f"{mean:.2f} ({figure.answers[dimension]})"
 
 
 def _heatmap(
-    page: Page, chosen: WaveFigures, coords: dict[str, str], names: dict[str, str]
+    page: Page,
+    chosen: StoredFigures,
+    coords: dict[str, str],
+    names: dict[str, str],
+    departments: set[str] | None,
 ) -> None:
     row = chosen.across("department", **coords)
-    departments = department_names(set(row))
+    if departments is not None:
+        row = {d: figure for d, figure in row.items() if d in departments}
+    named = department_names(set(row))
     # By name, "No department" last.
-    ids = sorted(departments, key=lambda d: (d == NONE, departments[d].casefold()))
-    page.heat_columns = [departments[d] for d in ids]
+    ids = sorted(named, key=lambda d: (d == NONE, named[d].casefold()))
+    page.heat_columns = [named[d] for d in ids]
     figures = [row[d] for d in ids]
+    hidden_text = hidden_label(page.rules.k)
     page.heat_rows = [
-        Row(name, [_text(f, dimension) for f in figures]) for dimension, name in names.items()
+        Row(name, [_text(f, dimension, hidden_text) for f in figures])
+        for dimension, name in names.items()
     ]
     page.heat_rows.append(
         Row("Respondents", [f.label if f.hidden else str(f.respondents) for f in figures])
@@ -178,60 +252,75 @@ def _heatmap(
     )
 
 
-def _trend(page: Page, waves: list[WaveFigures], choice: Choice, names: dict[str, str]) -> None:
+def _trend(
+    page: Page, waves: list[StoredFigures], choice: Choice, names: dict[str, str], reader: Reader
+) -> None:
     dimension = page.dimension or ""
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
     for group, label in GROUP_NAMES.items():
         # The comparison group belongs to no cohort: the cohort filter narrows participants.
         extra = cohort if group is SurveyGroup.PARTICIPANT else {}
-        figures = [w.get(group=str(group), **extra) for w in waves]
+        figures = [reader.view(w, group=str(group), **extra) for w in waves]
         series[label] = [_shown(f, dimension) for f in figures]
-        page.trend_rows.append(Row(label, [_text(f, dimension) for f in figures]))
+        cells = [_text(f, dimension, reader.hidden_text) for f in figures]
+        page.trend_rows.append(Row(label, cells))
     titles = [w.wave.title for w in waves]
     scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
     page.figures["trend"] = embeddable(charts.trend(titles, series, names[dimension], scale))
 
 
-def _side_by_side(page: Page, chosen: WaveFigures, choice: Choice, names: dict[str, str]) -> None:
+def _side_by_side(
+    page: Page, chosen: StoredFigures, choice: Choice, names: dict[str, str], reader: Reader
+) -> None:
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
     for group, label in GROUP_NAMES.items():
         extra = cohort if group is SurveyGroup.PARTICIPANT else {}
-        figure = chosen.get(group=str(group), **extra)
+        figure = reader.view(chosen, group=str(group), **extra)
         series[label] = [_shown(figure, dimension) for dimension in names]
-        page.side_rows.append(Row(label, [_text(figure, dimension) for dimension in names]))
+        cells = [_text(figure, dimension, reader.hidden_text) for dimension in names]
+        page.side_rows.append(Row(label, cells))
     scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
     page.figures["side"] = embeddable(
         charts.groups_side_by_side(list(names.values()), series, scale)
     )
 
 
-def _distribution(page: Page, chosen: WaveFigures, dimension_name: str) -> None:
-    """Respondents per half-point band, suppressed as a table of its own."""
+def _distribution(page: Page, chosen: StoredFigures, dimension_name: str) -> None:
+    """Respondents per band, adjacent half-point bands merged until each holds k people."""
     bands = chosen.distribution(page.dimension or "")
+    if bands is None:
+        page.distribution_hidden = True
+        return
+    labels = [_band_label(band.low, band.high) for band in bands]
     page.distribution_rows = [
-        Row(f"{band.score:.1f}", [band.label or str(band.respondents)]) for band in bands
+        Row(label, [str(band.respondents)]) for label, band in zip(labels, bands, strict=True)
     ]
     page.figures["distribution"] = embeddable(
-        charts.distribution(
-            [band.score for band in bands], [band.respondents for band in bands], dimension_name
-        )
+        charts.distribution(labels, [band.respondents for band in bands], dimension_name)
     )
 
 
-def _alphas(page: Page, chosen: WaveFigures, rules: Rules) -> None:
-    """Cronbach's alpha per dimension, shown only with at least k complete respondents."""
+def _band_label(low: float, high: float) -> str:
+    return f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}"
+
+
+def _alphas(page: Page, chosen: StoredFigures, rules: Rules) -> None:
+    """Cronbach's alpha per dimension over the whole wave, shown only with at least k
+    complete respondents and where the wave's mean of the dimension is released. How many
+    were complete is not printed: a count of people over a set the release does not
+    decide could be differenced against the released counts."""
     instrument = page.instrument
     assert instrument is not None
     alphas = chosen.alphas(instrument)
+    everyone = chosen.get()
     for dimension in instrument.dimensions:
-        alpha = alphas[dimension.id]
-        if alpha.respondents < rules.k:
-            cells = [f"fewer than {rules.k} complete responses", ""]
+        alpha = alphas.get(dimension.id)
+        if alpha is None or alpha.respondents < rules.k or everyone.is_hidden(dimension.id):
+            cells = [f"hidden: fewer than {rules.k} complete responses, here or by subtraction"]
         else:
-            value = "—" if alpha.alpha is None else f"{alpha.alpha:.2f}"
-            cells = [value, str(alpha.respondents)]
+            cells = ["—" if alpha.alpha is None else f"{alpha.alpha:.2f}"]
         page.alpha_rows.append(Row(dimension.name, cells))
 
 

@@ -19,6 +19,7 @@ from intrapreneur.culture.models import (
     SurveyGroup,
     SurveyInvitation,
     SurveyResponse,
+    SurveyScore,
     SurveyWave,
     wave_cohort,
 )
@@ -111,6 +112,18 @@ def closed_prefix(opened: list[SurveyWave], today: date) -> list[SurveyWave]:
     no suppression of a single view can prevent. A wave that closed after a wave still open
     waits for it, so the series the anonymity engine reads never changes behind a view."""
     return list(takewhile(lambda wave: wave.has_closed(today), opened))
+
+
+def dimensions_scored(wave_id: int) -> list[str]:
+    """The dimensions the wave's responses have scores on, by id."""
+    return list(
+        db.session.scalars(
+            select(SurveyScore.dimension)
+            .where(SurveyScore.wave_id == wave_id)
+            .distinct()
+            .order_by(SurveyScore.dimension)
+        )
+    )
 
 
 def waves() -> Select[tuple[SurveyWave]]:

@@ -27,9 +27,11 @@ from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.core.models import utcnow
-from intrapreneur.culture import dashboard, published, queries
+from intrapreneur.culture import aggregates, dashboard, published, queries
+from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.ledger.waves import release_wave
 from intrapreneur.culture.models import (
     PrivacyRules,
     PublishedFigure,
@@ -371,31 +373,28 @@ def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
 
 
 def publish_closed_waves(today: date) -> int:
-    """Keep the published figures of every closed wave that has none for the rules in force
-    (see ``published``); publications made with other rules or another series of earlier
-    waves are dropped. Returns how many waves were published. Idempotent: the scheduler
-    runs it hourly, and closing a wave early runs it too."""
+    """Decide and keep the release of every closed wave that has none for the rules in force,
+    oldest first, each against everything the earlier ones released (see ``ledger``);
+    publications made with other rules or another series of earlier waves are dropped.
+    Returns how many waves were published. Idempotent: the scheduler runs it hourly, and
+    closing a wave early runs it too."""
     waves = queries.published_series(today)
     rules = dashboard.rules_in_force()
-    series = dashboard.wave_figures(waves, rules)
-    _drop_publications_except(
-        [figures.publication for figures in series if isinstance(figures, published.StoredFigures)]
-    )
-    fresh = [figures for figures in series if isinstance(figures, dashboard.ComputedFigures)]
-    for figures in fresh:
-        number = waves.index(figures.wave)
-        instrument = instrument_of(figures.wave)
-        published.store(
-            figures.wave,
-            waves[:number],
-            rules,
-            figures.figures,
-            figures.carried,
-            figures.comment_departments(),
-            figures.alphas(instrument),
-            {d.id: figures.distribution(d.id) for d in instrument.dimensions},
-        )
-    return len(fresh)
+    stored = published.stored_series(waves, rules)
+    _drop_publications_except([figures.publication for figures in stored])
+    earlier = [published.earlier_release(figures.publication) for figures in stored]
+    scopes = dashboard.manager_scopes()
+    for number in range(len(stored), len(waves)):
+        wave = waves[number]
+        series = [earlier_wave.id for earlier_wave in waves[: number + 1]]
+        dimensions = queries.dimensions_scored(wave.id)
+        release = release_wave(series, earlier, dimensions, rules, scopes)
+        # Alpha needs the items; a wave whose instrument is gone is published without it.
+        instrument = instruments().get(wave.instrument_key)
+        alphas = aggregates.alphas(wave.id, instrument, Filters()) if instrument else {}
+        published.store(wave, waves[:number], rules, release, alphas)
+        earlier.append(release.as_earlier())
+    return len(waves) - len(stored)
 
 
 def _drop_publications_except(kept: list[SurveyPublication]) -> None:

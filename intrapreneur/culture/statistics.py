@@ -8,8 +8,11 @@ be checked against worked examples.
   together as one scale in a wave?
 * ``difference_in_differences``: did participants' score change more than the
   comparison group's between the last wave before the programme and a wave
-  after, with a seeded bootstrap 95% interval and the warnings HR needs to read
-  it honestly; ``describe`` turns it into one plain sentence.
+  after, with the warnings HR needs to read it honestly; ``describe`` turns it
+  into one plain sentence. Its 95% interval is the percentile interval of a
+  seeded cluster bootstrap that resamples people (pseudonyms), each drawn person
+  bringing all their scores in every cell, so someone who answered before and
+  after counts as one person, not as two independent answers.
 """
 
 from __future__ import annotations
@@ -131,9 +134,11 @@ NO_PRE_TREND_CHECK = (
     "before the programme"
 )
 MIN_RESAMPLES = 100
-# Bootstrap index arrays are drawn in blocks of about this many elements: fast,
-# and memory stays near 2 MB whatever the sample size.
+# The people × resamples count arrays of the bootstrap are drawn in blocks of about this
+# many elements: fast, and memory stays near 2 MB whatever the number of people.
 _BLOCK_ELEMENTS = 2**18
+# One response in a cell: the respondent's pseudonym, the same in every wave, and the score.
+Scored = tuple[str, float]
 # One mean per cell, or one array of bootstrap means per cell.
 Means = TypeVar("Means", float, np.ndarray)
 
@@ -147,41 +152,52 @@ class Cell:
 @dataclass(frozen=True)
 class DiDEstimate:
     estimate: float | None  # (participants after − before) − (comparison after − before)
-    low: float | None  # 95% interval from the bootstrap percentiles
+    low: float | None  # 95% interval from the cluster bootstrap's percentiles
     high: float | None
     cells: dict[str, Cell]  # keyed by PARTICIPANTS_BEFORE, PARTICIPANTS_AFTER, …
     warnings: list[str]  # plain sentences
     shown: bool  # False when a cell is under k: then estimate, low and high are None
 
 
+@dataclass(frozen=True)
+class _Responses:
+    """One cell's responses as arrays, sorted by pseudonym, then score."""
+
+    pseudonyms: np.ndarray
+    scores: np.ndarray
+
+
 def difference_in_differences(
-    participants_before: Sequence[float],
-    participants_after: Sequence[float],
-    comparison_before: Sequence[float],
-    comparison_after: Sequence[float],
+    participants_before: Sequence[Scored],
+    participants_after: Sequence[Scored],
+    comparison_before: Sequence[Scored],
+    comparison_after: Sequence[Scored],
     *,
     k: int = 5,
     resamples: int = 2000,
     seed: int = 0,
-    earlier_waves: Sequence[tuple[Sequence[float], Sequence[float]]] = (),
+    earlier_waves: Sequence[tuple[Sequence[Scored], Sequence[Scored]]] = (),
 ) -> DiDEstimate:
     """How much more participants' dimension score changed than the comparison group's.
 
-    Each sequence holds one score per respondent. Respondents are the unit: the
-    bootstrap resamples respondents within each of the four cells independently,
-    seeded with ``numpy.random.default_rng(seed)``, so the same input always
-    gives the same interval. Panel pairing is not used in this version, although
-    the keyed pseudonym could link a person across waves: not everyone answers
-    both waves, and handing individual trajectories to the estimator would carry
-    per-person data past the anonymity rules. Treating waves as separate samples
-    ignores the correlation of one person's answers over time; as that is
-    positive in practice, the interval comes out wider (conservative), not narrower.
+    Each cell holds one (pseudonym, score) pair per response; the pseudonym is the
+    person's, the same in every wave. The 95% interval is the percentile interval of a
+    cluster bootstrap over people: each resample draws, with replacement, as many
+    people as appear in any cell, and a drawn person brings all their scores in all
+    four cells. Someone who answered both waves is thus drawn with both answers or
+    with neither, which keeps the correlation of one person's answers over time;
+    resampling the cells independently would ignore it and, as it is positive in
+    practice, give too wide an interval. People who answered one wave only are
+    clusters of one score, and a pseudonym found in both groups is one cluster like
+    any other. The draws are seeded with ``numpy.random.default_rng(seed)``, so the
+    same responses, in any order, always give the same interval. Pseudonyms are used
+    only to tell people apart: nothing per person is returned.
 
-    ``earlier_waves`` holds the (participants, comparison) scores of waves before
+    ``earlier_waves`` holds the (participants, comparison) responses of waves before
     the "before" wave, oldest first. With at least one of them, the change from
     the oldest wave in which both groups reach k to the "before" wave is
-    compared between the groups; when that difference's 95% interval excludes 0
-    the pre-trends differ and a warning says so.
+    compared between the groups, with the same cluster bootstrap; when that
+    difference's 95% interval excludes 0 the pre-trends differ and a warning says so.
 
     When any of the four cells has fewer than ``k`` respondents no score is
     computed from it and no estimate is shown; a warning names the cell.
@@ -193,15 +209,15 @@ def difference_in_differences(
     if resamples < MIN_RESAMPLES:
         raise ValueError(f"a 95% interval needs at least {MIN_RESAMPLES} resamples")
     samples = {
-        PARTICIPANTS_BEFORE: _scores(participants_before),
-        PARTICIPANTS_AFTER: _scores(participants_after),
-        COMPARISON_BEFORE: _scores(comparison_before),
-        COMPARISON_AFTER: _scores(comparison_after),
+        PARTICIPANTS_BEFORE: _responses(participants_before),
+        PARTICIPANTS_AFTER: _responses(participants_after),
+        COMPARISON_BEFORE: _responses(comparison_before),
+        COMPARISON_AFTER: _responses(comparison_after),
     }
-    small = [name for name, scores in samples.items() if len(scores) < k]
+    small = [name for name, cell in samples.items() if len(cell.scores) < k]
     cells = {
-        name: Cell(len(scores), None if name in small else float(scores.mean()))
-        for name, scores in samples.items()
+        name: Cell(len(cell.scores), None if name in small else float(cell.scores.mean()))
+        for name, cell in samples.items()
     }
     if small:
         warnings = [
@@ -223,24 +239,30 @@ def difference_in_differences(
     return DiDEstimate(estimate, low, high, cells, [pre_trend] if pre_trend else [], shown=True)
 
 
-def _scores(values: Sequence[float]) -> np.ndarray:
-    """The cell's scores, sorted: the bootstrap draws by position, so sorting makes the
-    interval depend on the scores alone, not on the order the database returned them in
-    (PostgreSQL gives no order without ORDER BY, and it varies)."""
-    scores = np.sort(np.asarray(values, dtype=float).reshape(-1))
+def _responses(pairs: Sequence[Scored]) -> _Responses:
+    """The cell's responses, sorted: the bootstrap numbers people in pseudonym order and
+    sums their scores in the order given, so sorting makes the interval depend on the
+    responses alone, not on the order the database returned them in (PostgreSQL gives
+    no order without ORDER BY, and it varies)."""
+    pseudonyms = np.array([pseudonym for pseudonym, _ in pairs], dtype=str)
+    scores = np.array([score for _, score in pairs], dtype=float)
     if not np.isfinite(scores).all():
         raise ValueError("scores must be finite numbers; leave out respondents without a score")
-    return scores
+    order = np.lexsort((scores, pseudonyms))
+    return _Responses(pseudonyms[order], scores[order])
 
 
 def _did_with_interval(
-    cells: list[np.ndarray], resamples: int, rng: np.random.Generator
+    cells: Sequence[_Responses], resamples: int, rng: np.random.Generator
 ) -> tuple[float, float, float]:
-    """Point estimate and 95% percentile interval for cells in the order
+    """Point estimate and 95% cluster-bootstrap percentile interval for cells in the order
     treated before, treated after, control before, control after."""
-    estimate = _did(*(scores.mean() for scores in cells))
-    replicates = _did(*(_bootstrap_means(scores, resamples, rng) for scores in cells))
-    low, high = np.percentile(replicates, [2.5, 97.5])
+    estimate = _did(*(cell.scores.mean() for cell in cells))
+    replicates = _did(*_bootstrap_means(*_per_person(cells), resamples, rng).T)
+    # A resample that drew nobody from some cell has no estimate (NaN). Leaving it out
+    # conditions the interval on every cell being observed, as it was; with k or more
+    # people in each cell such resamples are rare.
+    low, high = np.percentile(replicates[~np.isnan(replicates)], [2.5, 97.5])
     return float(estimate), float(low), float(high)
 
 
@@ -251,21 +273,53 @@ def _did(
     return (treated_after - treated_before) - (control_after - control_before)
 
 
-def _bootstrap_means(scores: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
-    """Means of ``resamples`` samples drawn with replacement, vectorised block by block."""
-    means = np.empty(resamples)
-    block = max(1, _BLOCK_ELEMENTS // len(scores))
+def _per_person(cells: Sequence[_Responses]) -> tuple[np.ndarray, np.ndarray]:
+    """Each person's sum of scores and number of scores in each cell, as two
+    people × cells arrays, people in pseudonym order. A person is a pseudonym,
+    whichever cells it appears in."""
+    people, person_of = np.unique(
+        np.concatenate([cell.pseudonyms for cell in cells]), return_inverse=True
+    )
+    cell_of = np.repeat(np.arange(len(cells)), [len(cell.scores) for cell in cells])
+    slot = person_of * len(cells) + cell_of
+    size, shape = len(people) * len(cells), (len(people), len(cells))
+    scores = np.concatenate([cell.scores for cell in cells])
+    sums = np.bincount(slot, weights=scores, minlength=size).reshape(shape)
+    counts = np.bincount(slot, minlength=size).reshape(shape)
+    return sums, counts
+
+
+def _bootstrap_means(
+    sums: np.ndarray, counts: np.ndarray, resamples: int, rng: np.random.Generator
+) -> np.ndarray:
+    """Each cell's mean in each of ``resamples`` resamples of people (resamples × cells).
+
+    A resample is summarised by how often it drew each person, so its totals per cell
+    are one matrix product with the people's sums and counts: no resampled copy of the
+    scores is ever built. NaN where a resample drew nobody from the cell."""
+    people, cells = sums.shape
+    per_person = np.hstack((sums, counts))
+    totals = np.empty((resamples, 2 * cells))
+    block = max(1, _BLOCK_ELEMENTS // people)
     for start in range(0, resamples, block):
         stop = min(start + block, resamples)
-        picks = rng.integers(0, len(scores), size=(stop - start, len(scores)))
-        means[start:stop] = scores[picks].mean(axis=1)
-    return means
+        totals[start:stop] = _times_drawn(people, stop - start, rng) @ per_person
+    scores, responses = totals[:, :cells], totals[:, cells:]
+    return np.divide(scores, responses, out=np.full_like(scores, np.nan), where=responses > 0)
+
+
+def _times_drawn(people: int, resamples: int, rng: np.random.Generator) -> np.ndarray:
+    """How often each person is drawn in each resample (resamples × people) when each
+    resample draws ``people`` people with replacement."""
+    picks = rng.integers(0, people, size=(resamples, people))
+    picks += people * np.arange(resamples)[:, np.newaxis]  # resample r counts in row r
+    return np.bincount(picks.reshape(-1), minlength=resamples * people).reshape(-1, people)
 
 
 def _pre_trend_warning(
-    participants_before: np.ndarray,
-    comparison_before: np.ndarray,
-    earlier_waves: Sequence[tuple[Sequence[float], Sequence[float]]],
+    participants_before: _Responses,
+    comparison_before: _Responses,
+    earlier_waves: Sequence[tuple[Sequence[Scored], Sequence[Scored]]],
     *,
     k: int,
     resamples: int,
@@ -277,7 +331,7 @@ def _pre_trend_warning(
         (
             (participants, comparison)
             for participants, comparison in map(_earlier_wave, earlier_waves)
-            if len(participants) >= k and len(comparison) >= k
+            if len(participants.scores) >= k and len(comparison.scores) >= k
         ),
         None,
     )
@@ -288,9 +342,11 @@ def _pre_trend_warning(
     return PRE_TREND_WARNING if low > 0 or high < 0 else None
 
 
-def _earlier_wave(wave: tuple[Sequence[float], Sequence[float]]) -> tuple[np.ndarray, np.ndarray]:
+def _earlier_wave(
+    wave: tuple[Sequence[Scored], Sequence[Scored]],
+) -> tuple[_Responses, _Responses]:
     participants, comparison = wave
-    return _scores(participants), _scores(comparison)
+    return _responses(participants), _responses(comparison)
 
 
 # The plain-language sentence

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from intrapreneur.core.jobs import JobRefused, RunningJob, task
 from intrapreneur.core.models import BackgroundJob, ExportFile, utcnow
 from intrapreneur.culture import exports
-from intrapreneur.culture.dashboard import rules_in_force
+from intrapreneur.culture.dashboard import NotPublishedYet, rules_in_force
 from intrapreneur.culture.exports import ExportFilters
 from intrapreneur.culture.models import SurveyGroup
 from intrapreneur.culture.services import email_invitations, instrument_of, publish_closed_waves
@@ -47,7 +47,10 @@ def culture_export(
     if series is None or export_format not in exports.CONTENT_TYPES:
         raise JobRefused("That survey wave is not published any more, or the format is unknown.")
     instruments = {w.instrument_key: instrument_of(w) for w in series if w.id in waves}
-    export = exports.gather(filters, rules_in_force(), instruments, today)
+    try:
+        export = exports.gather(filters, rules_in_force(), instruments, today)
+    except NotPublishedYet as waiting:
+        raise JobRefused(str(waiting)) from None
     content = exports.file_content(exports.sections(export), export_format)
     asked = db.session.get(BackgroundJob, job.id)
     assert asked is not None and asked.requested_by_id is not None

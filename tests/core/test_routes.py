@@ -295,9 +295,11 @@ def survey_url(suffix: str = "") -> Callable[[Person], str]:
 
 
 def _closed_survey(hr: Person) -> survey_services.NewWave:
-    """The table's survey, closed: only closed waves' figures are exported."""
+    """The table's survey, closed and published: only published waves' figures are
+    exported."""
     survey = _survey(hr)
     survey.wave.closed_at = datetime.now(UTC)
+    survey_services.publish_closed_waves(datetime.now(UTC).date())
     return survey
 
 

@@ -36,10 +36,16 @@ def respond(
     group: SurveyGroup,
     answers: dict[str, int],
     cohort: Cohort | None = None,
+    people: Sequence[str] = (),
 ) -> None:
+    """``n`` responses alike; ``people`` names their pseudonyms (the same person in two
+    waves has the same one), new ones otherwise."""
     instrument = available()[wave.instrument_key]
-    for _ in range(n):
-        response = _response(wave, group, department.id, cohort.id if cohort else None, answers)
+    names = list(people) or [next(PSEUDONYMS) for _ in range(n)]
+    for pseudonym in names[:n]:
+        response = _response(
+            wave, group, department.id, cohort.id if cohort else None, answers, pseudonym
+        )
         db.session.add_all(
             services.score_row(response, dimension, score)
             for dimension, score in instrument.scores(answers).items()
@@ -56,7 +62,7 @@ def respond_with_scores(
 ) -> None:
     """One response per score, scored on ``dimension`` only, in no department."""
     for score in scores:
-        response = _response(wave, group, None, cohort.id if cohort else None, {})
+        response = _response(wave, group, None, cohort.id if cohort else None, {}, next(PSEUDONYMS))
         db.session.add(services.score_row(response, dimension, score))
     db.session.flush()
 
@@ -67,10 +73,11 @@ def _response(
     department_id: int | None,
     cohort_id: int | None,
     answers: dict[str, int],
+    pseudonym: str,
 ) -> SurveyResponse:
     response = SurveyResponse(
         wave_id=wave.id,
-        pseudonym=next(PSEUDONYMS),
+        pseudonym=pseudonym,
         department_id=department_id,
         cohort_id=cohort_id,
         group=group,

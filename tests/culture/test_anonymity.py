@@ -21,7 +21,6 @@ from intrapreneur.culture.anonymity import (
     comments_allowed,
     hidden_label,
     suppress,
-    suppress_waves,
 )
 
 VALUES = {
@@ -138,19 +137,6 @@ def test_groups_are_people_not_labels() -> None:
         {"department": "Finance", "status": "participant"} in hidden
     )
     assert {"department": "Legal", "status": "comparison"} in hidden
-
-
-def test_a_change_of_fewer_than_k_since_the_last_shown_wave_is_hidden() -> None:
-    waves = [[cell(20)], [cell(22)], [cell(25)], [cell(26)], [cell(20)]]
-    published = [wave[0] for wave in suppress_waves(waves, Rules())]
-    assert [s.count for s in published] == [20, None, 25, None, 20]
-
-
-def test_hiding_a_wave_cell_hides_a_sibling_too() -> None:
-    first = [cell(30), cell(15, cohort="2026"), cell(15, cohort="2027")]
-    second = [cell(37), cell(17, cohort="2026"), cell(20, cohort="2027")]
-    _, after = suppress_waves([first, second], Rules())
-    assert [s.hidden for s in after] == [False, True, True]
 
 
 def test_comments_need_the_larger_minimum_also_after_subtraction() -> None:
@@ -320,25 +306,3 @@ def test_the_order_of_the_cells_changes_nothing(
     shuffled = shuffler.sample(range(len(cells)), len(cells))
     again = suppress([cells[i] for i in shuffled], rules)
     assert [again[shuffled.index(i)].hidden for i in range(len(cells))] == hidden
-
-
-@examples
-@given(populations(), st.lists(st.integers(0, 3), min_size=60, max_size=60), st.integers(3, 5))
-def test_consecutive_nested_windows_never_differ_by_fewer_than_k(
-    population: tuple[list[str], list[Person]], joined: list[int], k: int
-) -> None:
-    dimensions, people = population
-    levels = [
-        list(c) for size in range(len(dimensions) + 1) for c in combinations(dimensions, size)
-    ]
-    # Cumulative windows: window w holds everyone who joined by wave w.
-    waves = [
-        count_cells([p for p, wave in zip(people, joined, strict=False) if wave <= w], levels)
-        for w in range(4)
-    ]
-    published = suppress_waves(waves, Rules(k=k, comment_k=10))
-    for cells, shown in zip(waves, published, strict=True):
-        assert_cross_table_safe(cells, shown, k)
-    for series in zip(*published, strict=True):
-        counts = [s.count for s in series if not s.hidden]
-        assert all(not 0 < later - earlier < k for earlier, later in combinations(counts, 2))

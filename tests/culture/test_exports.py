@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 from intrapreneur.core import jobs
 from intrapreneur.core.exports import neutralise
 from intrapreneur.core.models import AuditEvent, ExportFile
-from intrapreneur.culture import exports
+from intrapreneur.culture import exports, services
 from intrapreneur.culture.anonymity import hidden_label
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
@@ -73,6 +73,7 @@ def survey(app: object) -> dict[str, Any]:
     b.respond(wave, 20, evil, b.P, b.answers(3))
     b.respond(wave, 20, evil, b.C, b.answers(3))
     _into_cohort(wave, evil, cohort)
+    services.publish_closed_waves(date.today())
     db.session.commit()
     return {
         "wave": wave,
@@ -113,7 +114,7 @@ def _csv_sections(response: Any) -> dict[str, list[list[str]]]:
 
 def _by_group(rows: list[Any]) -> dict[tuple[str, str, str, str], tuple[Any, Any]]:
     """(department, cohort, group, dimension) → (respondents, mean) of the Scores rows."""
-    return {tuple(row[1:5]): (row[5], row[6]) for row in rows[1:]}
+    return {tuple(row[1:5]): (row[5], row[7]) for row in rows[1:]}
 
 
 @pytest.fixture
@@ -150,7 +151,8 @@ def test_the_xlsx_holds_the_dashboards_figures_and_the_hidden_text(
     assert workbook.sheetnames == SHEETS
     rows = _sheet_rows(workbook, "Scores")
     assert rows[0] == (
-        "Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Mean score"
+        "Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Answers",
+        "Mean score",
     )  # fmt: skip
     scores = _by_group(rows)
     _assert_dashboards_figures(scores, survey)
@@ -175,7 +177,7 @@ def test_the_xlsx_describes_the_instrument_rules_and_response_rates(
     assert exp3[2].startswith("1 to 5 (1 = Strongly disagree")
     rules = dict(_sheet_rows(workbook, "Rules")[1:])
     assert "fewer than 5" in rules["Minimum group size"]
-    assert "subtraction" in rules["Remainder and complementary suppression"]
+    assert "every earlier wave" in rules["Subtraction"] and "manager" in rules["Subtraction"]
     assert "never exported" in rules["Comments"]
     rates = _sheet_rows(workbook, "Response rates")
     assert rates[0] == ("Wave", "Group", "Invited", "Answered", "Response rate (%)")
@@ -199,6 +201,7 @@ def test_every_cell_that_would_be_a_formula_is_neutralised(
 ) -> None:
     later = _opened("-June")
     later.opens_on = date.today() - timedelta(days=5)
+    services.publish_closed_waves(date.today())
     db.session.commit()
     waves = f"wave={survey['wave'].id}&wave={later.id}"
 
@@ -337,8 +340,9 @@ def test_the_api_returns_the_same_suppressed_figures(
     }
     assert body["rules"] == {"k": 5}
     returned = {frozenset(f["group"].items()): f for f in body["figures"]}
-    assert returned.keys() == figures.figures.keys()
-    for coordinates, figure in figures.figures.items():
+    published = {frozenset(figure.group.items()): figure for figure in figures.selected()}
+    assert returned.keys() == published.keys()
+    for coordinates, figure in published.items():
         sent = returned[coordinates]
         assert (sent["respondents"], sent["hidden"], sent["label"]) == (
             figure.respondents,
@@ -349,6 +353,8 @@ def test_the_api_returns_the_same_suppressed_figures(
             assert set(sent["means"].values()) == {None}
         else:
             assert {d: m for d, m in sent["means"].items() if m is not None} == figure.means
+            assert {d: n for d, n in sent["answers"].items() if n is not None} == figure.answers
+            assert set(sent["hidden_dimensions"]) == figure.hidden_dimensions
     legal = returned[frozenset({("department", str(survey["legal"].id))})]
     assert legal["hidden"] and legal["respondents"] is None
 

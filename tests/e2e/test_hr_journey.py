@@ -214,7 +214,10 @@ def _read_dashboard(page: Page, journey: Journey) -> tuple[dict, dict]:
     assert heat and set(heat.values()) == {HIDDEN}
     # Ten participants answered: their means are shown; nobody in the comparison group did.
     participants = {dim: text for (group, dim), text in side.items() if group == "Participants"}
-    assert participants and all(re.fullmatch(r"\d\.\d\d", text) for text in participants.values())
+    # Each mean with the answers it rests on in brackets.
+    assert participants and all(
+        re.fullmatch(r"\d\.\d\d \(10\)", text) for text in participants.values()
+    )
     hidden_cell = page.get_by_role("cell", name=HIDDEN).first
     expect(hidden_cell).to_be_visible()
     return heat, side
@@ -243,37 +246,41 @@ def _assert_workbook_matches(path: Path, heat: dict, side: dict) -> None:
         "Group",
         "Dimension",
         "Respondents",
+        "Answers",
         "Mean score",
     )
     # The title that looks like a formula stays text, marked so no spreadsheet runs it.
     assert {row[0] for row in rows[1:]} == {"'" + WAVE_TITLE}
     printed = {
-        (department, cohort, group, dimension): (respondents, mean)
-        for _, department, cohort, group, dimension, respondents, mean in rows[1:]
+        (department, cohort, group, dimension): (respondents, answers, mean)
+        for _, department, cohort, group, dimension, respondents, answers, mean in rows[1:]
     }
     # Each department cell of the dashboard, hidden ones included, is in the sheet as shown.
     for (dimension, department), shown in heat.items():
         if dimension == "Respondents":
-            counts = {respondents for respondents, _ in _everyone_in(printed, department)}
+            counts = {respondents for respondents, _, _ in _everyone_in(printed, department)}
             assert counts == {shown if shown == HIDDEN else int(shown)}, department
         else:
-            respondents, mean = printed[department, "All", "All", dimension]
-            assert _as_shown(mean) == shown, (dimension, department, mean)
+            respondents, answers, mean = printed[department, "All", "All", dimension]
+            assert _as_shown(mean, answers) == shown, (dimension, department, mean)
             if shown == HIDDEN:
                 assert respondents == HIDDEN
     participants = {dim: text for (group, dim), text in side.items() if group == "Participants"}
     for dimension, shown in participants.items():
-        assert _as_shown(printed["All", "All", "Participants", dimension][1]) == shown
+        _, answers, mean = printed["All", "All", "Participants", dimension]
+        assert _as_shown(mean, answers) == shown
 
 
 def _everyone_in(printed: dict, department: str) -> list[tuple[object, object]]:
-    """The department's (respondents, mean) on each dimension, every cohort and group."""
+    """The department's (respondents, answers, mean) on each dimension, every cohort and
+    group."""
     return [value for key, value in printed.items() if key[:3] == (department, "All", "All")]
 
 
-def _as_shown(value: object) -> str:
-    """A sheet's cell as the dashboard prints it: means to two decimals, text as it is."""
-    return f"{value:.2f}" if isinstance(value, float | int) else str(value)
+def _as_shown(mean: object, answers: object) -> str:
+    """A sheet's cells as the dashboard prints them: the mean to two decimals with its
+    answers in brackets, text as it is."""
+    return f"{mean:.2f} ({answers})" if isinstance(mean, float | int) else str(mean)
 
 
 @pytest.mark.e2e

@@ -15,7 +15,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from intrapreneur.blueprints.jobs import NO_FILE, NOT_READY
 from intrapreneur.core import jobs
 from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
+from intrapreneur.culture.services import publish_closed_waves
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Role
 from tests.conftest import csrf_token, environment_for
@@ -69,7 +70,8 @@ jobs.run_job(app, int(sys.argv[1]))
 
 
 def survey_to_export() -> tuple[str, int]:
-    """HR's session id and a closed wave's id, with answers in two departments, all committed."""
+    """HR's session id and a closed, published wave's id, with answers in two departments,
+    all committed."""
     (hr,) = add_people(1, "hr", Role.HR)
     wave = b.wave("Spring pulse")
     finance, sales = Department(name="Finance"), Department(name="Sales")
@@ -77,6 +79,7 @@ def survey_to_export() -> tuple[str, int]:
     db.session.flush()
     b.respond(wave, 12, finance, b.P, b.answers(4))
     b.respond(wave, 9, sales, b.C, b.answers(2))
+    publish_closed_waves(date.today())  # the job's work once the wave has closed
     ids = hr.get_id(), wave.id
     commit_and_let_go()
     return ids
