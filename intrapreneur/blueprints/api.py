@@ -83,10 +83,8 @@ def culture_scores() -> ResponseReturnValue:
     except NotPublishedYet as waiting:
         return refusal(409, str(waiting))
     figures = list(chosen.selected())
-    # Every figure names the same dimensions: those any shown figure of the wave names.
-    dimensions = sorted(
-        {d for figure in figures for d in (*figure.answers, *figure.hidden_dimensions)}
-    )
+    # Every figure names the same dimensions: every one the wave was scored on.
+    dimensions = chosen.dimensions()
     return jsonify(
         wave={
             "id": chosen.wave.id,

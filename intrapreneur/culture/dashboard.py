@@ -20,7 +20,6 @@ from intrapreneur.culture.models import PrivacyRules, SurveyWave
 from intrapreneur.culture.published import StoredFigures
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
-from intrapreneur.identity.models import Person
 
 
 def rules_in_force() -> Rules:
@@ -64,15 +63,16 @@ def departments_managed_by(manager_id: int) -> set[str]:
 
 
 def manager_scopes() -> set[str]:
-    """Every manager's departments as a scope key: the views the ledger decides with the
-    organisation's figures. One recursive query over everyone with a department."""
-    departments = dict(
-        db.session.execute(
-            select(Person.id, Person.department_id).where(Person.department_id.is_not(None))
-        ).all()
-    )
+    """Every manager's departments as a scope key (the departments of everyone below them,
+    at any depth): the views the ledger decides with the organisation's figures. One query,
+    then every chain walked upwards in memory; a cycle in the directory's data ends a walk."""
+    lines = people.reporting_lines()
+    manager_of = {person_id: manager_id for person_id, manager_id, _ in lines}
     scopes: dict[int, set[str]] = {}
-    for person_id, managers in people.management_chains(list(departments)).items():
-        for manager_id in managers:
-            scopes.setdefault(manager_id, set()).add(str(departments[person_id]))
-    return {scope_key(departments_of) for departments_of in scopes.values()}
+    for person_id, manager_id, department_id in lines:
+        seen = {person_id}
+        while department_id is not None and manager_id is not None and manager_id not in seen:
+            scopes.setdefault(manager_id, set()).add(str(department_id))
+            seen.add(manager_id)
+            manager_id = manager_of.get(manager_id)
+    return {scope_key(departments) for departments in scopes.values()}

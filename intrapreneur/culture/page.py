@@ -132,6 +132,7 @@ class Page:
     alpha_rows: list[Row] = field(default_factory=list)
     rates: list[RateRow] = field(default_factory=list)
     distribution_hidden: bool = False
+    nothing_shown: bool = False  # the reader's whole view of the wave is hidden
     waiting: list[Waiting] = field(default_factory=list)  # opened, figures not shown yet
     comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
@@ -156,6 +157,7 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
     chosen = all_figures[index]
+    page.nothing_shown = reader.view(chosen).hidden
     _heatmap(page, chosen, _coordinates(choice), names, departments)
     _trend(page, all_figures, choice, names, reader)
     _side_by_side(page, chosen, choice, names, reader)

@@ -139,6 +139,11 @@ class StoredFigures:
         for row in db.session.scalars(statement):
             yield self._figure(row)
 
+    def dimensions(self) -> list[str]:
+        """The dimensions the wave was scored on (a distribution is kept, or hidden, for
+        each), by id."""
+        return sorted(self.publication.distributions)
+
     def comment_departments(self) -> set[str]:
         """Departments whose free-text comments may be listed."""
         return set(self.publication.comment_departments)

@@ -79,6 +79,17 @@ def people_by_id(person_ids: list[int]) -> dict[int, Person]:
     return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(person_ids)))}
 
 
+def reporting_lines() -> list[tuple[int, int | None, int | None]]:
+    """Everyone's (id, manager id, department id), in one query: for walking every
+    management chain at once in memory (an organisation-wide question)."""
+    return [
+        (person_id, manager_id, department_id)
+        for person_id, manager_id, department_id in db.session.execute(
+            select(Person.id, Person.manager_id, Person.department_id)
+        )
+    ]
+
+
 def management_chains(person_ids: list[int]) -> dict[int, frozenset[int]]:
     """Everyone above each of these people, at any depth, in one recursive query.
 

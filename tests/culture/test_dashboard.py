@@ -4,17 +4,19 @@ counted on the answers each mean rests on."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
 
 from intrapreneur.culture import services
 from intrapreneur.culture.anonymity import Rules
-from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.dashboard import departments_managed_by, manager_scopes, wave_figures
+from intrapreneur.culture.ledger.people import scope_key
 from intrapreneur.culture.models import SurveyWave
 from intrapreneur.culture.published import StoredFigures
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department
+from intrapreneur.identity.models import Department, Person, Role
 from tests.culture import builders as b
 
 RULES = Rules(k=5)
@@ -132,3 +134,29 @@ def test_new_people_in_a_group_of_the_same_size_are_no_reason_to_hide(
 
     assert before.get(department=str(finance.id)).respondents == 10
     assert after.get(department=str(finance.id)).respondents == 12
+
+
+def test_every_managers_scope_is_the_departments_of_everyone_below_them(
+    departments: list[Department], make_person: Callable[..., Person]
+) -> None:
+    finance, legal, sales = departments
+    senior = make_person(Role.MANAGER)
+    first = make_person(Role.MANAGER, department=finance, manager=senior)
+    second = make_person(Role.MANAGER, department=legal, manager=senior)
+    make_person(department=finance, manager=first)
+    make_person(department=sales, manager=first)
+    make_person(department=sales, manager=second)
+    make_person(manager=second)  # no department: in no scope
+    looped = make_person(department=legal)
+    looped.manager_id = looped.id  # a cycle in the directory's data ends the walk
+    db.session.flush()
+
+    scopes = manager_scopes()
+
+    ids = {d.name: str(d.id) for d in departments}
+    assert scopes == {
+        scope_key({ids["Finance"], ids["Sales"]}),  # the first manager's reports
+        scope_key({ids["Sales"]}),  # the second's
+        scope_key(set(ids.values())),  # the senior's: both teams and the managers themselves
+    }
+    assert departments_managed_by(senior.id) == set(ids.values())

@@ -18,12 +18,14 @@ from sqlalchemy import delete, select
 
 from intrapreneur.core.models import BackgroundJob
 from intrapreneur.culture import services
-from intrapreneur.culture.instruments import shipped_dir
+from intrapreneur.culture.instruments import available, shipped_dir
 from intrapreneur.culture.models import PublishedFigure, SurveyPublication, SurveyResponse
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, Role
 from tests.conftest import sign_in_as
 from tests.culture import builders as b
+
+DIMENSIONS = [d.id for d in available()["intrapreneur-culture@1.0"].dimensions]
 
 
 def _table(page: str, caption_start: str) -> list[list[str]]:
@@ -154,7 +156,7 @@ def test_a_closed_wave_is_published_by_a_job_before_the_dashboard_shows_it(
 
 
 def test_a_manager_sees_only_the_departments_of_their_reports(
-    client: FlaskClient, survey: dict[str, Any]
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
 ) -> None:
     sign_in_as(client, survey["boss"])
 
@@ -163,6 +165,62 @@ def test_a_manager_sees_only_the_departments_of_their_reports(
     header = _table(page, "Mean score per dimension and department")[0]
     assert header == ["Dimension", "Sales"]  # the report works in Sales
     assert "What people do" not in page
+    # Their comparison group is Sales' comparison group: what HR reads of it, hidden or not.
+    assert _comparison_row(page) == _hr_column(client, make_person, "Sales")
+
+
+def test_a_managers_scope_the_publication_does_not_hold_is_worked_out_from_its_parts(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    marketing = db.session.scalars(select(Department).where(Department.name == "Marketing")).one()
+    manager = make_person(Role.MANAGER)
+    make_person(department=marketing, manager=manager)  # a report since the wave closed
+    db.session.commit()
+    sign_in_as(client, manager)
+
+    mine = _comparison_row(client.get("/culture/").get_data(as_text=True))
+
+    assert mine == _hr_column(client, make_person, "Marketing")
+    assert mine == [f"{b.expected(3, d):.2f} (20)" for d in DIMENSIONS]
+
+
+def _comparison_row(page: str) -> list[str]:
+    side = {row[0]: row[1:] for row in _table(page, "Mean score per dimension and group")[1:]}
+    return _hidden_as_one(side["Comparison group"])
+
+
+def _hidden_as_one(cells: list[str]) -> list[str]:
+    """A manager's hidden cells say why in their own words; hidden is hidden."""
+    return ["hidden" if cell.startswith("hidden") else cell for cell in cells]
+
+
+def _hr_column(
+    client: FlaskClient, make_person: Callable[..., Person], department: str
+) -> list[str]:
+    """What HR reads of one department's comparison group, dimension by dimension."""
+    sign_in_as(client, make_person(Role.HR))
+    page = client.get("/culture/?group=comparison").get_data(as_text=True)
+    heat = _table(page, "Mean score per dimension and department")
+    column = heat[0].index(department)
+    return _hidden_as_one([row[column] for row in heat[1:-1]])
+
+
+def test_a_manager_over_a_department_of_fewer_than_k_sees_hidden_everywhere(
+    client: FlaskClient, make_person: Callable[..., Person], survey: dict[str, Any]
+) -> None:
+    manager = make_person(Role.MANAGER)
+    # Legal: 2 answered. The wave was published before this manager had reports, so their
+    # scope is worked out from the published parts: hidden wherever a part is.
+    make_person(department=survey["legal"], manager=manager)
+    db.session.commit()
+    sign_in_as(client, manager)
+
+    page = html.unescape(client.get("/culture/").get_data(as_text=True))
+
+    assert "nothing of it can be shown" in page
+    for caption in ("Mean score per dimension and department", "Mean score per dimension and gr"):
+        cells = [cell for row in _table(page, caption)[1:] for cell in row[1:]]
+        assert cells and all(cell.startswith(("hidden", "no responses")) for cell in cells)
 
 
 def test_employees_and_guests_are_refused(

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import combinations
 
 from sqlalchemy import String, select, type_coerce
@@ -91,10 +92,17 @@ class Atoms:
         self.signatures = sorted(signatures, key=_signature_order)
         self.weights = [signatures[signature] for signature in self.signatures]
         self.waves = waves
+        self._groups: dict[tuple[int, frozenset[str]], dict[GroupKey, frozenset[int]]] = {}
 
     def groups(self, wave: int, scopes: Iterable[str] = ()) -> dict[GroupKey, frozenset[int]]:
         """The atoms of every group of one wave (by its position in the series): each margin
         of the department × cohort × group table, and each scope × cohort × group."""
+        key = (wave, frozenset(scopes))
+        if key not in self._groups:
+            self._groups[key] = self._grouped(wave, key[1])
+        return self._groups[key]
+
+    def _grouped(self, wave: int, scopes: Iterable[str]) -> dict[GroupKey, frozenset[int]]:
         by_cell: dict[Cell, list[int]] = defaultdict(list)
         for atom, signature in enumerate(self.signatures):
             if signature[wave] is not None:
@@ -102,7 +110,7 @@ class Atoms:
         scopes_of = scopes_by_department(scopes)
         members: dict[GroupKey, set[int]] = defaultdict(set)
         for cell, atoms in by_cell.items():
-            for key in keys_of(cell, scopes_of.get(cell[0], ())):
+            for key in keys_of(cell, tuple(scopes_of.get(cell[0], ()))):
                 members[key].update(atoms)
         return {key: frozenset(atoms) for key, atoms in members.items()}
 
@@ -116,7 +124,8 @@ def scopes_by_department(scopes: Iterable[str]) -> dict[str, list[str]]:
     return scopes_of
 
 
-def keys_of(cell: Cell, scopes: Sequence[str]) -> list[GroupKey]:
+@cache
+def keys_of(cell: Cell, scopes: tuple[str, ...]) -> list[GroupKey]:
     """Every group a respondent in this cell belongs to."""
     pairs = list(zip(TABLE_DIMENSIONS, cell, strict=True))
     keys = [

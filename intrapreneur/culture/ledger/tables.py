@@ -54,7 +54,7 @@ def wave_totals(wave_id: int, scopes: Iterable[str] = ()) -> dict[GroupKey, Tota
     scopes_of = scopes_by_department(scopes)
     totals: dict[GroupKey, Totals] = defaultdict(Totals)
     for cell, finest in _finest(wave_id).items():
-        for key in keys_of(cell, scopes_of.get(cell[0], ())):
+        for key in keys_of(cell, tuple(scopes_of.get(cell[0], ()))):
             totals[key].add(finest)
     return dict(totals)
 

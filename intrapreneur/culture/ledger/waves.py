@@ -90,11 +90,21 @@ def release_wave(
     what each earlier wave released."""
     release = WaveRelease(series[-1], wave_totals(series[-1], scopes), scopes)
     hidden_counts: set[GroupKey] = set()
+    # A dimension everyone who responded answered, in every wave, has the respondents' very
+    # rows and earlier releases: their decision is its decision (typically most dimensions).
+    decided: list[tuple[dict[str, list], Atoms, set[GroupKey]]] = []
     for family in (RESPONDENTS, *dimensions):
-        atoms = Atoms(answered(series, family), len(series))
-        fixed = _rows(atoms, earlier, [before.shown.get(family, set()) for before in earlier])
-        groups = atoms.groups(len(series) - 1, scopes)
-        shown = _decide(release.totals, family, atoms, groups, fixed, rules.k, hidden_counts)
+        members = answered(series, family)
+        same = next((done for done in decided if done[0] == members), None)
+        if same is not None:
+            _, atoms, shown = same
+            groups = atoms.groups(len(series) - 1, scopes)
+        else:
+            atoms = Atoms(members, len(series))
+            fixed = _rows(atoms, earlier, [before.shown.get(family, set()) for before in earlier])
+            groups = atoms.groups(len(series) - 1, scopes)
+            shown = _decide(release.totals, family, atoms, groups, fixed, rules.k, hidden_counts)
+            decided.append((members, atoms, shown))
         release.shown[family] = shown
         if family == RESPONDENTS:
             hidden_counts = set(release.totals) - shown
@@ -118,7 +128,7 @@ def _decide(
     ]
     organisation = [c for c in candidates if c.key.scope is None]
     first_pass = _within_table_hidden(organisation, k)
-    shown = released(atoms.weights, fixed, organisation, k, first_pass | withheld)
+    shown = released(atoms.weights, fixed, organisation, k, withheld, first_pass)
     fixed = fixed + [groups[key] for key in shown if key in groups]
     scoped = [c for c in candidates if c.key.scope is not None]
     return shown | released(atoms.weights, fixed, scoped, k, withheld)
@@ -173,7 +183,7 @@ def _comments(
                     if c.key.scope is None]  # fmt: skip
     first_pass = _within_table_hidden(organisation, rules.comment_k, comments=True)
     fixed = _rows(atoms, earlier, [{_department(d) for d in e.comments} for e in earlier])
-    shown = released(atoms.weights, fixed, candidates, rules.comment_k, first_pass)
+    shown = released(atoms.weights, fixed, candidates, rules.comment_k, (), first_pass)
     return {dict(key.coordinates)["department"] for key in shown if totals[key].respondents}
 
 

@@ -243,6 +243,8 @@ def _figures(readings: list[Reading]) -> dict[tuple[Selection, str], set[float |
     read twice must read the same, so each set should hold one value."""
     values: dict[tuple[Selection, str], set[float | None]] = defaultdict(set)
     for reading in readings:
+        if reading.measure == "respondents" and reading.value == 0:
+            continue  # a group nobody answered from describes no one: the API lists none
         if reading.measure == "respondents" or reading.measure.startswith("score:"):
             value = None if reading.value is None else round(reading.value, 2)
             values[reading.selection, reading.measure].add(value)
