@@ -33,6 +33,7 @@ import random
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import flint
 import numpy as np
@@ -69,9 +70,17 @@ class Exposure:
 class KnownSums:
     """The row space of released rows over atoms."""
 
-    def __init__(self, rows: Sequence[frozenset[int]], weights: Sequence[int]) -> None:
+    def __init__(
+        self,
+        rows: Sequence[frozenset[int]],
+        weights: Sequence[int],
+        memo: dict[tuple[object, ...], list[Found]] | None = None,
+    ) -> None:
         self.rows = rows
         self.weights = weights
+        # Blocks already searched (in an earlier check of the same decision, whose rows keep
+        # their positions): a block of the same rows has the same findings.
+        self._memo = {} if memo is None else memo
         self._peeled_by: dict[int, int] = {}  # atom → the row that determined it
         residual = self._peel()
         self._blocks = [_Block(part) for part in _apart(residual)]
@@ -86,7 +95,10 @@ class KnownSums:
             (frozenset({atom}), None, True) for atom in self._peeled_by if self.weights[atom] < k
         ]
         for block in self._blocks:
-            found += block.exposures(self.weights, k, confirmed=explained)
+            key = (k, explained, tuple(block.rows))
+            if key not in self._memo:
+                self._memo[key] = block.exposures(self.weights, k, confirmed=explained)
+            found += self._memo[key]
         return [
             Exposure(atoms, frozenset(rows), certain)
             for atoms, solution, certain in found
@@ -172,7 +184,10 @@ class _Block:
     def __init__(self, rows: list[tuple[int, frozenset[int]]]) -> None:
         self.rows = rows
         self.columns = sorted({atom for _, atoms in rows for atom in atoms})
-        self.matrix = _incidence(rows, self.columns)
+
+    @cached_property
+    def matrix(self) -> flint.nmod_mat:
+        return _incidence(self.rows, self.columns)
 
     def exposures(self, weights: Sequence[int], k: int, *, confirmed: bool = True) -> list[Found]:
         small = [atom for atom in self.columns if weights[atom] < k]

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
-from intrapreneur.culture.ledger.algebra import KnownSums
+from intrapreneur.culture.ledger.algebra import Found, KnownSums
 from intrapreneur.culture.ledger.people import GroupKey
 
 # The most exact checks spent on showing hidden figures again, per decision: each costs
@@ -55,10 +55,12 @@ def released(
               for key in _keys(same_people[c.atoms])}  # fmt: skip
     hidden = always | {key for c in candidates if c.key in set(suggested)
                        for key in _keys(same_people[c.atoms])}  # fmt: skip
+    memo: dict[tuple[object, ...], list[Found]] = {}
     while True:
         shown = [c for c in candidates if c.key not in hidden and c.people]
         to_hide = {
-            min(involved, key=_cheapest).atoms for involved in _exposing(weights, fixed, shown, k)
+            min(involved, key=_cheapest).atoms
+            for involved in _exposing(weights, fixed, shown, k, memo=memo)
         }
         if not to_hide:
             break
@@ -67,7 +69,7 @@ def released(
             hidden.update(_keys(same_people[atoms]))
     units = {c.atoms: same_people[c.atoms] for c in candidates if c.key in hidden - always}
     trial = sorted(units.values(), key=lambda unit: _cheapest(unit[0]), reverse=True)
-    for unit in _restorable(weights, fixed, shown, trial, k):
+    for unit in _restorable(weights, fixed, shown, trial, k, memo):
         hidden.difference_update(_keys(unit))
     return {candidate.key for candidate in candidates if candidate.key not in hidden}
 
@@ -79,10 +81,12 @@ def _exposing(
     k: int,
     *,
     explained: bool = True,
+    memo: dict[tuple[object, ...], list[Found]] | None = None,
 ) -> list[list[Candidate]]:
     """For each small union the rows determine, the candidates it is worked out from (none
-    named when not ``explained``: then only whether there is one counts)."""
-    known = KnownSums([*fixed, *(c.atoms for c in shown)], weights)
+    named when not ``explained``: then only whether there is one counts). ``memo`` carries
+    the searched blocks from one check of a decision to the next."""
+    known = KnownSums([*fixed, *(c.atoms for c in shown)], weights, memo)
     found = []
     for exposure in known.exposures(k, explained=explained):
         involved = [shown[row - len(fixed)] for row in exposure.rows if row >= len(fixed)]
@@ -103,6 +107,7 @@ def _restorable(
     shown: list[Candidate],
     trial: list[list[Candidate]],
     k: int,
+    memo: dict[tuple[object, ...], list[Found]],
 ) -> list[list[Candidate]]:
     """Hidden figures that can be shown after all, most valuable first: a batch at a time,
     halved where it isolates someone, so that a figure hidden in the end is one that would
@@ -114,7 +119,7 @@ def _restorable(
             break
         batch = batches.pop(0)
         extra = [candidate for unit in batch for candidate in unit if candidate.people]
-        if not _exposing(weights, fixed, [*shown, *extra], k, explained=False):
+        if not _exposing(weights, fixed, [*shown, *extra], k, explained=False, memo=memo):
             accepted += batch
             shown = [*shown, *extra]
         elif len(batch) > 1:
