@@ -1,21 +1,25 @@
-"""Culture dashboard benchmark: the suppressed survey figures, the /culture/ page and the
-exports against the bare SQL aggregate, at 10 % and at 100 % of the responses.
+"""Culture dashboard benchmark: the published survey figures, the /culture/ page, the
+publishing job and the exports against the bare SQL aggregate, at 10 % and at 100 % of the
+responses.
 
 The data: 1,000,000 pulse survey responses (default) over 8 waves of the shipped
 instrument, from people in 300 departments of Zipf-like sizes, 30 % of them participants
 in one of 10 cohorts, the rest the comparison group; each response has its 24 answers and
-6 dimension scores (6,000,000 score rows). The run seeds 10 % of each wave, measures,
-seeds the other 90 % and measures again.
+6 dimension scores (6,000,000 score rows). A management tree gives the ledger managers'
+scopes to decide: one head per department reporting to one of 30 managers (10 departments
+each, drawn at random), who report to 6 senior managers (50 departments each). The run
+seeds 10 % of each wave, measures, seeds the other 90 % and measures again.
 
-1. The heatmap's figures: ``wave_figures`` over every wave up to the latest, and
-   ``GET /culture/`` signed in as HR, against the bare SQL aggregate: the statements
-   ``wave_figures`` runs to suppress the latest wave, replayed on a raw DB-API cursor with
-   every row fetched. Target: within 2×. Measured with every wave published (the steady
-   state: closed waves are suppressed once by the background job), and ``wave_figures``
-   also with the latest wave closed but not yet published (what the job, the exports
-   before it has run, and a manager's view over every department compute). The time the
-   job takes to publish all waves is printed too.
-2. The exports ``/culture/export.csv`` and ``/culture/export.xlsx``, streamed: time, size
+1. Views never compute a figure: they print what the publishing job stored when each wave
+   closed. ``wave_figures`` over all 8 waves and ``GET /culture/`` signed in as HR, with
+   every wave published, against the bare SQL aggregate: the latest wave's two GROUP BYs
+   of its finest cells (the ledger's ``wave_totals``, which every figure is added up
+   from), replayed on a raw DB-API cursor with every row fetched. Target: within 2×.
+2. The publishing job (``publish_closed_waves``), wave after wave as each closes (the day
+   after its close, so each wave is decided against the ones before it): seconds per wave
+   and in all, against every SELECT it ran replayed bare. No target: it runs once per
+   wave, in the background; ``--profile`` shows where its time goes.
+3. The exports ``/culture/export.csv`` and ``/culture/export.xlsx``, streamed: time, size
    and the peak of Python memory during the request (tracemalloc). Target: flat, i.e. the
    peak at 100 % at most 1.5× (or 1 MiB above) the peak at 10 %.
 
@@ -25,14 +29,18 @@ A page whose route answers 404 is skipped with a message.
     .venv/bin/python bench/culture.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/intrapreneur_bench
 
 With ``--database-url`` the run works in a schema of its own and drops it afterwards.
+``bench/suppression.py`` seeds its synthetic organisation with this module, under the old
+engine too, so the module imports nothing at the top that only the ledger has.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import hashlib
 import json
 import os
+import pstats
 import random
 import secrets
 import statistics
@@ -60,8 +68,9 @@ from directory import quiet_logs, say
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, func, insert, select, text
 
+import intrapreneur
 from intrapreneur import create_app
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
@@ -89,6 +98,10 @@ PARTICIPANT_SHARE = 0.3
 ZIPF_EXPONENT = 1.0  # the smallest department then has ~0.05 % of the people
 ANSWER_SHEETS = 997  # distinct answer sheets drawn from; enough to spread the means
 CHUNK = 20_000  # responses written per batch, so seeding memory stays bounded
+DEPARTMENTS_PER_MANAGER = 10
+MANAGERS_PER_SENIOR = 5
+MANAGER_SEED = 30  # the tree has a generator of its own: the population stays as it was
+PROFILE_LINES = 30
 MIB = 1024 * 1024
 FIRST_WAVE = date(2025, 1, 6)
 PAGE = "/culture/"
@@ -130,6 +143,7 @@ class Seeded:
     wave_ids: list[int]
     population: Population
     sheets: list[AnswerSheet]
+    manager_ids: list[int]  # managers, then senior managers
 
 
 @dataclass(frozen=True)
@@ -158,13 +172,28 @@ class Streamed:
 
 
 @dataclass(frozen=True)
+class Publishing:
+    """The publishing job, wave after wave, against the reads it made replayed bare."""
+
+    per_wave: list[float]  # seconds, oldest wave first
+    bare_reads_seconds: float  # every SELECT the job ran, replayed on a raw cursor
+    reads: int
+    statements: int
+    rows: int  # published_figure rows written
+
+    @property
+    def seconds(self) -> float:
+        return sum(self.per_wave)
+
+
+@dataclass(frozen=True)
 class Measured:
     size_label: str
     cells: int
     timings: list[Timed]
     exports: list[Streamed]
     misses: list[str]
-    publishing: float  # seconds to publish every wave (the scheduled job's work)
+    publishing: Publishing
 
 
 # -- seeding --------------------------------------------------------------------------------
@@ -191,6 +220,7 @@ def seed_fixed(people: int, rng: random.Random) -> Seeded:
     hr.roles = [PersonRole(role=Role.EMPLOYEE), PersonRole(role=Role.HR)]
     db.session.add(hr)
     db.session.flush()
+    manager_ids = seed_managers(department_ids, random.Random(MANAGER_SEED))  # noqa: S311
     wave_ids = _inserted_ids(
         SurveyWave,
         [
@@ -203,9 +233,47 @@ def seed_fixed(people: int, rng: random.Random) -> Seeded:
         insert(wave_cohort), [{"wave_id": w, "cohort_id": c} for w in wave_ids for c in cohort_ids]
     )
     db.session.commit()
-    return Seeded(
-        hr.id, wave_ids, _population(people, department_ids, cohort_ids, rng), _sheets(rng)
+    population = _population(people, department_ids, cohort_ids, rng)
+    return Seeded(hr.id, wave_ids, population, _sheets(rng), manager_ids)
+
+
+def seed_managers(department_ids: list[int], rng: random.Random) -> list[int]:
+    """The management tree managers' scopes come from (``Person.manager_id``): a head in
+    each department, the departments dealt at random to managers, ten each, and the
+    managers to senior managers, five each. Managers have no department of their own, so a
+    manager's scope is exactly the departments of the heads below them."""
+    shuffled = rng.sample(department_ids, len(department_ids))
+    blocks = [shuffled[n : n + DEPARTMENTS_PER_MANAGER]
+              for n in range(0, len(shuffled), DEPARTMENTS_PER_MANAGER)]  # fmt: skip
+    seniors = _people([f"Senior manager {n + 1}" for n in
+                       range(-(-len(blocks) // MANAGERS_PER_SENIOR))])  # fmt: skip
+    managers = _people(
+        [f"Manager {n + 1}" for n in range(len(blocks))],
+        managers=[seniors[n // MANAGERS_PER_SENIOR] for n in range(len(blocks))],
     )
+    heads = [(department, manager) for block, manager in zip(blocks, managers, strict=True)
+             for department in block]  # fmt: skip
+    _people(
+        [f"Head of department {department}" for department, _ in heads],
+        managers=[manager for _, manager in heads],
+        departments=[department for department, _ in heads],
+    )
+    db.session.execute(
+        insert(PersonRole), [{"person_id": p, "role": Role.MANAGER} for p in managers + seniors]
+    )
+    return managers + seniors
+
+
+def _people(
+    names: list[str], managers: list[int] | None = None, departments: list[int] | None = None
+) -> list[int]:
+    rows = [
+        {"kind": PersonKind.EMPLOYEE, "display_name": name,
+         "manager_id": managers[n] if managers else None,
+         "department_id": departments[n] if departments else None}
+        for n, name in enumerate(names)
+    ]  # fmt: skip
+    return _inserted_ids(Person, rows)
 
 
 def _inserted_ids(model: Any, rows: list[dict[str, Any]]) -> list[int]:
@@ -333,20 +401,12 @@ def all_waves() -> list[SurveyWave]:
 
 def compute_figures() -> None:
     """What every culture view starts with, in a session of its own, ended as a request's
-    is (on SQLite it holds the write lock until then)."""
+    is (on SQLite it holds the write lock until then): the stored figures of every wave."""
     try:
-        wave_figures(all_waves(), rules_in_force())
+        shown = wave_figures(all_waves(), rules_in_force())
+        assert len(shown) == WAVES, f"{len(shown)} of {WAVES} waves published"
     finally:
         db.session.remove()
-
-
-def latest_wave_statements(statements: list[tuple[str, Any]], latest_id: int) -> list:
-    """The statements that read the latest wave: the heatmap's own aggregate."""
-    return [
-        (statement, parameters)
-        for statement, parameters in statements
-        if latest_id in (parameters.values() if isinstance(parameters, dict) else parameters)
-    ]
 
 
 def time_against_sql(label: str, action: Callable[[], object], baseline: list, runs: int) -> Timed:
@@ -369,30 +429,71 @@ def time_against_sql(label: str, action: Callable[[], object], baseline: list, r
 
 
 def heatmap_aggregate(latest_id: int) -> list:
-    """The bare SQL aggregate of the latest wave: the statements ``wave_figures`` runs to
-    suppress it when it is not published (it is open), i.e. what the heatmap reads."""
+    """The bare SQL aggregate of the latest wave: the two GROUP BYs of its finest cells
+    (respondents; answers and their sum per dimension) that the ledger adds every figure
+    up from, as recorded from its own ``wave_totals``."""
+    # Imported here: suppression.py imports this module under the old engine too.
+    from intrapreneur.culture.ledger.tables import wave_totals
+
     with recorded_statements() as statements:
-        compute_figures()
-    latest = latest_wave_statements(statements, latest_id)
-    assert latest, "wave_figures ran no statement for the latest wave"
-    return latest
-
-
-def publish() -> float:
-    """Publish every closed wave not published yet, as the scheduled job does; seconds."""
-
-    def run() -> None:
         try:
-            publish_closed_waves(date.today())
-            db.session.commit()
+            wave_totals(latest_id)
         finally:
             db.session.remove()
+    assert statements, "wave_totals ran no statement"
+    return statements
 
-    return timed(run)
+
+def publish_wave_by_wave() -> list[float]:
+    """Run the publishing job the day after each wave closes, oldest first, as the schedule
+    does; the seconds each run took (each publishes one wave)."""
+    seconds = []
+    for wave in all_waves():
+        day = wave.closes_on + timedelta(days=1)
+        db.session.remove()
+        seconds.append(timed(lambda day=day: _publish(day)))
+    return seconds
+
+
+def _publish(today: date) -> None:
+    try:
+        assert publish_closed_waves(today) == 1, f"not one wave published on {today}"
+        db.session.commit()
+    finally:
+        db.session.remove()
+
+
+def measure_publishing(wave_ids: Sequence[int]) -> Publishing:
+    """Publish every wave afresh (what earlier sizes published is out of date), then replay
+    the job's reads bare: how much the ledger adds to reading the answers."""
+    unpublish(wave_ids)
+    with recorded_statements() as statements:
+        per_wave = publish_wave_by_wave()
+    reads = [(sql, params) for sql, params in statements if _is_read(sql)]
+    bare = timed(lambda: replay(reads))
+    rows = db.session.scalar(select(func.count()).select_from(PublishedFigure))
+    db.session.remove()
+    return Publishing(per_wave, bare, len(reads), len(statements), rows)
+
+
+def _is_read(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("SELECT", "WITH"))
+
+
+def profile_publishing(wave_ids: Sequence[int], size_label: str) -> None:
+    """cProfile the publishing of every wave again, top functions by own and by cumulative
+    time; leaves every wave published."""
+    unpublish(wave_ids)
+    profiler = cProfile.Profile()
+    profiler.runcall(publish_wave_by_wave)
+    for order in ("tottime", "cumulative"):
+        say(f"\n-- publishing all {WAVES} waves, {size_label}: top {PROFILE_LINES} by {order} --")
+        stats = pstats.Stats(profiler, stream=sys.stdout)
+        stats.sort_stats(order).print_stats(PROFILE_LINES)
 
 
 def unpublish(wave_ids: Sequence[int]) -> None:
-    """Drop these waves' publications: a wave that has closed since the job last ran."""
+    """Drop these waves' publications."""
     with db.engine.begin() as connection:
         publications = select(SurveyPublication.id).where(SurveyPublication.wave_id.in_(wave_ids))
         connection.execute(
@@ -461,32 +562,27 @@ def finest_cells() -> int:
 
 def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
     say(f"\n== {size_label} ==")
-    latest_id = data.wave_ids[-1]
     misses: list[str] = []
     client = signed_in_client(app, data.hr_id)
-    unpublish(data.wave_ids)  # what earlier sizes published is out of date
-    publishing = publish()
-    unpublish([latest_id])
-    baseline = heatmap_aggregate(latest_id)
-    timings = []
-    for state in ("latest wave not yet published", "all waves published"):
-        if state == "all waves published":
-            publish()
-        timings.append(
-            time_against_sql(f"wave_figures, {state}", compute_figures, baseline, args.runs)
-        )
+    publishing = measure_publishing(data.wave_ids)
+    say(
+        f"  published {WAVES} waves in {publishing.seconds:.1f} s "
+        f"({', '.join(f'{s:.1f}' for s in publishing.per_wave)} s), "
+        f"{publishing.rows:,} figures; its {publishing.reads} reads bare: "
+        f"{publishing.bare_reads_seconds:.1f} s"
+    )
+    if args.profile:
+        profile_publishing(data.wave_ids, size_label)
+    baseline = heatmap_aggregate(data.wave_ids[-1])
+    label = "wave_figures, all waves published"
+    timings = [time_against_sql(label, compute_figures, baseline, args.runs)]
+    if args.profile:
+        print_profile(f"{label}, {size_label}", compute_figures)
+    if route_answers(client, PAGE, misses):
+        page = f"GET {PAGE}, all waves published"
+        timings.append(time_against_sql(page, lambda: get_page(client, PAGE), baseline, args.runs))
         if args.profile:
-            print_profile(f"wave_figures, {state}, {size_label}", compute_figures)
-        # The page never computes a closed wave: it shows the published ones and asks the
-        # job for the rest, so it is measured once everything is published.
-        if state == "all waves published" and route_answers(client, PAGE, misses):
-            page = f"GET {PAGE}, {state}"
-            timings.append(
-                time_against_sql(page, lambda: get_page(client, PAGE), baseline, args.runs)
-            )
-            if args.profile:
-                print_profile(f"{page}, {size_label}", lambda: get_page(client, PAGE))
-    say(f"  publishing all {WAVES} waves (the scheduled job, once per wave): {publishing:.1f} s")
+            print_profile(f"{page}, {size_label}", lambda: get_page(client, PAGE))
     every_wave = "?" + "&".join(f"wave={wave_id}" for wave_id in data.wave_ids)
     exports = [
         measure_export(client, url, every_wave, max(1, args.runs // 2))
@@ -546,7 +642,7 @@ def ms(seconds: float) -> str:
 
 
 def print_timings(label: str, results: list[Measured]) -> None:
-    say(f"\n{label}: medians; baseline = the latest wave's statements replayed bare")
+    say(f"\n{label}: medians; baseline = the latest wave's two GROUP BYs replayed bare")
     header = ("size", "measure", "time", "latest wave bare", "ratio", "all statements bare",
               "statements", "target", "")  # fmt: skip
     print_rows(
@@ -557,6 +653,22 @@ def print_timings(label: str, results: list[Measured]) -> None:
              str(t.statements), f"≤ {TARGET:.0f}×", "ok" if t.passed else "MISSED")
             for m in results
             for t in m.timings
+        ),
+    )  # fmt: skip
+
+
+def print_publishing(label: str, results: list[Measured]) -> None:
+    say(f"\n{label}: the publishing job, wave after wave; baseline = its reads replayed bare")
+    header = ("size", "per wave, oldest first", "all waves", "reads bare", "ratio",
+              "statements", "figures stored")  # fmt: skip
+    print_rows(
+        header,
+        (
+            (m.size_label, " ".join(f"{s:.1f}" for s in p.per_wave) + " s",
+             f"{p.seconds:,.1f} s", f"{p.bare_reads_seconds:,.1f} s ({p.reads})",
+             f"{p.seconds / p.bare_reads_seconds:.1f}×", f"{p.statements:,}", f"{p.rows:,}")
+            for m in results
+            for p in [m.publishing]
         ),
     )  # fmt: skip
 
@@ -606,14 +718,17 @@ def arguments(argv: list[str] | None) -> Any:
     parser.add_argument("--responses", type=int, default=1_000_000, help="at 100 %%, all waves")
     parser.add_argument("--people", type=int, default=100_000, help="people who answer")
     parser.add_argument("--runs", type=int, default=5, help="timed runs of each measure")
-    parser.add_argument("--profile", action="store_true", help="cProfile one run of each")
+    parser.add_argument(
+        "--profile", action="store_true", help="cProfile one run of each, and the publishing"
+    )
     parser.add_argument("--database-url", help="PostgreSQL URL (default: a SQLite file)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
-    say(f"Culture dashboard benchmark ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d')})")
+    say(f"Culture dashboard benchmark ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')})")
+    say(f"  the app's code: {Path(intrapreneur.__file__).parent}")
     with (
         tempfile.TemporaryDirectory(prefix="intrapreneur-bench-") as workspace,
         ExitStack() as stack,
@@ -621,6 +736,7 @@ def main(argv: list[str] | None = None) -> int:
         url, label = database(args.database_url, Path(workspace), stack)
         results = bench(url, Path(workspace), args)
     print_timings(label, results)
+    print_publishing(label, results)
     print_exports(label, results)
     misses = [t.label for m in results for t in m.timings if not t.passed]
     misses += [miss for m in results for miss in m.misses] + export_misses(results)
