@@ -11,8 +11,9 @@ the respondents of its group.
 
 * ``people``: who stands behind each figure (pseudonyms linked across waves, as atoms);
 * ``tables``: one wave's unsuppressed totals of every group, from two GROUP BY queries;
-* ``algebra``: which small unions of people the released rows determine, and from which rows;
-* ``release``: the greedy choice of what to withhold, cheapest first;
+* ``algebra``: which small unions of people the released rows determine, and from which rows
+  (peeling, blocks, exact elimination); ``search``: finding those unions in one block;
+* ``release``: the greedy choice of what to withhold, cheapest first, and what to show again;
 * ``waves``: one wave's release, family by family, organisation first, then managers' scopes.
 
 docs/anonymity.md states the threat model, the rules and the known limits.
