@@ -43,6 +43,7 @@ import os
 import pstats
 import random
 import secrets
+import signal
 import statistics
 import sys
 import tempfile
@@ -725,8 +726,15 @@ def arguments(argv: list[str] | None) -> Any:
     return parser.parse_args(argv)
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """``kill`` ends the run as Ctrl+C does: the schema and the temporary folder go. (A run
+    started in the background by a script ignores SIGINT.)"""
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
+
+
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    stop_cleanly_on_sigterm()
     say(f"Culture dashboard benchmark ({os.cpu_count()} cores, {time.strftime('%Y-%m-%d %H:%M')})")
     say(f"  the app's code: {Path(intrapreneur.__file__).parent}")
     with (

@@ -61,6 +61,7 @@ from typing import Any
 
 import culture
 from boards import database
+from culture import stop_cleanly_on_sigterm
 from directory import quiet_logs, say
 from flask_migrate import upgrade
 from sqlalchemy import select, text
@@ -387,7 +388,13 @@ def measure_engine(organisation: str, tree: Path, workspace: Path, args: Any) ->
         command += ["--database-url", args.database_url]
     environment = {**os.environ, "PYTHONPATH": str(tree)}
     say(f"\n== {organisation}, code from {tree} ==")
-    subprocess.run(command, env=environment, check=True)  # noqa: S603 - our own script
+    process = subprocess.Popen(command, env=environment)  # noqa: S603 - our own script
+    try:
+        assert process.wait() == 0, f"the {tree} run failed"
+    finally:
+        if process.poll() is None:  # stopped here: let it drop its schema
+            process.terminate()
+            process.wait()
     result = json.loads(output.read_text())
     assert Path(result["code"]) == tree, f"imported {result['code']}, not {tree}"
     say(
@@ -443,6 +450,7 @@ def arguments(argv: list[str] | None) -> Any:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(argv)
+    stop_cleanly_on_sigterm()
     if args.engine_run:
         run_engine(args.engine_run, Path(args.output), args)
         return 0
