@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.page_checks import assert_charts_have_tables, assert_status_not_by_colour_alone
 
@@ -91,7 +92,11 @@ def sign_in(page: Page, base_url: str, username: str, password: str) -> None:
     form.get_by_label("Username or email address").fill(username)
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign in").click()
-    page.wait_for_url(f"{base_url}/")
+    try:
+        page.wait_for_url(f"{base_url}/")
+    except PlaywrightTimeout:
+        # Say why the app refused (a rate limit, ended access) rather than only "timeout".
+        pytest.fail(f"{username} was not signed in: {page.locator('main').inner_text()[:600]}")
 
 
 @contextmanager
