@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -65,6 +65,7 @@ def api_clients() -> ResponseReturnValue:
         form=form,
         page=paginate(queries.api_clients()),
         action_form=ActionForm(),
+        today=date.today(),
     ), status
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
@@ -67,10 +69,11 @@ def reset() -> ResponseReturnValue:
 @public
 def feed(token: str) -> ResponseReturnValue:
     """Calendar apps cannot sign in, so the unguessable token is the credential."""
-    person = queries.person_by_calendar_token(token) if len(token) <= 64 else None
+    today = date.today()
+    person = queries.person_by_calendar_token(token, today) if len(token) <= 64 else None
     if person is None:
         abort(404)
-    events = [_event(session) for session in queries.sessions_for_person(person.id)]
+    events = [_event(session) for session in queries.sessions_for_person(person.id, today)]
     return Response(
         feed_calendar(events, name=f"Intrapreneur — {person.display_name}"),
         mimetype=ICS,

@@ -5,7 +5,7 @@ everyone's notifications."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -104,7 +104,7 @@ def review_board(venture_id: int) -> ResponseReturnValue:
 def notifications() -> ResponseReturnValue:
     return render_template(
         "reviews/notifications.html",
-        page=paginate(reviews.notifications_of(current_user.id)),
+        page=paginate(reviews.notifications_of(current_user, date.today())),
         form=ActionForm(),
     )
 
@@ -123,7 +123,7 @@ def unread_notifications() -> int:
     """For the navigation: one COUNT, and none at all for visitors."""
     if not current_user.is_authenticated:
         return 0
-    return reviews.unread_count(current_user.id)
+    return reviews.unread_count(current_user, date.today())
 
 
 def _reviewable_card(experiment_id: int) -> Experiment:

@@ -80,7 +80,8 @@ def screen(session_id: int) -> ResponseReturnValue:
             [person.id for person in members],
             queries.previous_session_start(session),
             session.starts_at,
-            for_guest=current_user.is_guest,
+            reader=current_user,
+            today=date.today(),
         ),
         manages=can_manage_set(current_user, session.learning_set),
         attendance_form=VersionedForm(version=session.version),
@@ -213,6 +214,7 @@ def review(session_id: int, action_id: int) -> ResponseReturnValue:
 @blueprint.get("/commitments")
 @requires(signed_in)
 def my_commitments() -> ResponseReturnValue:
+    today = date.today()
     actions = queries.actions_of(current_user.id)
     linked = [a.experiment_id for a in actions if a.experiment_id is not None]
     return render_template(
@@ -220,8 +222,8 @@ def my_commitments() -> ResponseReturnValue:
         actions=actions,
         form=ReviewForm(),
         experiment_form=_experiment_form(),
-        experiment_titles=experiment_queries.card_titles(linked),
-        today=date.today(),
+        experiment_titles=experiment_queries.card_titles(linked, current_user, today),
+        today=today,
     )
 
 

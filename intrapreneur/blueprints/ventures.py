@@ -332,7 +332,7 @@ def activity(venture_id: int) -> ResponseReturnValue:
         "ventures/activity.html",
         venture=venture,
         page=page,
-        titles=queries.card_titles(card_ids),
+        titles=queries.card_titles(card_ids, current_user, date.today()),
         manages=can_manage_venture(current_user, venture),
         reviews=can_review(current_user, venture),
     )

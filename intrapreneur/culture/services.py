@@ -278,6 +278,13 @@ def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
 
 
 def ensure_can_answer(invitation: SurveyInvitation, today: date) -> None:
+    # The personal link stands in for a session: it stops with the person's access (a
+    # leaver's forwarded link would otherwise add an answer for someone who is gone).
+    if not invitation.person.may_act(today):
+        raise SurveyRefusal(
+            "This survey link no longer works: the account it was sent to is switched off.",
+            status=410,
+        )
     ensure_open(invitation.wave, today)
     if queries.has_answered(invitation.wave_id, pseudonym_of(invitation.person_id)):
         raise SurveyRefusal(ALREADY_ANSWERED)

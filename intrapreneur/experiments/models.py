@@ -203,6 +203,10 @@ class Notification(CreatedAtMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # The venture it tells about: listed only while its reader may see that venture.
+    venture_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venture.id", ondelete="CASCADE"), index=True
+    )
     text: Mapped[str] = mapped_column(String(500))
     link: Mapped[str] = mapped_column(String(300), default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -37,7 +37,7 @@ from intrapreneur.experiments.models import (
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as people
 from intrapreneur.identity.models import Person
-from intrapreneur.learning.models import LearningSet, SetMembership
+from intrapreneur.learning.queries import current_set_ids
 
 
 def team_of(venture_id: int) -> list[VentureMember]:
@@ -60,7 +60,7 @@ def team_role(venture_id: int, person_id: int) -> TeamRole | None:
 
 def shared_with(venture_id: int, person_id: int, today: date) -> bool:
     """Is the venture shared into a set this person is in today, or facilitates?"""
-    member = _current_set_ids(person_id, today)
+    member = current_set_ids(person_id, today)
     return bool(
         db.session.scalar(
             select(
@@ -141,19 +141,6 @@ def lineage(venture_id: int) -> list[LineageRow]:
 # -- the ventures list and the board ---------------------------------------------------------
 
 
-def _current_set_ids(person_id: int, today: date) -> Select[tuple[int]]:
-    """Sets the person is in today, or facilitates."""
-    return (
-        select(SetMembership.set_id)
-        .where(
-            SetMembership.person_id == person_id,
-            SetMembership.joined_on <= today,
-            (SetMembership.left_on.is_(None)) | (SetMembership.left_on > today),
-        )
-        .union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
-    )
-
-
 def _report_ids(manager_id: int) -> Select[tuple[int]]:
     """Everyone below this manager at any depth (UNION ends the walk on a cycle)."""
     chain = select(Person.id).where(Person.manager_id == manager_id).cte("reports", recursive=True)
@@ -168,7 +155,7 @@ def visible_to(person: Person, today: date) -> ColumnElement[bool]:
     )
     shared = exists().where(
         VentureShare.venture_id == Venture.id,
-        VentureShare.set_id.in_(_current_set_ids(person.id, today)),
+        VentureShare.set_id.in_(current_set_ids(person.id, today)),
     )
     seen = [on_team, (Venture.visibility != Visibility.PRIVATE) & shared]
     if not person.is_guest:
@@ -432,20 +419,24 @@ def membership(venture_id: int, person_id: int) -> VentureMember | None:
     )
 
 
-def card_titles(experiment_ids: list[int]) -> dict[int, str]:
+def card_titles(experiment_ids: list[int], reader: Person, today: date) -> dict[int, str]:
+    """The titles of those cards whose venture the reader may still see (someone who left
+    its team keeps the commitment, not a view of the board)."""
     return dict(
         db.session.execute(
-            select(Experiment.id, Experiment.title).where(Experiment.id.in_(experiment_ids))
+            select(Experiment.id, Experiment.title)
+            .join(Venture, Venture.id == Experiment.venture_id)
+            .where(Experiment.id.in_(experiment_ids), visible_to(reader, today))
         ).all()
     )
 
 
 @dataclass(frozen=True)
 class LearningCards:
-    """Learning cards set members recorded between two sessions, as a set may see them."""
+    """Learning cards set members recorded between two sessions, as the reader may see them."""
 
     shown: list[Experiment]
-    on_private_boards: int  # counted, never shown: their owners have not shared them
+    not_shown: int  # counted only: not shared with this set, or not with this reader
 
 
 def learning_cards_for_set(
@@ -454,13 +445,20 @@ def learning_cards_for_set(
     since: datetime | None,
     until: datetime,
     *,
-    for_guest: bool,
+    reader: Person,
+    today: date,
 ) -> LearningCards:
     """Cards decided in (since, until] by these members, in one query. Shown when the
-    venture is shared into this set, or organisation-wide for a reader who is not a guest."""
+    venture is shared into this set or organisation-wide, and only as far as the board's
+    own rule (``visible_to``) lets the reader see it: HR, in no set, sees the
+    organisation's cards but not a set's shared work. The rest are only counted."""
     shared = exists().where(VentureShare.venture_id == Venture.id, VentureShare.set_id == set_id)
+    for_the_set = ((Venture.visibility != Visibility.PRIVATE) & shared) | (
+        Venture.visibility == Visibility.ORGANISATION
+    )
+    shown = case((for_the_set & visible_to(reader, today), 1), else_=0)
     query = (
-        select(Experiment, Venture.visibility, shared)
+        select(Experiment, shown)
         .join(Venture, Venture.id == Experiment.venture_id)
         .where(
             Experiment.owner_id.in_(member_ids),
@@ -471,12 +469,8 @@ def learning_cards_for_set(
     )
     if since is not None:
         query = query.where(Experiment.decided_at > since)
-    shown, hidden = [], 0
-    for experiment, visibility, is_shared in db.session.execute(query):
-        if (visibility is not Visibility.PRIVATE and is_shared) or (
-            visibility is Visibility.ORGANISATION and not for_guest
-        ):
-            shown.append(experiment)
-        else:
-            hidden += 1
-    return LearningCards(shown, hidden)
+    rows = db.session.execute(query).all()
+    return LearningCards(
+        [experiment for experiment, is_shown in rows if is_shown],
+        sum(1 for _, is_shown in rows if not is_shown),
+    )

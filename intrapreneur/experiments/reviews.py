@@ -10,11 +10,11 @@ wait, unless the request is still undecided.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, update
+from sqlalchemy import ColumnElement, Row, Select, func, select, update
 
 from intrapreneur.core import services as audit
 from intrapreneur.experiments.models import (
@@ -27,6 +27,7 @@ from intrapreneur.experiments.models import (
     Venture,
     VentureMember,
 )
+from intrapreneur.experiments.queries import visible_to
 from intrapreneur.experiments.services import BoardRefusal, StaleCard, notify
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -194,20 +195,30 @@ def awaits_budget_decision(experiment: Experiment) -> bool:
     return experiment.has_request and experiment.budget_approved is None
 
 
-def notifications_of(person_id: int) -> Select[tuple[Notification]]:
+def _readable_by(reader: Person, today: date) -> ColumnElement[bool]:
+    """A notification about a venture is the venture's content: listed (and counted) only
+    while the board's own rule lets its reader see the venture — someone taken off the team
+    stops reading its reviews here too."""
+    seen = select(Venture.id).where(visible_to(reader, today))
+    return (Notification.person_id == reader.id) & (
+        Notification.venture_id.is_(None) | Notification.venture_id.in_(seen)
+    )
+
+
+def notifications_of(reader: Person, today: date) -> Select[tuple[Notification]]:
     return (
         select(Notification)
-        .where(Notification.person_id == person_id)
+        .where(_readable_by(reader, today))
         .order_by(Notification.created_at.desc(), Notification.id.desc())
     )
 
 
-def unread_count(person_id: int) -> int:
+def unread_count(reader: Person, today: date) -> int:
     return (
         db.session.scalar(
             select(func.count())
             .select_from(Notification)
-            .where(Notification.person_id == person_id, Notification.read_at.is_(None))
+            .where(_readable_by(reader, today), Notification.read_at.is_(None))
         )
         or 0
     )
@@ -332,7 +343,7 @@ def _tell_the_team(venture_id: int, owner_id: int | None, text: str, link: str, 
     told = dict.fromkeys([owner_id, *owners])
     for person_id in told:
         if person_id is not None and person_id != by.id:
-            notify(person_id, text, link)
+            notify(person_id, text, link, venture_id=venture_id)
 
 
 def _record(review: Review, by: Person) -> None:

@@ -260,9 +260,13 @@ def decide(
     )
 
 
-def notify(person_id: int, text: str, link: str = "") -> Notification:
+def notify(
+    person_id: int, text: str, link: str = "", *, venture_id: int | None = None
+) -> Notification:
     """Tell someone in the app, and by email unless they turned review emails off."""
-    notification = Notification(person_id=person_id, text=text[:500], link=link)
+    notification = Notification(
+        person_id=person_id, text=text[:500], link=link, venture_id=venture_id
+    )
     db.session.add(notification)
     person = db.session.get(Person, person_id)
     if person is not None:

@@ -88,6 +88,12 @@ class Person(CreatedAtMixin, db.Model):
     def access_has_ended(self, today: date) -> bool:
         return self.access_ends_on is not None and today > self.access_ends_on
 
+    def may_act(self, today: date) -> bool:
+        """The one rule for a session and for every link or token standing in for one
+        (calendar feed, survey link, invitation, reset link, an admin's API token): the
+        account is switched on and a guest's access has not ended."""
+        return self.active and not self.access_has_ended(today)
+
     # Flask-Login protocol
     @property
     def is_authenticated(self) -> bool:
@@ -180,3 +186,14 @@ class ApiClient(CreatedAtMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[Person | None] = relationship(lazy="joined")
+
+    def works(self, today: date) -> bool:
+        """A token is its issuing admin's delegation: it stops when revoked or when they
+        leave (as their own sign-in does); another admin then issues a new one."""
+        return (
+            self.revoked_at is None
+            and self.created_by is not None
+            and self.created_by.may_act(today)
+        )

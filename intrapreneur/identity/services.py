@@ -232,6 +232,9 @@ def open_invitation(token: str, now: datetime) -> Invitation:
             f"This invitation expired on {invitation.expires_at:%d %B %Y}. "
             "Ask the programme team for a new one."
         )
+    # An invitation left unused until the guest's access ended (or HR switched the account
+    # off) must not open an account that could not sign in anyway.
+    ensure_may_sign_in(invitation.person, now.date())
     return invitation
 
 
@@ -382,18 +385,19 @@ def record_provisioning(outcome: provisioning.Outcome, *, source: str) -> None:
 
 
 def ensure_may_sign_in(person: Person, today: date) -> None:
-    """Rules that hold at sign-in and on every later request of the session."""
+    """``Person.may_act``, with the reason a refused person is told."""
+    if person.may_act(today):
+        return
     if not person.active:
         raise SignInRefused(
             "inactive", "This account is switched off. Ask the programme team for help."
         )
-    if person.access_has_ended(today):
-        assert person.access_ends_on is not None
-        raise SignInRefused(
-            "access_ended",
-            f"Your guest access ended on {person.access_ends_on:%d %B %Y}. "
-            "Ask the programme team if you need it extended.",
-        )
+    assert person.access_ends_on is not None
+    raise SignInRefused(
+        "access_ended",
+        f"Your guest access ended on {person.access_ends_on:%d %B %Y}. "
+        "Ask the programme team if you need it extended.",
+    )
 
 
 def note_sign_in(person: Person, *, method: str, now: datetime) -> None:
@@ -459,7 +463,7 @@ def api_client_for(token: str, now: datetime) -> ApiClient | None:
     """The live client holding this bearer token; its last use is noted (at most once a
     minute, so reading the API does not write on every call)."""
     client = queries.api_client_by_token_hash(digest(token))
-    if client is None or client.revoked_at is not None:
+    if client is None or not client.works(now.date()):
         return None
     if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):
         client.last_used_at = now

@@ -35,14 +35,22 @@ def _current(today: date) -> Any:
     )
 
 
+def current_set_ids(person_id: int, today: date) -> Select[tuple[int]]:
+    """The sets a person is in today or facilitates: the sets whose pages, sessions and
+    shared ventures are theirs. Every list of set content outside the set's own page
+    (home, calendar feed, the ventures shared into sets) starts from this one rule."""
+    return (
+        select(SetMembership.set_id)
+        .where(SetMembership.person_id == person_id, _current(today))
+        .union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
+    )
+
+
 def current_sets_of(person_id: int, today: date) -> list[LearningSet]:
     """Sets the person belongs to today or facilitates, with cohort and programme loaded."""
-    member_of = select(SetMembership.set_id).where(
-        SetMembership.person_id == person_id, _current(today)
-    )
     statement = (
         select(LearningSet)
-        .where(or_(LearningSet.id.in_(member_of), LearningSet.facilitator_id == person_id))
+        .where(LearningSet.id.in_(current_set_ids(person_id, today)))
         .order_by(LearningSet.name)
     )
     return list(db.session.scalars(statement).unique())
@@ -243,20 +251,14 @@ def sessions_of_set(set_id: int) -> list[LearningSession]:
     )
 
 
-def _sets_of_person(person_id: int) -> Any:
-    """Sets the person is or was a member of, or facilitates (history keeps past sessions)."""
-    member = select(SetMembership.set_id).where(SetMembership.person_id == person_id)
-    return select(LearningSet.id).where(
-        LearningSet.id.in_(member) | (LearningSet.facilitator_id == person_id)
-    )
-
-
-def sessions_for_person(person_id: int) -> list[LearningSession]:
-    """Every session of the person's sets, cancelled ones included (feeds must remove them)."""
+def sessions_for_person(person_id: int, today: date) -> list[LearningSession]:
+    """Every session of the person's current sets, cancelled ones included (feeds must
+    remove them). A set the person has left drops out whole, as its page does: calendar
+    apps then remove its sessions, so no time, place or call link outlives membership."""
     return list(
         db.session.scalars(
             select(LearningSession)
-            .where(LearningSession.set_id.in_(_sets_of_person(person_id)))
+            .where(LearningSession.set_id.in_(current_set_ids(person_id, today)))
             .order_by(LearningSession.starts_at, LearningSession.id)
         )
     )
@@ -267,7 +269,7 @@ def next_sessions_for(person_id: int, now: datetime, limit: int = 3) -> list[Lea
         db.session.scalars(
             select(LearningSession)
             .where(
-                LearningSession.set_id.in_(_sets_of_person(person_id)),
+                LearningSession.set_id.in_(current_set_ids(person_id, now.date())),
                 LearningSession.cancelled_at.is_(None),
                 LearningSession.ends_at > now,
             )
@@ -304,8 +306,10 @@ def clashing_sessions(
     return [(person_id, session) for person_id, session in rows]
 
 
-def person_by_calendar_token(token: str) -> Person | None:
-    return db.session.scalar(select(Person).where(Person.calendar_token == token, Person.active))
+def person_by_calendar_token(token: str, today: date) -> Person | None:
+    """The feed's owner, while they may act: the token stands in for their session."""
+    person = db.session.scalar(select(Person).where(Person.calendar_token == token))
+    return person if person is not None and person.may_act(today) else None
 
 
 def cohorts_with_sets(today: date) -> list[tuple[Cohort, list[LearningSet]]]:

@@ -122,3 +122,22 @@ def test_a_request_the_api_cannot_read_is_refused_in_json_as_described(
     assert "NUL" in response.get_json()["error"]
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "400" in spec["paths"]["/culture/scores"]["get"]["responses"]
+
+
+def test_a_token_stops_when_the_admin_who_created_it_leaves(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    """A token is its issuer's delegation, as their own sign-in is; the admin page says
+    which tokens stopped, so another admin can issue new ones."""
+    issuer, other_admin = make_person(Role.ADMIN), make_person(Role.ADMIN)
+    token = _token(issuer)
+    assert client.get(BEHAVIOUR, headers=_bearer(token)).status_code == 200
+
+    issuer.active = False
+    db.session.commit()
+
+    refused = client.get(BEHAVIOUR, headers=_bearer(token))
+    assert refused.status_code == 401 and refused.is_json
+    sign_in_as(client, other_admin)
+    listing = client.get("/admin/api-clients").get_data(as_text=True)
+    assert "stopped: its creator can no longer sign in" in listing

@@ -9,11 +9,14 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from intrapreneur import create_app
+from intrapreneur.experiments.models import Experiment
 from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person, PersonKind
 from tests.conftest import environment_for
+from tests.experiments.builders import venture_for
 
 
 def test_migrations_match_the_models_and_downgrade_cleanly(
@@ -30,4 +33,47 @@ def test_migrations_match_the_models_and_downgrade_cleanly(
 
             downgrade(revision="base")
             assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+            db.engine.dispose()
+
+
+def test_0020_links_existing_notifications_to_the_venture_they_tell_about(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Notifications written before 0020 carry only a link; the migration reads the venture
+    from it, so the visibility rule covers old notifications too."""
+    with empty_database("notification_venture") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0019")
+            owner = Person(kind=PersonKind.EMPLOYEE, username="ann", display_name="Ann")
+            db.session.add(owner)
+            db.session.flush()
+            venture = venture_for(owner, "Old venture")
+            card = Experiment(venture_id=venture.id, owner_id=owner.id, title="Old card")
+            db.session.add(card)
+            db.session.flush()
+            links = [f"/ventures/{venture.id}", f"/experiments/{card.id}", "/reviews", ""]
+            for link in [*links, "/ventures/999999"]:
+                db.session.execute(
+                    text(
+                        "INSERT INTO notification (person_id, text, link, created_at) "
+                        "VALUES (:person, 'x', :link, CURRENT_TIMESTAMP)"
+                    ),
+                    {"person": owner.id, "link": link},
+                )
+            db.session.commit()
+
+            upgrade(revision="0020")
+
+            linked = db.session.execute(
+                text("SELECT link, venture_id FROM notification ORDER BY id")
+            ).all()
+            assert [tuple(row) for row in linked] == [
+                (links[0], venture.id),
+                (links[1], venture.id),
+                ("/reviews", None),
+                ("", None),
+                ("/ventures/999999", None),  # a venture that is gone links to nothing
+            ]
+            db.session.remove()
             db.engine.dispose()

@@ -45,6 +45,7 @@ from intrapreneur.learning.models import (
 )
 from tests.conftest import csrf_token, sign_in_as
 from tests.core.test_routes import job_file_url
+from tests.learning.builders import session_in
 
 
 @dataclass
@@ -100,20 +101,6 @@ def _set(cohort: Cohort, name: str, member: Person, facilitator: Person) -> SetM
     return membership
 
 
-def _session(learning_set: LearningSet, days_from_now: int) -> LearningSession:
-    starts = datetime.now(UTC) + timedelta(days=days_from_now)
-    session = LearningSession(
-        learning_set=learning_set,
-        format=SessionFormat.POWER_HOUR,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        agenda=[],
-    )
-    db.session.add(session)
-    db.session.flush()
-    return session
-
-
 def _venture_shared_into(learning_set: LearningSet, owner: Person) -> Venture:
     venture = experiment_services.create_venture(
         title="Set B venture",
@@ -147,7 +134,7 @@ def world(make_person: Callable[..., Person]) -> World:
     _set(cohort_a, "Set A", member_a, facilitator_a)
     membership_b = _set(cohort_b, "Set B", member_b, facilitator_b)
     set_b = membership_b.learning_set
-    earlier, session_b = _session(set_b, -14), _session(set_b, 3)
+    earlier, session_b = session_in(set_b, -14), session_in(set_b, 3)
     hot_seat_b = HotSeat(
         session_id=session_b.id,
         person=member_b,

@@ -38,6 +38,7 @@ from intrapreneur.learning.models import (
     SetMembership,
 )
 from tests.conftest import sign_in_as
+from tests.learning.builders import session_in
 
 ROLES = ["anonymous", "employee", "facilitator", "manager", "hr", "admin", "guest"]
 
@@ -134,17 +135,7 @@ def membership_url(hr: Person) -> str:
 
 
 def _session(hr: Person) -> LearningSession:
-    starts = datetime.now(UTC) + timedelta(days=3)
-    session = LearningSession(
-        learning_set=_set(hr),
-        format=SessionFormat.POWER_HOUR,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        agenda=[],
-    )
-    db.session.add(session)
-    db.session.flush()
-    return session
+    return session_in(_set(hr), 3)
 
 
 def _hot_seat(hr: Person) -> HotSeat:

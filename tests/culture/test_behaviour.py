@@ -23,24 +23,15 @@ from intrapreneur.learning.models import (
     Enrolment,
     EnrolmentStatus,
     LearningSession,
-    SessionFormat,
 )
 from tests.experiments.builders import learning_set, venture_for
+from tests.learning.builders import session_in
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
 def _session(the_set: object, days_ago: int, present: dict[Person, bool]) -> LearningSession:
-    starts = NOW - timedelta(days=days_ago)
-    session = LearningSession(
-        learning_set=the_set,
-        format=SessionFormat.POWER_HOUR,
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-        agenda=[],
-    )
-    db.session.add(session)
-    db.session.flush()
+    session = session_in(the_set, -days_ago, now=NOW)  # type: ignore[arg-type]
     db.session.add_all(
         Attendance(session_id=session.id, person_id=p.id, present=here)
         for p, here in present.items()

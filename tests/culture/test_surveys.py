@@ -525,3 +525,21 @@ def test_an_unreadable_instrument_directory_is_a_plain_message(
     assert response.status_code == 503
     assert "questionnaires cannot be read" in response.get_data(as_text=True)
     assert str(tmp_path) not in response.get_data(as_text=True)
+
+
+def test_a_leavers_personal_link_stops_working(client: FlaskClient, org: Org) -> None:
+    """The link stands in for a session, so it ends with the person's access: a forwarded
+    link cannot add an answer for someone who has gone."""
+    created = _wave(org)
+    person = org.participants[1]
+    url = f"/surveys/answer/{created.tokens[person.id]}"
+    assert client.get(url).status_code == 200
+    data = _form_data(client, url, {INSTRUMENT.items[0].id: 5})
+
+    person.active = False
+    db.session.commit()
+
+    for response in (client.get(url), client.post(url, data=data)):
+        assert response.status_code == 410
+        assert "no longer works" in response.get_data(as_text=True)
+    assert _responses(created.wave) == []

@@ -104,6 +104,33 @@ def test_a_commitment_goes_onto_a_board_its_owner_works_on(
     assert experiment is not None and experiment.venture_id == venture.id
 
 
+def test_a_linked_cards_title_leaves_my_commitments_with_the_board(
+    client: FlaskClient, action: Action, make_person: Callable[..., Person]
+) -> None:
+    """The commitment stays its owner's; the card's title is the venture's content, shown
+    only while its board is: taken off a private venture's team, they see neither."""
+    colleague = make_person()
+    venture = venture_for(colleague, "Someone else's private board")
+    db.session.add(
+        VentureMember(venture_id=venture.id, person_id=action.owner_id, role=TeamRole.MEMBER)
+    )
+    db.session.commit()
+    sign_in_as(client, action.owner)
+    _turn(client, action, venture.id)
+    db.session.expire_all()
+    assert action.description in client.get("/commitments").get_data(as_text=True)
+    title = db.session.get(Experiment, action.experiment_id).title  # type: ignore[union-attr]
+
+    db.session.execute(
+        VentureMember.__table__.delete().where(VentureMember.person_id == action.owner_id)
+    )
+    db.session.commit()
+
+    page = client.get("/commitments").get_data(as_text=True)
+    assert f">{title}</a>" not in page and "on a venture board" in page
+    assert client.get(f"/experiments/{action.experiment_id}").status_code == 404
+
+
 def test_nobody_turns_someone_elses_commitment_or_uses_someone_elses_board(
     client: FlaskClient, action: Action, make_person: Callable[..., Person]
 ) -> None:

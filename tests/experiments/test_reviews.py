@@ -23,6 +23,7 @@ from intrapreneur.experiments.models import (
     TeamRole,
     Venture,
     VentureMember,
+    Visibility,
 )
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
@@ -408,6 +409,30 @@ def test_the_owner_and_the_venture_owners_are_told(
     assert f'href="/experiments/{teammates_card.id}"' in page
 
 
+def test_a_notification_about_a_venture_follows_the_ventures_visibility(
+    client: FlaskClient, org: Org, make_person: Callable[..., Person]
+) -> None:
+    """A review's notification carries the card's title and the reviewer's verdict: once its
+    reader is taken off a private venture's team, it is listed and counted no more."""
+    teammate = make_person(display_name="Tia Teammate")
+    membership = VentureMember(
+        venture_id=org.dans_venture.id, person_id=teammate.id, role=TeamRole.OWNER
+    )
+    db.session.add(membership)
+    post_review(signed_in(client, org.bea), card(org.dans_venture, org.dan, "Quiet card"))
+    signed_in(client, teammate)
+    assert "Quiet card" in text(client.get("/notifications"))
+
+    db.session.delete(membership)
+    db.session.commit()
+    assert "Quiet card" not in text(client.get("/notifications"))
+    assert reviews.unread_count(teammate, date.today()) == 0
+
+    org.dans_venture.visibility = Visibility.ORGANISATION
+    db.session.commit()
+    assert "Quiet card" in text(client.get("/notifications"))
+
+
 def test_mark_all_read(client: FlaskClient, org: Org) -> None:
     for n in range(3):
         services.notify(org.dan.id, f"Note {n}", "/reviews")
@@ -420,8 +445,8 @@ def test_mark_all_read(client: FlaskClient, org: Org) -> None:
     )
 
     assert response.status_code == 302
-    assert reviews.unread_count(org.dan.id) == 0
-    assert reviews.unread_count(org.dina.id) == 1
+    assert reviews.unread_count(org.dan, date.today()) == 0
+    assert reviews.unread_count(org.dina, date.today()) == 1
     page = text(client.get("/notifications"))
     assert "Note 2" in page and "Unread" not in page
 

@@ -325,3 +325,30 @@ def test_an_unknown_placement_is_refused(client: FlaskClient, hr: Person) -> Non
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
     assert db.session.scalar(select(Invitation.id)) is None
+
+
+@pytest.mark.parametrize("ended", ["access end date passed", "account switched off"])
+def test_an_invitation_is_refused_once_the_guests_access_has_ended(
+    client: FlaskClient, hr: Person, ended: str
+) -> None:
+    invitation, token = _invite(hr=hr)
+    if ended == "account switched off":
+        invitation.person.active = False
+    else:
+        invitation.person.access_ends_on = date.today() - timedelta(days=1)
+    db.session.commit()
+
+    page = client.get(f"/invitations/{token}")
+    # The page is refused, so the form's token comes from the sign-in page's session.
+    form = {"password": GUEST_PASSWORD, "confirm": GUEST_PASSWORD}
+    post = client.post(
+        f"/invitations/{token}", data={"csrf_token": csrf_token(client, "/sign-in"), **form}
+    )
+
+    for response in (page, post):
+        assert response.status_code == 401
+        assert "switched off" in response.get_data(as_text=True) or "access ended" in (
+            response.get_data(as_text=True)
+        )
+    db.session.refresh(invitation)
+    assert invitation.accepted_at is None and invitation.person.password_hash is None

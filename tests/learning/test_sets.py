@@ -25,6 +25,7 @@ from intrapreneur.learning.models import (
     SetMembership,
 )
 from tests.conftest import csrf_token, sign_in_as
+from tests.learning.builders import session_in
 
 TODAY = date.today()
 
@@ -310,20 +311,60 @@ def test_home_shows_the_next_session(
     client: FlaskClient, make_person: Callable[..., Person], cohort: Cohort
 ) -> None:
     member = _participant(make_person, cohort)
-    learning_set = _set(cohort, make_person(Role.FACILITATOR), [member])
-    starts = datetime.now(UTC) + timedelta(days=2)
-    db.session.add(
-        LearningSession(
-            learning_set=learning_set,
-            format=SessionFormat.POWER_HOUR,
-            starts_at=starts,
-            ends_at=starts + timedelta(hours=1),
-            agenda=[],
-        )
-    )
+    session_in(_set(cohort, make_person(Role.FACILITATOR), [member]), 2)
     db.session.commit()
     sign_in_as(client, member)
     page = client.get("/").get_data(as_text=True)
     assert (
         "Your next sessions" in page and "Power Hour" in page and "add to calendar (.ics)" in page
     )
+
+
+def test_a_set_someone_left_drops_out_of_their_feed_and_home_page(
+    client: FlaskClient, make_person: Callable[..., Person], cohort: Cohort
+) -> None:
+    """Its page answers them 404 from the day they leave, so its times, places and call
+    links leave their calendar and home page too (calendar apps remove what the feed drops)."""
+    member = _participant(make_person, cohort)
+    left = _set(cohort, make_person(Role.FACILITATOR), [member])
+    stays = _set(cohort, make_person(Role.FACILITATOR), [member])
+    session_in(left, -7, location="Room of the set left, past")
+    next_of_left = session_in(left, 2, location="Room of the set left, next")
+    kept = session_in(stays, 3, location="Room of the set kept")
+    token = services.reset_calendar_token(member)
+    membership = db.session.scalars(
+        select(SetMembership).where(SetMembership.set_id == left.id)
+    ).one()
+    membership.left_on = TODAY
+    db.session.commit()
+
+    feed = client.get(f"/calendar/{token}.ics").get_data(as_text=True)
+    sign_in_as(client, member)
+    home = client.get("/").get_data(as_text=True)
+
+    assert "Room of the set kept" in feed and "Room of the set left" not in feed
+    assert f"/sessions/{kept.id}.ics" in home and f"/sessions/{next_of_left.id}.ics" not in home
+    assert client.get(f"/sets/{left.id}").status_code == 404
+
+
+@pytest.mark.parametrize("ended", ["access end date passed", "account switched off"])
+def test_a_personal_feed_stops_when_access_ends(
+    client: FlaskClient, make_person: Callable[..., Person], cohort: Cohort, ended: str
+) -> None:
+    guest = _participant(
+        make_person, cohort, kind=PersonKind.GUEST, access_ends_on=TODAY + timedelta(days=5)
+    )
+    learning_set = _set(cohort, make_person(Role.FACILITATOR), [guest])
+    session_in(learning_set, 2, video_url="https://video.example/secret-room")
+    token = services.reset_calendar_token(guest)
+    db.session.commit()
+    assert "secret-room" in client.get(f"/calendar/{token}.ics").get_data(as_text=True)
+
+    if ended == "account switched off":
+        guest.active = False
+    else:
+        guest.access_ends_on = TODAY - timedelta(days=1)
+    db.session.commit()
+
+    response = client.get(f"/calendar/{token}.ics")
+    assert response.status_code == 404 and "secret-room" not in response.get_data(as_text=True)
