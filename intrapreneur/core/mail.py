@@ -103,7 +103,7 @@ def queue(
     email so that a second ``queue`` of the same one (a job run twice, a double click)
     adds nothing.
     """
-    if not person.email or not person.active or person.access_has_ended(now.date()):
+    if not person.email or not person.may_act(now.date()):
         return False
     if not wants(person, kind):
         return False

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from intrapreneur.experiments import queries
-from intrapreneur.experiments.models import TeamRole, Venture, Visibility
+from intrapreneur.experiments.models import TeamRole, Venture
 from intrapreneur.identity.models import Person, Role
 
 
@@ -46,18 +46,10 @@ def access_to(person: Person, venture: Venture, today: date) -> Access:
             manage=role is TeamRole.OWNER,
             review=False,
         )
-    above = not person.is_guest and queries.manages_team(person.id, venture.id)
-    view = (
-        above
-        or (venture.visibility is Visibility.ORGANISATION and not person.is_guest)
-        or (
-            venture.visibility is not Visibility.PRIVATE
-            and queries.shared_with(venture.id, person.id, today)
-        )
-    )
-    return Access(
-        view=view, work=False, manage=False, review=above and person.has_role(Role.MANAGER)
-    )
+    # The lists' rule, asked of this one venture: a page and a list never disagree.
+    view = queries.may_see(person, venture.id, today)
+    review = view and person.has_role(Role.MANAGER) and queries.manages_team(person.id, venture.id)
+    return Access(view=view, work=False, manage=False, review=review)
 
 
 def can_view_venture(person: Person, venture: Venture, today: date) -> bool:

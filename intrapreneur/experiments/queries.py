@@ -58,16 +58,11 @@ def team_role(venture_id: int, person_id: int) -> TeamRole | None:
     )
 
 
-def shared_with(venture_id: int, person_id: int, today: date) -> bool:
-    """Is the venture shared into a set this person is in today, or facilitates?"""
-    member = current_set_ids(person_id, today)
+def may_see(person: Person, venture_id: int, today: date) -> bool:
+    """``visible_to`` asked of one venture."""
     return bool(
         db.session.scalar(
-            select(
-                exists().where(
-                    VentureShare.venture_id == venture_id, VentureShare.set_id.in_(member)
-                )
-            )
+            select(exists().where(Venture.id == venture_id, visible_to(person, today)))
         )
     )
 
