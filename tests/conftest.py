@@ -2,7 +2,9 @@
 
 The database is SQLite by default; set INTRAPRENEUR_TEST_DATABASE_URL to a
 PostgreSQL URL to run the same suite there (each pytest-xdist worker gets its
-own database, created and dropped here).
+own database, created and dropped here). The Redis and PostgreSQL that some tests need
+in either run are found or started once per run (tests/services.py), and a skip not
+expected in the run fails it (tests/skip_policy.py).
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import socket
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, MutableMapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from email import message_from_bytes
@@ -50,6 +52,9 @@ from intrapreneur.identity.local_directory import (
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
 from intrapreneur.settings import DirectorySettings, MailSettings, load_directory
+from tests import services
+from tests.reliability.servers import POSTGRES_MISSING, REDIS_MISSING
+from tests.skip_policy import Run, SkipPolicy
 
 TEST_SECRET_KEY = secrets.token_hex(32)
 
@@ -303,18 +308,53 @@ def run_app_script(
     )
 
 
-def _redis_answers() -> bool:
-    try:
-        socket.create_connection(("127.0.0.1", 6379), 1).close()
-    except OSError:
-        return False
-    return True
+# -- Redis and PostgreSQL, found or started once per run (tests/services.py) ---------------
+
+_SERVICES = pytest.StashKey[ExitStack]()
 
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/0"
-needs_redis = pytest.mark.skipif(
-    not _redis_answers(), reason="no Redis answers on 127.0.0.1:6379 (`make test` installs it)"
-)
+def pytest_configure(config: pytest.Config) -> None:
+    # Once, in the process that reports the run: an xdist worker inherits the controller's
+    # environment, and the controller alone sees every test's report.
+    if hasattr(config, "workerinput"):
+        return
+    run: Run = "postgresql" if services.postgres_run() else "sqlite"
+    config.pluginmanager.register(SkipPolicy(run), "intrapreneur-skip-policy")
+    if not (config.option.collectonly or config.option.help):
+        config.stash[_SERVICES] = services.provide(os.environ)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    started = config.stash.get(_SERVICES, None)
+    if started is not None:
+        started.close()
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """The tests' Redis. Other runs may share it: tests use queues and keys of their own."""
+    url = os.environ.get(services.REDIS_VARIABLE)
+    if not url:
+        pytest.skip(REDIS_MISSING)
+    return url
+
+
+PostgresDatabase = Callable[[str], AbstractContextManager[str]]
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> PostgresDatabase:
+    """Factory: ``with postgres_database("label") as url:`` a new database on the tests'
+    PostgreSQL server, in the SQLite run too; dropped afterwards. Its name is random: other
+    runs may share the server."""
+    server = os.environ.get(services.POSTGRES_VARIABLE)
+    if not server:
+        pytest.skip(POSTGRES_MISSING)
+
+    def make(label: str) -> AbstractContextManager[str]:
+        return _postgres_database(server, f"intrapreneur_{label}_{secrets.token_hex(4)}")
+
+    return make
 
 
 # -- the real directory server -------------------------------------------------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
+from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -25,6 +27,7 @@ from intrapreneur.learning.composition import FacilitatorChoice
 from intrapreneur.learning.models import Cohort, LearningSet, SetMembership
 from intrapreneur.models import __all__ as model_names
 from tests.conftest import needs_slapd
+from tests.deploy.test_serve import Server, _free_port, _wait_until_up
 
 
 def _counts() -> dict[str, int]:
@@ -70,12 +73,19 @@ def test_demo_sets_mix_employees_and_guests_without_a_manager_and_report_togethe
     assert roles == set(Role)
 
 
-def _demo(instance: Path, **extra: str) -> subprocess.CompletedProcess[str]:
+DEMO = [sys.executable, "-c", "from intrapreneur.cli import cli; cli()", "demo"]
+
+
+def _demo_environment(instance: Path, **extra: str) -> dict[str, str]:
+    """The developer's environment without their INTRAPRENEUR_* settings, as on a fresh machine."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("INTRAPRENEUR_")}
-    environment.update(INTRAPRENEUR_INSTANCE_PATH=str(instance), **extra)
+    return {**environment, "INTRAPRENEUR_INSTANCE_PATH": str(instance), **extra}
+
+
+def _demo(instance: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from intrapreneur.cli import cli; cli()", "demo", "--no-serve"],
-        env=environment,
+        [*DEMO, "--no-serve"],
+        env=_demo_environment(instance, **extra),
         capture_output=True,
         text=True,
         timeout=120,
@@ -100,6 +110,63 @@ def test_demo_command_builds_the_database_from_its_own_directory_and_is_repeatab
     # Stable directory ids: the same people are recognised, nothing is created twice.
     assert "Changed: 0 created, 0 updated, 0 reactivated, 0 deactivated" in second.stdout
     assert "Demo organisation ready (nothing new created)" in second.stdout
+
+
+def _living_in_group(group: int) -> dict[int, str]:
+    """The processes of process group ``group`` that still run, by id, with their names."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            line = stat.read_text()
+        except OSError:  # ended meanwhile
+            continue
+        # "pid (name) state ppid pgrp ...": the name may hold spaces and parentheses.
+        name = line[line.index("(") + 1 : line.rindex(")")]
+        state, _, pgrp = line[line.rindex(")") + 1 :].split()[:3]
+        if int(pgrp) == group and state != "Z":  # a zombie has ended; only its parent is late
+            found[int(stat.parent.name)] = name
+    return found
+
+
+def _ctrl_c(demo: subprocess.Popen[bytes]) -> None:
+    """What Ctrl+C in a terminal does: SIGINT to every process of the foreground group."""
+    os.killpg(demo.pid, signal.SIGINT)
+
+
+def _sigterm(demo: subprocess.Popen[bytes]) -> None:
+    """What `kill`, or make stopping its recipe, does: SIGTERM to the demo process alone."""
+    demo.send_signal(signal.SIGTERM)
+
+
+@needs_slapd
+def test_the_demo_stopped_by_ctrl_c_or_sigterm_leaves_nothing_running_and_starts_again(
+    tmp_path: Path,
+) -> None:
+    """Stopped once each way, the second time on the database the first run left."""
+    for stop in (_ctrl_c, _sigterm):
+        port = _free_port()
+        out, err = tmp_path / f"{stop.__name__}.out", tmp_path / f"{stop.__name__}.err"
+        with out.open("wb") as stdout, err.open("wb") as stderr:
+            # A process group of its own, as a terminal gives the command it runs.
+            process = subprocess.Popen(
+                [*DEMO, "--port", str(port)],
+                env=_demo_environment(tmp_path / "instance"),
+                stdout=stdout,
+                stderr=stderr,
+                start_new_session=True,
+            )
+        demo = Server(process, port, out, err)
+        try:
+            _wait_until_up(demo)
+            assert "slapd" in _living_in_group(process.pid).values()
+            stop(process)
+            assert process.wait(timeout=60) == 0, demo.logs()
+            assert _living_in_group(process.pid) == {}, f"left running after {stop.__name__}"
+        finally:
+            # Whatever the test found, it leaves nothing behind itself.
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def test_demo_refuses_to_run_in_production(tmp_path: Path) -> None:

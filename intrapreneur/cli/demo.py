@@ -4,6 +4,7 @@ with its own company directory (a local slapd) for employee sign-in."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 
 import click
@@ -29,6 +30,11 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         click.echo("intrapreneur: the demo runs only with INTRAPRENEUR_ENV=development", err=True)
         sys.exit(2)
     os.environ["INTRAPRENEUR_ENV"] = "development"
+    # SIGTERM (`kill`, or make stopping its recipe) and SIGHUP (the terminal closed) stop the
+    # demo as Ctrl+C does. Python's default for them ends the process at once: no `finally`
+    # runs, and the demo's slapd would be left running.
+    for stop in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(stop, signal.default_int_handler)
     employee_password = demo_passphrase()
     server, directory_settings = start_demo_directory(employee_password)
     try:

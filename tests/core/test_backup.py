@@ -3,6 +3,7 @@
 Each test builds its own migrated databases (on the suite's server: SQLite, or
 PostgreSQL with INTRAPRENEUR_TEST_DATABASE_URL), because backup and restore work
 across whole databases and transactions, which the suite's per-test rollback hides.
+The move from SQLite to PostgreSQL uses the tests' PostgreSQL server in either run.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -57,7 +57,7 @@ from intrapreneur.identity.models import (
     PersonKind,
 )
 from intrapreneur.learning.models import AgendaTemplate, Cohort, SessionFormat, SetComposition
-from tests.conftest import environment_for
+from tests.conftest import PostgresDatabase, environment_for
 
 Migrated = Callable[..., Any]
 
@@ -263,13 +263,15 @@ def test_a_restore_gives_back_every_row_exactly(seeded: Seeded, migrated: Migrat
         _assert_round_trip(seeded.rows, seeded.backup, target)
 
 
-@pytest.mark.skipif(
-    not os.environ.get("INTRAPRENEUR_TEST_DATABASE_URL"),
-    reason="moves data to PostgreSQL: set INTRAPRENEUR_TEST_DATABASE_URL",
-)
-def test_a_sqlite_backup_restores_into_postgresql(migrated: Migrated, tmp_path: Path) -> None:
+def test_a_sqlite_backup_restores_into_postgresql(
+    migrated: Migrated, postgres_database: PostgresDatabase, tmp_path: Path
+) -> None:
     sqlite_url = f"sqlite:///{tmp_path / 'small.db'}"
-    with migrated("sqlite", url=sqlite_url) as source, migrated("postgres") as target:
+    with (
+        postgres_database("restore") as postgres_url,
+        migrated("sqlite", url=sqlite_url) as source,
+        migrated("postgres", url=postgres_url) as target,
+    ):
         assert target.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
         _seed(source)
         _assert_round_trip(_rows(source), _backup(source, tmp_path / "sqlite.gz"), target)

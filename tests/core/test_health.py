@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
@@ -11,7 +12,7 @@ from flask.testing import FlaskClient
 
 from intrapreneur import create_app
 from intrapreneur.settings import DirectorySettings
-from tests.conftest import REDIS_TEST_URL, environment_for, needs_redis
+from tests.conftest import environment_for
 
 
 def test_healthz_says_the_process_is_up(client: FlaskClient) -> None:
@@ -51,22 +52,22 @@ def test_readyz_binds_to_the_directory(
     assert client.get("/readyz").status_code == 503
 
 
-@needs_redis
 def test_readyz_pings_a_running_redis(
-    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch, redis_url: str
 ) -> None:
-    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json["checks"] == {"database": "ok", "redis": "ok"}
 
 
-@needs_redis
 def test_readyz_reports_a_redis_that_refuses_the_password(
-    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch
+    client: FlaskClient, app: Flask, monkeypatch: pytest.MonkeyPatch, redis_url: str
 ) -> None:
     # A TCP connection alone would pass; the PING sees that the app cannot really use Redis.
-    monkeypatch.setitem(app.config, "REDIS_URL", "redis://:not-the-password@127.0.0.1:6379/99")
+    server = urlsplit(redis_url)
+    wrong = f"redis://:not-the-password@{server.hostname}:{server.port or 6379}/99"
+    monkeypatch.setitem(app.config, "REDIS_URL", wrong)
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"]["redis"].startswith("unavailable: ")

@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -37,23 +36,8 @@ from tests.conftest import directory_environment, environment_for
 from tests.core.job_tasks import EFFECT
 from tests.identity.test_directory_sync import IN_DIRECTORY
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
 ROOT = Path(__file__).resolve().parents[2]
 INTRAPRENEUR = str(Path(sys.executable).with_name("intrapreneur"))
-
-
-def _redis_answers() -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", 6379), timeout=1) as connection:
-            connection.sendall(b"PING\r\n")
-            return connection.recv(16).startswith(b"+PONG")
-    except OSError:
-        return False
-
-
-needs_redis = pytest.mark.skipif(
-    not _redis_answers(), reason="Redis does not answer on 127.0.0.1:6379 (`make test` starts it)"
-)
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +71,8 @@ def real(real_app: Flask) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def rq_queue(real: Flask) -> Iterator[Queue]:
-    real.config["REDIS_URL"] = REDIS_URL
+def rq_queue(real: Flask, redis_url: str) -> Iterator[Queue]:
+    real.config["REDIS_URL"] = redis_url
     queue = jobs.rq_queue(real)
     yield queue
     queue.delete(delete_jobs=True)  # also forgets the queue's name in RQ's list of queues
@@ -176,7 +160,6 @@ def test_two_runners_given_one_job_run_it_once(real: Flask) -> None:
     assert effects("twice") == 1
 
 
-@needs_redis
 def test_with_redis_the_job_waits_for_a_worker(real: Flask, rq_queue: Queue) -> None:
     job_id = jobs.enqueue("tests.note", marker="rq")
     db.session.commit()
@@ -191,7 +174,6 @@ def test_with_redis_the_job_waits_for_a_worker(real: Flask, rq_queue: Queue) -> 
     assert effects("rq") == 1
 
 
-@needs_redis
 def test_rq_retries_a_failed_job_with_the_configured_back_off(real: Flask, rq_queue: Queue) -> None:
     job_id = jobs.enqueue("tests.flaky", marker="rq-retry", fail_until=3)
     db.session.commit()
@@ -223,7 +205,7 @@ def process_environment(app: Flask, **extra: str) -> dict[str, str]:
             app.config["SQLALCHEMY_DATABASE_URI"],
             Path(app.instance_path),
             **{
-                "INTRAPRENEUR_REDIS_URL": REDIS_URL,
+                "INTRAPRENEUR_REDIS_URL": app.config["REDIS_URL"] or "",
                 "INTRAPRENEUR_JOBS_QUEUE": app.config["JOBS_QUEUE"],
                 **extra,
             },
@@ -236,7 +218,6 @@ def worker_process(app: Flask) -> subprocess.Popen[bytes]:
     return subprocess.Popen([sys.executable, "-c", WORKER], env=process_environment(app), cwd=ROOT)
 
 
-@needs_redis
 def test_two_rq_workers_given_one_job_run_it_once(real: Flask, rq_queue: Queue) -> None:
     job_id = jobs.record("tests.note", {"marker": "rq-twice"}, max_attempts=1).id
     db.session.commit()
@@ -254,7 +235,6 @@ def test_two_rq_workers_given_one_job_run_it_once(real: Flask, rq_queue: Queue) 
     assert effects("rq-twice") == 1
 
 
-@needs_redis
 @pytest.mark.ldap
 def test_the_worker_command_runs_the_directory_sync(
     real: Flask, rq_queue: Queue, ldap_server: LocalDirectoryServer

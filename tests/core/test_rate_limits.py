@@ -20,9 +20,7 @@ from flask.testing import FlaskClient
 from intrapreneur.extensions import limiter
 from intrapreneur.identity.models import Person
 from intrapreneur.settings import load
-from tests.conftest import GUEST_PASSWORD, REDIS_TEST_URL, csrf_token, needs_redis
-
-REDIS_URL = REDIS_TEST_URL
+from tests.conftest import GUEST_PASSWORD, csrf_token
 
 
 @pytest.fixture
@@ -55,24 +53,27 @@ def _attempts(client: FlaskClient, login: str, password: str, count: int, addres
 
 
 def test_settings_choose_redis_when_configured_and_memory_otherwise(tmp_path: Path) -> None:
+    configured = "redis://cache.example:6379/0"
     with_redis = load(
-        {"INTRAPRENEUR_ENV": "test", "INTRAPRENEUR_REDIS_URL": REDIS_URL}, instance_path=tmp_path
+        {"INTRAPRENEUR_ENV": "test", "INTRAPRENEUR_REDIS_URL": configured}, instance_path=tmp_path
     ).flask_config()
-    assert with_redis["RATELIMIT_STORAGE_URI"] == REDIS_URL
+    assert with_redis["RATELIMIT_STORAGE_URI"] == configured
     assert with_redis["RATELIMIT_IN_MEMORY_FALLBACK_ENABLED"] is True
     assert with_redis["RATELIMIT_STORAGE_OPTIONS"]["socket_connect_timeout"] <= 2
     alone = load({"INTRAPRENEUR_ENV": "test"}, instance_path=tmp_path).flask_config()
     assert alone["RATELIMIT_STORAGE_URI"] == "memory://"
 
 
-@needs_redis
 def test_counters_are_kept_in_redis(
-    client: FlaskClient, limiter_on: Callable[[str], None], make_guest: Callable[..., Person]
+    client: FlaskClient,
+    limiter_on: Callable[[str], None],
+    make_guest: Callable[..., Person],
+    redis_url: str,
 ) -> None:
-    limiter_on(REDIS_URL)
+    limiter_on(redis_url)
     guest = make_guest(email=f"limited-{secrets.token_hex(4)}@guest.example")
     address = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
-    server = redis.Redis.from_url(REDIS_URL)
+    server = redis.Redis.from_url(redis_url)
     try:
         assert _attempts(client, guest.email, "wrong-password-1", 4, address) == [401] * 3 + [429]
         kept = server.keys(f"*{guest.email}*")

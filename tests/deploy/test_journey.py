@@ -8,7 +8,8 @@ invitation with its calendar file arrives → the daily reminders run → the re
   a cron job would, `intrapreneur scheduled TASK` with the same settings.
 - **Production**: gunicorn with two workers, PostgreSQL, Redis and an `intrapreneur worker`
   process; the test plays the scheduler's part (`jobs.enqueue`, as `enqueue_due` does) and the
-  worker runs the jobs. Skipped only when PostgreSQL or Redis does not answer.
+  worker runs the jobs, on the tests' Redis and PostgreSQL (started for the run when none is
+  configured: tests/services.py).
 
 Both run with production settings (``INTRAPRENEUR_ENV=production``: in-process jobs on a
 thread, Secure cookies, break-glass sign-in off); HR signs in through the real slapd, the
@@ -17,7 +18,6 @@ guest with the password they set; email goes to a real SMTP server on loopback.
 
 from __future__ import annotations
 
-import os
 import re
 import secrets
 import subprocess
@@ -38,11 +38,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import pytest
 from flask import Flask
-from redis import Redis
-from redis.exceptions import RedisError
 from rq.job import JobStatus as RqStatus
-from sqlalchemy import create_engine, make_url, text
-from sqlalchemy.exc import OperationalError
 
 from intrapreneur import create_app
 from intrapreneur.core import jobs
@@ -52,9 +48,8 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.local_directory import LocalDirectoryServer
 from tests.conftest import (
     MAIL_FROM,
-    REDIS_TEST_URL,
+    PostgresDatabase,
     SmtpServer,
-    _postgres_database,
     directory_environment,
     ldap_password,
 )
@@ -76,7 +71,6 @@ SESSION_START = clock(10, 0)  # in HR's zone, the default one
 SESSION_PLACE = "Room 4.12"
 MAIL_SECONDS = 60  # a generous deadline for an email to arrive, not a timed assertion
 JOB_SECONDS = 60
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 # -- a browser: its own cookies, forms posted with the CSRF token their page carries ---------
@@ -444,32 +438,6 @@ def embedded(
         yield Deployment(f"http://127.0.0.1:{port}", mailbox, run_task, _all_logs(logs))
 
 
-def _postgres_server() -> str:
-    """The PostgreSQL the suite uses (INTRAPRENEUR_TEST_DATABASE_URL), else the usual one."""
-    configured = os.environ.get("INTRAPRENEUR_TEST_DATABASE_URL")
-    if configured and make_url(configured).get_backend_name() == "postgresql":
-        return configured
-    return POSTGRES_SERVER
-
-
-def _unreachable() -> str | None:
-    """Why the production set-up cannot run here, or None."""
-    try:
-        Redis.from_url(REDIS_TEST_URL, socket_connect_timeout=1).ping()
-    except RedisError:
-        return f"no Redis answers at {REDIS_TEST_URL}"
-    server = make_url(_postgres_server()).set(database="postgres")
-    engine = create_engine(server, connect_args={"connect_timeout": 2})
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-    except OperationalError:
-        return f"no PostgreSQL answers at {server.host}:{server.port or 5432}"
-    finally:
-        engine.dispose()
-    return None
-
-
 def _through_worker(app: Flask, task: str) -> str:
     """Enqueue ``task`` on Redis as the scheduler does; the worker process runs it."""
     with app.app_context():
@@ -511,19 +479,20 @@ def _forget_queue(app: Flask) -> None:
 
 @pytest.fixture
 def production(
-    tmp_path: Path, logs: Path, mailbox: SmtpServer, ldap_server: LocalDirectoryServer
+    tmp_path: Path,
+    logs: Path,
+    mailbox: SmtpServer,
+    ldap_server: LocalDirectoryServer,
+    postgres_database: PostgresDatabase,
+    redis_url: str,
 ) -> Iterator[Deployment]:
     """Gunicorn (2 workers) on a fresh PostgreSQL database, Redis, an `intrapreneur worker`."""
-    reason = _unreachable()
-    if reason:
-        pytest.skip(f"the production set-up needs PostgreSQL and Redis: {reason}")
     port = _free_port()
-    database = f"intrapreneur_journey_{secrets.token_hex(4)}"
     with ExitStack() as stack:
-        url = stack.enter_context(_postgres_database(_postgres_server(), database))
+        url = stack.enter_context(postgres_database("journey"))
         settings = {
             **_settings(url, tmp_path / "instance", port, mailbox.port, ldap_server),
-            "INTRAPRENEUR_REDIS_URL": REDIS_TEST_URL,
+            "INTRAPRENEUR_REDIS_URL": redis_url,
             "INTRAPRENEUR_JOBS_QUEUE": f"journey-{secrets.token_hex(6)}",
         }
         # The test's own handle on the database and queue, to enqueue as the scheduler does.

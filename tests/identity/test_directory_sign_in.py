@@ -210,7 +210,9 @@ def test_silent_server_fails_within_the_timeout(
     started = time.monotonic()
     with pytest.raises(DirectoryUnavailable):
         directory.authenticate("alice", ldap_password("alice"))
-    assert time.monotonic() - started < 4
+    # Without the timeout the bind would wait for ever; the bound only tells the two apart,
+    # and leaves a busy machine (CI under load) the seconds it may add.
+    assert time.monotonic() - started < 30
 
 
 CA_FILE = str(Path(slapdtest.__file__).parent / "certs" / "ca.pem")

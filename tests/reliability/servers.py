@@ -1,5 +1,8 @@
-"""Servers of the tests' own, made to be broken: a PostgreSQL cluster, a Redis and a slapd on
-free loopback ports, never the shared ones the rest of the suite uses."""
+"""Servers of the tests' own on free loopback ports: a PostgreSQL cluster, a Redis and a slapd.
+
+The fault tests break theirs; the suite starts a Redis and a PostgreSQL of this kind for the
+tests that need one when no server is configured (tests/services.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,10 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from intrapreneur.identity.local_directory import LocalDirectoryServer
@@ -33,7 +39,10 @@ def _version_key(path: str) -> int:
 
 
 POSTGRES_BIN = _postgres_bin()
-POSTGRES_MISSING = "PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin)"
+POSTGRES_MISSING = (
+    "PostgreSQL's server programs are not installed (/usr/lib/postgresql/*/bin;"
+    " `make install` installs them)"
+)
 
 
 class ThrowawayPostgres:
@@ -89,8 +98,25 @@ class ThrowawayPostgres:
         subprocess.run(command, check=True, capture_output=True, timeout=START_SECONDS)
 
 
+@contextmanager
+def throwaway_postgres() -> Iterator[ThrowawayPostgres]:
+    """A cluster started in a new temporary folder; stopped and removed afterwards."""
+    # Not pytest's tmp_path: its folders are private to the test's user, and as root the
+    # cluster runs as the postgres user, who must reach its directory.
+    directory = Path(tempfile.mkdtemp(prefix="intrapreneur-pg-"))
+    try:
+        server = ThrowawayPostgres(directory)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop(missing_ok=True)
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 REDIS_SERVER = shutil.which("redis-server")
-REDIS_MISSING = "redis-server is not installed"
+REDIS_MISSING = "redis-server is not installed (`make install` installs it)"
 
 
 class ThrowawayRedis:
@@ -123,6 +149,17 @@ class ThrowawayRedis:
             self._process.kill()
             self._process.wait()
             self._process = None
+
+
+@contextmanager
+def throwaway_redis() -> Iterator[ThrowawayRedis]:
+    """A Redis started on a free port; stopped afterwards."""
+    server = ThrowawayRedis()
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 def _all_threads_stopped(pid: int) -> bool:

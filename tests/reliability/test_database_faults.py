@@ -8,8 +8,6 @@ is stored, and none that was refused is.
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,7 +34,12 @@ from tests.reliability.racing import (
     open_wave,
     signed_in,
 )
-from tests.reliability.servers import POSTGRES_BIN, POSTGRES_MISSING, ThrowawayPostgres
+from tests.reliability.servers import (
+    POSTGRES_BIN,
+    POSTGRES_MISSING,
+    ThrowawayPostgres,
+    throwaway_postgres,
+)
 
 PEOPLE = 60
 NOTHING_SAVED = "Nothing you sent was saved"
@@ -46,16 +49,8 @@ NOTHING_SAVED = "Nothing you sent was saved"
 def postgres() -> Iterator[ThrowawayPostgres]:
     if POSTGRES_BIN is None:
         pytest.skip(POSTGRES_MISSING)
-    # Not pytest's tmp_path: its folders are private to the test's user, and as root the
-    # cluster runs as the postgres user, who must reach its directory.
-    directory = Path(tempfile.mkdtemp(prefix="intrapreneur-pg-"))
-    server = ThrowawayPostgres(directory)
-    server.start()
-    try:
+    with throwaway_postgres() as server:
         yield server
-    finally:
-        server.stop(missing_ok=True)
-        shutil.rmtree(directory, ignore_errors=True)
 
 
 @pytest.fixture

@@ -29,7 +29,7 @@ from intrapreneur.identity.passwords import hash_password
 from tests.conftest import GUEST_PASSWORD, environment_for
 from tests.core.test_jobs_queue import effects, state
 from tests.reliability.racing import add_people, migrated_in_context, signed_in
-from tests.reliability.servers import REDIS_MISSING, REDIS_SERVER, ThrowawayRedis
+from tests.reliability.servers import REDIS_MISSING, REDIS_SERVER, ThrowawayRedis, throwaway_redis
 
 DEADLINE_SECONDS = 90  # for the limiter's own back-off before it looks at Redis again
 
@@ -38,12 +38,8 @@ DEADLINE_SECONDS = 90  # for the limiter's own back-off before it looks at Redis
 def own_redis() -> Iterator[ThrowawayRedis]:
     if REDIS_SERVER is None:
         pytest.skip(REDIS_MISSING)
-    server = ThrowawayRedis()
-    server.start()
-    try:
+    with throwaway_redis() as server:
         yield server
-    finally:
-        server.stop()
 
 
 @pytest.fixture
