@@ -19,6 +19,7 @@ from intrapreneur.learning.permissions import (
     can_browse_cohorts,
     can_decide_enrolment,
     can_run_cohort,
+    sets_open_to,
 )
 
 blueprint = Blueprint("cohorts", __name__, url_prefix="/cohorts")
@@ -56,12 +57,14 @@ def detail(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
     # A facilitator of another cohort learns nothing about this one, not even that it exists.
     ensure(can_decide_enrolment(current_user, cohort), hide=True)
+    sets = queries.sets_of_cohort(cohort.id)
     return render_template(
         "cohorts/detail.html",
         cohort=cohort,
         page=paginate(queries.enrolments_in(cohort.id), per_page=50),
         taken=queries.accepted_count(cohort.id),
-        sets=queries.sets_of_cohort(cohort.id),
+        sets=sets,
+        open_sets=sets_open_to(current_user, sets, date.today()),
         form=ActionForm(),
     )
 

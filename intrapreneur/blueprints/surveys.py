@@ -166,7 +166,7 @@ def answer(wave_id: int) -> ResponseReturnValue:
 @public
 def answer_by_token(token: str) -> ResponseReturnValue:
     try:
-        invitation = services.invitation_for_token(token)
+        invitation = services.invitation_for_token(token, date.today())
     except services.SurveyNotFound as refusal:
         return render_error(refusal.status, refusal.message)
     response = make_response(

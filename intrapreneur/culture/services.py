@@ -66,8 +66,10 @@ class SurveyRefusal(Exception):
 
 
 class SurveyNotFound(SurveyRefusal):
-    def __init__(self, message: str) -> None:
-        super().__init__(message, status=404)
+    """Said without naming the survey: the link does not lead to one (any more)."""
+
+    def __init__(self, message: str, status: int = 404) -> None:
+        super().__init__(message, status=status)
 
 
 @dataclass(frozen=True)
@@ -260,12 +262,19 @@ def ensure_open(wave: SurveyWave, today: date) -> None:
         raise SurveyRefusal(f"This survey opens on {wave.opens_on:%d %B %Y}.")
 
 
-def invitation_for_token(token: str) -> SurveyInvitation:
+def invitation_for_token(token: str, today: date) -> SurveyInvitation:
     invitation = queries.invitation_by_token_hash(token_hash(token))
     if invitation is None:
         raise SurveyNotFound(
             "This survey link is not valid. Check that you opened the whole link, "
             "or answer from “My surveys” after signing in."
+        )
+    # The personal link stands in for a session: it stops with the person's access (a
+    # leaver's forwarded link must neither add an answer nor name the survey).
+    if not invitation.person.may_act(today):
+        raise SurveyNotFound(
+            "This survey link no longer works: the account it was sent to is switched off.",
+            status=410,
         )
     return invitation
 
@@ -278,13 +287,6 @@ def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
 
 
 def ensure_can_answer(invitation: SurveyInvitation, today: date) -> None:
-    # The personal link stands in for a session: it stops with the person's access (a
-    # leaver's forwarded link would otherwise add an answer for someone who is gone).
-    if not invitation.person.may_act(today):
-        raise SurveyRefusal(
-            "This survey link no longer works: the account it was sent to is switched off.",
-            status=410,
-        )
     ensure_open(invitation.wave, today)
     if queries.has_answered(invitation.wave_id, pseudonym_of(invitation.person_id)):
         raise SurveyRefusal(ALREADY_ANSWERED)
@@ -306,7 +308,7 @@ def answer_by_token(
 ) -> SurveyResponse:
     """Answer through the personal link, without signing in: its secret is the credential,
     and it works for one answer to one wave only."""
-    return answer_invitation(invitation_for_token(token), answers, comment, today)
+    return answer_invitation(invitation_for_token(token, today), answers, comment, today)
 
 
 def answer_invitation(

@@ -65,6 +65,16 @@ def can_view_set(person: Person, learning_set: LearningSet, today: date) -> bool
     )
 
 
+def sets_open_to(person: Person, sets: list[LearningSet], today: date) -> set[int]:
+    """Which of these sets ``can_view_set`` opens to the person, in at most one query: a
+    list of sets links only those (a cohort's facilitators see its other sets' names, not
+    their pages)."""
+    if person.has_role(Role.HR):
+        return {learning_set.id for learning_set in sets}
+    mine = set(db.session.scalars(queries.current_set_ids(person.id, today)))
+    return {learning_set.id for learning_set in sets if learning_set.id in mine}
+
+
 def can_view_set_health(person: Person, learning_set: LearningSet) -> bool:
     """The set's facilitator and HR: members see their set, not figures about one another."""
     return can_manage_set(person, learning_set)

@@ -127,7 +127,9 @@ def test_a_linked_cards_title_leaves_my_commitments_with_the_board(
     db.session.commit()
 
     page = client.get("/commitments").get_data(as_text=True)
-    assert f">{title}</a>" not in page and "on a venture board" in page
+    assert title not in page.split("Tested as", 1)[1]
+    assert "on a venture board you no longer see" in page
+    assert f"/experiments/{action.experiment_id}" not in page
     assert client.get(f"/experiments/{action.experiment_id}").status_code == 404
 
 
