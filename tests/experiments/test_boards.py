@@ -16,7 +16,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from intrapreneur.blueprints.ventures import CARDS_PER_COLUMN
+from intrapreneur.blueprints.ventures.board import CARDS_PER_COLUMN
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.experiments import permissions, queries, services
 from intrapreneur.experiments.models import (
