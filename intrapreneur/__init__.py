@@ -50,6 +50,7 @@ def _init_extensions(app: Flask) -> None:
     # and every task module before a job is enqueued or run.
     from intrapreneur import models, tasks  # noqa: F401
     from intrapreneur.blueprints.auth import person_of_session
+    from intrapreneur.blueprints.navigation import navigation_context
     from intrapreneur.core import markdown
     from intrapreneur.core.database import (
         configure_engine,
@@ -57,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
         note_commits_in_requests,
     )
     from intrapreneur.core.errors import register_error_handlers
+    from intrapreneur.core.jobs import dispatch_jobs_after_commit
     from intrapreneur.core.security import init_security_headers, refuse_nul_characters
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
 
@@ -64,6 +66,9 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         configure_engine(db.engine)
     end_sessions_safely(app)
+    # A job asked for in a request is handed to the queue after that request's commit, and
+    # forgotten if it rolls back: Session listeners, on every commit (core/jobs/handoff.py).
+    dispatch_jobs_after_commit()
     note_commits_in_requests()
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
@@ -77,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     refuse_nul_characters(app)
     register_error_handlers(app)
     app.jinja_env.globals.update(_template_helpers())
+    app.context_processor(navigation_context)
     app.jinja_env.filters["local_time"] = _local_time
     app.jinja_env.filters["markdown"] = markdown.render
 
@@ -92,8 +98,6 @@ def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:
 
 
 def _template_helpers() -> dict[str, Any]:
-    from intrapreneur.blueprints.reviews import unread_notifications
-    from intrapreneur.blueprints.surveys import has_unanswered_survey
     from intrapreneur.culture import permissions as culture_permissions
     from intrapreneur.experiments import permissions as experiment_permissions
     from intrapreneur.identity import permissions as identity_permissions
@@ -112,9 +116,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_start_ventures": experiment_permissions.can_start_ventures,
         "can_read_culture": culture_permissions.can_read_culture,
         "can_review_boards": experiment_permissions.can_review_boards,
-        "unread_notifications": unread_notifications,
         "can_run_surveys": culture_permissions.can_run_surveys,
-        "has_unanswered_survey": has_unanswered_survey,
         "formats": FORMATS,
     }
 

@@ -119,13 +119,6 @@ def mark_read() -> ResponseReturnValue:
     return redirect(url_for("reviews.notifications"))
 
 
-def unread_notifications() -> int:
-    """For the navigation: one COUNT, and none at all for visitors."""
-    if not current_user.is_authenticated:
-        return 0
-    return reviews.unread_count(current_user, date.today())
-
-
 def _reviewable_card(experiment_id: int) -> Experiment:
     experiment = db.get_or_404(Experiment, experiment_id)
     ensure(can_review(current_user, experiment.venture), hide=True)

@@ -218,12 +218,3 @@ def _refused(invitation: SurveyInvitation, refusal: services.SurveyRefusal) -> R
     return render_template(
         "surveys/refused.html", wave=invitation.wave, messages=refusal.messages
     ), refusal.status
-
-
-def has_unanswered_survey() -> bool:
-    """For the navigation: one EXISTS, and none at all for visitors and guests (never asked)."""
-    if not current_user.is_authenticated or current_user.is_guest:
-        return False
-    return queries.has_unanswered_invitation(
-        current_user.id, services.pseudonym_of(current_user.id), date.today()
-    )
