@@ -1,6 +1,6 @@
 """The read-only JSON API for HR systems: `/api/v1/`, described by `/api/v1/openapi.json`.
 
-Token-authenticated (see core/api.py), so CSRF does not apply: no cookie is used.
+Token-authenticated (see identity/api_access.py), so CSRF does not apply: no cookie is used.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ from typing import Any
 from flask import Blueprint, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from intrapreneur.core.api import api_access, refusal
 from intrapreneur.core.permissions import public
 from intrapreneur.culture import behaviour, exports
 from intrapreneur.culture.dashboard import NotPublishedYet, all_published, rules_in_force
 from intrapreneur.culture.figures import Figure
 from intrapreneur.extensions import csrf
+from intrapreneur.identity.api_access import api_access, refusal
 from intrapreneur.identity.models import ApiScope
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

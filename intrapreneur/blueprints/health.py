@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from flask.typing import ResponseReturnValue
 
-from intrapreneur.core.health import readiness
+from intrapreneur.core.health import Check, readiness
 from intrapreneur.core.permissions import public
 from intrapreneur.extensions import limiter
+from intrapreneur.identity.directory import Directory
 
 blueprint = Blueprint("health", __name__)
 
@@ -20,10 +21,18 @@ def healthz() -> ResponseReturnValue:
     return jsonify(status="ok")
 
 
+def _directory() -> None:
+    Directory(current_app.config["DIRECTORY"]).ping()
+
+
+def _domain_checks() -> dict[str, Check]:
+    return {"directory": _directory} if current_app.config.get("DIRECTORY") else {}
+
+
 @blueprint.get("/readyz")
 @limiter.exempt
 @public
 def readyz() -> ResponseReturnValue:
-    checks = readiness()
+    checks = readiness(_domain_checks())
     ready = all(result == "ok" for result in checks.values())
     return jsonify(status="ok" if ready else "unavailable", checks=checks), 200 if ready else 503

@@ -1,8 +1,9 @@
-"""Readiness checks: the database always, Redis and the directory when configured."""
+"""Readiness checks: the database always, Redis when configured, and whatever else the
+caller names (the health blueprint adds the company directory: core knows no domain)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import redis
 from flask import current_app
@@ -10,7 +11,6 @@ from sqlalchemy import text
 
 from intrapreneur.core.schema import SchemaNotReady, require_current_schema
 from intrapreneur.extensions import db
-from intrapreneur.identity.directory import Directory
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -37,17 +37,15 @@ def _redis() -> None:
         client.close()
 
 
-def _directory() -> None:
-    Directory(current_app.config["DIRECTORY"]).ping()
+Check = Callable[[], None]
 
 
-def readiness() -> dict[str, str]:
+def readiness(more: Mapping[str, Check]) -> dict[str, str]:
     """Name of each configured dependency → "ok" or the reason it is not."""
-    checks: dict[str, Callable[[], None]] = {"database": _database}
+    checks: dict[str, Check] = {"database": _database}
     if current_app.config.get("REDIS_URL"):
         checks["redis"] = _redis
-    if current_app.config.get("DIRECTORY"):
-        checks["directory"] = _directory
+    checks.update(more)
     results = {}
     for name, check in checks.items():
         try:

@@ -28,9 +28,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, string_enum
+from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import Cohort
 
 

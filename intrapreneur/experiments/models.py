@@ -14,9 +14,9 @@ from enum import StrEnum
 from sqlalchemy import Boolean, Date, ForeignKey, Integer, Numeric, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, string_enum
+from intrapreneur.identity.models import Person
 
 # Money as a plain amount in the organisation's currency; time in person-days.
 Money = Numeric(12, 2)

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, string_enum
+from intrapreneur.identity.models import Person
 
 
 class Programme(CreatedAtMixin, db.Model):
