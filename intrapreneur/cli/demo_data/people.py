@@ -1,0 +1,122 @@
+"""The demo's people: departments, employees with their managers and roles, and guests."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable
+from datetime import date, timedelta
+
+from intrapreneur.cli.demo_data.summary import SeedSummary, get_or_create
+from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.passwords import hash_password
+
+DEPARTMENTS = [
+    "Finance",
+    "Operations",
+    "Product & Engineering",
+    "Sales",
+    "People & Culture",
+    "Customer Service",
+    "IT",
+]
+
+# username, name, department, title, manager username, extra roles
+EMPLOYEES: list[tuple[str, str, str, str, str | None, tuple[Role, ...]]] = [
+    (
+        "mlindqvist",
+        "Marcus Lindqvist",
+        "Operations",
+        "Chief Operating Officer",
+        None,
+        (Role.MANAGER,),
+    ),
+    (
+        "praman",
+        "Priya Raman",
+        "Product & Engineering",
+        "Head of Product",
+        "mlindqvist",
+        (Role.MANAGER,),
+    ),
+    ("jwhitfield", "James Whitfield", "Finance", "Finance Director", "mlindqvist", (Role.MANAGER,)),
+    ("hokafor", "Helen Okafor", "People & Culture", "Programme Lead", "mlindqvist", (Role.HR,)),
+    ("amira", "Amira Haddad", "IT", "IT Service Owner", "mlindqvist", (Role.ADMIN,)),
+    (
+        "radeyemi",
+        "Ruth Adeyemi",
+        "People & Culture",
+        "Learning Facilitator",
+        "hokafor",
+        (Role.FACILITATOR,),
+    ),
+    ("tbecker", "Tom Becker", "Finance", "Financial Analyst", "jwhitfield", ()),
+    ("gliu", "Grace Liu", "Finance", "Procurement Specialist", "jwhitfield", ()),
+    ("dkim", "Daniel Kim", "Product & Engineering", "Software Engineer", "praman", ()),
+    ("jmeyer", "Jonas Meyer", "Product & Engineering", "UX Designer", "praman", ()),
+    ("salves", "Sofia Alves", "Sales", "Account Manager", "mlindqvist", ()),
+    ("cmartin", "Chloe Martin", "Sales", "Sales Operations Analyst", "mlindqvist", ()),
+    ("lfischer", "Lena Fischer", "Operations", "Logistics Planner", "mlindqvist", ()),
+    ("osaid", "Omar Said", "Customer Service", "Team Leader", "mlindqvist", ()),
+]
+
+# email, name, extra roles
+GUESTS: list[tuple[str, str, tuple[Role, ...]]] = [
+    ("nina@petrova-ventures.example", "Nina Petrova", (Role.FACILITATOR,)),
+    ("leo@santos-labs.example", "Leo Santos", ()),
+]
+
+
+def demo_passphrase() -> str:
+    words = ["harbour", "lantern", "meadow", "copper", "violet", "summit", "orchard", "falcon"]
+    return "-".join(secrets.choice(words) for _ in range(4)) + f"-{secrets.randbelow(90) + 10}"
+
+
+def seed_people(
+    summary: SeedSummary, today: date, advance: Callable[[int], None]
+) -> dict[str, Person]:
+    """Every demo person by username (employees) or email (guests); the guests get new
+    passwords, which the summary lists. ``advance(1)`` after each department and person."""
+    people: dict[str, Person] = {}
+    departments = {}
+    for name in DEPARTMENTS:
+        departments[name] = get_or_create(summary, Department, {"name": name})
+        advance(1)
+    for username, name, department, title, manager, roles in EMPLOYEES:
+        person = get_or_create(
+            summary,
+            Person,
+            {"username": username},
+            kind=PersonKind.EMPLOYEE,
+            email=f"{username}@corp.example",
+            display_name=name,
+            title=title,
+            department=departments[department],
+            manager=people.get(manager) if manager else None,
+        )
+        _grant(person, (Role.EMPLOYEE, *roles))
+        people[username] = person
+        held = sorted(role.value for role in person.role_names | {Role.EMPLOYEE, *roles})
+        summary.employees.append(f"{username:<11} {name} ({', '.join(held)})")
+        advance(1)
+    for email, name, roles in GUESTS:
+        guest = get_or_create(
+            summary,
+            Person,
+            {"email": email},
+            kind=PersonKind.GUEST,
+            display_name=name,
+            access_ends_on=today + timedelta(days=180),
+        )
+        _grant(guest, (Role.GUEST, *roles))
+        passphrase = demo_passphrase()
+        guest.password_hash = hash_password(passphrase)
+        summary.guest_passwords[email] = passphrase
+        people[email] = guest
+        advance(1)
+    return people
+
+
+def _grant(person: Person, roles: tuple[Role, ...]) -> None:
+    for role in roles:
+        if role not in person.role_names:
+            person.roles.append(PersonRole(role=role))

@@ -1,0 +1,166 @@
+"""The application's settings as a whole, read and checked by ``load``.
+
+Every setting has one place in this package (``directory``, ``mail``, ``keys``, ``jobs``,
+``monitoring``, ``connections``; ``reading`` holds the readers and their errors); the README's
+configuration table lists the same names. Production refuses to start on unsafe or missing
+values instead of falling back to something insecure.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from intrapreneur.settings import jobs, keys, monitoring
+from intrapreneur.settings.connections import engine_options, redis_timeouts
+from intrapreneur.settings.directory import DirectorySettings, load_directory
+from intrapreneur.settings.mail import MailSettings, base_url, load_mail
+from intrapreneur.settings.reading import (
+    PREFIX,
+    ConfigError,
+    flag,
+    hour,
+    networks,
+    read,
+    share,
+    whole_number,
+)
+
+ENVIRONMENTS = ("production", "development", "test")
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    # Secrets (the URLs may carry passwords): kept out of repr, so printing settings shows none.
+    secret_key: str = field(repr=False)
+    database_url: str = field(repr=False)
+    redis_url: str | None = field(repr=False)
+    directory: DirectorySettings | None
+    break_glass_admin: bool
+    sync_max_deactivate_share: float
+    dev_sign_in: bool
+    invitation_days: int
+    guest_access_days: int
+    password_min_length: int
+    login_rate_limit: str
+    trusted_proxies: int
+    instance_path: Path
+    survey_instruments_dir: Path | None
+    metrics_allow: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]
+    log_level: str
+    jobs_queue: str
+    job_retry_delays: tuple[int, ...]
+    directory_sync_hour: int
+    reminders_hour: int
+    survey_pseudonym_key: str = field(repr=False)
+    mail: MailSettings | None = None
+    base_url: str | None = None
+    metrics_token: str | None = field(repr=False, default=None)
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict[str, object]:
+        """The Flask config keys these settings turn into."""
+        return {
+            "ENV_NAME": self.env,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
+            "REDIS_URL": self.redis_url,
+            "DIRECTORY": self.directory,
+            "BREAK_GLASS_ADMIN": self.break_glass_admin,
+            "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
+            "DEV_SIGN_IN": self.dev_sign_in,
+            "INVITATION_DAYS": self.invitation_days,
+            "GUEST_ACCESS_DAYS": self.guest_access_days,
+            "PASSWORD_MIN_LENGTH": self.password_min_length,
+            "LOGIN_RATE_LIMIT": self.login_rate_limit,
+            "RATELIMIT_STORAGE_URI": self.redis_url or "memory://",
+            # Sign-in must keep working while Redis is down: the limits then hold per process,
+            # and the limiter goes back to Redis once it answers again.
+            "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+            "RATELIMIT_STORAGE_OPTIONS": redis_timeouts() if self.redis_url else {},
+            "METRICS_TOKEN": self.metrics_token,
+            "METRICS_ALLOW": self.metrics_allow,
+            "LOG_LEVEL": self.log_level,
+            "TRUSTED_PROXIES": self.trusted_proxies,
+            "SURVEY_PSEUDONYM_KEY": self.survey_pseudonym_key,
+            "SURVEY_INSTRUMENTS_DIR": self.survey_instruments_dir,
+            "MAIL": self.mail,
+            "BASE_URL": self.base_url,
+            "JOBS_QUEUE": self.jobs_queue,
+            "JOB_RETRY_DELAYS": self.job_retry_delays,
+            # Without Redis, jobs run in this process: on a worker thread, or (in the test
+            # suite) at once in the committing thread, so tests need not wait for threads.
+            "JOBS_IN_PROCESS": "inline" if self.env == "test" else "thread",
+            "DIRECTORY_SYNC_HOUR": self.directory_sync_hour,
+            "REMINDERS_HOUR": self.reminders_hour,
+            # Large enough for any form, small enough that nobody can fill memory.
+            "MAX_CONTENT_LENGTH": 1024 * 1024,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": self.is_production,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SECURE": self.is_production,
+            "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
+            "WTF_CSRF_TIME_LIMIT": None,
+        }
+
+
+def _instruments_dir(env: Mapping[str, str]) -> Path | None:
+    """An organisation's own (licensed) survey instruments, besides the shipped one."""
+    raw = read(env, "SURVEY_INSTRUMENTS_DIR")
+    if raw is None:
+        return None
+    path = Path(raw)
+    if not path.is_dir():
+        raise ConfigError(f"{PREFIX}SURVEY_INSTRUMENTS_DIR is not a directory: {raw}")
+    return path
+
+
+def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Settings:
+    """Read and check every setting; raise ConfigError with one clear line."""
+    env = os.environ if environ is None else environ
+    name = (read(env, "ENV") or "production").lower()
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"{PREFIX}ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
+    instance = Path(read(env, "INSTANCE_PATH") or instance_path or Path.cwd() / "instance")
+    dev_sign_in = flag(env, "DEV_SIGN_IN")
+    if dev_sign_in and name == "production":
+        raise ConfigError(
+            f"{PREFIX}DEV_SIGN_IN is a development-only sign-in and cannot be enabled in production"
+        )
+    return Settings(
+        env=name,
+        secret_key=keys.secret_key(env, name, instance),
+        database_url=read(env, "DATABASE_URL") or f"sqlite:///{instance / 'intrapreneur.db'}",
+        redis_url=read(env, "REDIS_URL"),
+        directory=load_directory(env),
+        # Local admin sign-in while the directory is down: on in development, opt-in in production.
+        break_glass_admin=flag(env, "BREAK_GLASS_ADMIN") or name != "production",
+        sync_max_deactivate_share=share(env, "SYNC_MAX_DEACTIVATE_SHARE", 0.1),
+        dev_sign_in=dev_sign_in,
+        invitation_days=whole_number(env, "INVITATION_DAYS", 14),
+        guest_access_days=whole_number(env, "GUEST_ACCESS_DAYS", 180),
+        password_min_length=whole_number(env, "PASSWORD_MIN_LENGTH", 12),
+        login_rate_limit=read(env, "LOGIN_RATE_LIMIT") or "10 per minute",
+        trusted_proxies=whole_number(env, "TRUSTED_PROXIES", 0, minimum=0),
+        instance_path=instance,
+        survey_instruments_dir=_instruments_dir(env),
+        jobs_queue=jobs.queue_name(env),
+        job_retry_delays=jobs.retry_delays(env),
+        directory_sync_hour=hour(env, "DIRECTORY_SYNC_HOUR", 2),
+        reminders_hour=hour(env, "REMINDERS_HOUR", 7),
+        survey_pseudonym_key=keys.survey_pseudonym_key(env, name, instance),
+        mail=load_mail(env),
+        base_url=base_url(env),
+        metrics_token=monitoring.metrics_token(env),
+        metrics_allow=networks(env, "METRICS_ALLOW"),
+        log_level=monitoring.log_level(env),
+    )
