@@ -14,9 +14,8 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from intrapreneur.core.models import CreatedAtMixin, UTCDateTime
+from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import string_enum
 
 
 class EmailKind(StrEnum):

@@ -8,6 +8,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from intrapreneur.core import jobs
+from intrapreneur.core.jobs import heartbeats
 from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
 from tests.core import job_tasks  # noqa: F401  (registers tests.note)
@@ -32,8 +33,8 @@ def test_stranded_jobs_are_handed_on_again_and_run_once(app: Flask) -> None:
         attempts=1,
         started_at=utcnow() - timedelta(hours=2),
     )
-    silent = running_job("silent", heartbeat_age=jobs.SILENT_AFTER + timedelta(seconds=1))
-    beating = running_job("beating", heartbeat_age=jobs.SILENT_AFTER - timedelta(seconds=30))
+    silent = running_job("silent", heartbeat_age=heartbeats.SILENT_AFTER + timedelta(seconds=1))
+    beating = running_job("beating", heartbeat_age=heartbeats.SILENT_AFTER - timedelta(seconds=30))
     fresh = old_job("fresh", age=timedelta(minutes=1))
 
     job_id = jobs.enqueue("requeue-stranded")
@@ -64,7 +65,9 @@ def test_a_job_is_abandoned_when_it_ran_too_long_or_went_silent(app: Flask) -> N
     """The rule the job page shows and the rule requeue-stranded applies are one rule."""
     hour = timedelta(seconds=jobs.JOB_TIMEOUT_SECONDS)
     cases = {
-        "silent": running_job("silent", heartbeat_age=jobs.SILENT_AFTER + timedelta(seconds=1)),
+        "silent": running_job(
+            "silent", heartbeat_age=heartbeats.SILENT_AFTER + timedelta(seconds=1)
+        ),
         "beating": running_job("beating", heartbeat_age=timedelta(seconds=10)),
         "no heartbeat (SQLite)": running_job("sqlite", heartbeat_age=None),
         "no heartbeat, past the hour": old_job(

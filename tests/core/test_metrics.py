@@ -15,7 +15,8 @@ from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy.exc import OperationalError
 
 from intrapreneur import create_app
-from intrapreneur.core import jobs, mail, metrics
+from intrapreneur.core import mail, metrics
+from intrapreneur.core.jobs import heartbeats
 from intrapreneur.core.mail_models import EmailKind, EmailStatus, OutgoingEmail
 from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
@@ -229,7 +230,7 @@ def test_the_outbox_and_the_jobs_are_read_at_each_scrape(
                 task="culture-export",
                 status=JobStatus.RUNNING,
                 started_at=now - timedelta(minutes=5),
-                heartbeat_at=now - jobs.SILENT_AFTER - timedelta(seconds=1),
+                heartbeat_at=now - heartbeats.SILENT_AFTER - timedelta(seconds=1),
             ),
             BackgroundJob(
                 task="directory-sync",

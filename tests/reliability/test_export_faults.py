@@ -27,7 +27,7 @@ from sqlalchemy import event, func, select, text, update
 
 from intrapreneur.blueprints.jobs import NO_FILE, NOT_READY
 from intrapreneur.core import jobs
-from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS
+from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, handoff, heartbeats
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
 from intrapreneur.culture.services import publish_closed_waves
 from intrapreneur.extensions import db
@@ -54,9 +54,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 from intrapreneur import create_app
 from intrapreneur.core import jobs
+from intrapreneur.core.jobs import heartbeats
 from intrapreneur.core.models import ExportFile
 
-jobs.HEARTBEAT_SECONDS = 0.1
+heartbeats.HEARTBEAT_SECONDS = 0.1
 app = create_app()
 
 @event.listens_for(Session, "after_flush")
@@ -90,7 +91,7 @@ def ask_for_export(
 ) -> int:
     """HR asks for the export in the background; a worker elsewhere is to run it."""
     with monkeypatch.context() as elsewhere:
-        elsewhere.setattr(jobs, "dispatch", lambda app, job_id: None)
+        elsewhere.setattr(handoff, "dispatch", lambda app, job_id: None)
         asked = client.post(
             f"/culture/export.{export_format}/background?wave={wave_id}",
             data={"csrf_token": csrf_token(client, "/culture/")},
@@ -168,7 +169,7 @@ def test_a_worker_killed_mid_export_leaves_no_file_and_the_export_is_made_again(
     assert "Stranded" not in page_of(hr, job_id)  # for now it may just be slow
 
     if jobs.writes_heartbeats(db.engine):  # the heartbeat went silent with the process
-        monkeypatch.setattr(jobs, "SILENT_AFTER", timedelta(seconds=0.5))
+        monkeypatch.setattr(heartbeats, "SILENT_AFTER", timedelta(seconds=0.5))
         wait_for(lambda: "Stranded:" in page_of(hr, job_id), "the page to say stranded")
     else:
         started_long_ago(job_id)

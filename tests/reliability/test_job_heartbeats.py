@@ -20,7 +20,7 @@ from sqlalchemy import select, update
 
 from intrapreneur.core import jobs
 from intrapreneur.core import services as audit
-from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, Outcome, RunningJob, task
+from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, Outcome, RunningJob, heartbeats, task
 from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
 from tests.core.job_tasks import EFFECT
@@ -73,7 +73,7 @@ def test_on_postgresql_a_running_job_beats_until_it_ends(
 ) -> None:
     if not jobs.writes_heartbeats(db.engine):
         pytest.skip("PostgreSQL only: on SQLite no heartbeat is written (the next test)")
-    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(heartbeats, "HEARTBEAT_SECONDS", 0.05)
     job_id = jobs.record("tests.wait-to-be-let-go", {}, max_attempts=1).id
     commit_and_let_go()
 
@@ -105,7 +105,7 @@ def test_on_sqlite_no_heartbeat_is_written_and_only_the_hour_decides(
 ) -> None:
     if jobs.writes_heartbeats(db.engine):
         pytest.skip("SQLite only: PostgreSQL writes heartbeats (the test above)")
-    monkeypatch.setattr(jobs, "HEARTBEAT_SECONDS", 0.05)
+    monkeypatch.setattr(heartbeats, "HEARTBEAT_SECONDS", 0.05)
     job_id = jobs.record("tests.wait-to-be-let-go", {}, max_attempts=1).id
     commit_and_let_go()
 
@@ -114,7 +114,7 @@ def test_on_sqlite_no_heartbeat_is_written_and_only_the_hour_decides(
     started, beat = heartbeat_of(job_id)
     assert beat is None
     assert started is not None and not jobs.abandoned(
-        job_row(job_id), started + jobs.SILENT_AFTER * 2
+        job_row(job_id), started + heartbeats.SILENT_AFTER * 2
     )
     db.session.rollback()
     let_go.set()
