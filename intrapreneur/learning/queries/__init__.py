@@ -1,0 +1,89 @@
+"""Reads for programmes, cohorts, sets and sessions, in modules by what they read:
+
+* ``programmes``: programmes, cohorts and enrolment;
+* ``sets``: sets and memberships, and who may be placed in a set;
+* ``sessions``: sessions, the calendar feed and the session screen's records;
+* ``set_health``: the set-health figures, each defined once above the SQL that
+  aggregates it.
+
+``sessions`` builds on ``sets`` (a person's sessions are those of their current sets);
+the others import nothing from one another. Callers use the names below.
+"""
+
+from intrapreneur.learning.queries.programmes import (
+    accepted_count,
+    enrolment_counts,
+    enrolment_of,
+    enrolments_in,
+    open_cohorts_for,
+    previous_cohort,
+    programmes_with_cohorts,
+)
+from intrapreneur.learning.queries.sessions import (
+    actions_of,
+    actions_to_review,
+    attendance_of,
+    clashing_sessions,
+    hot_seats_of,
+    next_sessions_for,
+    person_by_calendar_token,
+    previous_session_start,
+    sessions_for_person,
+    sessions_of_set,
+)
+from intrapreneur.learning.queries.set_health import (
+    MemberAttendance,
+    SessionAttendance,
+    SetHealth,
+    attendance_by_session,
+    sessions_missed_by_member,
+    set_health,
+)
+from intrapreneur.learning.queries.sets import (
+    cohorts_with_sets,
+    current_members,
+    current_set_ids,
+    current_set_in_cohort,
+    current_sets_of,
+    is_current_member,
+    placeable_people,
+    set_candidates,
+    sets_of_cohort,
+    shared_set_pairs,
+)
+
+__all__ = [
+    "MemberAttendance",
+    "SessionAttendance",
+    "SetHealth",
+    "accepted_count",
+    "actions_of",
+    "actions_to_review",
+    "attendance_by_session",
+    "attendance_of",
+    "clashing_sessions",
+    "cohorts_with_sets",
+    "current_members",
+    "current_set_ids",
+    "current_set_in_cohort",
+    "current_sets_of",
+    "enrolment_counts",
+    "enrolment_of",
+    "enrolments_in",
+    "hot_seats_of",
+    "is_current_member",
+    "next_sessions_for",
+    "open_cohorts_for",
+    "person_by_calendar_token",
+    "placeable_people",
+    "previous_cohort",
+    "previous_session_start",
+    "programmes_with_cohorts",
+    "sessions_for_person",
+    "sessions_missed_by_member",
+    "sessions_of_set",
+    "set_candidates",
+    "set_health",
+    "sets_of_cohort",
+    "shared_set_pairs",
+]

@@ -1,0 +1,121 @@
+"""Writes for programmes, cohorts and enrolment: requests for a place and HR's decisions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+
+from intrapreneur.core import services as audit
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
+from intrapreneur.learning import queries
+from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
+from intrapreneur.learning.services.refusals import LearningRefusal
+
+
+def create_programme(*, name: str, description: str, by: Person) -> Programme:
+    if db.session.scalar(select(exists().where(Programme.name == name))):
+        raise LearningRefusal(f"A programme called {name!r} already exists.")
+    programme = Programme(name=name, description=description or "")
+    db.session.add(programme)
+    audit.record("programme.created", actor=by, obj=programme, name=name)
+    return programme
+
+
+def create_cohort(
+    programme: Programme,
+    *,
+    name: str,
+    starts_on: date,
+    ends_on: date,
+    capacity: int,
+    enrolment_open: bool,
+    by: Person,
+) -> Cohort:
+    cohort = Cohort(
+        programme=programme,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        capacity=capacity,
+        enrolment_open=enrolment_open,
+    )
+    db.session.add(cohort)
+    audit.record(
+        "cohort.created",
+        actor=by,
+        obj=cohort,
+        programme_id=programme.id,
+        capacity=capacity,
+        enrolment_open=enrolment_open,
+    )
+    return cohort
+
+
+def _ensure_room(cohort: Cohort) -> None:
+    if queries.accepted_count(cohort.id) >= cohort.capacity:
+        raise LearningRefusal(f"{cohort.name} is full: all {cohort.capacity} places are taken.")
+
+
+def request_place(cohort: Cohort, person: Person, today: date) -> Enrolment:
+    """Ask for a place; one request per person and cohort, even with a double click."""
+    if not cohort.enrolment_open:
+        raise LearningRefusal(f"{cohort.name} is not taking requests.")
+    if cohort.ends_on < today:
+        raise LearningRefusal(f"{cohort.name} has already ended.")
+    existing = queries.enrolment_of(cohort.id, person.id)
+    if existing is not None:
+        raise LearningRefusal(_already(existing))
+    _ensure_room(cohort)
+    enrolment = Enrolment(cohort=cohort, person=person, status=EnrolmentStatus.REQUESTED)
+    try:
+        with db.session.begin_nested():
+            db.session.add(enrolment)
+    except IntegrityError:
+        raise LearningRefusal("You have already asked to join this cohort.") from None
+    audit.record("enrolment.requested", actor=person, obj=enrolment, cohort_id=cohort.id)
+    return enrolment
+
+
+def _already(enrolment: Enrolment) -> str:
+    return {
+        EnrolmentStatus.REQUESTED: "You have already asked to join; the programme team decides.",
+        EnrolmentStatus.ACCEPTED: "You are already a participant of this cohort.",
+        EnrolmentStatus.DECLINED: "Your request for this cohort was declined.",
+    }[enrolment.status]
+
+
+def decide(enrolment: Enrolment, *, accept: bool, by: Person, now: datetime) -> Enrolment:
+    if enrolment.status is not EnrolmentStatus.REQUESTED:
+        raise LearningRefusal(
+            f"{enrolment.person.display_name}'s request was already {enrolment.status.value}."
+        )
+    if accept:
+        _ensure_room(enrolment.cohort)
+    enrolment.status = EnrolmentStatus.ACCEPTED if accept else EnrolmentStatus.DECLINED
+    enrolment.decided_by_id = by.id
+    enrolment.decided_at = now
+    audit.record(
+        f"enrolment.{enrolment.status.value}",
+        actor=by,
+        obj=enrolment,
+        cohort_id=enrolment.cohort_id,
+        person_id=enrolment.person_id,
+    )
+    return enrolment
+
+
+def ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
+    """Employees must have been accepted; a guest placed in a set becomes a participant."""
+    enrolment = queries.enrolment_of(cohort.id, person.id)
+    if enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED:
+        return
+    if not person.is_guest:
+        raise LearningRefusal(f"{person.display_name} has not been accepted into {cohort.name}.")
+    if enrolment is None:
+        enrolment = Enrolment(cohort=cohort, person=person)
+        db.session.add(enrolment)
+    enrolment.status = EnrolmentStatus.ACCEPTED
+    enrolment.decided_by_id = by.id
