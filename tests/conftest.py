@@ -335,7 +335,7 @@ def redis_url() -> str:
     """The tests' Redis. Other runs may share it: tests use queues and keys of their own."""
     url = os.environ.get(services.REDIS_VARIABLE)
     if not url:
-        pytest.skip(REDIS_MISSING)
+        pytest.fail(REDIS_MISSING)
     return url
 
 
@@ -349,7 +349,7 @@ def postgres_database() -> PostgresDatabase:
     runs may share the server."""
     server = os.environ.get(services.POSTGRES_VARIABLE)
     if not server:
-        pytest.skip(POSTGRES_MISSING)
+        pytest.fail(POSTGRES_MISSING)
 
     def make(label: str) -> AbstractContextManager[str]:
         return _postgres_database(server, f"intrapreneur_{label}_{secrets.token_hex(4)}")
@@ -424,14 +424,21 @@ userAccountControl: 514
 
 SLAPD_MISSING = "slapd is not installed (`make test` installs it)"
 SLAPD_AVAILABLE = bool(shutil.which("slapd", path=os.environ.get("PATH", "") + ":/usr/sbin"))
-needs_slapd = pytest.mark.skipif(not SLAPD_AVAILABLE, reason=SLAPD_MISSING)
+
+
+@pytest.fixture(scope="session")
+def slapd_installed() -> None:
+    """A test that starts its own slapd fails, never skips, without one: `make test`
+    installs it, so a missing slapd is a broken machine, not a reason to run less."""
+    if not SLAPD_AVAILABLE:
+        pytest.fail(SLAPD_MISSING)
 
 
 @pytest.fixture(scope="session")
 def ldap_server() -> Iterator[LocalDirectoryServer]:
     """One real slapd per test process, seeded with a small organisation."""
     if not SLAPD_AVAILABLE:
-        pytest.skip(SLAPD_MISSING)
+        pytest.fail(SLAPD_MISSING)
     with seeded(LocalDirectoryServer(size_limit=5)) as server:
         yield server
 

@@ -10,6 +10,7 @@ from contextlib import suppress
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 import intrapreneur.models as all_models
@@ -26,7 +27,6 @@ from intrapreneur.learning import composition
 from intrapreneur.learning.composition import FacilitatorChoice
 from intrapreneur.learning.models import Cohort, LearningSet, SetMembership
 from intrapreneur.models import __all__ as model_names
-from tests.conftest import needs_slapd
 from tests.deploy.test_serve import Server, _free_port, _wait_until_up
 
 
@@ -93,7 +93,7 @@ def _demo(instance: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@needs_slapd
+@pytest.mark.usefixtures("slapd_installed")
 def test_demo_command_builds_the_database_from_its_own_directory_and_is_repeatable(
     tmp_path: Path,
 ) -> None:
@@ -138,7 +138,7 @@ def _sigterm(demo: subprocess.Popen[bytes]) -> None:
     demo.send_signal(signal.SIGTERM)
 
 
-@needs_slapd
+@pytest.mark.usefixtures("slapd_installed")
 def test_the_demo_stopped_by_ctrl_c_or_sigterm_leaves_nothing_running_and_starts_again(
     tmp_path: Path,
 ) -> None:

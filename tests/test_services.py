@@ -39,9 +39,9 @@ def test_without_a_server_throwaway_ones_are_started_and_stopped_at_the_end(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if REDIS_SERVER is None:
-        pytest.skip(REDIS_MISSING)
+        pytest.fail(REDIS_MISSING)
     if POSTGRES_BIN is None:
-        pytest.skip(POSTGRES_MISSING)
+        pytest.fail(POSTGRES_MISSING)
     # The usual addresses, as on a machine where neither server runs.
     nobody = free_port()
     monkeypatch.setattr(services, "USUAL_REDIS", f"redis://127.0.0.1:{nobody}/0")

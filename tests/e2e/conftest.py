@@ -90,7 +90,7 @@ class DemoSite:
 def demo_directory() -> Iterator[tuple[str, dict[str, str]]]:
     """A real slapd with the demo employees: (their password, the LDAP settings reaching it)."""
     if not SLAPD_AVAILABLE:
-        pytest.skip(SLAPD_MISSING)
+        pytest.fail(SLAPD_MISSING)
     password = demo_passphrase()
     server, settings = start_demo_directory(password)
     try:
@@ -221,7 +221,7 @@ def live_server(
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian's chromium is not installed; `make test` installs it")
+        pytest.fail("Debian's chromium is not installed; `make test` installs it")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

@@ -48,7 +48,7 @@ NOTHING_SAVED = "Nothing you sent was saved"
 @pytest.fixture
 def postgres() -> Iterator[ThrowawayPostgres]:
     if POSTGRES_BIN is None:
-        pytest.skip(POSTGRES_MISSING)
+        pytest.fail(POSTGRES_MISSING)
     with throwaway_postgres() as server:
         yield server
 

@@ -49,7 +49,7 @@ FAULTS = ["stopped", "silent"]
 @pytest.fixture
 def directory_server() -> Iterator[BreakableDirectory]:
     if not SLAPD_AVAILABLE:
-        pytest.skip(SLAPD_MISSING)
+        pytest.fail(SLAPD_MISSING)
     with seeded(BreakableDirectory(size_limit=5)) as server:
         yield server
 
