@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, update
+from sqlalchemy import ColumnElement, Row, Select, exists, func, select, update
 
 from intrapreneur.core import services as audit
 from intrapreneur.experiments.models import (
@@ -199,10 +199,10 @@ def _readable_by(reader: Person, today: date) -> ColumnElement[bool]:
     """A notification about a venture is the venture's content: listed (and counted) only
     while the board's own rule lets its reader see the venture — someone taken off the team
     stops reading its reviews here too."""
-    seen = select(Venture.id).where(visible_to(reader, today))
-    return (Notification.person_id == reader.id) & (
-        Notification.venture_id.is_(None) | Notification.venture_id.in_(seen)
-    )
+    # Correlated, so the rule is asked of the reader's own notifications' ventures only
+    # (this runs on every page, for the navigation's count), never of every venture.
+    seen = exists().where(Venture.id == Notification.venture_id, visible_to(reader, today))
+    return (Notification.person_id == reader.id) & (Notification.venture_id.is_(None) | seen)
 
 
 def notifications_of(reader: Person, today: date) -> Select[tuple[Notification]]:
