@@ -253,6 +253,7 @@ def test_while_the_smtp_server_is_down_every_reminder_waits_alike(
     ("opens", "closes", "days"),
     [
         (date(2027, 3, 1), date(2027, 3, 15), [date(2027, 3, 8), date(2027, 3, 13)]),
+        (date(2027, 3, 1), date(2027, 3, 6), [date(2027, 3, 3), date(2027, 3, 4)]),
         (date(2027, 3, 1), date(2027, 3, 5), [date(2027, 3, 3)]),  # both fall on the 3rd
         (date(2027, 3, 1), date(2027, 3, 4), [date(2027, 3, 2)]),
         (date(2027, 3, 1), date(2027, 3, 2), []),  # no day after it opens is early enough
