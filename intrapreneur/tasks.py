@@ -5,7 +5,8 @@ A new task module is added here, as a new model module is added to ``models.py``
 
 from intrapreneur.core import tasks as core_tasks
 from intrapreneur.culture import tasks as culture_tasks
+from intrapreneur.experiments import tasks as experiments_tasks
 from intrapreneur.identity import tasks as identity_tasks
 from intrapreneur.learning import tasks as learning_tasks
 
-__all__ = ["core_tasks", "culture_tasks", "identity_tasks", "learning_tasks"]
+__all__ = ["core_tasks", "culture_tasks", "experiments_tasks", "identity_tasks", "learning_tasks"]

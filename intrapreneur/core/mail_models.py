@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
@@ -26,7 +26,9 @@ class EmailKind(StrEnum):
     ACTION_REMINDER = "action_reminder"
     SESSION_REMINDER = "session_reminder"
     REVIEW_NOTIFICATION = "review_notification"
+    REVIEW_DIGEST = "review_digest"
     SURVEY_INVITATION = "survey_invitation"
+    SURVEY_REMINDER = "survey_reminder"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
 
 
@@ -85,4 +87,6 @@ class EmailPreference(db.Model):
     action_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     session_reminders: Mapped[bool] = mapped_column(Boolean, default=True)
     review_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
+    review_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    survey_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

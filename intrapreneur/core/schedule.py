@@ -72,6 +72,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
         "directory-sync", every=DAY, hour_setting="DIRECTORY_SYNC_HOUR", needs_setting="DIRECTORY"
     ),
     Scheduled("reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
+    Scheduled("review-digests", every=DAY, hour_setting="REMINDERS_HOUR"),
+    Scheduled("survey-reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-waves", every=HOUR),
     Scheduled("mail-delivery", every=MINUTE),
     # Often enough that a job whose process died (its heartbeat silent) starts again soon.

@@ -21,6 +21,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Index,
+    Integer,
     String,
     Table,
     Text,
@@ -59,6 +60,9 @@ class SurveyWave(CreatedAtMixin, db.Model):
     closes_on: Mapped[date] = mapped_column(Date, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # The last reminder round queued (0: none yet); see ``reminders``. About the wave as a
+    # whole: nothing in the database says which invitees a reminder went to.
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     cohorts: Mapped[list[Cohort]] = relationship(secondary=wave_cohort, order_by=Cohort.starts_on)
     created_by: Mapped[Person | None] = relationship()

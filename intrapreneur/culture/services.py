@@ -14,9 +14,9 @@ import hashlib
 import hmac
 import random
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
@@ -25,8 +25,6 @@ from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
-from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.models import utcnow
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
@@ -48,7 +46,6 @@ from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
-INVITEES_PER_QUERY = 1000
 ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
 
 
@@ -208,45 +205,6 @@ def invitation_token(wave_id: int, person_id: int) -> str:
     key = current_app.config["SECRET_KEY"].encode()
     digest = hmac.new(key, f"survey-invitation:{wave_id}:{person_id}".encode(), "sha256")
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
-
-
-def email_invitations(
-    wave_id: int, site: str | None, on_progress: Callable[[int], None] | None = None
-) -> int:
-    """Queue each invitee's personal link, sent on the day the survey opens (the job's work;
-    idempotent: one email per invitee and wave). ``site`` is the address HR used, for links
-    when INTRAPRENEUR_BASE_URL is not set. The link lives in the outbox until sent, then the
-    body is blanked (``core.mail``); it is never logged. Returns how many invitees it covered."""
-    wave = db.session.get(SurveyWave, wave_id)
-    if wave is None or (mail.site_root() or site) is None:
-        return 0  # no address to link to: the invitees find the survey under "My surveys"
-    now = utcnow()
-    opens = datetime.combine(wave.opens_on, time.min, tzinfo=UTC)
-    invitees = db.session.scalars(
-        select(Person)
-        .join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
-        .where(SurveyInvitation.wave_id == wave.id)
-        .order_by(Person.id)
-        .execution_options(yield_per=INVITEES_PER_QUERY)
-    )
-    queued = 0
-    for person in invitees:
-        token = invitation_token(wave.id, person.id)
-        link = mail.absolute_url("surveys.answer_by_token", root=site, token=token)
-        mail.queue(
-            person,
-            EmailKind.SURVEY_INVITATION,
-            subject=mail.one_line(f"Survey: {wave.title}"),
-            template="survey_invitation",
-            context={"title": wave.title, "link": link, "closes_on": f"{wave.closes_on:%d %B %Y}"},
-            now=now,
-            dedupe_key=f"survey_invitation:{wave.id}:{person.id}",
-            not_before=opens,
-        )
-        queued += 1
-        if on_progress is not None:
-            on_progress(1)
-    return queued
 
 
 def ensure_open(wave: SurveyWave, today: date) -> None:

@@ -1,4 +1,5 @@
-"""Background tasks of the culture domain: publishing closed survey waves."""
+"""Background tasks of the culture domain: survey invitations and reminders, publishing closed
+survey waves, and exports prepared in the background."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from intrapreneur.culture import exports
 from intrapreneur.culture.dashboard import NotPublishedYet, rules_in_force
 from intrapreneur.culture.exports import ExportFilters
 from intrapreneur.culture.models import SurveyGroup
-from intrapreneur.culture.services import email_invitations, instrument_of, publish_closed_waves
+from intrapreneur.culture.services import instrument_of, publish_closed_waves
+from intrapreneur.culture.survey_emails import email_invitations, queue_survey_reminders
 from intrapreneur.extensions import db
 
 EXPORT_KEPT = timedelta(days=7)  # then prune-jobs removes the file
@@ -28,6 +30,14 @@ def survey_waves(job: RunningJob) -> str:
 def survey_invitations(job: RunningJob, *, wave_id: int, site: str | None = None) -> str:
     """Email each invitee of a new wave their personal link (queued when HR creates it)."""
     return f"{email_invitations(wave_id, site, on_progress=job.advance)} survey invitations queued."
+
+
+@task("survey-reminders")
+def survey_reminders(job: RunningJob) -> str:
+    """Queue the reminder round due today of each open wave (daily; at most two per wave, and
+    a round is queued once however often the job runs). Who has not answered is decided
+    when each email is sent, and never stored (``survey_emails``)."""
+    return queue_survey_reminders(utcnow()).describe()
 
 
 @task("culture-export")

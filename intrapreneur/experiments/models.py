@@ -210,3 +210,6 @@ class Notification(CreatedAtMixin, db.Model):
     text: Mapped[str] = mapped_column(String(500))
     link: Mapped[str] = mapped_column(String(300), default="")
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Names a notification that is written once (a manager's digest of one day): a job run
+    # twice, or retried, finds it and writes nothing more.
+    dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

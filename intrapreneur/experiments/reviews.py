@@ -9,6 +9,7 @@ wait, unless the request is still undecided.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -116,6 +117,19 @@ def review_queue(manager_id: int) -> Select[Any]:
     )
     own_ventures = select(VentureMember.venture_id).where(VentureMember.person_id == manager_id)
     return (
+        every_waiting_card()
+        .where(
+            Experiment.venture_id.in_(reports_ventures),
+            Experiment.venture_id.not_in(own_ventures),
+        )
+        .order_by(Experiment.review_requested_at, Experiment.id)
+    )
+
+
+def every_waiting_card() -> Select[Any]:
+    """The queue's rows (``WaitingCard`` fields) for every waiting card of a board that is
+    not archived, whoever reviews it: the queue and the managers' digest narrow it."""
+    return (
         select(
             Experiment.id.label("experiment_id"),
             Experiment.title,
@@ -131,18 +145,16 @@ def review_queue(manager_id: int) -> Select[Any]:
         )
         .join(Venture, Venture.id == Experiment.venture_id)
         .join(Person, Person.id == Experiment.owner_id)
-        .where(
-            Experiment.review_requested_at.is_not(None),
-            Venture.archived_at.is_(None),
-            Experiment.venture_id.in_(reports_ventures),
-            Experiment.venture_id.not_in(own_ventures),
-        )
-        .order_by(Experiment.review_requested_at, Experiment.id)
+        .where(Experiment.review_requested_at.is_not(None), Venture.archived_at.is_(None))
     )
 
 
 def waiting_cards(rows: list[Row[Any]], now: datetime) -> list[WaitingCard]:
-    return [WaitingCard(**row._mapping, waited=now - row.requested_at) for row in rows]
+    return [waiting_card(row._mapping, now) for row in rows]
+
+
+def waiting_card(fields: Mapping[str, Any], now: datetime) -> WaitingCard:
+    return WaitingCard(**fields, waited=now - fields["requested_at"])
 
 
 def balance_of(reviewer_id: int) -> Balance:

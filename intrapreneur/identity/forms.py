@@ -156,3 +156,16 @@ class EmailPreferencesForm(FlaskForm):
             "asks for your review. They stay in your notifications in the app either way."
         ),
     )
+    review_digests = BooleanField(
+        "Cards waiting for my review (managers)",
+        description=(
+            "One email a day while cards of your reports wait for your review, marking those "
+            "that have waited too long. The daily notice in the app stays either way."
+        ),
+    )
+    survey_reminders = BooleanField(
+        "Survey reminders",
+        description=(
+            "Up to two reminders of a survey you have not answered yet, before it closes."
+        ),
+    )

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, func, or_, select
+from typing import Any
+
+from sqlalchemy import CTE, Select, func, or_, select
+from sqlalchemy.orm import aliased
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import (
@@ -90,20 +93,28 @@ def reporting_lines() -> list[tuple[int, int | None, int | None]]:
     ]
 
 
-def management_chains(person_ids: list[int]) -> dict[int, frozenset[int]]:
-    """Everyone above each of these people, at any depth, in one recursive query.
+def managers_above(start: Select[Any]) -> CTE:
+    """Everyone above, at any depth, in one recursive query: ``start`` selects the first
+    steps as ``origin`` (anything: a person, a venture) and ``above`` (a manager's id, not
+    null); the result has a row (origin, above) for every manager further up too.
 
     As in ``reports_of``, UNION ends the walk on a cycle in the directory's data.
     """
-    chain = (
-        select(Person.id.label("origin"), Person.manager_id.label("above"))
-        .where(Person.id.in_(person_ids), Person.manager_id.is_not(None))
-        .cte("chain", recursive=True)
+    chain = start.cte("chain", recursive=True)
+    higher = aliased(Person)
+    return chain.union(
+        select(chain.c.origin, higher.manager_id)
+        .join(higher, higher.id == chain.c.above)
+        .where(higher.manager_id.is_not(None))
     )
-    chain = chain.union(
-        select(chain.c.origin, Person.manager_id)
-        .join(Person, Person.id == chain.c.above)
-        .where(Person.manager_id.is_not(None))
+
+
+def management_chains(person_ids: list[int]) -> dict[int, frozenset[int]]:
+    """Everyone above each of these people, at any depth, in one recursive query."""
+    chain = managers_above(
+        select(Person.id.label("origin"), Person.manager_id.label("above")).where(
+            Person.id.in_(person_ids), Person.manager_id.is_not(None)
+        )
     )
     above: dict[int, set[int]] = {person_id: set() for person_id in person_ids}
     for origin, manager_id in db.session.execute(select(chain.c.origin, chain.c.above)):

@@ -56,6 +56,7 @@ class Settings:
     job_retry_delays: tuple[int, ...]
     directory_sync_hour: int
     reminders_hour: int
+    review_overdue_days: int
     survey_pseudonym_key: str = field(repr=False)
     mail: MailSettings | None = None
     base_url: str | None = None
@@ -101,6 +102,7 @@ class Settings:
             "JOBS_IN_PROCESS": "inline" if self.env == "test" else "thread",
             "DIRECTORY_SYNC_HOUR": self.directory_sync_hour,
             "REMINDERS_HOUR": self.reminders_hour,
+            "REVIEW_OVERDUE_DAYS": self.review_overdue_days,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -157,6 +159,7 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         job_retry_delays=jobs.retry_delays(env),
         directory_sync_hour=hour(env, "DIRECTORY_SYNC_HOUR", 2),
         reminders_hour=hour(env, "REMINDERS_HOUR", 7),
+        review_overdue_days=whole_number(env, "REVIEW_OVERDUE_DAYS", 5, maximum=365),
         survey_pseudonym_key=keys.survey_pseudonym_key(env, name, instance),
         mail=load_mail(env),
         base_url=base_url(env),

@@ -52,10 +52,16 @@ def flag(env: Mapping[str, str], name: str) -> bool:
     raise ConfigError(f"{PREFIX}{name} must be true or false, not {value!r}")
 
 
-def whole_number(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> int:
+def whole_number(
+    env: Mapping[str, str], name: str, default: int, minimum: int = 1, maximum: int | None = None
+) -> int:
     raw = read(env, name)
     if raw is None:
         return default
+    if maximum is not None and not (raw.isdigit() and minimum <= int(raw) <= maximum):
+        raise ConfigError(
+            f"{PREFIX}{name} must be a whole number from {minimum} to {maximum}, not {raw!r}"
+        )
     if not raw.isdigit() or int(raw) < minimum:
         raise ConfigError(
             f"{PREFIX}{name} must be a whole number of at least {minimum}, not {raw!r}"

@@ -17,6 +17,7 @@ from intrapreneur.core import mail
 from intrapreneur.core.mail_models import OutgoingEmail
 from intrapreneur.core.models import BackgroundJob
 from intrapreneur.culture import services as survey_services
+from intrapreneur.culture import survey_emails
 from intrapreneur.culture.models import SurveyInvitation
 from intrapreneur.experiments.models import Column
 from intrapreneur.extensions import db
@@ -151,7 +152,7 @@ def test_every_survey_invitee_gets_their_own_link_on_the_day_the_survey_opens(
     assert f"This survey opens on {opens:%d %B %Y}" in opened.get_data(as_text=True)
     # The invitations were a job's work; running it again queues nothing more.
     emails = db.session.scalars(select(OutgoingEmail.id)).all()
-    assert survey_services.email_invitations(created.wave.id, BASE) == len(invited)
+    assert survey_emails.email_invitations(created.wave.id, BASE) == len(invited)
     db.session.commit()
     assert db.session.scalars(select(OutgoingEmail.id)).all() == emails
     assert db.session.scalars(select(BackgroundJob.task)).all() == ["survey-invitations"]

@@ -318,8 +318,8 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
     sign_in_as(client, person)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "cannot be turned off" in page
-    assert page.count('type="checkbox"') == 3
-    assert page.count("checked") == 3  # everything on until changed
+    assert page.count('type="checkbox"') == 5
+    assert page.count("checked") == 5  # everything on until changed
 
     refused = client.post("/account/notifications", data={"action_reminders": "y"})
     assert refused.status_code == 400  # no CSRF token
@@ -330,6 +330,7 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
         data={
             "csrf_token": csrf_token(client, "/account/notifications"),
             "session_reminders": "y",
+            "survey_reminders": "y",
         },
     )
     assert saved.status_code == 302
@@ -339,9 +340,11 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
         preference.action_reminders,
         preference.session_reminders,
         preference.review_notifications,
-    ) == (False, True, False)
+        preference.review_digests,
+        preference.survey_reminders,
+    ) == (False, True, False, False, True)
     page = client.get("/account/notifications").get_data(as_text=True)
-    assert page.count("checked") == 1
+    assert page.count("checked") == 2
 
 
 # -- STARTTLS and sign-in, with a certificate made here --------------------------------------

@@ -404,6 +404,8 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
     assert {name: job["spec"]["schedule"] for name, job in jobs.items()} == {
         "directory-sync": "0 2 * * *",
         "reminders": "30 6 * * 1-5",
+        "review-digests": "0 7 * * *",
+        "survey-reminders": "0 7 * * *",
         "survey-waves": "0 * * * *",
         "mail-delivery": "* * * * *",
         "requeue-stranded": "*/5 * * * *",

@@ -15,12 +15,13 @@ systems use to drop such repeats.
 
 The modules, each importing only those before it: ``headers`` (one-line subjects and
 addresses), ``rendering`` (the bodies), ``preferences`` (optional kinds), ``urls`` (links),
-``outbox`` (queuing, claiming, counts), ``retries`` (back-off, failing for good),
-``smtp`` (the message and the connection), ``delivery`` (sending the due rows). This
-package names what callers use.
+``discreet`` (kinds decided at send time and forgotten afterwards), ``outbox`` (queuing,
+claiming, counts), ``retries`` (back-off, failing for good), ``smtp`` (the message and the
+connection), ``delivery`` (sending the due rows). This package names what callers use.
 """
 
 from intrapreneur.core.mail.delivery import DeliveryReport, deliver_due
+from intrapreneur.core.mail.discreet import discreet
 from intrapreneur.core.mail.headers import UnsafeHeader, one_line
 from intrapreneur.core.mail.outbox import (
     CLAIM_LEASE,
@@ -48,6 +49,7 @@ __all__ = [
     "claim_due",
     "counts",
     "deliver_due",
+    "discreet",
     "due_count",
     "failed_emails",
     "oldest_due_at",

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from flask import current_app
 
+from intrapreneur.core.mail.discreet import forget, still_to_send
 from intrapreneur.core.mail.outbox import claim_due
 from intrapreneur.core.mail.retries import record_failure
 from intrapreneur.core.mail.smtp import SmtpConnection, describe_failure, message_of
@@ -65,17 +66,26 @@ def _deliver_one(
     email = db.session.get(OutgoingEmail, email_id, populate_existing=True)
     assert email is not None
     try:
-        connection.send(message_of(email, settings, now))
+        if still_to_send(email, now):
+            connection.send(message_of(email, settings, now))
+        else:
+            # Withdrawn at send time, it still meets the server like a sent one: while the
+            # server is down, withdrawn and real discreet emails wait alike.
+            connection.open()
     # ValueError: a row that cannot become a message (UnsafeHeader) fails like a refusal.
     except (smtplib.SMTPException, OSError, ValueError) as error:
         connection.close()
         if record_failure(email, describe_failure(error, settings), now):
             report.failed += 1
+            forget(email)
         else:
             report.retrying += 1
     else:
-        _sent(email, now)
+        # A withdrawn email counts as sent: a count of its own would say how many of a
+        # discreet kind's recipients the check turned away (how many had answered, say).
         report.sent += 1
+        if not forget(email):
+            _sent(email, now)
     db.session.commit()
 
 

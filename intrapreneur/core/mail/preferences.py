@@ -1,5 +1,6 @@
-"""Which optional emails each person wants: reminders and review notifications can be turned
-off; the other kinds (invitations, session changes, password resets) cannot."""
+"""Which optional emails each person wants: reminders, review notifications, the managers'
+daily digest and survey reminders can be turned off; the other kinds (invitations, session
+changes, password resets) cannot."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ OPTIONAL_KINDS = {
     EmailKind.ACTION_REMINDER: "action_reminders",
     EmailKind.SESSION_REMINDER: "session_reminders",
     EmailKind.REVIEW_NOTIFICATION: "review_notifications",
+    EmailKind.REVIEW_DIGEST: "review_digests",
+    EmailKind.SURVEY_REMINDER: "survey_reminders",
 }
 
 
@@ -26,12 +29,7 @@ def preference_of(person: Person) -> EmailPreference:
     found = db.session.get(EmailPreference, person.id)
     if found is not None:
         return found
-    return EmailPreference(
-        person_id=person.id,
-        action_reminders=True,
-        session_reminders=True,
-        review_notifications=True,
-    )
+    return EmailPreference(person_id=person.id, **dict.fromkeys(OPTIONAL_KINDS.values(), True))
 
 
 def wants(person: Person, kind: EmailKind) -> bool:
@@ -40,8 +38,9 @@ def wants(person: Person, kind: EmailKind) -> bool:
 
 
 def save_preferences(person: Person, choices: Mapping[str, bool], now: datetime) -> None:
+    """Save the choices given; a kind not among them keeps the person's earlier choice."""
     preference = preference_of(person)
     for column in OPTIONAL_KINDS.values():
-        setattr(preference, column, bool(choices[column]))
+        setattr(preference, column, bool(choices.get(column, getattr(preference, column))))
     preference.updated_at = now
     db.session.add(preference)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import update
 
+from intrapreneur.core.mail.discreet import is_discreet
 from intrapreneur.core.mail_models import EmailStatus, OutgoingEmail
 from intrapreneur.extensions import db
 
@@ -32,7 +33,9 @@ def record_failure(email: OutgoingEmail, error: str, now: datetime) -> bool:
     email.last_error = error[:500]
     if email.attempts >= MAX_ATTEMPTS:
         email.status = EmailStatus.FAILED
-        log.warning("email %s to person %s failed for good: %s", email.id, email.person_id, error)
+        # Not even the log names the recipient of a discreet email (see ``discreet``).
+        recipient = "its recipient" if is_discreet(email.kind) else f"person {email.person_id}"
+        log.warning("email %s to %s failed for good: %s", email.id, recipient, error)
         return True
     email.status = EmailStatus.PENDING
     email.next_attempt_at = now + BACKOFF[email.attempts - 1]

@@ -85,7 +85,8 @@ class SmtpConnection:
                 self.smtp.close()
         self.smtp = None
 
-    def send(self, message: EmailMessage) -> None:
+    def open(self) -> smtplib.SMTP:
+        """The open conversation, opened now if need be; raises what made it fail."""
         if self.unreachable is not None:
             raise self.unreachable
         if self.smtp is None:
@@ -94,8 +95,11 @@ class SmtpConnection:
             except (smtplib.SMTPException, OSError) as error:
                 self.unreachable = error
                 raise
+        return self.smtp
+
+    def send(self, message: EmailMessage) -> None:
         sender = parseaddr(self.settings.sender)[1]
-        self.smtp.send_message(message, from_addr=sender, to_addrs=[message["To"]])
+        self.open().send_message(message, from_addr=sender, to_addrs=[message["To"]])
 
     def close(self) -> None:
         if self.smtp is not None:
