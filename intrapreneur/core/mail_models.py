@@ -28,6 +28,7 @@ class EmailKind(StrEnum):
     REVIEW_NOTIFICATION = "review_notification"
     SURVEY_INVITATION = "survey_invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
+    FACILITATOR_CHANGE = "facilitator_change"
 
 
 class EmailStatus(StrEnum):
