@@ -467,6 +467,8 @@ def test_closing_a_set_cancels_its_upcoming_sessions_and_makes_it_read_only(
     url = f"/sets/{a.id}/close"
     page = client.get(url).get_data(as_text=True)
     assert "These upcoming sessions are cancelled" in page
+    screen = f"/sessions/{world['a_past'].id}"
+    assert "/attendance" in client.get(screen).get_data(as_text=True)
 
     assert _page_post(client, url, version=a.version).status_code == 302
 
@@ -491,6 +493,8 @@ def test_closing_a_set_cancels_its_upcoming_sessions_and_makes_it_read_only(
         assert response.location == f"/sets/{a.id}", change
     detail = client.get(f"/sets/{a.id}").get_data(as_text=True)
     assert closed in detail and "This set was closed on" in detail
+    after = client.get(screen).get_data(as_text=True)
+    assert "Change the agenda" not in after and "/attendance" not in after
     assert "Schedule sessions" not in detail and "/move" not in detail
     with pytest.raises(services.LearningRefusal, match="Aurora is closed"):
         services.add_member(a, world["ned"], today=TODAY, by=world["hr"])
