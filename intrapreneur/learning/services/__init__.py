@@ -33,7 +33,6 @@ from intrapreneur.learning.services.programmes import (
 from intrapreneur.learning.services.refusals import (
     InvalidAgenda,
     LearningRefusal,
-    NeedsConfirmation,
     StaleEdit,
     closed_message,
     ensure_changeable,
@@ -53,7 +52,6 @@ from intrapreneur.learning.services.session_records import (
     review_action,
 )
 from intrapreneur.learning.services.set_changes import (
-    Leaving,
     change_facilitator,
     close_set,
     leaving,
@@ -72,8 +70,6 @@ __all__ = [
     "MIN_SET_SIZE",
     "InvalidAgenda",
     "LearningRefusal",
-    "Leaving",
-    "NeedsConfirmation",
     "StaleEdit",
     "add_commitment",
     "add_hot_seat",
