@@ -83,7 +83,9 @@ def screen(session_id: int) -> ResponseReturnValue:
             reader=current_user,
             today=date.today(),
         ),
-        manages=can_manage_set(current_user, session.learning_set),
+        # A closed set's sessions are kept for the record: nothing on them changes.
+        manages=can_manage_set(current_user, session.learning_set)
+        and session.learning_set.closed_at is None,
         attendance_form=VersionedForm(version=session.version),
         hot_seat_form=hot_seat_form,
         question_form=question_form,

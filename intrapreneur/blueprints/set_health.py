@@ -1,4 +1,5 @@
-"""Set health: attendance, actions and questioning, for a set's facilitator and for HR.
+"""Set health: attendance, actions, questioning and members' feedback, for a set's
+facilitator and for HR.
 
 The figures are defined once, beside the queries that compute them (``learning.queries``).
 """
@@ -27,15 +28,24 @@ def for_set(set_id: int) -> ResponseReturnValue:
     learning_set = db.get_or_404(LearningSet, set_id)
     # 404 as on every set page someone may not use: members included, nothing is revealed.
     ensure(can_view_set_health(current_user, learning_set), hide=True)
-    now = datetime.now(UTC)
+    now, zone = datetime.now(UTC), current_user.time_zone
     sessions = queries.attendance_by_session(set_id, now)
+    feedback = queries.feedback_by_session(set_id, now)
     return render_template(
         "set_health/set.html",
         learning_set=learning_set,
         health=queries.set_health([set_id], now)[set_id],
         sessions=sessions,
         members=queries.sessions_missed_by_member(set_id, now),
-        figure=embeddable(charts.attendance_trend(sessions, current_user.time_zone)),
+        figure=embeddable(charts.attendance_trend(sessions, zone)),
+        feedback=feedback,
+        set_feedback=queries.feedback_per_set([set_id], now)[set_id],
+        next_steps=queries.next_steps_by_session(set_id, now),
+        feedback_figure=embeddable(charts.feedback_per_session(feedback, zone)),
+        ratings=queries.RATINGS,
+        minimum=queries.MIN_ANSWERS,
+        answering_days=queries.ANSWERING_DAYS,
+        now=now,
     )
 
 
@@ -43,10 +53,11 @@ def for_set(set_id: int) -> ResponseReturnValue:
 @requires(can_compare_sets)
 def for_cohort(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
-    sets = queries.sets_of_cohort(cohort.id)
-    health = queries.set_health([learning_set.id for learning_set in sets], datetime.now(UTC))
-    rows = [(learning_set, health[learning_set.id]) for learning_set in sets]
-    figure = charts.cohort_comparison([(s.name, figures) for s, figures in rows])
+    sets, now = queries.sets_of_cohort(cohort.id), datetime.now(UTC)
+    set_ids = [learning_set.id for learning_set in sets]
+    health, feedback = queries.set_health(set_ids, now), queries.feedback_per_set(set_ids, now)
+    rows = [(each, health[each.id], feedback[each.id]) for each in sets]
+    figure = charts.cohort_comparison([(each.name, *figures) for each, *figures in rows])
     return render_template(
         "set_health/cohort.html", cohort=cohort, rows=rows, figure=embeddable(figure)
     )

@@ -11,19 +11,19 @@ from flask_login import current_user
 from intrapreneur.blueprints.learning_access import load_session, load_set
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
-from intrapreneur.core.permissions import ensure, requires, signed_in
+from intrapreneur.core.permissions import requires, signed_in
 from intrapreneur.core.timezones import to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries as identity_queries
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries, services
 from intrapreneur.learning.forms import ActionForm, AddMemberForm, ScheduleForm, SetForm
-from intrapreneur.learning.models import (
-    Cohort,
-    SessionFormat,
-    SetMembership,
+from intrapreneur.learning.models import Cohort, SessionFormat
+from intrapreneur.learning.permissions import (
+    can_create_sets,
+    can_manage_set,
+    can_reorganise_sets,
 )
-from intrapreneur.learning.permissions import can_create_sets, can_manage_set
 
 blueprint = Blueprint("sets", __name__)
 
@@ -56,10 +56,12 @@ def new(cohort_id: int) -> ResponseReturnValue:
 @requires(signed_in)
 def detail(set_id: int) -> ResponseReturnValue:
     learning_set = load_set(set_id)
-    today = date.today()
+    today, now = date.today(), datetime.now(UTC)
     manages = can_manage_set(current_user, learning_set)
+    # A closed set is read-only: its page offers no changes.
+    changes = manages and learning_set.closed_at is None
     add_form = AddMemberForm()
-    if manages:
+    if changes:
         add_form.person_id.choices = person_choices(
             queries.placeable_people(learning_set.cohort_id, today)
         )
@@ -69,9 +71,12 @@ def detail(set_id: int) -> ResponseReturnValue:
         members=queries.current_members(learning_set.id, today),
         sessions=queries.sessions_of_set(learning_set.id),
         manages=manages,
+        changes=changes,
+        reorganises=changes and can_reorganise_sets(current_user),
+        to_answer=queries.sessions_to_answer(learning_set.id, current_user.id, now),
         add_form=add_form,
         action_form=ActionForm(),
-        now=datetime.now(UTC),
+        now=now,
     )
 
 
@@ -95,20 +100,6 @@ def add_member(set_id: int) -> ResponseReturnValue:
     else:
         db.session.commit()
         flash(f"{person.display_name} joined {learning_set.name}.", "success")
-    return redirect(url_for("sets.detail", set_id=set_id))
-
-
-@blueprint.post("/sets/<int:set_id>/members/<int:membership_id>/remove")
-@requires(signed_in)
-def remove_member(set_id: int, membership_id: int) -> ResponseReturnValue:
-    learning_set = load_set(set_id, manage=True)
-    membership = db.get_or_404(SetMembership, membership_id)
-    ensure(membership.set_id == learning_set.id and membership.left_on is None, hide=True)
-    if not ActionForm().validate_on_submit():
-        return render_error(400)
-    services.remove_member(membership, today=date.today(), by=current_user)
-    db.session.commit()
-    flash(f"{membership.person.display_name} left {learning_set.name}.", "success")
     return redirect(url_for("sets.detail", set_id=set_id))
 
 

@@ -30,6 +30,7 @@ class EmailKind(StrEnum):
     SURVEY_INVITATION = "survey_invitation"
     SURVEY_REMINDER = "survey_reminder"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
+    FACILITATOR_CHANGE = "facilitator_change"
 
 
 class EmailStatus(StrEnum):

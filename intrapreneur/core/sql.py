@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Date, Float, String
+from sqlalchemy import Date, Float, String, case, func
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -70,3 +70,8 @@ def _days_between_sqlite(element: days_between, compiler: Any, **kw: Any) -> str
 def _days_between_postgresql(element: days_between, compiler: Any, **kw: Any) -> str:
     start, end = (compiler.process(clause, **kw) for clause in element.clauses)
     return f"(EXTRACT(EPOCH FROM ({end}) - ({start})) / 86400.0)"
+
+
+def count_if(condition: Any) -> Any:
+    """How many rows of a group meet ``condition``: 0, never NULL, for a group with none."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)

@@ -9,7 +9,13 @@ from plotly.subplots import make_subplots
 from intrapreneur.core.charts import styled
 from intrapreneur.core.timezones import local
 from intrapreneur.learning.composer import Quality
-from intrapreneur.learning.queries import SessionAttendance, SetHealth
+from intrapreneur.learning.queries import (
+    RATINGS,
+    FeedbackFigures,
+    SessionAttendance,
+    SessionFeedbackFigures,
+    SetHealth,
+)
 
 # A little headroom above 100% so a full-attendance marker is not cut in half.
 PERCENT_AXIS = {"range": [0, 105], "ticksuffix": "%"}
@@ -36,28 +42,64 @@ def attendance_trend(sessions: list[SessionAttendance], zone_name: str | None) -
     return styled(figure, "Attendance rate per session")
 
 
-def cohort_comparison(sets: list[tuple[str, SetHealth]]) -> go.Figure:
-    """The five figures side by side for each set: rates share one axis, the two counts
-    get their own, since percentages and questions or sessions do not share a scale."""
-    names = [name for name, _ in sets]
+def feedback_per_session(
+    sessions: list[SessionFeedbackFigures], zone_name: str | None
+) -> go.Figure:
+    """How members rated each session whose answers are released (see queries.feedback):
+    one stacked bar per session, a segment per rating. Sessions held back are left out."""
+    released = [session for session in sessions if session.figures is not None]
+    days = [local(session.starts_at, zone_name).date().isoformat() for session in released]
+    figure = go.Figure(
+        [
+            go.Bar(
+                name=f"Rated {rating}",
+                x=days,
+                y=[_rated(session.figures, rating) for session in released],
+            )
+            for rating in RATINGS
+        ]
+    )
+    figure.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
+    figure.update_xaxes(type="category", title="Session")
+    figure.update_yaxes({"rangemode": "tozero", "dtick": 1}, title="Answers")
+    return styled(figure, "How useful members found each session")
+
+
+def _rated(figures: FeedbackFigures | None, rating: int) -> int:
+    return figures.by_rating[rating - 1] if figures is not None else 0
+
+
+def cohort_comparison(sets: list[tuple[str, SetHealth, FeedbackFigures | None]]) -> go.Figure:
+    """The figures side by side for each set: rates share one axis, the counts and the mean
+    usefulness get their own, since percentages, questions, sessions and ratings do not share
+    a scale."""
+    names = [name for name, _, _ in sets]
     figure = make_subplots(
         rows=1,
-        cols=3,
-        column_widths=[0.5, 0.25, 0.25],
-        subplot_titles=("Rates", "Questions per hot seat", "Sessions missed"),
+        cols=4,
+        column_widths=[0.4, 0.2, 0.2, 0.2],
+        subplot_titles=(
+            "Rates",
+            "Questions per hot seat",
+            "Sessions missed",
+            "Usefulness (1 to 5)",
+        ),
     )
     for label, attribute in RATES:
-        rates = [getattr(health, attribute) for _, health in sets]
+        rates = [getattr(health, attribute) for _, health, _ in sets]
         figure.add_trace(go.Bar(name=label, x=names, y=rates), row=1, col=1)
-    questions = [health.questions_per_hot_seat for _, health in sets]
-    missed = [health.sessions_missed for _, health in sets]
+    questions = [health.questions_per_hot_seat for _, health, _ in sets]
+    missed = [health.sessions_missed for _, health, _ in sets]
+    usefulness = [feedback.mean if feedback else None for _, _, feedback in sets]
     # Their subplot titles name them; the legend names the three rates.
     for column, label, values in (
         (2, "Questions per hot seat", questions),
         (3, "Sessions missed", missed),
+        (4, "Usefulness", usefulness),
     ):
         figure.add_trace(go.Bar(name=label, x=names, y=values, showlegend=False), row=1, col=column)
     figure.update_yaxes(PERCENT_AXIS, row=1, col=1)
+    figure.update_yaxes({"range": [0, 5.2]}, row=1, col=4)
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
     return styled(figure, "Set health across the cohort")
 

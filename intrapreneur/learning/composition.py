@@ -18,8 +18,9 @@ from intrapreneur.identity import queries as people
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import composer, queries, services
 from intrapreneur.learning.models import Cohort, SessionFormat, SetComposition
+from intrapreneur.learning.services import set_rules
+from intrapreneur.learning.services.sets import MIN_SET_SIZE
 
-MIN_SET_SIZE = 4
 DEFAULT_CADENCE_DAYS = 14
 
 
@@ -79,16 +80,7 @@ def load_inputs(
     previous = queries.previous_cohort(cohort)
     pairs = queries.shared_set_pairs(previous.id, ids) if previous and keep_apart else frozenset()
     return Inputs(
-        candidates=[
-            composer.Candidate(
-                person_id=p.id,
-                department=p.department.name if p.department else None,
-                is_guest=p.is_guest,
-                managers=chains[p.id],
-                name=p.display_name,
-            )
-            for p in members
-        ],
+        candidates=[set_rules.candidate_of(p, chains[p.id]) for p in members],
         facilitators=[
             composer.Facilitator(
                 person_id=row["person_id"],

@@ -1,4 +1,5 @@
-"""The emails of action-learning sets: session invitations with their calendar file,
+"""The emails of action-learning sets: session invitations with their calendar file (to the
+whole set, or to one person who joins or leaves it), a facilitator's start or end in a set,
 and the daily reminders of tomorrow's sessions and commitments.
 
 Each function only queues (``core.mail.queue``); the outbox sends later.
@@ -26,7 +27,7 @@ from intrapreneur.learning import queries
 from intrapreneur.learning.calendar import SessionEvent, session_calendar
 from intrapreneur.learning.calendar_feed import session_event
 from intrapreneur.learning.formats import FORMATS
-from intrapreneur.learning.models import Action, ActionStatus, LearningSession
+from intrapreneur.learning.models import Action, ActionStatus, LearningSession, LearningSet
 
 WHEN = "%A %d %B %Y, %H:%M"
 
@@ -55,8 +56,22 @@ def announce_sessions(sessions: list[LearningSession], kind: EmailKind, now: dat
     return queued
 
 
-def _announce(session: LearningSession, person: Person, kind: EmailKind, now: datetime) -> int:
-    method, headline, prefix = ANNOUNCEMENTS[kind]
+def announce_to(
+    sessions: list[LearningSession], person: Person, kind: EmailKind, headline: str, now: datetime
+) -> int:
+    """Tell one person who joins these sessions (an invitation each) or leaves them (a
+    cancellation of their copy each), in ``headline``'s words; nobody else is written to."""
+    return sum(_announce(session, person, kind, now, headline) for session in sessions)
+
+
+def _announce(
+    session: LearningSession,
+    person: Person,
+    kind: EmailKind,
+    now: datetime,
+    headline: str | None = None,
+) -> int:
+    method, usual_headline, prefix = ANNOUNCEMENTS[kind]
     assert person.email is not None
     event = dataclasses.replace(
         _event(session),
@@ -71,7 +86,7 @@ def _announce(session: LearningSession, person: Person, kind: EmailKind, now: da
         template="session",
         context={
             **_session_context(session, person),
-            "headline": headline,
+            "headline": headline or usual_headline,
             "updated": kind is EmailKind.SESSION_UPDATE,
             "cancelled": kind is EmailKind.SESSION_CANCELLATION,
         },
@@ -115,6 +130,54 @@ def _people_of(session: LearningSession, today: date) -> list[Person]:
     if facilitator is not None:
         people.append(facilitator)
     return list({person.id: person for person in people if person.email}.values())
+
+
+def tell_facilitators(
+    learning_set: LearningSet, *, before: Person | None, after: Person, now: datetime
+) -> int:
+    """The facilitator who stops and the one who starts hear of it; their calendars follow
+    through each session's own invitation or cancellation."""
+    set_name, cohort_name = learning_set.name, learning_set.cohort.name
+    started = (
+        f"You now facilitate {set_name} in {cohort_name}."
+        if before is None
+        else f"You now facilitate {set_name} in {cohort_name}, taking over from "
+        f"{before.display_name}."
+    )
+    queued = _tell_facilitator(
+        after,
+        subject=f"You now facilitate {learning_set.name}",
+        text=started,
+        link=mail.absolute_url("sets.detail", set_id=learning_set.id),
+        now=now,
+    )
+    if before is not None:
+        stopped = (
+            f"{after.display_name} now facilitates {set_name} in {cohort_name} instead of you."
+        )
+        queued += _tell_facilitator(
+            before,
+            subject=f"You no longer facilitate {learning_set.name}",
+            text=stopped,
+            link=None,  # the set's page is no longer theirs to open
+            now=now,
+        )
+    return queued
+
+
+def _tell_facilitator(
+    person: Person, *, subject: str, text: str, link: str | None, now: datetime
+) -> int:
+    return int(
+        mail.queue(
+            person,
+            EmailKind.FACILITATOR_CHANGE,
+            subject=mail.one_line(subject),
+            template="facilitator_change",
+            context={"text": text, "link": link},
+            now=now,
+        )
+    )
 
 
 # -- the daily reminders -------------------------------------------------------------------

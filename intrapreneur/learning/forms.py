@@ -13,6 +13,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -96,6 +97,59 @@ class SetForm(FlaskForm):
 
 class AddMemberForm(FlaskForm):
     person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+
+
+class FacilitatorForm(VersionedForm):
+    person_id = SelectField(
+        "Facilitator",
+        coerce=int,
+        validators=[InputRequired()],
+        description="Employees and guest entrepreneurs who facilitate sets.",
+    )
+
+
+class LeaveSetForm(VersionedForm):
+    """Taking a member out of their set; ``confirmed`` once they have seen what it changes."""
+
+    confirmed = BooleanField("Go ahead, although the set keeps fewer members than it needs")
+
+
+class MoveMemberForm(LeaveSetForm):
+    target_id = SelectField("Move to", coerce=int, validators=[InputRequired()])
+
+
+def one_line(value: str | None) -> str | None:
+    """WTForms filter: a line typed or pasted with breaks or runs of spaces becomes one
+    line, single-spaced."""
+    return " ".join(value.split()) if isinstance(value, str) else value
+
+
+USEFULNESS_CHOICES = [
+    SelectChoice(1, "1: not useful"),
+    SelectChoice(2, "2"),
+    SelectChoice(3, "3"),
+    SelectChoice(4, "4"),
+    SelectChoice(5, "5: very useful"),
+]
+
+
+class FeedbackForm(FlaskForm):
+    usefulness = RadioField(
+        "How useful was this session for you?",
+        choices=USEFULNESS_CHOICES,
+        coerce=int,
+        validators=[InputRequired(message="Choose how useful the session was, from 1 to 5.")],
+    )
+    next_step = StringField(
+        "The one thing you will do next",
+        validators=[
+            DataRequired(message="Name the one thing you will do next."),
+            Length(max=300, message="Keep it to 300 characters or fewer."),
+        ],
+        filters=[one_line],
+        description="One line. Your facilitator and the programme team see the set's answers "
+        "together, without names, once answering has closed and at least three members answered.",
+    )
 
 
 class WhenAndWhereForm(FlaskForm):

@@ -10,7 +10,17 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
@@ -73,7 +83,12 @@ class SessionFormat(StrEnum):
 
 
 class LearningSet(CreatedAtMixin, db.Model):
-    """A small peer group (4–8 members) with one facilitator."""
+    """A small peer group (4–8 members) with one facilitator.
+
+    ``version`` guards the set's changes over a cohort (facilitator, members moved in or
+    out, closing) against two people making them at once: writing ``updated_at`` bumps it.
+    A set with ``closed_at`` is kept for the record and takes no more changes.
+    """
 
     __tablename__ = "learning_set"
 
@@ -85,9 +100,14 @@ class LearningSet(CreatedAtMixin, db.Model):
         string_enum(SessionFormat, "session_format"), default=SessionFormat.MASTERMIND
     )
     cadence_days: Mapped[int] = mapped_column(Integer, default=14)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     cohort: Mapped[Cohort] = relationship(lazy="joined")
     facilitator: Mapped[Person | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class SetMembership(CreatedAtMixin, db.Model):
@@ -132,6 +152,25 @@ class LearningSession(CreatedAtMixin, db.Model):
     learning_set: Mapped[LearningSet] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class SessionFeedback(CreatedAtMixin, db.Model):
+    """One member's answer about one session they were in: how useful it was (1–5) and the
+    one thing they will do next. Nobody but its author reads it as such; facilitators and HR
+    read figures over at least three answers (``queries.feedback``)."""
+
+    __tablename__ = "session_feedback"
+    __table_args__ = (
+        UniqueConstraint("session_id", "person_id"),
+        CheckConstraint("usefulness BETWEEN 1 AND 5", name="usefulness_scale"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("learning_session.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    usefulness: Mapped[int] = mapped_column(Integer)
+    next_step: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class AgendaTemplate(db.Model):

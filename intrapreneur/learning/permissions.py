@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning import queries
-from intrapreneur.learning.models import Cohort, LearningSet
+from intrapreneur.learning.models import Cohort, LearningSession, LearningSet
 
 
 def can_manage_programmes(person: Person) -> bool:
@@ -53,6 +53,12 @@ def can_create_sets(person: Person) -> bool:
     return person.has_role(Role.HR)
 
 
+def can_reorganise_sets(person: Person) -> bool:
+    """Programme leads replace facilitators, move members between sets and close sets:
+    changes that reach beyond one set's own running."""
+    return person.has_role(Role.HR)
+
+
 def can_manage_set(person: Person, learning_set: LearningSet) -> bool:
     """HR and the set's own facilitator run its membership and sessions."""
     return person.has_role(Role.HR) or learning_set.facilitator_id == person.id
@@ -78,6 +84,12 @@ def sets_open_to(person: Person, sets: list[LearningSet], today: date) -> set[in
 def can_view_set_health(person: Person, learning_set: LearningSet) -> bool:
     """The set's facilitator and HR: members see their set, not figures about one another."""
     return can_manage_set(person, learning_set)
+
+
+def can_answer_about(person: Person, session: LearningSession) -> bool:
+    """Members of the set on the session's day give feedback on it (whether they are still
+    in the set or not); nobody else, facilitator and HR included."""
+    return queries.is_current_member(session.set_id, person.id, session.starts_at.date())
 
 
 def can_compare_sets(person: Person) -> bool:

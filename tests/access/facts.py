@@ -15,7 +15,7 @@ from intrapreneur.identity.models import Person, Role
 # What can carry a marker (``World.mark``), as it is spelled in markers.
 MARKED_KINDS = frozenset(
     {"programme", "programme-description", "cohort", "set", "session", "hot-seat", "question"}
-    | {"action", "venture", "experiment", "review", "wave", "job-file", "api-client"}
+    | {"action", "venture", "experiment", "review", "wave", "job-file", "api-client", "feedback"}
 )
 
 
@@ -89,6 +89,8 @@ class World:
     enrolled: dict[str, set[str]] = field(default_factory=dict)  # cohort → people
     sets: dict[str, SetFacts] = field(default_factory=dict)
     sessions: dict[str, SessionFacts] = field(default_factory=dict)
+    memberships: dict[str, tuple[int, str, Stay]] = field(default_factory=dict)  # id, set, stay
+    feedback: dict[str, tuple[str, str]] = field(default_factory=dict)  # session, author
     hot_seats: dict[str, tuple[int, str]] = field(default_factory=dict)  # id, session
     actions: dict[str, tuple[int, str, str]] = field(default_factory=dict)  # id, owner, session
     ventures: dict[str, VentureFacts] = field(default_factory=dict)

@@ -6,7 +6,7 @@ Where the README is silent, the rule chosen is marked "Silent:" with the reason.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from intrapreneur.experiments.models import TeamRole, Visibility
 from intrapreneur.identity.models import Role
@@ -91,6 +91,25 @@ class Oracle:
         return self.has(person, Role.HR) or (
             self.acts(person) and self.facilitates(person, set_name)
         )
+
+    def stay_goes_on(self, membership: str) -> bool:
+        """A stay that has not ended: one that can still be moved or ended."""
+        stay = self.world.memberships[membership][2]
+        return stay.left is None or stay.left > self.today
+
+    def answers_about(self, person: str, session: str) -> bool:
+        """ "Each member who was in the set at the time" gives feedback on a session, whether
+        still in the set or not; nobody else."""
+        facts = self.world.sessions[session]
+        return self.acts(person) and self.member_on(person, facts.set, facts.starts_at.date())
+
+    def feedback_released(self, session: str) -> bool:
+        """Facilitators and HR see a session's answers once answering has closed (7 days after
+        it starts) and at least 3 members answered."""
+        facts = self.world.sessions[session]
+        answers = sum(1 for on, _ in self.world.feedback.values() if on == session)
+        closed = facts.starts_at + timedelta(days=7) <= self.world.now
+        return not facts.cancelled and closed and answers >= 3
 
     def sees_session(self, person: str, name: str) -> bool:
         """A set's sessions, as its page shows them: a feed holds "only the sessions of the
@@ -219,6 +238,12 @@ class Oracle:
                 return self.sees_set(person, world.sessions[session].set) or (
                     self.acts(person) and person == owner_name
                 )
+            case "feedback":  # its author, and the set's facilitator and HR once released
+                session, author = world.feedback[name]
+                if person == author and self.answers_about(person, session):
+                    return True
+                runs = self.manages_set(person, world.sessions[session].set)
+                return runs and self.feedback_released(session)
             case "venture":
                 return self.sees_venture(person, name)
             case "experiment":

@@ -98,6 +98,25 @@ def _runs(kind: str, *, members: Expect = NO) -> Rule:
     return rule
 
 
+def _answers(o: Oracle, p: str, t: str | None) -> Expect:
+    return OK if t is not None and o.answers_about(p, t) else HIDDEN
+
+
+def _going_on(o: Oracle, p: str, t: str | None) -> Expect:
+    """A stay that has ended is history: no page changes it."""
+    return OK if t is not None and o.stay_goes_on(t) else HIDDEN
+
+
+def _removable(o: Oracle, p: str, t: str | None) -> Expect:
+    """Those who run the set take a member out of it; its members see the set, not this."""
+    if t is None:
+        return HIDDEN
+    set_name = o.world.memberships[t][1]
+    if o.manages_set(p, set_name):
+        return _going_on(o, p, t)
+    return NO if o.sees_set(p, set_name) else HIDDEN
+
+
 def _cohort_team(o: Oracle, p: str, t: str | None) -> Expect:
     """The cohort's page is for those who decide on its enrolments: "HR or the cohort's
     facilitators accept or decline"."""
@@ -219,6 +238,12 @@ ROUTES: dict[str, Route] = {
     # "Set health (a set's facilitator and HR)": members see their set, not these figures.
     "set_health.for_set": Route("/sets/{}/health", "set", _runs("set", members=HIDDEN)),
     "sets.schedule": Route("/sets/{}/sessions/new", "set", _runs("set")),
+    # "A programme lead/HR" changes a cohort's sets; the set's facilitator also takes members out.
+    "set_changes.facilitator": Route("/sets/{}/facilitator", "set", _role_then(HR, _exists)),
+    "set_changes.close": Route("/sets/{}/close", "set", _role_then(HR, _exists)),
+    "set_changes.move": Route("/memberships/{}/move", "membership", _role_then(HR, _going_on)),
+    "set_changes.remove": Route("/memberships/{}/remove", "membership", _removable),
+    "feedback.answer": Route("/sessions/{}/feedback", "session", _answers),
     "sessions.screen": Route("/sessions/{}", "session", _sees("session")),
     "calendar.session_file": Route("/sessions/{}.ics", "session", _sees("session")),
     "sessions.edit": Route("/sessions/{}/edit", "session", _runs("session")),
@@ -278,6 +303,8 @@ def ids_of(world: World, kind: str) -> dict[str, int | str]:
             return {name: facts.id for name, facts in world.sets.items()}
         case "session":
             return {name: facts.id for name, facts in world.sessions.items()}
+        case "membership":
+            return {name: stay_id for name, (stay_id, _, _) in world.memberships.items()}
         case "hot_seat":
             return {name: seat_id for name, (seat_id, _) in world.hot_seats.items()}
         case "cohort":

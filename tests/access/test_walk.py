@@ -92,15 +92,25 @@ WITNESSES: dict[str, list[tuple[Callable[[World], str], str]]] = {
         (lambda w: f"/sessions/{w.sessions['a_next'].id}", "mkq-experiment-shared-a-learning"),
         (lambda w: f"/sessions/{w.sessions['a_next'].id}", "mkq-experiment-org-learning"),
         (lambda w: f"/sessions/{w.sessions['a_next'].id}", "mkq-action-a-description"),
+        (lambda w: f"/sets/{w.sets['a'].id}/health", "mkq-feedback-old-a2-step"),
     ],
     "member_a": [
         (lambda w: "/notifications", "mkq-experiment-private-a-title"),
         (lambda w: f"/ventures/{w.ventures['shared_a'].id}", "mkq-venture-shared-a-problem"),
     ],
     "manager_with": [(lambda w: "/reviews", "mkq-experiment-private-a-title")],
-    "guest_a": [(lambda w: "/ventures/", "mkq-venture-org-shared-a-title")],
-    "leaver": [(lambda w: "/commitments", "mkq-action-old-description")],
-    "hr": [(lambda w: "/surveys/", "mkq-wave-open-title")],
+    "leaver": [
+        (lambda w: "/commitments", "mkq-action-old-description"),
+        (lambda w: f"/sessions/{w.sessions['a_old'].id}/feedback", "mkq-feedback-old-leaver-step"),
+    ],
+    "guest_a": [
+        (lambda w: "/ventures/", "mkq-venture-org-shared-a-title"),
+        (lambda w: f"/sessions/{w.sessions['a_past'].id}/feedback", "mkq-feedback-past-guest-step"),
+    ],
+    "hr": [
+        (lambda w: "/surveys/", "mkq-wave-open-title"),
+        (lambda w: f"/sets/{w.sets['a'].id}/health", "mkq-feedback-old-leaver-step"),
+    ],
     "admin": [(lambda w: "/admin/api-clients", "mkq-api-client-live-name")],
 }
 

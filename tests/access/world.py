@@ -26,6 +26,7 @@ from intrapreneur.learning.models import (
     LearningSet,
     Programme,
     Question,
+    SessionFeedback,
     SessionFormat,
     SetMembership,
 )
@@ -150,15 +151,15 @@ def _programme(world: World) -> None:
         )
         db.session.add(learning_set)
         for stay in stays[set_name]:
-            db.session.add(
-                SetMembership(
-                    learning_set=learning_set,
-                    person_id=world.persons[stay.person].id,
-                    joined_on=stay.joined,
-                    left_on=stay.left,
-                )
+            membership = SetMembership(
+                learning_set=learning_set,
+                person_id=world.persons[stay.person].id,
+                joined_on=stay.joined,
+                left_on=stay.left,
             )
-        db.session.flush()
+            db.session.add(membership)
+            db.session.flush()
+            world.memberships[f"{set_name}_{stay.person}"] = (membership.id, set_name, stay)
         world.sets[set_name] = SetFacts(learning_set.id, "current", facilitator, stays[set_name])
     # Placed people are accepted participants (guests too); the outsider only asked.
     for name in (*A_MEMBERS, "member_b"):
@@ -181,6 +182,14 @@ SESSIONS = {  # name → set, days from now, cancelled
     "a_cancelled": ("a", 10, True),
     "b_past": ("b", -7, False),
     "b_next": ("b", 3, False),
+}
+# Feedback on a_old is released (three answers, answering closed); on a_past it is held back.
+FEEDBACK = {  # name → session, who answered
+    "old_a": ("a_old", "member_a"),
+    "old_a2": ("a_old", "member_a2"),
+    "old_leaver": ("a_old", "leaver"),
+    "past_a": ("a_past", "member_a"),
+    "past_guest": ("a_past", "guest_a"),
 }
 HOT_SEATS = {  # name → session, person in the seat, who asks, due in days
     "a": ("a_past", "member_a", "member_a2", -1),
@@ -235,3 +244,14 @@ def _sessions(world: World) -> None:
         db.session.add(action)
         db.session.flush()
         world.actions[name] = (action.id, person, session_name)
+    for name, (session_name, author) in FEEDBACK.items():
+        db.session.add(
+            SessionFeedback(
+                session_id=world.sessions[session_name].id,
+                person_id=world.persons[author].id,
+                usefulness=4,
+                next_step=world.mark("feedback", name, "step"),
+            )
+        )
+        world.feedback[name] = (session_name, author)
+    db.session.flush()

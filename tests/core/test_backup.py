@@ -56,7 +56,14 @@ from intrapreneur.identity.models import (
     Person,
     PersonKind,
 )
-from intrapreneur.learning.models import AgendaTemplate, Cohort, SessionFormat, SetComposition
+from intrapreneur.learning.models import (
+    AgendaTemplate,
+    Cohort,
+    LearningSession,
+    SessionFeedback,
+    SessionFormat,
+    SetComposition,
+)
 from tests.conftest import PostgresDatabase, environment_for
 
 Migrated = Callable[..., Any]
@@ -138,6 +145,7 @@ def _seed(app: Flask) -> None:
         venture = db.session.scalars(select(Venture)).first()
         experiment = db.session.scalars(select(Experiment)).first()
         cohort = db.session.scalars(select(Cohort)).first()
+        session = db.session.scalars(select(LearningSession)).first()
         db.session.add_all(
             [
                 AgendaTemplate(
@@ -178,6 +186,13 @@ def _seed(app: Flask) -> None:
                     requested_by_id=hr.id,
                     scheduled_for=now,
                     finished_at=now,
+                ),
+                SessionFeedback(
+                    session_id=session.id,
+                    person_id=hr.id,
+                    usefulness=5,
+                    next_step="Ask “why” five times",
+                    updated_at=now,
                 ),
                 PrivacyRules(
                     min_group=7, min_group_comments=12, updated_by_id=hr.id, updated_at=now

@@ -77,3 +77,32 @@ def test_0020_links_existing_notifications_to_the_venture_they_tell_about(
             ]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_0022_gives_existing_sets_their_first_version(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Sets made before 0022 start at version 1, open, so the first change of each is made
+    on the copy its editor saw."""
+    with empty_database("set_versions") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0020")
+            for statement in (
+                "INSERT INTO programme (id, name, description, created_at) "
+                "VALUES (1, 'Ignite', '', CURRENT_TIMESTAMP)",
+                "INSERT INTO cohort (id, programme_id, name, starts_on, ends_on, capacity, "
+                "enrolment_open, created_at) VALUES (1, 1, 'Spring', '2026-01-01', "
+                "'2026-06-30', 10, false, CURRENT_TIMESTAMP)",
+                "INSERT INTO learning_set (id, cohort_id, name, default_format, cadence_days, "
+                "created_at) VALUES (1, 1, 'Aurora', 'mastermind', 14, CURRENT_TIMESTAMP)",
+            ):
+                db.session.execute(text(statement))
+            db.session.commit()
+
+            upgrade(revision="0022")
+
+            row = db.session.execute(text("SELECT version, closed_at FROM learning_set")).one()
+            assert tuple(row) == (1, None)
+            db.session.remove()
+            db.engine.dispose()

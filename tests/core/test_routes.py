@@ -126,12 +126,15 @@ def set_url(suffix: str = "") -> Callable[[Person], str]:
     return lambda hr: f"/sets/{_set(hr).id}{suffix}"
 
 
-def membership_url(hr: Person) -> str:
-    guest = Person(kind=PersonKind.GUEST, email="member@table.example", display_name="Member")
-    membership = SetMembership(learning_set=_set(hr), person=guest, joined_on=date.today())
-    db.session.add(membership)
-    db.session.flush()
-    return f"/sets/{membership.set_id}/members/{membership.id}/remove"
+def membership_url(suffix: str) -> Callable[[Person], str]:
+    def build(hr: Person) -> str:
+        guest = Person(kind=PersonKind.GUEST, email="member@table.example", display_name="Member")
+        membership = SetMembership(learning_set=_set(hr), person=guest, joined_on=date.today())
+        db.session.add(membership)
+        db.session.flush()
+        return f"/memberships/{membership.id}/{suffix}"
+
+    return build
 
 
 def _session(hr: Person) -> LearningSession:
@@ -386,7 +389,13 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "sets.new": ("GET", cohort_url("/sets/new"), only("hr")),
     "sets.detail": ("GET", set_url(), SET_TEAM),
     "sets.add_member": ("POST", set_url("/members"), {**SET_TEAM, "hr": AWAY}),
-    "sets.remove_member": ("POST", membership_url, {**SET_TEAM, "hr": AWAY}),
+    # Programme leads change a cohort's sets; a set's facilitator may also take members out.
+    "set_changes.facilitator": ("GET", set_url("/facilitator"), only("hr")),
+    "set_changes.move": ("GET", membership_url("move"), only("hr")),
+    "set_changes.remove": ("GET", membership_url("remove"), SET_TEAM),
+    "set_changes.close": ("GET", set_url("/close"), only("hr")),
+    # Only the set's members on the session's day answer; the table's people were not.
+    "feedback.answer": ("GET", lambda hr: f"/sessions/{_session(hr).id}/feedback", NOT_THEIRS),
     "sets.schedule": ("GET", set_url("/sessions/new"), SET_TEAM),
     "sets.cancel_session": (
         "POST",

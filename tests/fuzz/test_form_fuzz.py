@@ -51,7 +51,13 @@ from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning import composition
-from intrapreneur.learning.models import Cohort, Enrolment
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    LearningSession,
+    LearningSet,
+    SetMembership,
+)
 from intrapreneur.learning.models import EnrolmentStatus as Status
 from tests.conftest import csrf_token, environment_for, mark_signed_in, sign_in_as
 from tests.core.test_routes import (
@@ -139,9 +145,28 @@ def _a_cohort(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
     _with_participants(cohort_url()(hr), make_person)
 
 
+def _answering_open(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
+    """Feedback on the session at ``url`` (/sessions/<id>/feedback): it has started, and the
+    builder's person was in its set that day, so answers are taken."""
+    session = db.get_or_404(LearningSession, int(url.split("/")[2]))
+    session.starts_at, session.ends_at = datetime.now(UTC) - timedelta(hours=2), datetime.now(UTC)
+    db.session.add(
+        SetMembership(set_id=session.set_id, person=hr, joined_on=date.today() - timedelta(days=9))
+    )
+
+
+def _another_set(hr: Person, url: str, make_person: Callable[..., Person]) -> None:
+    """A member of the set at ``url`` (/memberships/<id>/move) moves into another of its cohort."""
+    membership = db.get_or_404(SetMembership, int(url.split("/")[2]))
+    db.session.add(LearningSet(cohort_id=membership.learning_set.cohort_id, name="Other set"))
+
+
 # What a form needs before it does more than refuse: the table's objects are bare.
 PREPARE: dict[str, Callable[[Person, str, Callable[..., Person]], object]] = {
     "composer.propose": _a_facilitator,
+    "set_changes.facilitator": _a_facilitator,
+    "set_changes.move": _another_set,
+    "feedback.answer": _answering_open,
     "surveys.new": _a_cohort,
     **dict.fromkeys(
         ["composer.move", "composer.lock", "composer.recompute", "composer.publish"], _a_draft

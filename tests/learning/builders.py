@@ -2,11 +2,57 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from intrapreneur.extensions import db
-from intrapreneur.learning.models import LearningSession, LearningSet, SessionFormat
+from intrapreneur.identity.models import Person
+from intrapreneur.learning.models import (
+    Cohort,
+    LearningSession,
+    LearningSet,
+    Programme,
+    SessionFormat,
+    SetMembership,
+)
+
+
+def cohort_of(name: str = "Spring", *, today: date | None = None) -> Cohort:
+    """A cohort of the "Ignite" programme running from a month ago to four months on, flushed."""
+    today = today or date.today()
+    cohort = Cohort(
+        programme=Programme(name=f"Ignite {name}"),
+        name=name,
+        starts_on=today - timedelta(days=30),
+        ends_on=today + timedelta(days=120),
+    )
+    db.session.add(cohort)
+    db.session.flush()
+    return cohort
+
+
+def set_of(
+    cohort: Cohort,
+    name: str,
+    facilitator: Person | None,
+    members: Sequence[Person],
+    *,
+    joined_on: date | None = None,
+) -> LearningSet:
+    """A set with its members in it since ``joined_on`` (a month ago by default), flushed."""
+    learning_set = LearningSet(cohort=cohort, name=name, facilitator=facilitator)
+    db.session.add(learning_set)
+    for person in members:
+        db.session.add(
+            SetMembership(
+                learning_set=learning_set,
+                person=person,
+                joined_on=joined_on or date.today() - timedelta(days=30),
+            )
+        )
+    db.session.flush()
+    return learning_set
 
 
 def session_in(

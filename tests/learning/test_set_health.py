@@ -28,6 +28,7 @@ from intrapreneur.learning.models import (
     LearningSet,
     Programme,
     Question,
+    SessionFeedback,
     SessionFormat,
     SetMembership,
 )
@@ -328,8 +329,8 @@ def test_hr_compares_the_sets_of_a_cohort(client: FlaskClient, sets: dict[str, A
     page = client.get(f"/cohorts/{sets['cohort'].id}/health").get_data(as_text=True)
 
     assert _tables(page)["Set health of each set in Spring"][1:] == [
-        ["Aurora", "Fay", "3", "62.5%", "42.9%", "66.7%", "1.5", "3"],
-        ["Borealis", sets["gus"].display_name, "1", "50.0%", "—", "—", "—", "1"],
+        ["Aurora", "Fay", "3", "62.5%", "42.9%", "66.7%", "1.5", "3", "0", "—"],
+        ["Borealis", sets["gus"].display_name, "1", "50.0%", "—", "—", "—", "1", "0", "—"],
     ]
     traces = {trace["name"]: trace for trace in _figure(page, "cohort-chart")["data"]}
     assert traces["Attendance rate"]["x"] == ["Aurora", "Borealis"]
@@ -393,12 +394,19 @@ def test_the_pages_link_to_set_health_for_those_who_may_read_it(
 
 
 def _grow(build: Builder, sets: dict[str, Any]) -> None:
-    """More of everything: sessions, registers, hot seats, questions, actions and a set."""
+    """More of everything: sessions, registers, hot seats, questions, actions, members'
+    feedback (released) and a set."""
     ann, ben, cat, dan = sets["members"]
     for days in (-40, -35, -30, -25):
         session = build.session(sets["aurora"], days, present=[ann, cat], absent=[ben, dan])
         build.hot_seat(session, ann, questions=3)
         build.action(session, ben, days + 2, ActionStatus.DONE, reviewed_in=sets["held"][0])
+        for member in (ann, ben, cat):
+            db.session.add(
+                SessionFeedback(
+                    session_id=session.id, person_id=member.id, usefulness=4, next_step="Try"
+                )
+            )
     extra = build.learning_set("Corona", sets["gus"], [sets["eve"]])
     build.session(extra, -2, present=[sets["eve"]])
     db.session.commit()
@@ -422,6 +430,7 @@ def test_the_query_count_does_not_grow_with_the_data(
     _grow(build, sets)
 
     assert counts() == before
+    assert queries.feedback_per_set([sets["aurora"].id], NOW)[sets["aurora"].id] is not None
 
 
 def test_plotly_js_comes_from_the_plotly_package_with_long_caching(client: FlaskClient) -> None:

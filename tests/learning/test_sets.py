@@ -120,7 +120,8 @@ def test_members_join_within_the_rules_and_leave_with_history_kept(
     assert "already has 8 members" in _flashes(client, ninth)
 
     membership = db.session.scalar(select(SetMembership).where(SetMembership.person_id == guest.id))
-    _post(client, f"{page}/members/{membership.id}/remove", page)
+    remove = f"/memberships/{membership.id}/remove"
+    _post(client, remove, remove, version=learning_set.version)
     db.session.refresh(membership)
     assert membership.left_on == TODAY  # history kept, not deleted
     assert "Visiting Entrepreneur left" in client.get(page).get_data(as_text=True)

@@ -81,7 +81,6 @@ from intrapreneur.learning.composer.quality import measure_quality
 from intrapreneur.learning.composer.reasons import reasons_for
 from intrapreneur.learning.composer.repair import place_by_dropping_facilitators
 from intrapreneur.learning.composer.search import improve_by_kicks, improve_by_swaps
-from intrapreneur.learning.composer.wording import set_name
 
 __all__ = [
     "Arrangement",
@@ -172,7 +171,7 @@ def assess(
         ProposedSet(index=s, members=board.member_ids(s), facilitator_id=facilitator_id)
         for s, facilitator_id in enumerate(arrangement.facilitator_ids)
     ]
-    problems = rules_broken(board, arrangement.facilitator_ids, facilitators)
+    problems = rules_broken(board, arrangement, facilitators)
     problems += shortfalls(board, sets, bool(facilitators))
     return _proposal(board, sets, problems, candidates, pairs)
 
@@ -186,7 +185,7 @@ def broken_rules(
 ) -> list[str]:
     """The hard rules ``arrangement`` breaks, as sentences; empty when it may be published."""
     board = _board_for(arrangement, Cohort(candidates, frozenset()), facilitators, (1, max_size))
-    return rules_broken(board, arrangement.facilitator_ids, facilitators)
+    return rules_broken(board, arrangement, facilitators)
 
 
 def move_refusal(
@@ -202,7 +201,7 @@ def move_refusal(
     board = _board_for(arrangement, Cohort(candidates, frozenset()), facilitators, (1, max_size))
     cohort = board.cohort
     i = cohort.index_of[person_id]
-    name, target_name = cohort.short(person_id), set_name(target)
+    name, target_name = cohort.short(person_id), arrangement.name_of(target)
     if board.where[i] == target:
         return f"{name} is already in {target_name}."
     if board.size(target) >= max_size:
@@ -212,6 +211,8 @@ def move_refusal(
         return f"{name} cannot join {target_name}: {chain_clause(cohort, i, blocker)}."
     if i in board.blocked[target]:
         facilitator = facilitator_name(facilitators, arrangement.facilitator_ids[target])
+        if arrangement.facilitator_ids[target] == person_id:
+            return f"{name} facilitates {target_name} and cannot also be a member of it."
         return (
             f"{name} cannot join {target_name}: its facilitator {facilitator} is in "
             "their management chain."

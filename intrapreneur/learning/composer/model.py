@@ -80,3 +80,8 @@ class Arrangement:
     sets: Sequence[Sequence[int]]  # person ids per set, in set order
     facilitator_ids: Sequence[int | None]  # one per set
     locked: frozenset[int] = frozenset()  # people who stay put when the rest is recomputed
+    # The sets' own names, once they exist; a draft's sets are "Set 1", "Set 2"…
+    names: Sequence[str] = ()
+
+    def name_of(self, s: int) -> str:
+        return self.names[s] if self.names else set_name(s)

@@ -8,17 +8,17 @@ from collections.abc import Sequence
 
 from intrapreneur.learning.composer.board import UNPLACED, Board, Cohort
 from intrapreneur.learning.composer.facilitators import FacilitatorMatching
-from intrapreneur.learning.composer.model import Facilitator, ProposedSet
+from intrapreneur.learning.composer.model import Arrangement, Facilitator, ProposedSet
 from intrapreneur.learning.composer.wording import number_of_sets, set_name, set_names
 
 
 def rules_broken(
-    board: Board, facilitator_ids: Sequence[int | None], facilitators: Sequence[Facilitator]
+    board: Board, arrangement: Arrangement, facilitators: Sequence[Facilitator]
 ) -> list[str]:
-    cohort = board.cohort
+    cohort, facilitator_ids = board.cohort, arrangement.facilitator_ids
     problems = []
     for s in range(board.set_count):
-        name = set_name(s)
+        name = arrangement.name_of(s)
         if board.size(s) > board.max_size:
             problems.append(
                 f"{name} has {board.size(s)} members, above the maximum of {board.max_size}."
@@ -29,8 +29,11 @@ def rules_broken(
                 if cohort.in_chain(i, j):
                     problems.append(f"In {name}, {chain_clause(cohort, i, j)}.")
         clashing = [cohort.ids[i] for i in members if i in board.blocked[s]]
+        facilitator = facilitator_name(facilitators, facilitator_ids[s])
+        if facilitator_ids[s] in clashing:
+            clashing.remove(facilitator_ids[s])
+            problems.append(f"{facilitator} is a member of {name} and cannot also facilitate it.")
         if clashing:
-            facilitator = facilitator_name(facilitators, facilitator_ids[s])
             problems.append(
                 f"{name}'s facilitator {facilitator} is in the management chain of "
                 f"{cohort.persons(clashing)}."

@@ -4,12 +4,28 @@
 * ``sets``: sets and memberships, and who may be placed in a set;
 * ``sessions``: sessions, the calendar feed and the session screen's records;
 * ``set_health``: the set-health figures, each defined once above the SQL that
-  aggregates it.
+  aggregates it;
+* ``feedback``: members' feedback on sessions, and the figures released of it (its rule
+  against small groups is written down there).
 
 ``sessions`` builds on ``sets`` (a person's sessions are those of their current sets);
-the others import nothing from one another. Callers use the names below.
+``feedback`` on ``sets`` and ``set_health`` (which sessions were held); the others import
+nothing from one another. Callers use the names below.
 """
 
+from intrapreneur.learning.queries.feedback import (
+    ANSWERING_DAYS,
+    MIN_ANSWERS,
+    RATINGS,
+    FeedbackFigures,
+    SessionFeedbackFigures,
+    answering_closes_at,
+    feedback_by_session,
+    feedback_per_set,
+    next_steps_by_session,
+    own_answer,
+    sessions_to_answer,
+)
 from intrapreneur.learning.queries.programmes import (
     accepted_count,
     enrolment_counts,
@@ -30,6 +46,7 @@ from intrapreneur.learning.queries.sessions import (
     previous_session_start,
     sessions_for_person,
     sessions_of_set,
+    upcoming_sessions,
 )
 from intrapreneur.learning.queries.set_health import (
     MemberAttendance,
@@ -46,6 +63,7 @@ from intrapreneur.learning.queries.sets import (
     current_set_in_cohort,
     current_sets_of,
     is_current_member,
+    members_of_sets,
     placeable_people,
     set_candidates,
     sets_of_cohort,
@@ -53,12 +71,18 @@ from intrapreneur.learning.queries.sets import (
 )
 
 __all__ = [
+    "ANSWERING_DAYS",
+    "MIN_ANSWERS",
+    "RATINGS",
+    "FeedbackFigures",
     "MemberAttendance",
     "SessionAttendance",
+    "SessionFeedbackFigures",
     "SetHealth",
     "accepted_count",
     "actions_of",
     "actions_to_review",
+    "answering_closes_at",
     "attendance_by_session",
     "attendance_of",
     "clashing_sessions",
@@ -70,10 +94,15 @@ __all__ = [
     "enrolment_counts",
     "enrolment_of",
     "enrolments_in",
+    "feedback_by_session",
+    "feedback_per_set",
     "hot_seats_of",
     "is_current_member",
+    "members_of_sets",
     "next_sessions_for",
+    "next_steps_by_session",
     "open_cohorts_for",
+    "own_answer",
     "person_by_calendar_token",
     "placeable_people",
     "previous_cohort",
@@ -82,8 +111,10 @@ __all__ = [
     "sessions_for_person",
     "sessions_missed_by_member",
     "sessions_of_set",
+    "sessions_to_answer",
     "set_candidates",
     "set_health",
     "sets_of_cohort",
     "shared_set_pairs",
+    "upcoming_sessions",
 ]

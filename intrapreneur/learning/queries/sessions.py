@@ -33,6 +33,22 @@ def sessions_of_set(set_id: int) -> list[LearningSession]:
     )
 
 
+def upcoming_sessions(set_id: int, now: datetime) -> list[LearningSession]:
+    """The set's sessions that have not started and are not cancelled, soonest first: those
+    whose registers and calendars a change of membership or facilitator reaches."""
+    return list(
+        db.session.scalars(
+            select(LearningSession)
+            .where(
+                LearningSession.set_id == set_id,
+                LearningSession.cancelled_at.is_(None),
+                LearningSession.starts_at > now,
+            )
+            .order_by(LearningSession.starts_at, LearningSession.id)
+        )
+    )
+
+
 def sessions_for_person(person_id: int, today: date) -> list[LearningSession]:
     """Every session of the person's current sets, cancelled ones included (feeds must
     remove them). A set the person has left drops out whole, as its page does: calendar

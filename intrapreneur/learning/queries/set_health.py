@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, exists, func, select
 from sqlalchemy.orm import aliased
 
-from intrapreneur.core.sql import utc_day
+from intrapreneur.core.sql import count_if, utc_day
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import (
@@ -107,12 +107,9 @@ class MemberAttendance:
     missed: int
 
 
-def _held(now: datetime) -> Any:
+def held(now: datetime) -> Any:
+    """Sessions that have started and were not cancelled."""
     return LearningSession.cancelled_at.is_(None) & (LearningSession.starts_at <= now)
-
-
-def _count_if(condition: Any) -> Any:
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
 def set_health(set_ids: list[int], now: datetime) -> dict[int, SetHealth]:
@@ -135,10 +132,10 @@ def _attendance_per_set(set_ids: list[int], now: datetime) -> Any:
                 func.count(LearningSession.id.distinct()) - func.count(with_register.distinct())
             ).label("held_without_register"),
             func.count(Attendance.id).label("on_register"),
-            _count_if(Attendance.present).label("present"),
+            count_if(Attendance.present).label("present"),
         )
         .outerjoin(Attendance, Attendance.session_id == LearningSession.id)
-        .where(LearningSession.set_id.in_(set_ids), _held(now))
+        .where(LearningSession.set_id.in_(set_ids), held(now))
         .group_by(LearningSession.set_id)
     )
 
@@ -153,7 +150,7 @@ def _hot_seats_per_set(set_ids: list[int], now: datetime) -> Any:
         .select_from(HotSeat)
         .join(LearningSession, LearningSession.id == HotSeat.session_id)
         .outerjoin(Question, Question.hot_seat_id == HotSeat.id)
-        .where(LearningSession.set_id.in_(set_ids), _held(now))
+        .where(LearningSession.set_id.in_(set_ids), held(now))
         .group_by(LearningSession.set_id)
     )
 
@@ -162,7 +159,7 @@ def _actions_per_set(set_ids: list[int], now: datetime) -> Any:
     made_in, review, earlier = LearningSession, aliased(LearningSession), aliased(LearningSession)
     latest_held = (
         select(made_in.set_id, func.max(made_in.starts_at).label("starts_at"))
-        .where(made_in.set_id.in_(set_ids), _held(now))
+        .where(made_in.set_id.in_(set_ids), held(now))
         .group_by(made_in.set_id)
         .subquery()
     )
@@ -181,10 +178,10 @@ def _actions_per_set(set_ids: list[int], now: datetime) -> Any:
     return db.session.execute(
         select(
             made_in.set_id,
-            _count_if(due).label("actions_due"),
-            _count_if(due & done_on_time).label("actions_done_on_time"),
-            _count_if(due_for_review).label("actions_due_for_review"),
-            _count_if(due_for_review & Action.reviewed_in_session_id.is_not(None)).label(
+            count_if(due).label("actions_due"),
+            count_if(due & done_on_time).label("actions_done_on_time"),
+            count_if(due_for_review).label("actions_due_for_review"),
+            count_if(due_for_review & Action.reviewed_in_session_id.is_not(None)).label(
                 "actions_reviewed"
             ),
         )
@@ -204,10 +201,10 @@ def attendance_by_session(set_id: int, now: datetime) -> list[SessionAttendance]
             LearningSession.id,
             LearningSession.starts_at,
             func.count(Attendance.id),
-            _count_if(Attendance.present),
+            count_if(Attendance.present),
         )
         .outerjoin(Attendance, Attendance.session_id == LearningSession.id)
-        .where(LearningSession.set_id == set_id, _held(now))
+        .where(LearningSession.set_id == set_id, held(now))
         .group_by(LearningSession.id, LearningSession.starts_at)
         .order_by(LearningSession.starts_at, LearningSession.id)
     )
@@ -216,13 +213,13 @@ def attendance_by_session(set_id: int, now: datetime) -> list[SessionAttendance]
 
 def sessions_missed_by_member(set_id: int, now: datetime) -> list[MemberAttendance]:
     """Everyone on a register of the set's held sessions (past members too), most missed first."""
-    missed = _count_if(Attendance.present.is_(False))
+    missed = count_if(Attendance.present.is_(False))
     rows = db.session.execute(
         select(Person.id, Person.display_name, func.count(Attendance.id), missed)
         .select_from(Attendance)
         .join(LearningSession, LearningSession.id == Attendance.session_id)
         .join(Person, Person.id == Attendance.person_id)
-        .where(LearningSession.set_id == set_id, _held(now))
+        .where(LearningSession.set_id == set_id, held(now))
         .group_by(Person.id, Person.display_name)
         .order_by(missed.desc(), Person.display_name, Person.id)
     )

@@ -20,10 +20,11 @@ from intrapreneur.learning.models import (
 )
 
 
-def _current(today: date) -> Any:
-    """Memberships in force today; someone who left today is no longer in the set."""
-    return (SetMembership.joined_on <= today) & (
-        SetMembership.left_on.is_(None) | (SetMembership.left_on > today)
+def in_force_on(day: date | Any) -> Any:
+    """Memberships in force on a day (a date, or a date column such as a session's
+    ``utc_day``); someone who left that day is no longer in the set."""
+    return (SetMembership.joined_on <= day) & (
+        SetMembership.left_on.is_(None) | (SetMembership.left_on > day)
     )
 
 
@@ -33,7 +34,7 @@ def current_set_ids(person_id: int, today: date) -> Select[tuple[int]]:
     (home, calendar feed, the ventures shared into sets) starts from this one rule."""
     return (
         select(SetMembership.set_id)
-        .where(SetMembership.person_id == person_id, _current(today))
+        .where(SetMembership.person_id == person_id, in_force_on(today))
         .union(select(LearningSet.id).where(LearningSet.facilitator_id == person_id))
     )
 
@@ -79,8 +80,20 @@ def current_members(set_id: int, today: date) -> list[SetMembership]:
             select(SetMembership)
             .join(SetMembership.person)
             .options(contains_eager(SetMembership.person))
-            .where(SetMembership.set_id == set_id, _current(today))
+            .where(SetMembership.set_id == set_id, in_force_on(today))
             .order_by(Person.display_name)
+        )
+    )
+
+
+def members_of_sets(set_ids: list[int], today: date) -> list[SetMembership]:
+    """Who is in each of these sets today, in one query, with the people loaded."""
+    return list(
+        db.session.scalars(
+            select(SetMembership)
+            .options(joinedload(SetMembership.person))
+            .where(SetMembership.set_id.in_(set_ids), in_force_on(today))
+            .order_by(SetMembership.set_id, SetMembership.person_id)
         )
     )
 
@@ -92,7 +105,7 @@ def current_set_in_cohort(cohort_id: int, person_id: int, today: date) -> Learni
         .where(
             LearningSet.cohort_id == cohort_id,
             SetMembership.person_id == person_id,
-            _current(today),
+            in_force_on(today),
         )
     )
 
@@ -104,7 +117,7 @@ def is_current_member(set_id: int, person_id: int, today: date) -> bool:
                 exists().where(
                     SetMembership.set_id == set_id,
                     SetMembership.person_id == person_id,
-                    _current(today),
+                    in_force_on(today),
                 )
             )
         )
@@ -115,7 +128,7 @@ def _placed_in(cohort_id: int, today: date) -> Select[tuple[int]]:
     return (
         select(SetMembership.person_id)
         .join(LearningSet, LearningSet.id == SetMembership.set_id)
-        .where(LearningSet.cohort_id == cohort_id, _current(today))
+        .where(LearningSet.cohort_id == cohort_id, in_force_on(today))
     )
 
 

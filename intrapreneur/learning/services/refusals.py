@@ -1,10 +1,11 @@
-"""What the learning services refuse, and the checks every edit of a session passes."""
+"""What the learning services refuse, and the checks every edit of a set or a session
+passes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from intrapreneur.learning.models import LearningSession
+from intrapreneur.learning.models import LearningSession, LearningSet
 
 
 class LearningRefusal(Exception):
@@ -43,6 +44,37 @@ class InvalidAgenda(LearningRefusal):
         return self.problems
 
 
+class NeedsConfirmation(LearningRefusal):
+    """A change allowed only once the person has seen what it affects and confirmed it."""
+
+    def __init__(self, effects: list[str]) -> None:
+        super().__init__(" ".join(effects))
+        self.effects = effects
+
+    @property
+    def messages(self) -> list[str]:
+        return self.effects
+
+
+def ensure_open(learning_set: LearningSet) -> None:
+    if learning_set.closed_at is not None:
+        raise LearningRefusal(closed_message(learning_set))
+
+
+def closed_message(learning_set: LearningSet) -> str:
+    return f"{learning_set.name} is closed: it is kept for the record and takes no more changes."
+
+
+def touch_set(learning_set: LearningSet, version: int | None, now: datetime) -> None:
+    """Refuse a change made on an old copy of the set (``version`` None: a set changed as
+    a side effect, such as the one a member moves into); writing updated_at bumps the
+    version, so a concurrent change of the same copy fails in the database as well."""
+    ensure_open(learning_set)
+    if version is not None and learning_set.version != version:
+        raise StaleEdit("set")
+    learning_set.updated_at = now
+
+
 def touch(session: LearningSession, version: int, now: datetime) -> None:
     """Refuse an edit made on an old copy; writing updated_at bumps the version column,
     so a concurrent save of the same copy fails in the database as well."""
@@ -52,5 +84,6 @@ def touch(session: LearningSession, version: int, now: datetime) -> None:
 
 
 def ensure_changeable(session: LearningSession) -> None:
+    ensure_open(session.learning_set)
     if session.cancelled_at is not None:
         raise LearningRefusal("A cancelled session cannot be changed.")

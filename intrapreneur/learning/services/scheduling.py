@@ -75,13 +75,14 @@ def cancel_session(session: LearningSession, *, now: datetime, by: Person) -> No
     if session.cancelled_at is not None:
         raise LearningRefusal("This session is already cancelled.")
     session.cancelled_at = now
-    _changed(session, now)
+    bump_sequence(session, now)
     audit.record("session.cancelled", actor=by, obj=session)
     emails.announce_sessions([session], EmailKind.SESSION_CANCELLATION, now)
 
 
-def _changed(session: LearningSession, now: datetime) -> None:
-    # Calendars keep their copy unless SEQUENCE grows.
+def bump_sequence(session: LearningSession, now: datetime) -> None:
+    """Calendars keep their copy unless SEQUENCE grows: on a change of time, place,
+    cancellation or who takes part."""
     session.sequence += 1
     session.updated_at = now
 
@@ -104,7 +105,7 @@ def reschedule(
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts_at, starts_at + length
     session.location, session.video_url = location, video_url
-    _changed(session, now)
+    bump_sequence(session, now)
     audit.record("session.rescheduled", actor=by, obj=session, starts_at=starts_at.isoformat())
     emails.announce_sessions([session], EmailKind.SESSION_UPDATE, now)
 

@@ -1,4 +1,4 @@
-"""Writes for sets and their members; a stay in a set ends, its history is kept."""
+"""Creating sets and placing people in them, within the size limits every set keeps."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, LearningSet, SessionFormat, SetMembership
 from intrapreneur.learning.services.programmes import ensure_participant
-from intrapreneur.learning.services.refusals import LearningRefusal
+from intrapreneur.learning.services.refusals import LearningRefusal, ensure_open
 
 MIN_SET_SIZE = 4
 MAX_SET_SIZE = 8
@@ -47,6 +47,7 @@ def add_member(
     learning_set: LearningSet, person: Person, *, today: date, by: Person
 ) -> SetMembership:
     """Place a participant (or an invited guest) into a set of their cohort."""
+    ensure_open(learning_set)
     members = queries.current_members(learning_set.id, today)
     if any(membership.person_id == person.id for membership in members):
         raise LearningRefusal(f"{person.display_name} is already in {learning_set.name}.")
@@ -64,11 +65,3 @@ def add_member(
     db.session.add(membership)
     audit.record("set.member_added", actor=by, obj=learning_set, person_id=person.id)
     return membership
-
-
-def remove_member(membership: SetMembership, *, today: date, by: Person) -> None:
-    """End the stay; the history (who was in which set when) is kept."""
-    membership.left_on = today
-    audit.record(
-        "set.member_removed", actor=by, obj=membership.learning_set, person_id=membership.person_id
-    )
