@@ -1,4 +1,5 @@
-"""A board's cards as the browser lays them out: no word is broken across two lines.
+"""Text as the browser lays it out: no word on a board is broken across two lines, and a
+person's role badges read as separate words.
 
 At a laptop's 1,280 px the five columns are narrow, and at a phone's 390 px the one column
 is too; a label like "Desirability" split as "Desirabil|ity" reads as two words. Measured in
@@ -59,3 +60,13 @@ def test_no_word_on_a_board_is_broken_across_lines(
     expect(board.locator("[data-card]")).to_have_count(6)
 
     assert board.evaluate(BROKEN_WORDS) == []
+
+
+@pytest.mark.e2e
+def test_role_badges_read_and_copy_as_separate_words(page: Page, demo_site: DemoSite) -> None:
+    """``innerText`` is the text as rendered, what a copy of the line gives."""
+    sign_in(page, demo_site.base_url, "jwhitfield", demo_site.employee_password)
+
+    roles = page.locator(".roles")
+    expect(roles.get_by_role("listitem")).to_have_text(["employee", "manager"])
+    assert " ".join(roles.inner_text().split()) == "Your roles: employee manager"
