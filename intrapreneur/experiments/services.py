@@ -204,7 +204,11 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
             "A decided experiment stays decided; decide to test again for a new card."
         )
     if to is Column.DECIDED:
-        raise BoardRefusal("To move a card to Decided, record its learning card and decision.")
+        raise BoardRefusal(
+            "To move a card to Decided, record its learning card and decision."
+            if can_be_decided(experiment)
+            else "A card is decided after it has run: move it to Running first."
+        )
     if to is Column.RUNNING:
         _check_ready_to_run(experiment)
         _ask_for_review(experiment, now)
@@ -214,13 +218,21 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
     _record("experiment.moved", experiment, by, moved_from=moved_from.value, to=to.value)
 
 
+# A card is decided on its own page, with its learning card, once it has run.
+DECIDABLE_FROM = frozenset({Column.RUNNING, Column.ANALYSING})
+
+
+def can_be_decided(experiment: Experiment) -> bool:
+    return experiment.column in DECIDABLE_FROM
+
+
 def decide(
     experiment: Experiment, card: LearningCard, *, version: int, by: Person, now: datetime
 ) -> Experiment | None:
     """Record the learning card and decision; a pivot or a new test starts a child card,
     which is returned."""
     _check_version(experiment, version)
-    if experiment.column not in (Column.RUNNING, Column.ANALYSING):
+    if not can_be_decided(experiment):
         raise BoardRefusal("Only a running or analysed experiment can be decided.")
     missing = [
         label
