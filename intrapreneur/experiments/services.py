@@ -206,7 +206,7 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
     if to is Column.DECIDED:
         raise BoardRefusal(
             "To move a card to Decided, record its learning card and decision."
-            if can_be_decided(experiment)
+            if experiment.can_be_decided
             else "A card is decided after it has run: move it to Running first."
         )
     if to is Column.RUNNING:
@@ -218,21 +218,13 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
     _record("experiment.moved", experiment, by, moved_from=moved_from.value, to=to.value)
 
 
-# A card is decided on its own page, with its learning card, once it has run.
-DECIDABLE_FROM = frozenset({Column.RUNNING, Column.ANALYSING})
-
-
-def can_be_decided(experiment: Experiment) -> bool:
-    return experiment.column in DECIDABLE_FROM
-
-
 def decide(
     experiment: Experiment, card: LearningCard, *, version: int, by: Person, now: datetime
 ) -> Experiment | None:
     """Record the learning card and decision; a pivot or a new test starts a child card,
     which is returned."""
     _check_version(experiment, version)
-    if not can_be_decided(experiment):
+    if not experiment.can_be_decided:
         raise BoardRefusal("Only a running or analysed experiment can be decided.")
     missing = [
         label

@@ -36,6 +36,7 @@ from intrapreneur.core.security import safe_next
 from intrapreneur.experiments import queries, services
 from intrapreneur.experiments.forms import BoardFilterForm, MoveCardForm, VentureForm
 from intrapreneur.experiments.models import (
+    DECIDABLE_FROM,
     Assumption,
     Column,
     Decision,
@@ -128,7 +129,7 @@ MOVE_OPTIONS = {
         )
         for target in MOVE_TARGETS
     )
-    + (TO_DECIDED if current in services.DECIDABLE_FROM else "")
+    + (TO_DECIDED if current in DECIDABLE_FROM else "")
     for current in Column
 }
 
@@ -181,7 +182,7 @@ def move(experiment_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_error(400, "That move was not understood, so the card was not moved.")
     to = Column(form.column.data)
-    if to is Column.DECIDED and services.can_be_decided(experiment):
+    if to is Column.DECIDED and experiment.can_be_decided:
         flash(
             "Record what the experiment showed and your decision: "
             "that is what moves the card to Decided.",
