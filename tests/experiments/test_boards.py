@@ -3,6 +3,7 @@ the CSV export, card pages, decisions, settings, and who may see what."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
@@ -329,13 +330,36 @@ def test_filters_stay_in_the_url_and_the_export_honours_them(
     assert f'href="/ventures/{venture.id}/export.csv?column=running"' in page
 
     export = client.get(f"/ventures/{venture.id}/export.csv?owner={member.id}&column=backlog")
-    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    rows = exported_rows(export)
     assert [row[1] for row in rows[1:]] == ["Mia's pricing test"]
 
     for bad in ("?column=shipped", "?owner=nobody", f"?owner={owner.id + 999}"):
         refused = client.get(board_url(venture, bad))
         assert refused.status_code == 400
         assert "This board has no such filter" in text_of(refused.get_data(as_text=True))
+
+
+def exported_rows(response: Any) -> list[list[str]]:
+    """The rows of a CSV export, which starts with a UTF-8 byte-order mark."""
+    assert response.is_streamed
+    body = response.get_data()
+    assert body.startswith(codecs.BOM_UTF8), "Excel on Windows needs the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+
+def test_the_csv_export_is_utf8_with_a_byte_order_mark_for_excel(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    make_card(venture, owner, "Zürich café", hypothesis="Crème brûlée sells at 7 €")
+    db.session.commit()
+
+    response = client.get(f"/ventures/{venture.id}/export.csv")
+
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    header, card = exported_rows(response)
+    assert header[0] == "id" and card[1] == "Zürich café"
+    assert card[header.index("hypothesis")] == "Crème brûlée sells at 7 €"
+    assert response.get_data().count(codecs.BOM_UTF8) == 1  # at the start only
 
 
 def test_the_csv_export_neutralises_formulas_and_is_audited(
@@ -356,7 +380,7 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = exported_rows(response)
     assert rows[0][:4] == ["id", "title", "column", "owner"]
     card = dict(zip(rows[0], rows[1], strict=True))
     assert card["title"] == "'=1+1"
