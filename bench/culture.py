@@ -19,7 +19,7 @@ seeds 10 % of each wave, measures, seeds the other 90 % and measures again.
    after its close, so each wave is decided against the ones before it): seconds per wave
    and in all, against every SELECT it ran replayed bare. No target: it runs once per
    wave, in the background; ``--profile`` shows where its time goes.
-3. The exports ``/culture/export.csv`` and ``/culture/export.xlsx``, streamed: time, size
+3. The exports ``/culture/export.csv.zip`` and ``/culture/export.xlsx``, streamed: time, size
    and the peak of Python memory during the request (tracemalloc). Target: flat, i.e. the
    peak at 100 % at most 1.5× (or 1 MiB above) the peak at 10 %.
 
@@ -106,7 +106,7 @@ PROFILE_LINES = 30
 MIB = 1024 * 1024
 FIRST_WAVE = date(2025, 1, 6)
 PAGE = "/culture/"
-EXPORTS = ("/culture/export.csv", "/culture/export.xlsx")  # with ?wave= for every wave
+EXPORTS = ("/culture/export.csv.zip", "/culture/export.xlsx")  # with ?wave= for every wave
 RESPONSE_COLUMNS = (
     "id", "wave_id", "pseudonym", "department_id", "cohort_id", '"group"', "answers",
     "comment", "submitted_on",

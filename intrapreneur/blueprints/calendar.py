@@ -20,7 +20,14 @@ from intrapreneur.learning.models import LearningSession
 
 blueprint = Blueprint("calendar", __name__)
 
+# The whole header, given as content_type: as a mimetype, Werkzeug would add its own
+# charset parameter to this one (``charset=utf-8; charset=utf-8``, which strict clients refuse).
 ICS = "text/calendar; charset=utf-8"
+
+
+def calendar_response(body: bytes, headers: dict[str, str]) -> Response:
+    """Every calendar the app serves goes through here, so each says its charset once."""
+    return Response(body, content_type=ICS, headers=headers)
 
 
 def _event(session: LearningSession) -> SessionEvent:
@@ -32,10 +39,9 @@ def _event(session: LearningSession) -> SessionEvent:
 @requires(signed_in)
 def session_file(session_id: int) -> ResponseReturnValue:
     session = load_session(session_id)
-    return Response(
+    return calendar_response(
         session_calendar(_event(session)),
-        mimetype=ICS,
-        headers={"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
+        {"Content-Disposition": f'attachment; filename="session-{session.id}.ics"'},
     )
 
 
@@ -74,8 +80,7 @@ def feed(token: str) -> ResponseReturnValue:
     if person is None:
         abort(404)
     events = [_event(session) for session in queries.sessions_for_person(person.id, today)]
-    return Response(
+    return calendar_response(
         feed_calendar(events, name=f"Intrapreneur — {person.display_name}"),
-        mimetype=ICS,
-        headers={"Cache-Control": "private, max-age=300"},
+        {"Cache-Control": "private, max-age=300"},
     )

@@ -1,5 +1,6 @@
-"""HR's exports of the survey figures, CSV or XLSX: the dashboard's filters and suppression,
-with the instrument and the rules described; each export written to the audit log first."""
+"""HR's exports of the survey figures, CSV tables in a ZIP or XLSX: the dashboard's filters
+and suppression, with the instrument and the rules described; each export written to the
+audit log first."""
 
 from __future__ import annotations
 
@@ -49,12 +50,12 @@ def _not_published_yet(waiting: NotPublishedYet) -> ResponseReturnValue:
     return render_error(409, str(waiting))
 
 
-@blueprint.get("/export.csv")
+@blueprint.get("/export.csv.zip")
 @requires(can_export_culture)
 def export_csv() -> ResponseReturnValue:
     export = _prepare("csv")
     return Response(
-        stream_with_context(exports.csv_text(exports.sections(export))),
+        stream_with_context(exports.csv_zip(exports.sections(export), export.made_on)),
         mimetype=exports.CONTENT_TYPES["csv"],
         headers={"Content-Disposition": f'attachment; filename="{_file_name(export, "csv")}"'},
     )
@@ -133,5 +134,5 @@ def _instruments(waves: list[SurveyWave]) -> dict[str, Instrument]:
     return {wave.instrument_key: services.instrument_of(wave) for wave in waves}
 
 
-def _file_name(export: exports.Export, extension: str) -> str:
-    return exports.file_name(export.filters.wave_ids, extension)
+def _file_name(export: exports.Export, export_format: str) -> str:
+    return exports.file_name(export.filters.wave_ids, export_format)

@@ -1,4 +1,5 @@
-"""Exports people open in spreadsheets: every cell made safe, rows streamed as CSV."""
+"""Exports people open in spreadsheets: every cell made safe, rows streamed as CSV that
+Excel reads as UTF-8."""
 
 from __future__ import annotations
 
@@ -10,6 +11,11 @@ from typing import Any
 # A spreadsheet treats a cell starting with one of these as a formula (or, for tab, CR
 # and LF, may shift it so that the next character starts one): CSV or formula injection.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+# Excel on Windows opens a CSV file in the system's legacy code page unless it starts with
+# a byte-order mark ("Zürich café" would read "ZÃ¼rich cafÃ©"). Every CSV here is meant for
+# spreadsheets, so each starts with one; Python reads it with ``encoding="utf-8-sig"`` and
+# pandas drops it by itself.
+UTF8_BOM = "\ufeff"
 
 
 def neutralise(value: Any) -> str:
@@ -19,7 +25,9 @@ def neutralise(value: Any) -> str:
 
 
 def csv_lines(header: Iterable[Any], rows: Iterable[Iterable[Any]]) -> Iterator[str]:
-    """The header and rows as CSV text, one line at a time, every cell neutralised."""
+    """A CSV file's text, one line at a time: the byte-order mark, the header and the rows,
+    every cell neutralised (the mark stands before the first cell, so it cannot start one)."""
+    yield UTF8_BOM
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in _with_header(header, rows):

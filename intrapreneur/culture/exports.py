@@ -1,20 +1,24 @@
 """HR's exports of the survey figures: the dashboard's suppressed figures as rows, with a
-section describing the instrument and one stating the rules, written as CSV or XLSX.
+table describing the instrument and one stating the rules, written as a workbook with one
+sheet per table (XLSX) or a ZIP with one CSV file per table (``scores.csv``,
+``response-rates.csv``, ``instrument.csv``, ``rules.csv``), each with its own header row so
+that Excel, ``csv`` and pandas read it as it is.
 
 Every figure comes from the published release (``dashboard.all_published``), so an export
 shows exactly what the dashboard and the API show and hides the rest with the same text.
-Rows are generated one at a time and written out as they come (CSV streamed, XLSX in
+Rows are generated one at a time and written out as they come (the ZIP streamed, XLSX in
 constant-memory mode into a temporary file), so memory stays flat however many groups
 there are. Comments are never exported.
 """
 
 from __future__ import annotations
 
+import io
 import tempfile
+import zipfile
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import chain
 from typing import IO
 
 import xlsxwriter
@@ -45,9 +49,10 @@ MEAN_DECIMALS = 2  # as the dashboard prints them
 COLUMN_WIDTH = 24
 NO_ANSWERS = "no answers"
 CONTENT_TYPES = {
-    "csv": "text/csv",
+    "csv": "application/zip",  # CSV tables, one file each
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}  # a shown group in which nobody answered this dimension's items
+}
+EXTENSIONS = {"csv": "csv.zip", "xlsx": "xlsx"}
 
 
 @dataclass(frozen=True)
@@ -91,11 +96,12 @@ class Export:
     names: Names
     rules: Rules
     filters: ExportFilters
+    made_on: date  # the date its files carry
 
 
 @dataclass(frozen=True)
 class Section:
-    """A sheet of the workbook, or a block of the CSV file."""
+    """A table: a sheet of the workbook, or a CSV file of the ZIP."""
 
     title: str
     header: tuple[str, ...]
@@ -122,7 +128,7 @@ def gather(
     series = waves_through(filters.wave_ids, today) or []
     figures = [wave for wave in all_published(series, rules) if wave.wave.id in filters.wave_ids]
     rates = response_rates(list(filters.wave_ids))
-    return Export(figures, instruments, rates, names_in(figures), rules, filters)
+    return Export(figures, instruments, rates, names_in(figures), rules, filters, today)
 
 
 def names_in(figures: Sequence[StoredFigures]) -> Names:
@@ -286,12 +292,46 @@ def _describe(filters: ExportFilters, names: Names) -> str:
     return f"wave ids {waves}; cohort: {cohort}; group: {group}"
 
 
-def csv_text(parts: Iterable[Section]) -> Iterator[str]:
-    """Each section as its title, header and rows, with a blank line between sections."""
-    for number, section in enumerate(parts):
-        if number:
-            yield "\r\n"
-        yield from csv_lines((section.title,), chain([section.header], section.rows))
+class _Pieces(io.RawIOBase):
+    """A write-only stream that keeps what is written until it is taken: the ZIP is
+    written into it, and each piece goes to the client as soon as it is there."""
+
+    def __init__(self) -> None:
+        self._pieces: list[bytes] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes) -> int:  # type: ignore[override]
+        self._pieces.append(bytes(data))
+        return len(data)
+
+    def take(self) -> bytes:
+        taken = b"".join(self._pieces)
+        self._pieces.clear()
+        return taken
+
+
+def csv_file_name(section: Section) -> str:
+    return section.title.lower().replace(" ", "-") + ".csv"
+
+
+def csv_zip(parts: Iterable[Section], made_on: date) -> Iterator[bytes]:
+    """A ZIP holding each table as a CSV file of its own (``csv_lines``: header first, every
+    cell neutralised, a byte-order mark for Excel), made as it is sent. The stream cannot
+    seek, so zipfile writes each file's sizes after its data; the files carry ``made_on``
+    rather than the clock, so the same export is the same bytes all day."""
+    pieces = _Pieces()
+    with zipfile.ZipFile(pieces, "w") as archive:
+        for section in parts:
+            entry = zipfile.ZipInfo(csv_file_name(section), made_on.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            with archive.open(entry, "w") as member:
+                for line in csv_lines(section.header, section.rows):
+                    member.write(line.encode())
+                    if piece := pieces.take():
+                        yield piece
+    yield pieces.take()
 
 
 def xlsx_file(parts: Iterable[Section]) -> IO[bytes]:
@@ -331,13 +371,13 @@ def _write(sheet: Worksheet, row: int, column: int, value: Value) -> None:
         sheet.write_string(row, column, neutralise(value))
 
 
-def file_content(parts: Iterable[Section], export_format: str) -> bytes:
+def file_content(export: Export, export_format: str) -> bytes:
     """The whole file at once, for a background job to keep (``ExportFile``)."""
     if export_format == "csv":
-        return "".join(csv_text(parts)).encode()
-    with xlsx_file(parts) as handle:
+        return b"".join(csv_zip(sections(export), export.made_on))
+    with xlsx_file(sections(export)) as handle:
         return handle.read()
 
 
-def file_name(wave_ids: Sequence[int], extension: str) -> str:
-    return f"survey-figures-wave-{'-'.join(map(str, wave_ids))}.{extension}"
+def file_name(wave_ids: Sequence[int], export_format: str) -> str:
+    return f"survey-figures-wave-{'-'.join(map(str, wave_ids))}.{EXTENSIONS[export_format]}"

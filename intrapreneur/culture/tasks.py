@@ -61,7 +61,7 @@ def culture_export(
         export = exports.gather(filters, rules_in_force(), instruments, today)
     except NotPublishedYet as waiting:
         raise JobRefused(str(waiting)) from None
-    content = exports.file_content(exports.sections(export), export_format)
+    content = exports.file_content(export, export_format)
     asked = db.session.get(BackgroundJob, job.id)
     assert asked is not None and asked.requested_by_id is not None
     db.session.add(

@@ -94,6 +94,10 @@ class Column(StrEnum):
     DECIDED = "decided"
 
 
+# A card is decided on its own page, with its learning card, once it has run.
+DECIDABLE_FROM = frozenset({Column.RUNNING, Column.ANALYSING})
+
+
 class Assumption(StrEnum):
     DESIRABILITY = "desirability"  # do they want it?
     FEASIBILITY = "feasibility"  # can we build and deliver it?
@@ -168,6 +172,10 @@ class Experiment(CreatedAtMixin, db.Model):
     @property
     def has_request(self) -> bool:
         return bool(self.cost_requested or self.days_requested)
+
+    @property
+    def can_be_decided(self) -> bool:
+        return self.column in DECIDABLE_FROM
 
 
 class ReviewTag(StrEnum):

@@ -204,7 +204,11 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
             "A decided experiment stays decided; decide to test again for a new card."
         )
     if to is Column.DECIDED:
-        raise BoardRefusal("To move a card to Decided, record its learning card and decision.")
+        raise BoardRefusal(
+            "To move a card to Decided, record its learning card and decision."
+            if experiment.can_be_decided
+            else "A card is decided after it has run: move it to Running first."
+        )
     if to is Column.RUNNING:
         _check_ready_to_run(experiment)
         _ask_for_review(experiment, now)
@@ -220,7 +224,7 @@ def decide(
     """Record the learning card and decision; a pivot or a new test starts a child card,
     which is returned."""
     _check_version(experiment, version)
-    if experiment.column not in (Column.RUNNING, Column.ANALYSING):
+    if not experiment.can_be_decided:
         raise BoardRefusal("Only a running or analysed experiment can be decided.")
     missing = [
         label

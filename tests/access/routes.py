@@ -224,7 +224,7 @@ ROUTES: dict[str, Route] = {
     "culture.index": Route("/culture/", None, _role(Role.HR, Role.ADMIN, Role.MANAGER)),
     "impact.estimate": Route("/culture/impact", None, _role(*CULTURE)),
     "culture_exports.export_csv": Route(
-        "/culture/export.csv?wave={}", "wave", _role_then(CULTURE, _export)
+        "/culture/export.csv.zip?wave={}", "wave", _role_then(CULTURE, _export)
     ),
     "culture_exports.export_xlsx": Route(
         "/culture/export.xlsx?wave={}", "wave", _role_then(CULTURE, _export)

@@ -436,7 +436,7 @@ FILTERED_ROUTES: list[tuple[str, Callable[[Person, Venture], str], tuple[str, ..
     ("guests", lambda p, v: "/guests/", ("page", "per_page")),
     ("review queue", lambda p, v: "/reviews", ("page", "per_page")),
     ("culture dashboard", lambda p, v: "/culture/", ("wave", "cohort", "group", "dimension")),
-    ("culture csv", lambda p, v: "/culture/export.csv", ("wave", "cohort", "group")),
+    ("culture csv", lambda p, v: "/culture/export.csv.zip", ("wave", "cohort", "group")),
     ("culture xlsx", lambda p, v: "/culture/export.xlsx", ("wave", "cohort", "group")),
     ("impact", lambda p, v: "/culture/impact", ("before", "after", "dimension", "cohort")),
     ("notifications", lambda p, v: "/notifications", ("page",)),

@@ -363,7 +363,11 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "api.culture_behaviour": ("GET", "/api/v1/culture/behaviour", everyone(UNAUTHORIZED)),
     "api.culture_scores": ("GET", "/api/v1/culture/scores", everyone(UNAUTHORIZED)),
     # Only HR and admins export survey figures; managers read theirs on the dashboard only.
-    "culture_exports.export_csv": ("GET", culture_export_url("csv"), {**only("hr"), "admin": OK}),
+    "culture_exports.export_csv": (
+        "GET",
+        culture_export_url("csv.zip"),
+        {**only("hr"), "admin": OK},
+    ),
     "culture_exports.export_xlsx": ("GET", culture_export_url("xlsx"), {**only("hr"), "admin": OK}),
     "culture_exports.export_in_background": (
         "POST",

@@ -4,15 +4,18 @@ and admins let in."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import inspect
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import openpyxl
+import pandas as pd
 import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select, update
@@ -33,10 +36,17 @@ from tests.conftest import csrf_token, sign_in_as
 from tests.culture import builders as b
 
 XLSX = "/culture/export.xlsx"
-CSV = "/culture/export.csv"
+CSV = "/culture/export.csv.zip"
 SCORES_API = "/api/v1/culture/scores"
 EVIL = '=HYPERLINK("http://x")'
 SHEETS = ["Scores", "Response rates", "Instrument", "Rules"]
+# The CSV export is one file per sheet, in a ZIP.
+TABLES = {
+    "Scores": "scores.csv",
+    "Response rates": "response-rates.csv",
+    "Instrument": "instrument.csv",
+    "Rules": "rules.csv",
+}
 
 
 def _opened(title: str) -> SurveyWave:
@@ -105,11 +115,23 @@ def _sheet_rows(workbook: openpyxl.Workbook, name: str) -> list[tuple[Any, ...]]
     return [tuple(row) for row in workbook[name].iter_rows(values_only=True)]
 
 
-def _csv_sections(response: Any) -> dict[str, list[list[str]]]:
-    """Section title → header and rows."""
-    blocks = _content(response).decode().split("\r\n\r\n")
-    parsed = [list(csv.reader(io.StringIO(block))) for block in blocks]
-    return {rows[0][0]: rows[1:] for rows in parsed}
+def _archive(response: Any) -> zipfile.ZipFile:
+    archive = zipfile.ZipFile(io.BytesIO(_content(response)))
+    assert archive.namelist() == list(TABLES.values())
+    assert archive.testzip() is None  # every file's checksum holds
+    return archive
+
+
+def _csv_tables(response: Any) -> dict[str, list[list[str]]]:
+    """Sheet name → its CSV file's header and rows; each file starts with the byte-order
+    mark Excel needs to read UTF-8."""
+    archive = _archive(response)
+    tables = {}
+    for sheet, name in TABLES.items():
+        content = archive.read(name)
+        assert content.startswith(codecs.BOM_UTF8), name
+        tables[sheet] = list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+    return tables
 
 
 def _by_group(rows: list[Any]) -> dict[tuple[str, str, str, str], tuple[Any, Any]]:
@@ -184,16 +206,51 @@ def test_the_xlsx_describes_the_instrument_rules_and_response_rates(
     assert [row[1] for row in rates[1:]] == ["Participants", "Comparison group"]
 
 
-def test_the_csv_has_the_same_sections_and_figures(
+def _as_in_sheet(text: str, cell: Any) -> Any:
+    """A CSV cell as the workbook holds it: a number where the sheet has one."""
+    return float(text) if isinstance(cell, int | float) else text
+
+
+def test_the_csv_export_is_a_zip_of_one_table_per_sheet_with_the_same_figures(
     hr_client: FlaskClient, survey: dict[str, Any]
 ) -> None:
     response = hr_client.get(f"{CSV}?wave={survey['wave'].id}")
 
     assert response.status_code == 200 and response.is_streamed
-    assert response.mimetype == "text/csv"
-    sections = _csv_sections(response)
-    assert list(sections) == SHEETS
-    _assert_dashboards_figures(_by_group(sections["Scores"]), survey)
+    assert response.mimetype == "application/zip"
+    file_name = f"survey-figures-wave-{survey['wave'].id}.csv.zip"
+    assert response.headers["Content-Disposition"] == f'attachment; filename="{file_name}"'
+    tables = _csv_tables(response)
+    workbook = _workbook(hr_client.get(f"{XLSX}?wave={survey['wave'].id}"))
+    for sheet, rows in tables.items():  # the same rows and cells as the sheet
+        sheet_rows = _sheet_rows(workbook, sheet)
+        assert len(rows) == len(sheet_rows), sheet
+        for written, expected in zip(rows, sheet_rows, strict=True):
+            assert list(map(_as_in_sheet, written, expected)) == list(expected), sheet
+    _assert_dashboards_figures(_by_group(tables["Scores"]), survey)
+
+
+def test_pandas_reads_each_csv_table_as_is_with_its_header(
+    hr_client: FlaskClient, survey: dict[str, Any]
+) -> None:
+    archive = _archive(hr_client.get(f"{CSV}?wave={survey['wave'].id}"))
+
+    scores = pd.read_csv(archive.open(TABLES["Scores"]))
+    assert list(scores.columns) == [
+        "Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Answers",
+        "Mean score",
+    ]  # fmt: skip
+    legal = scores[scores["Department"] == "Legal"]  # 2 answered: hidden
+    assert len(legal) and set(legal["Mean score"]) == {hidden_label(5)}
+    everyone = (scores["Cohort"] == "All") & (scores["Group"] == "All")
+    evil = scores[everyone & (scores["Department"] == "'" + EVIL)]
+    assert set(evil["Respondents"].astype(int)) == {40}  # a number, read as one
+    rates = pd.read_csv(archive.open(TABLES["Response rates"]))
+    assert list(rates["Group"]) == ["Participants", "Comparison group"]
+    instrument = pd.read_csv(archive.open(TABLES["Instrument"]))
+    assert list(instrument.columns[:3]) == ["Instrument", "Title", "Scale"]
+    rules = pd.read_csv(archive.open(TABLES["Rules"]), index_col="Rule")
+    assert "fewer than 5" in rules.loc["Minimum group size", "In force"]
 
 
 def test_every_cell_that_would_be_a_formula_is_neutralised(
@@ -206,7 +263,7 @@ def test_every_cell_that_would_be_a_formula_is_neutralised(
     waves = f"wave={survey['wave'].id}&wave={later.id}"
 
     workbook = _workbook(hr_client.get(f"{XLSX}?{waves}"))
-    sections = _csv_sections(hr_client.get(f"{CSV}?{waves}"))
+    sections = _csv_tables(hr_client.get(f"{CSV}?{waves}"))
 
     cells = [
         cell
@@ -228,11 +285,12 @@ def test_headers_are_neutralised_too() -> None:
 
     with exports.xlsx_file([section]) as handle:
         sheet = openpyxl.load_workbook(handle).active
-    lines = list(exports.csv_text([section]))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(exports.csv_zip([section], date(2026, 3, 1)))))
 
     assert [cell.value for cell in sheet[1]] == ["'=SUM(A1:A2)", "'@name"]
     assert [cell.value for cell in sheet[2]] == ["'+1", 3]
-    assert lines[1] == "'=SUM(A1:A2),'@name\r\n"
+    assert archive.read("scores.csv").decode("utf-8-sig") == "'=SUM(A1:A2),'@name\r\n'+1,3\r\n"
+    assert archive.getinfo("scores.csv").date_time == (2026, 3, 1, 0, 0, 0)
 
 
 def test_filters_are_applied_and_the_export_is_audited(
@@ -305,7 +363,7 @@ def test_rows_are_generated_one_at_a_time(survey: dict[str, Any]) -> None:
     sections = exports.sections(export)
 
     assert all(inspect.isgenerator(section.rows) for section in sections[:3])
-    assert inspect.isgenerator(exports.csv_text(sections))
+    assert inspect.isgenerator(exports.csv_zip(sections, date.today()))
 
 
 def _token(make_person: Callable[..., Person]) -> tuple[str, Any]:

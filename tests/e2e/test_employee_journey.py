@@ -2,8 +2,8 @@
 
 Daniel Kim (dkim) signs in with his company password, checked by the real slapd, asks to
 join a cohort, is accepted by the programme lead (hokafor) in her own browser, finds his
-next session and its calendar file, records how his commitment went, turns it into an
-experiment and takes the card across the board to Decided with a learning card.
+next session (its screen and its calendar file), records how his commitment went, turns it
+into an experiment and takes the card across the board to Decided with a learning card.
 """
 
 from __future__ import annotations
@@ -281,17 +281,16 @@ def _move_across_the_board(page: Page, journey: Journey) -> None:
     expect(page.get_by_role("status")).to_have_text(f"“{COMMITMENT}” is now in Analysing.")
     _expect_in_column(page, "Analysing")
 
-    # Decided is reached only with a learning card: a drop there is refused with the reason.
+    # Decided is reached only with a learning card: a drop there leads to the card's form.
     _drag_to(page, "Decided")
+    expect(page.get_by_role("heading", level=1)).to_have_text(COMMITMENT)
     expect(page.get_by_role("status")).to_have_text(
-        "Error: To move a card to Decided, record its learning card and decision."
+        "Record what the experiment showed and your decision: "
+        "that is what moves the card to Decided."
     )
-    _expect_in_column(page, "Analysing")
-    journey.look("board-refused")
 
 
 def _decide(page: Page, journey: Journey) -> None:
-    _card_on_board(page).get_by_role("link", name=COMMITMENT).click()
     form = page.get_by_role("region", name="Learning card and decision")
     expect(page.get_by_text("Column: Analysing")).to_be_visible()
     journey.look("card-analysing")
@@ -325,6 +324,9 @@ def test_employee_joins_a_cohort_and_takes_a_commitment_to_a_decision(
 
     sign_in(page, site.base_url, "dkim", site.employee_password)
     expect(page.get_by_role("heading", level=1)).to_have_text("Hello, Daniel Kim")
+    expect(page.get_by_text("Your manager:")).to_have_text(
+        "Your manager: Priya Raman (Head of Product)"
+    )
     journey.look("home")
     _ask_to_join(page, site.base_url, journey)
 
@@ -336,6 +338,10 @@ def test_employee_joins_a_cohort_and_takes_a_commitment_to_a_decision(
     session = _expect_next_session(page, site.base_url, next_start)
     journey.look("home-next-session")
     _download_calendar_file(page, session, next_start)
+    session.get_by_role("link", name="Power Hour").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"{SET} · Power Hour")
+    journey.look("session")
+    page.go_back()
     session.get_by_role("link", name=SET).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(SET)
     expect(page.get_by_role("region", name=re.compile("^Members"))).to_contain_text("Daniel Kim")

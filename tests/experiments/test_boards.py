@@ -3,6 +3,7 @@ the CSV export, card pages, decisions, settings, and who may see what."""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import html
 import io
@@ -83,6 +84,14 @@ def make_card(venture: Venture, owner: Person, title: str, **fields: Any) -> Exp
 def put(card: Experiment, column: Column, by: Person) -> None:
     services.move(card, column, version=card.version, by=by, now=NOW)
     db.session.flush()
+
+
+def running_card(venture: Venture, owner: Person) -> Experiment:
+    """A card ready to run, moved to Running and committed."""
+    card = make_card(venture, owner, "Pre-order page", **READY)
+    put(card, Column.RUNNING, owner)
+    db.session.commit()
+    return card
 
 
 @pytest.fixture
@@ -195,8 +204,60 @@ def test_a_legal_move_moves_and_an_illegal_one_is_refused_with_the_reason(
     assert "Interview five shops" in column_of(refused.get_data(as_text=True), Column.DESIGNING)
 
     to_decided = post_move(client, card, "decided", column_version(card.id))
-    assert "record its learning card and decision" in text_of(to_decided.get_data(as_text=True))
+    assert "A card is decided after it has run" in text_of(to_decided.get_data(as_text=True))
     assert column_now(card.id) is Column.DESIGNING
+
+
+def move_choices(page: str, card: Experiment) -> list[str]:
+    """The labels of a card's Move list on the board."""
+    select = re.search(rf'<select id="move-{card.id}"[^>]*>(.*?)</select>', page, re.S)
+    assert select, f"card {card.id} has a Move list"
+    return [html.unescape(o) for o in re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))]
+
+
+def test_the_move_list_offers_decided_where_a_card_can_be_decided_and_says_where(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    waiting = make_card(venture, owner, "Interview five shops")
+    running = make_card(venture, owner, "Pre-order page", **READY)
+    put(running, Column.RUNNING, owner)
+    analysed = make_card(venture, owner, "Price test", **READY)
+    put(analysed, Column.RUNNING, owner)
+    put(analysed, Column.ANALYSING, owner)
+    db.session.commit()
+
+    page = client.get(board_url(venture)).get_data(as_text=True)
+
+    columns = ["Backlog", "Designing", "Running", "Analysing"]
+    decided = "Decided: record the decision on the card's page"
+    assert move_choices(page, running) == move_choices(page, analysed) == [*columns, decided]
+    assert move_choices(page, waiting) == columns  # not run yet: nothing to decide
+    assert "A card reaches Decided on its own page" in text_of(page)
+
+
+def test_choosing_decided_leads_to_the_cards_decision_form_without_moving_it(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    card = running_card(venture, owner)
+    moves = select(func.count()).where(AuditEvent.action == "experiment.moved")
+    moves_before = db.session.scalar(moves)
+
+    chosen = client.post(
+        f"/experiments/{card.id}/move",
+        data={
+            "csrf_token": csrf_token(client, board_url(venture)),
+            "column": "decided",
+            "version": card.version,
+        },
+    )
+
+    assert chosen.status_code == 302
+    assert chosen.headers["Location"] == f"/experiments/{card.id}#decide-heading"
+    page = client.get(chosen.headers["Location"]).get_data(as_text=True)
+    assert "Record what the experiment showed and your decision" in text_of(page)
+    assert 'id="decide-heading"' in page and "Record and decide" in page
+    assert column_now(card.id) is Column.RUNNING
+    assert db.session.scalar(moves) == moves_before
 
 
 def test_a_move_comes_back_to_the_moved_card_on_the_board_it_was_made_from(
@@ -269,13 +330,36 @@ def test_filters_stay_in_the_url_and_the_export_honours_them(
     assert f'href="/ventures/{venture.id}/export.csv?column=running"' in page
 
     export = client.get(f"/ventures/{venture.id}/export.csv?owner={member.id}&column=backlog")
-    rows = list(csv.reader(io.StringIO(export.get_data(as_text=True))))
+    rows = exported_rows(export)
     assert [row[1] for row in rows[1:]] == ["Mia's pricing test"]
 
     for bad in ("?column=shipped", "?owner=nobody", f"?owner={owner.id + 999}"):
         refused = client.get(board_url(venture, bad))
         assert refused.status_code == 400
         assert "This board has no such filter" in text_of(refused.get_data(as_text=True))
+
+
+def exported_rows(response: Any) -> list[list[str]]:
+    """The rows of a CSV export, which starts with a UTF-8 byte-order mark."""
+    assert response.is_streamed
+    body = response.get_data()
+    assert body.startswith(codecs.BOM_UTF8), "Excel on Windows needs the BOM to read UTF-8"
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+
+
+def test_the_csv_export_is_utf8_with_a_byte_order_mark_for_excel(
+    client: FlaskClient, owner: Person, venture: Venture
+) -> None:
+    make_card(venture, owner, "Zürich café", hypothesis="Crème brûlée sells at 7 €")
+    db.session.commit()
+
+    response = client.get(f"/ventures/{venture.id}/export.csv")
+
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    header, card = exported_rows(response)
+    assert header[0] == "id" and card[1] == "Zürich café"
+    assert card[header.index("hypothesis")] == "Crème brûlée sells at 7 €"
+    assert response.get_data().count(codecs.BOM_UTF8) == 1  # at the start only
 
 
 def test_the_csv_export_neutralises_formulas_and_is_audited(
@@ -296,7 +380,7 @@ def test_the_csv_export_neutralises_formulas_and_is_audited(
 
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = exported_rows(response)
     assert rows[0][:4] == ["id", "title", "column", "owner"]
     card = dict(zip(rows[0], rows[1], strict=True))
     assert card["title"] == "'=1+1"
@@ -378,9 +462,7 @@ def test_a_new_card_is_added_to_the_backlog(
 def test_deciding_a_pivot_leads_to_the_follow_up_card(
     client: FlaskClient, owner: Person, venture: Venture
 ) -> None:
-    card = make_card(venture, owner, "Pre-order page", **READY)
-    put(card, Column.RUNNING, owner)
-    db.session.commit()
+    card = running_card(venture, owner)
     url = f"/experiments/{card.id}"
 
     empty = client.post(

@@ -99,11 +99,13 @@ def test_decided_is_reached_only_with_a_learning_card_and_stays(
     venture: Venture, owner: Person
 ) -> None:
     experiment = card(venture, owner)
-    with pytest.raises(BoardRefusal, match="record its learning card and decision"):
+    with pytest.raises(BoardRefusal, match="decided after it has run: move it to Running first"):
         move(experiment, Column.DECIDED, owner)
     with pytest.raises(BoardRefusal, match="Only a running or analysed experiment"):
         services.decide(experiment, LESSON, version=experiment.version, by=owner, now=NOW)
     move(experiment, Column.RUNNING, owner)
+    with pytest.raises(BoardRefusal, match="record its learning card and decision"):
+        move(experiment, Column.DECIDED, owner)
     empty = LearningCard(" ", "learned", "", Decision.KILL)
     with pytest.raises(BoardRefusal, match="what was observed, the evidence"):
         services.decide(experiment, empty, version=experiment.version, by=owner, now=NOW)

@@ -1,15 +1,24 @@
-"""Session calendar files parse back to the same facts and follow RFC 5545's framing."""
+"""Session calendar files parse back to the same facts and follow RFC 5545's framing; the
+responses that serve them say their media type once."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from flask.testing import FlaskClient
 from icalendar import Calendar, Event
 from icalendar.parser import unescape_backslash
 
+from intrapreneur.extensions import db
+from intrapreneur.identity.models import Person
 from intrapreneur.learning.calendar import SessionEvent, feed_calendar, session_calendar
+from intrapreneur.learning.services import reset_calendar_token
+from tests.conftest import sign_in_as
+from tests.experiments.builders import learning_set
+from tests.learning.builders import session_in
 
 NOW = datetime(2025, 3, 1, 8, 30, tzinfo=UTC)
 START = datetime(2025, 3, 10, 9, 0, tzinfo=UTC)
@@ -266,3 +275,23 @@ def test_feed_name_with_special_characters_round_trips() -> None:
 
     assert calendar_names(parse(raw)) == (AWKWARD_TEXT * 3, AWKWARD_TEXT * 3)
     assert_rfc_framing(raw)
+
+
+# --- the responses ---------------------------------------------------------------------------
+
+
+def test_every_calendar_response_names_its_charset_once(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    """``text/calendar; charset=utf-8; charset=utf-8`` repeats a parameter, which RFC 9110
+    leaves undefined and strict clients refuse."""
+    member = make_person()
+    session_id = session_in(learning_set(member), 2).id
+    token = reset_calendar_token(member)
+    db.session.commit()
+    sign_in_as(client, member)
+
+    for url in (f"/sessions/{session_id}.ics", f"/calendar/{token}.ics"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.headers.getlist("Content-Type") == ["text/calendar; charset=utf-8"], url

@@ -1,7 +1,10 @@
-"""The home page shows the person's current sets, and the guest list pages in SQL."""
+"""The home page shows the person's current sets, their next sessions (each linked to its
+screen), their roles and their manager; and the guest list pages in SQL."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -13,6 +16,7 @@ from intrapreneur.identity import services
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
 from tests.conftest import sign_in_as
+from tests.learning.builders import session_in
 
 TODAY = date.today()
 
@@ -89,3 +93,57 @@ def test_guest_list_pages_with_a_fixed_number_of_queries(
     assert "Page 1 of 2 (33 in all)" in first_page
     second_page = client.get("/guests/?page=2").get_data(as_text=True)
     assert first_page.count("pending until") == 25 and second_page.count("pending until") == 8
+
+
+def text_content(page: str) -> str:
+    """The page's text as the DOM's ``textContent`` has it (tags dropped, not replaced by
+    spaces: what a screen reader reads out and a copy gives), whitespace collapsed."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", page)).split())
+
+
+def test_the_next_session_links_to_its_session_screen(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    member = make_person()
+    learning_set = _set("Aurora")
+    db.session.add(SetMembership(learning_set=learning_set, person=member, joined_on=TODAY))
+    session = session_in(learning_set, 2)
+    db.session.commit()
+    sign_in_as(client, member)
+
+    page = client.get("/").get_data(as_text=True)
+
+    next_sessions = page.split('id="next-heading"')[1].split("</section>")[0]
+    link = re.search(rf'<a href="/sessions/{session.id}">([^<]+)</a>', next_sessions)
+    assert link, "the next session links to its own screen"
+    assert "Power Hour" in link.group(1)
+    screen = client.get(f"/sessions/{session.id}")
+    assert screen.status_code == 200 and "Aurora" in screen.get_data(as_text=True)
+
+
+def test_role_badges_read_as_separate_words(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    sign_in_as(client, make_person(Role.MANAGER, Role.HR))
+
+    page = client.get("/").get_data(as_text=True)
+
+    assert "Your roles: employee hr manager" in text_content(page)
+    assert re.search(r'<ul class="tag-list"[^>]*>\s*<li class="tag">employee</li>', page)
+
+
+def test_home_names_the_persons_manager_and_says_nothing_for_a_guest(
+    client: FlaskClient, make_person: Callable[..., Person], make_guest: Callable[..., Person]
+) -> None:
+    manager = make_person(Role.MANAGER, display_name="Mona Manager", title="Head of Retail")
+    employee = make_person(manager=manager)
+    sign_in_as(client, employee)
+    assert "Your manager: Mona Manager (Head of Retail)" in text_content(
+        client.get("/").get_data(as_text=True)
+    )
+
+    sign_in_as(client, manager)  # at the top of the tree: no manager recorded
+    assert "No manager is recorded for you" in text_content(client.get("/").get_data(as_text=True))
+
+    sign_in_as(client, make_guest())
+    assert "manager" not in text_content(client.get("/").get_data(as_text=True)).lower()

@@ -180,7 +180,7 @@ def test_a_worker_killed_mid_export_leaves_no_file_and_the_export_is_made_again(
     assert state(job_id) == (JobStatus.SUCCEEDED, 2)
     made = hr.get(f"/jobs/{job_id}/file")
     assert made.status_code == 200
-    assert made.get_data() == body(hr.get(f"/culture/export.csv?wave={wave_id}"))
+    assert made.get_data() == body(hr.get(f"/culture/export.csv.zip?wave={wave_id}"))
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from intrapreneur.core.security import safe_next
 from intrapreneur.experiments import queries, services
 from intrapreneur.experiments.forms import BoardFilterForm, MoveCardForm, VentureForm
 from intrapreneur.experiments.models import (
+    DECIDABLE_FROM,
     Assumption,
     Column,
     Decision,
@@ -113,8 +114,12 @@ CARD_LABELS: dict[str, Markup] = {
     **{e: escape(f"what people {e.value} ({EVIDENCE_STRENGTH[e]})") for e in Evidence},
     **{d: escape(d.value.replace("_", " ")) for d in Decision},
 }
-# Decided is reached through the learning card, never by a move.
+# Decided is reached through the learning card on the card's own page, never by a move:
+# choosing it (offered once a card has run) leads there.
 MOVE_TARGETS = [column for column in Column if column is not Column.DECIDED]
+TO_DECIDED = Markup('<option value="{}">{}</option>').format(
+    Column.DECIDED.value, "Decided: record the decision on the card's page"
+)
 MOVE_OPTIONS = {
     current: Markup("").join(
         Markup('<option value="{}"{}>{}</option>').format(
@@ -124,6 +129,7 @@ MOVE_OPTIONS = {
         )
         for target in MOVE_TARGETS
     )
+    + (TO_DECIDED if current in DECIDABLE_FROM else "")
     for current in Column
 }
 
@@ -176,6 +182,13 @@ def move(experiment_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         return render_error(400, "That move was not understood, so the card was not moved.")
     to = Column(form.column.data)
+    if to is Column.DECIDED and experiment.can_be_decided:
+        flash(
+            "Record what the experiment showed and your decision: "
+            "that is what moves the card to Decided.",
+            "info",
+        )
+        return redirect(url_for("ventures.card", experiment_id=experiment.id) + "#decide-heading")
     moved = commit_or_flash(
         lambda: services.move(
             experiment, to, version=form.version.data, by=current_user, now=utcnow()

@@ -30,7 +30,8 @@ document.addEventListener("DOMContentLoaded", () => {
   }
 });
 
-// A drop on Decided still goes to the server, which explains that deciding needs a learning card.
+// A drop on Decided still goes to the server: it leads a card that has run to its decision
+// form, and tells why not for one that has not.
 function moveTo(form, column) {
   const select = form.elements.column;
   if (![...select.options].some((option) => option.value === column)) {

@@ -8,8 +8,8 @@ The attacker's reading list (the product's "reader of everything"):
   the trend over waves, the distribution, Cronbach's alpha and the response rates;
 * each manager's dashboard, with the same filters (their figures cover their departments);
 * ``/api/v1/culture/scores?wave=…`` for every wave, with a real API token;
-* the CSV export ``/culture/export.csv`` for every wave, unfiltered and with each cohort and
-  group filter;
+* the CSV export ``/culture/export.csv.zip`` (one CSV file per table) for every wave,
+  unfiltered and with each cohort and group filter;
 * the impact estimate ``/culture/impact`` for every dimension, pair of waves and cohort.
 
 Pages are parsed with ``html.parser`` by table captions and headers. A table, section or row
@@ -29,6 +29,7 @@ import csv
 import io
 import os
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,6 +38,7 @@ from itertools import combinations, product, zip_longest
 from urllib.parse import urlencode
 
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from intrapreneur.extensions import db
 from intrapreneur.identity import services as identity
@@ -451,35 +453,32 @@ def csv_exports(client: FlaskClient, organisation: Organisation, written: Writte
     cohorts = ["", *map(str, written.cohort_ids.values()), "none"]
     for title, cohort, group in product(organisation.waves, cohorts, ("", PARTICIPANT, COMPARISON)):
         query = {"wave": written.wave_ids[title], "cohort": cohort, "group": group}
-        url = "/culture/export.csv?" + urlencode({k: v for k, v in query.items() if v})
-        readings += csv_export(_get(client, url), url, organisation)
+        url = "/culture/export.csv.zip?" + urlencode({k: v for k, v in query.items() if v})
+        readings += csv_export(_answered(client, url).get_data(), url, organisation)
     return readings
 
 
-def csv_export(text: str, url: str, organisation: Organisation) -> list[Reading]:
+def csv_export(content: bytes, url: str, organisation: Organisation) -> list[Reading]:
     readings = []
-    for title, header, rows in _sections(text):
+    for name, header, rows in _tables(content):
         records = [dict(zip(header, row, strict=True)) for row in rows]
-        if title == "Scores":
+        if name == "scores.csv":
             assert set(header) <= SCORE_COLUMNS, f"unknown columns: {set(header) - SCORE_COLUMNS}"
             readings += _scores(records, url, organisation)
-        elif title == "Response rates":
+        elif name == "response-rates.csv":
             readings += _rates(records, url, organisation)
         else:
-            assert title in ("Instrument", "Rules"), f"an unknown section: {title!r}"
+            assert name in ("instrument.csv", "rules.csv"), f"an unknown table: {name!r}"
     return readings
 
 
-def _sections(text: str) -> Iterator[tuple[str, list[str], list[list[str]]]]:
-    rows = list(csv.reader(io.StringIO(text)))
-    section: list[list[str]] = []
-    for row in [*rows, []]:
-        if row:
-            section.append(row)
-        elif section:
-            (title,), header, *body = section
-            yield title, header, body
-            section = []
+def _tables(content: bytes) -> Iterator[tuple[str, list[str], list[list[str]]]]:
+    """Each CSV file of the ZIP: its name, header and rows."""
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    for name in archive.namelist():
+        text = archive.read(name).decode("utf-8-sig")
+        header, *rows = csv.reader(io.StringIO(text, newline=""))
+        yield name, header, rows
 
 
 def _scores(
@@ -631,7 +630,11 @@ def impact_page(
             yield Reading("impact page", place, selection, score(dimension), mean.value)
 
 
-def _get(client: FlaskClient, url: str) -> str:
+def _answered(client: FlaskClient, url: str) -> TestResponse:
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
-    return response.get_data(as_text=True)
+    return response
+
+
+def _get(client: FlaskClient, url: str) -> str:
+    return _answered(client, url).get_data(as_text=True)
