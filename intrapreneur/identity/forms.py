@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -26,6 +27,7 @@ from wtforms.validators import (
 )
 
 from intrapreneur.core.forms import plausible_date, strip_whitespace
+from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.passwords import MAX_LENGTH
 
 DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
@@ -156,3 +158,19 @@ class EmailPreferencesForm(FlaskForm):
             "asks for your review. They stay in your notifications in the app either way."
         ),
     )
+
+
+class TimeZoneForm(FlaskForm):
+    """A person's own time zone; none means the directory's, else the organisation's."""
+
+    time_zone = SelectField(
+        "Time zone",
+        description="Every date and time in Intrapreneur is shown to you in this zone.",
+    )
+
+    def __init__(self, *args: Any, fallback: str = "Not chosen", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [
+            SelectChoice("", fallback),
+            *(SelectChoice(name, name.replace("_", " ")) for name in offered_zone_names()),
+        ]

@@ -58,21 +58,47 @@ def people_for_dev_sign_in() -> list[Person]:
     )
 
 
-def reports_of(manager_id: int) -> list[Person]:
-    """Everyone below this manager at any depth, by name, in one recursive query.
+def _everyone_below(manager_id: int) -> Select[tuple[int]]:
+    """The ids of everyone below this manager at any depth, as one recursive query.
 
     UNION (not UNION ALL) drops rows already found, so a cycle in the
     directory's manager data ends the walk instead of looping.
     """
     chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
     chain = chain.union(select(Person.id).join(chain, Person.manager_id == chain.c.id))
+    return select(chain.c.id).where(chain.c.id != manager_id)
+
+
+def reports_of(manager_id: int) -> list[Person]:
+    """Everyone below this manager at any depth, by name."""
     return list(
         db.session.scalars(
             select(Person)
-            .where(Person.id.in_(select(chain.c.id)), Person.id != manager_id)
+            .where(Person.id.in_(_everyone_below(manager_id)))
             .order_by(Person.display_name)
         )
     )
+
+
+def direct_reports(manager_id: int) -> list[Person]:
+    """The active people who name this manager as theirs, by name."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.manager_id == manager_id, Person.active)
+            .order_by(Person.display_name, Person.id)
+        )
+    )
+
+
+def count_reports(manager_id: int) -> int:
+    """How many active people are below this manager at any depth."""
+    below = (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.id.in_(_everyone_below(manager_id)), Person.active)
+    )
+    return db.session.scalar(below) or 0
 
 
 def people_by_id(person_ids: list[int]) -> dict[int, Person]:

@@ -178,6 +178,7 @@ def _sign_in(o: Oracle, p: str, t: str | None) -> Expect:
 ROUTES: dict[str, Route] = {
     "main.home": Route("/", None, _ok),
     "account.notifications": Route("/account/notifications", None, _ok),
+    "account.profile": Route("/account/profile", None, _ok),
     "calendar.page": Route("/calendar", None, _ok),
     "reviews.notifications": Route("/notifications", None, _ok),
     "sessions.my_commitments": Route("/commitments", None, _ok),

@@ -435,6 +435,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.feed": ("GET", feed_url, everyone(OK)),
     # Everyone chooses their own emails; the page shows and changes only the signed-in person's.
     "account.notifications": ("GET", "/account/notifications", signed_in_only(OK)),
+    "account.profile": ("GET", "/account/profile", signed_in_only(OK)),
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.
