@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intrapreneur.core.forms import plausible_date, strip_whitespace
+from intrapreneur.core.forms import VersionedForm, plausible_date, strip_whitespace
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.passwords import MAX_LENGTH
 
@@ -52,6 +52,20 @@ class DevSignInForm(FlaskForm):
     person_id = SelectField("Sign in as", coerce=int, validators=[DataRequired()])
 
 
+def not_in_the_past(form: Form, field: DateField) -> None:
+    if field.data is not None and field.data < date.today():
+        raise ValidationError("Choose today or a later day.")
+
+
+def access_end_field() -> DateField:
+    return DateField(
+        "Access ends on",
+        # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
+        validators=[InputRequired(), plausible_date, not_in_the_past],
+        description="The guest's last day: after it they can no longer sign in.",
+    )
+
+
 class InviteGuestForm(FlaskForm):
     email = EmailField(
         "Email address",
@@ -62,12 +76,7 @@ class InviteGuestForm(FlaskForm):
     display_name = StringField(
         "Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
-    access_ends_on = DateField(
-        "Access ends on",
-        # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
-        validators=[InputRequired(), plausible_date],
-        description="After this day the guest can no longer sign in.",
-    )
+    access_ends_on = access_end_field()
 
     placement = SelectField(
         "Invite into",
@@ -75,9 +84,11 @@ class InviteGuestForm(FlaskForm):
         description="Placed straight away: the set's facilitator sees them among its members.",
     )
 
-    def validate_access_ends_on(self, field: DateField) -> None:
-        if field.data is not None and field.data < date.today():
-            raise ValidationError("Choose today or a later day.")
+
+class AccessEndForm(VersionedForm):
+    """A guest's new last day: their access, or the access a new invitation offers."""
+
+    access_ends_on = access_end_field()
 
 
 class ForgotPasswordForm(FlaskForm):

@@ -68,6 +68,10 @@ class Person(CreatedAtMixin, db.Model):
     # Part of the session cookie's user id: raising it (sign-out, password reset) ends every
     # session signed in before, although the cookies themselves live on in browsers.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Raised by every change HR makes to a guest's access or invitations, in a conditional
+    # UPDATE: the second of two HR people acting on the same guest is told to reload. (Not
+    # a version_id_col: sign-ins and syncs write this row too, and must not make HR's page stale.)
+    access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -159,9 +163,15 @@ class Invitation(CreatedAtMixin, db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # HR took the invitation back: its link then says so, and nothing more.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+
+    def is_pending(self, now: datetime) -> bool:
+        """Its link may still be used (as far as the invitation itself goes)."""
+        return self.accepted_at is None and self.withdrawn_at is None and now < self.expires_at
 
 
 class PasswordReset(CreatedAtMixin, db.Model):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,6 +28,7 @@ from intrapreneur.learning.models import (
 from tests.conftest import sign_in_as
 from tests.experiments.builders import learning_set
 
+TEMPLATES = Path(__file__).parents[2] / "intrapreneur" / "templates"
 NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
@@ -94,6 +97,17 @@ def test_a_double_booking_is_told_in_the_schedulers_zone(
     )
     day = f"{starts.astimezone(ZoneInfo(hr.time_zone)):%d %b %Y}"
     assert clashes == [f"Busy Bee is also in Elsewhere at {day} 10:00 (America/New_York)."]
+
+
+def test_no_template_formats_a_stored_time_without_the_readers_zone() -> None:
+    """Stored times (``…_at``) are UTC: a template shows one through ``local_time``, which
+    turns it into the reader's zone; ``strftime`` on it would print UTC."""
+    unzoned = [
+        f"{path.relative_to(TEMPLATES)}: {match.group(0)}"
+        for path in TEMPLATES.rglob("*.html")
+        for match in re.finditer(r"\w+_at\.strftime\(", path.read_text())
+    ]
+    assert unzoned == []
 
 
 def test_a_survey_closed_early_is_dated_in_the_invitees_zone(
