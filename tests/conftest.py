@@ -378,8 +378,12 @@ DIRECTORY_PEOPLE = [
     _employee("bob", "Bob Baker", department="Finance", title="Analyst", manager="victor"),
     _employee("carol", "Carol Cole", department="Operations", title="Coach", manager="victor"),
     _employee("dan", "Dan Dyer", department="IT", title="Engineer", manager="victor"),
-    _employee("erin", "Erin Eve", department="Finance", manager="bob"),
-    _employee("frank", "Frank Fox", department="Sales", manager="victor"),
+    # Time zones are read only where the attribute map asks for them (tests/identity/
+    # test_time_zones.py); Frank's is no IANA name, as a mistyped directory entry would be.
+    _employee(
+        "erin", "Erin Eve", department="Finance", manager="bob", time_zone="America/New_York"
+    ),
+    _employee("frank", "Frank Fox", department="Sales", manager="victor", time_zone="Mars/Olympus"),
 ]
 DIRECTORY_GROUPS = [
     Group("hr", ["alice"]),

@@ -1,6 +1,9 @@
-"""Each signed-in person's own settings: which emails they get."""
+"""Each signed-in person's own pages: their profile (who the app knows them as, their
+manager and reports, their time zone) and which emails they get."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
@@ -9,10 +12,47 @@ from flask_login import current_user
 from intrapreneur.core import mail
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.permissions import requires, signed_in
+from intrapreneur.core.timezones import local, organisation_zone_name
 from intrapreneur.extensions import db
-from intrapreneur.identity.forms import EmailPreferencesForm
+from intrapreneur.identity import profile as profiles
+from intrapreneur.identity import queries
+from intrapreneur.identity.forms import EmailPreferencesForm, TimeZoneForm
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _fallback_zone() -> str:
+    """What "no choice" means for this person, in words."""
+    if current_user.directory_time_zone:
+        return f"Not chosen: the company directory's {current_user.directory_time_zone}"
+    return f"Not chosen: the organisation's {organisation_zone_name()}"
+
+
+@blueprint.route("/profile", methods=["GET", "POST"])
+@requires(signed_in)
+def profile() -> ResponseReturnValue:
+    form = TimeZoneForm(fallback=_fallback_zone())
+    if not form.is_submitted():
+        form.time_zone.data = current_user.chosen_time_zone or ""
+    if form.validate_on_submit():
+        try:
+            profiles.choose_time_zone(current_user, form.time_zone.data or None)
+        except profiles.TimeZoneRefused as refusal:
+            form.time_zone.errors.append(refusal.message)
+        else:
+            db.session.commit()
+            flash(f"Saved. Times are now shown to you in {current_user.time_zone}.", "success")
+            return redirect(url_for("account.profile"))
+    # Guests are nobody's manager and have none here: their page leaves both out.
+    employee = not current_user.is_guest
+    return render_template(
+        "account/profile.html",
+        form=form,
+        now=local(datetime.now(UTC), current_user.time_zone),
+        manager=current_user.manager if employee else None,
+        reports=queries.direct_reports(current_user.id) if employee else [],
+        everyone_below=queries.count_reports(current_user.id) if employee else 0,
+    ), 422 if form.errors else 200
 
 
 @blueprint.route("/notifications", methods=["GET", "POST"])

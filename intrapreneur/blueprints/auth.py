@@ -25,7 +25,7 @@ from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
-from intrapreneur.identity import password_resets, queries, services
+from intrapreneur.identity import invitations, password_resets, queries, services
 from intrapreneur.identity.forms import (
     DevSignInForm,
     ForgotPasswordForm,
@@ -188,11 +188,11 @@ def _choose_password(
 def accept_invitation(token: str) -> ResponseReturnValue:
     now = datetime.now(UTC)
     try:
-        invitation = services.open_invitation(token, now)
+        invitation = invitations.open_invitation(token, now)
     except services.IdentityError as problem:
         return render_error(problem.status, problem.message)
     return _choose_password(
-        lambda password: services.accept_invitation(invitation, password, now),
+        lambda password: invitations.accept_invitation(invitation, password, now),
         "invitation",
         f"Welcome, {invitation.person.display_name}. Your password is set.",
         "auth/accept_invitation.html",

@@ -76,6 +76,7 @@ def test_command(username: str) -> None:
         ("Department", found.department),
         ("Title", found.title),
         ("Manager DN", found.manager_dn),
+        ("Time zone", found.time_zone),
         ("Disabled", "yes" if found.disabled else "no"),
     ):
         click.echo(f"{label + ':':<13}{value or '—'}")

@@ -20,6 +20,7 @@ from intrapreneur.extensions import db
 
 class EmailKind(StrEnum):
     GUEST_INVITATION = "guest_invitation"
+    GUEST_ACCESS = "guest_access"  # a guest's access end date moved, or access revoked
     SESSION_INVITATION = "session_invitation"
     SESSION_UPDATE = "session_update"
     SESSION_CANCELLATION = "session_cancellation"

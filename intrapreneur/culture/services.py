@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
@@ -207,10 +208,11 @@ def invitation_token(wave_id: int, person_id: int) -> str:
     return base64.urlsafe_b64encode(digest.digest()).decode().rstrip("=")
 
 
-def ensure_open(wave: SurveyWave, today: date) -> None:
+def ensure_open(wave: SurveyWave, today: date, zone_name: str) -> None:
+    """Refuse answers outside the wave's days; a date is told in the reader's zone."""
     if wave.closed_at is not None:
         raise SurveyRefusal(
-            f"This survey was closed early on {wave.closed_at:%d %B %Y}; "
+            f"This survey was closed early on {local(wave.closed_at, zone_name):%d %B %Y}; "
             "answers given before then are kept.",
             status=410,
         )
@@ -245,7 +247,7 @@ def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
 
 
 def ensure_can_answer(invitation: SurveyInvitation, today: date) -> None:
-    ensure_open(invitation.wave, today)
+    ensure_open(invitation.wave, today, invitation.person.time_zone)
     if queries.has_answered(invitation.wave_id, pseudonym_of(invitation.person_id)):
         raise SurveyRefusal(ALREADY_ANSWERED)
 

@@ -72,6 +72,7 @@ class DirectoryPerson:
     groups: frozenset[str]
     roles: frozenset[str]
     disabled: bool = False
+    time_zone: str | None = None  # as the directory spells it, unchecked
 
 
 # Group DNs repeat on every entry; person DNs do not, so a small cache keeps memory flat.
@@ -181,7 +182,8 @@ class Directory:
         attributes = {name.lower(): values for name, values in entry.items()}
 
         def value(field_name: str) -> str | None:
-            return _text(attributes.get(self.fields[field_name].lower()))
+            attribute = self.fields[field_name]  # "" for an optional field left unmapped
+            return _text(attributes.get(attribute.lower())) if attribute else None
 
         directory_id = _identifier(self.fields["id"], attributes.get(self.fields["id"].lower()))
         username = value("username")
@@ -200,6 +202,7 @@ class Directory:
             groups=groups,
             roles=self._roles(connection, groups),
             disabled=bool(control and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED),
+            time_zone=value("time_zone"),
         )
 
     def _user_filter(self, username: str) -> str:

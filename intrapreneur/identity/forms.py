@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -25,7 +26,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intrapreneur.core.forms import plausible_date, strip_whitespace
+from intrapreneur.core.forms import VersionedForm, plausible_date, strip_whitespace
+from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.passwords import MAX_LENGTH
 
 DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
@@ -50,6 +52,20 @@ class DevSignInForm(FlaskForm):
     person_id = SelectField("Sign in as", coerce=int, validators=[DataRequired()])
 
 
+def not_in_the_past(form: Form, field: DateField) -> None:
+    if field.data is not None and field.data < date.today():
+        raise ValidationError("Choose today or a later day.")
+
+
+def access_end_field() -> DateField:
+    return DateField(
+        "Access ends on",
+        # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
+        validators=[InputRequired(), plausible_date, not_in_the_past],
+        description="The guest's last day: after it they can no longer sign in.",
+    )
+
+
 class InviteGuestForm(FlaskForm):
     email = EmailField(
         "Email address",
@@ -60,12 +76,7 @@ class InviteGuestForm(FlaskForm):
     display_name = StringField(
         "Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
-    access_ends_on = DateField(
-        "Access ends on",
-        # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
-        validators=[InputRequired(), plausible_date],
-        description="After this day the guest can no longer sign in.",
-    )
+    access_ends_on = access_end_field()
 
     placement = SelectField(
         "Invite into",
@@ -73,9 +84,11 @@ class InviteGuestForm(FlaskForm):
         description="Placed straight away: the set's facilitator sees them among its members.",
     )
 
-    def validate_access_ends_on(self, field: DateField) -> None:
-        if field.data is not None and field.data < date.today():
-            raise ValidationError("Choose today or a later day.")
+
+class AccessEndForm(VersionedForm):
+    """A guest's new last day: their access, or the access a new invitation offers."""
+
+    access_ends_on = access_end_field()
 
 
 class ForgotPasswordForm(FlaskForm):
@@ -169,3 +182,19 @@ class EmailPreferencesForm(FlaskForm):
             "Up to two reminders of a survey you have not answered yet, before it closes."
         ),
     )
+
+
+class TimeZoneForm(FlaskForm):
+    """A person's own time zone; none means the directory's, else the organisation's."""
+
+    time_zone = SelectField(
+        "Time zone",
+        description="Every date and time in Intrapreneur is shown to you in this zone.",
+    )
+
+    def __init__(self, *args: Any, fallback: str = "Not chosen", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.time_zone.choices = [
+            SelectChoice("", fallback),
+            *(SelectChoice(name, name.replace("_", " ")) for name in offered_zone_names()),
+        ]

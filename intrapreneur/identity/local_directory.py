@@ -47,6 +47,19 @@ olcObjectClasses: ( 1.3.6.1.4.1.99999.1.1 NAME 'adCompatibleAccount'
 """
 
 
+# A time zone per person, as an organisation may add to its schema (no standard one has it):
+# read when INTRAPRENEUR_LDAP_ATTR_MAP maps "time_zone" to "timeZone".
+_TIME_ZONE_SCHEMA = """
+dn: cn=timezone,cn=schema,cn=config
+objectClass: olcSchemaConfig
+cn: timezone
+olcAttributeTypes: ( 1.3.6.1.4.1.99999.2.1 NAME 'timeZone'
+  EQUALITY caseExactMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.15 SINGLE-VALUE )
+olcObjectClasses: ( 1.3.6.1.4.1.99999.1.2 NAME 'zonedAccount'
+  AUXILIARY MAY timeZone )
+"""
+
+
 class LocalDirectoryServer(SlapdObject):
     """slapd on a free loopback port; ``size_limit`` imitates AD's page limit,
     ``anonymous_bind`` makes an empty-password bind succeed as on many real servers."""
@@ -80,6 +93,7 @@ class LocalDirectoryServer(SlapdObject):
     def _write_config(self) -> None:
         super()._write_config()
         self.slapadd(_AD_COMPATIBLE_SCHEMA, ["-n0"])
+        self.slapadd(_TIME_ZONE_SCHEMA, ["-n0"])
         self.slapadd(_MEMBEROF_OVERLAY, ["-n0"])
         if self.initial_ldif:
             self.slapadd(self.initial_ldif, ["-n1"])
@@ -95,6 +109,7 @@ class Employee:
     manager: str | None = None  # uid
     mail: str | None = None
     entry_uuid: str | None = None  # only honoured by slapadd (initial_ldif)
+    time_zone: str = ""
 
 
 @dataclass
@@ -159,6 +174,8 @@ def employee_ldif(employee: Employee) -> str:
         lines.append(f"manager: {person_dn(employee.manager)}")
     if employee.entry_uuid:
         lines.append(f"entryUUID: {employee.entry_uuid}")
+    if employee.time_zone:
+        lines += ["objectClass: zonedAccount", f"timeZone: {employee.time_zone}"]
     return "\n".join(lines) + "\n"
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
+from intrapreneur.core.timezones import organisation_zone_name
 from intrapreneur.extensions import db
 
 
@@ -57,12 +58,20 @@ class Person(CreatedAtMixin, db.Model):
     access_ends_on: Mapped[date | None] = mapped_column(Date)
     # Secret part of the personal calendar feed URL; reset makes old subscriptions stop.
     calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, index=True)
-    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/London")
+    # The zone the person chose on their profile; the directory sync never writes it.
+    chosen_time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The directory's zone (optional attribute in INTRAPRENEUR_LDAP_ATTR_MAP), refreshed by
+    # every sign-in and sync; a name the IANA database does not know is never stored.
+    directory_time_zone: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session cookie's user id: raising it (sign-out, password reset) ends every
     # session signed in before, although the cookies themselves live on in browsers.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Raised by every change HR makes to a guest's access or invitations, in a conditional
+    # UPDATE: the second of two HR people acting on the same guest is told to reload. (Not
+    # a version_id_col: sign-ins and syncs write this row too, and must not make HR's page stale.)
+    access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
     manager: Mapped[Person | None] = relationship(remote_side=[id])
@@ -80,6 +89,17 @@ class Person(CreatedAtMixin, db.Model):
     @property
     def is_guest(self) -> bool:
         return self.kind is PersonKind.GUEST
+
+    @property
+    def time_zone(self) -> str:
+        """The zone every time is shown to this person in: their own choice, else the
+        directory's, else the organisation's default."""
+        return self.chosen_time_zone or self.directory_time_zone or organisation_zone_name()
+
+    @time_zone.setter
+    def time_zone(self, name: str | None) -> None:
+        """Setting a person's zone is their own choice (None: back to the directory's)."""
+        self.chosen_time_zone = name
 
     @property
     def audit_label(self) -> str:
@@ -143,9 +163,15 @@ class Invitation(CreatedAtMixin, db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # HR took the invitation back: its link then says so, and nothing more.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
     invited_by: Mapped[Person | None] = relationship(foreign_keys=[invited_by_id])
+
+    def is_pending(self, now: datetime) -> bool:
+        """Its link may still be used (as far as the invitation itself goes)."""
+        return self.accepted_at is None and self.withdrawn_at is None and now < self.expires_at
 
 
 class PasswordReset(CreatedAtMixin, db.Model):

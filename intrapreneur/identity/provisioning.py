@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
+from intrapreneur.core.timezones import is_zone_name
 from intrapreneur.extensions import db
 from intrapreneur.identity.directory import DirectoryPerson, normalise_dn
 from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
@@ -20,7 +21,15 @@ from intrapreneur.identity.models import Department, Person, PersonKind, PersonR
 log = logging.getLogger(__name__)
 
 DIRECTORY = "directory"
-SYNCED_FIELDS = ("username", "email", "display_name", "title", "directory_dn", "manager_dn")
+SYNCED_FIELDS = (
+    "username",
+    "email",
+    "display_name",
+    "title",
+    "directory_dn",
+    "manager_dn",
+    "directory_time_zone",
+)
 
 
 @dataclass
@@ -122,6 +131,7 @@ def apply(
         "title": found.title,
         "directory_dn": normalise_dn(found.dn),
         "manager_dn": normalise_dn(found.manager_dn) if found.manager_dn else None,
+        "directory_time_zone": _time_zone(found),
     }
     for name in SYNCED_FIELDS:
         if getattr(person, name) == wanted[name]:
@@ -140,6 +150,15 @@ def apply(
         person.department = department
     _apply_roles(person, {Role.EMPLOYEE.value, *found.roles}, outcome)
     return outcome
+
+
+def _time_zone(found: DirectoryPerson) -> str | None:
+    """The directory's zone if the IANA database knows it (a person's own choice, kept in
+    another column, is never touched here)."""
+    if found.time_zone is None or is_zone_name(found.time_zone):
+        return found.time_zone
+    log.warning("directory time zone %r of %s is no IANA time zone", found.time_zone, found.dn)
+    return None
 
 
 def _apply_roles(person: Person, wanted: set[str], outcome: Outcome) -> None:

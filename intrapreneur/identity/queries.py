@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import CTE, Select, func, or_, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import CTE, ColumnElement, Select, Subquery, and_, case, exists, func, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
+from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import (
     ApiClient,
@@ -37,19 +40,156 @@ def local_account(login: str) -> Person | None:
     )
 
 
-def guests_with_latest_invitation() -> Select[tuple[Person, Invitation | None]]:
-    """Every guest with their newest invitation, newest guests first, in one query."""
-    latest = (
+class GuestStatus(StrEnum):
+    """Where a guest stands today, decided in SQL (``guest_status``) from their dates."""
+
+    INVITED = "invited"  # an invitation waits to be accepted
+    ACTIVE = "active"  # may sign in, and will for more than ENDING_WITHIN_DAYS
+    ENDING = "ending"  # may sign in, until a day within ENDING_WITHIN_DAYS
+    ENDED = "ended"  # may not: access over or revoked, or no invitation left to accept
+
+
+ENDING_WITHIN_DAYS = 30
+# What the guest list filters by: "active" takes in those whose access is ending too.
+GUEST_FILTERS = {
+    "invited": (GuestStatus.INVITED,),
+    "active": (GuestStatus.ACTIVE, GuestStatus.ENDING),
+    "ending": (GuestStatus.ENDING,),
+    "ended": (GuestStatus.ENDED,),
+}
+
+
+def _latest_invitations() -> Subquery:
+    return (
         select(Invitation.person_id, func.max(Invitation.id).label("invitation_id"))
         .group_by(Invitation.person_id)
         .subquery()
     )
+
+
+def _with_latest_invitation(statement: Select[Any]) -> Select[Any]:
+    """Guests only, each joined to their newest invitation (if any)."""
+    latest = _latest_invitations()
     return (
-        select(Person, Invitation)
-        .where(Person.kind == PersonKind.GUEST)
+        statement.where(Person.kind == PersonKind.GUEST)
         .outerjoin(latest, latest.c.person_id == Person.id)
         .outerjoin(Invitation, Invitation.id == latest.c.invitation_id)
-        .order_by(Person.created_at.desc(), Person.id.desc())
+    )
+
+
+def guest_status(today: date, now: datetime) -> ColumnElement[str]:
+    """A guest's ``GuestStatus`` as SQL, over Person and their newest Invitation."""
+    not_accepted = Person.password_hash.is_(None)
+    pending = and_(
+        Invitation.id.is_not(None),
+        Invitation.accepted_at.is_(None),
+        Invitation.withdrawn_at.is_(None),
+        Invitation.expires_at > now,
+    )
+    return case(
+        (or_(~Person.active, Person.access_ends_on < today), GuestStatus.ENDED.value),
+        (and_(not_accepted, pending), GuestStatus.INVITED.value),
+        (not_accepted, GuestStatus.ENDED.value),
+        (
+            Person.access_ends_on <= today + timedelta(days=ENDING_WITHIN_DAYS),
+            GuestStatus.ENDING.value,
+        ),
+        else_=GuestStatus.ACTIVE.value,
+    )
+
+
+def guest_list(
+    shown: str | None, today: date, now: datetime
+) -> Select[tuple[Person, Invitation | None, str]]:
+    """Guests with their newest invitation and status, in one query; ``shown`` is a key of
+    GUEST_FILTERS (anything else: everyone). Newest guests first; those ending, soonest end
+    first."""
+    status = guest_status(today, now)
+    statement = _with_latest_invitation(select(Person, Invitation, status.label("status")))
+    if shown in GUEST_FILTERS:
+        statement = statement.where(status.in_([s.value for s in GUEST_FILTERS[shown]]))
+    if shown == "ending":
+        statement = statement.order_by(Person.access_ends_on)
+    return statement.order_by(Person.created_at.desc(), Person.id.desc())
+
+
+def guest_with_status(
+    person_id: int, today: date, now: datetime
+) -> tuple[Person, Invitation | None, str] | None:
+    """One guest as the guest list shows them; None for anyone who is not a guest."""
+    row = db.session.execute(guest_list(None, today, now).where(Person.id == person_id)).first()
+    return None if row is None else (row[0], row[1], row[2])
+
+
+def guest_counts(today: date, now: datetime) -> dict[str, int]:
+    """How many guests each filter of the guest list shows, and "all", in one query."""
+    statuses = _with_latest_invitation(
+        select(guest_status(today, now).label("status")).select_from(Person)
+    ).subquery()
+    by_status = {
+        GuestStatus(status): count
+        for status, count in db.session.execute(
+            select(statuses.c.status, func.count()).group_by(statuses.c.status)
+        )
+    }
+    counts = {
+        shown: sum(by_status.get(status, 0) for status in statuses_shown)
+        for shown, statuses_shown in GUEST_FILTERS.items()
+    }
+    return {"all": sum(by_status.values()), **counts}
+
+
+def latest_invitation(person_id: int) -> Invitation | None:
+    return db.session.scalar(
+        select(Invitation).where(Invitation.person_id == person_id).order_by(Invitation.id.desc())
+    )
+
+
+def has_newer_invitation(invitation: Invitation) -> bool:
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    Invitation.person_id == invitation.person_id, Invitation.id > invitation.id
+                )
+            )
+        )
+    )
+
+
+def invitations_sent_since(person_id: int, since: datetime) -> list[datetime]:
+    """When each of the person's invitations since then was made, oldest first."""
+    return list(
+        db.session.scalars(
+            select(Invitation.created_at)
+            .where(Invitation.person_id == person_id, Invitation.created_at > since)
+            .order_by(Invitation.created_at)
+        )
+    )
+
+
+def invitations_of(person_id: int) -> list[Invitation]:
+    """Every invitation of a guest, newest first, with who sent it."""
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .options(joinedload(Invitation.invited_by))
+            .where(Invitation.person_id == person_id)
+            .order_by(Invitation.id.desc())
+        )
+    )
+
+
+def guest_history(person_id: int) -> Select[tuple[AuditEvent]]:
+    """What HR and the guest did about the guest's access and invitations, newest first."""
+    return (
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == Person.__tablename__,
+            AuditEvent.object_id == str(person_id),
+            AuditEvent.action.startswith("guest.", autoescape=True),
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     )
 
 
@@ -61,21 +201,47 @@ def people_for_dev_sign_in() -> list[Person]:
     )
 
 
-def reports_of(manager_id: int) -> list[Person]:
-    """Everyone below this manager at any depth, by name, in one recursive query.
+def _everyone_below(manager_id: int) -> Select[tuple[int]]:
+    """The ids of everyone below this manager at any depth, as one recursive query.
 
     UNION (not UNION ALL) drops rows already found, so a cycle in the
     directory's manager data ends the walk instead of looping.
     """
     chain = select(Person.id).where(Person.manager_id == manager_id).cte("chain", recursive=True)
     chain = chain.union(select(Person.id).join(chain, Person.manager_id == chain.c.id))
+    return select(chain.c.id).where(chain.c.id != manager_id)
+
+
+def reports_of(manager_id: int) -> list[Person]:
+    """Everyone below this manager at any depth, by name."""
     return list(
         db.session.scalars(
             select(Person)
-            .where(Person.id.in_(select(chain.c.id)), Person.id != manager_id)
+            .where(Person.id.in_(_everyone_below(manager_id)))
             .order_by(Person.display_name)
         )
     )
+
+
+def direct_reports(manager_id: int) -> list[Person]:
+    """The active people who name this manager as theirs, by name."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(Person.manager_id == manager_id, Person.active)
+            .order_by(Person.display_name, Person.id)
+        )
+    )
+
+
+def count_reports(manager_id: int) -> int:
+    """How many active people are below this manager at any depth."""
+    below = (
+        select(func.count())
+        .select_from(Person)
+        .where(Person.id.in_(_everyone_below(manager_id)), Person.active)
+    )
+    return db.session.scalar(below) or 0
 
 
 def people_by_id(person_ids: list[int]) -> dict[int, Person]:

@@ -1,4 +1,5 @@
-"""Guest invitations and sign-in rules. Services flush; the request commits."""
+"""Sign-in rules, the links that stand in for a session, and API clients. Services flush;
+the request commits (guest invitations: ``invitations``; a guest's access: ``guest_access``)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,8 @@ from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
-from intrapreneur.core import mail, metrics
+from intrapreneur.core import metrics
 from intrapreneur.core import services as audit
-from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning, queries
 from intrapreneur.identity.directory import (
@@ -30,22 +30,15 @@ from intrapreneur.identity.directory import (
 from intrapreneur.identity.models import (
     ApiClient,
     ApiScope,
-    Invitation,
     Person,
-    PersonKind,
-    PersonRole,
-    Role,
 )
 from intrapreneur.identity.passwords import (
-    hash_password,
     password_problems,
     personal_words,
     verify_password,
 )
 
 log = logging.getLogger(__name__)
-
-INVITATION_SALT = "intrapreneur.guest-invitation"
 
 
 class IdentityError(Exception):
@@ -56,18 +49,6 @@ class IdentityError(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
-
-
-class InvitationNotFound(IdentityError):
-    status = 404
-
-
-class InvitationGone(IdentityError):
-    status = 410
-
-
-class GuestConflict(IdentityError):
-    status = 409
 
 
 class WeakPassword(IdentityError):
@@ -120,77 +101,6 @@ def row_behind_link(token: str, salt: str, model: type[Row]) -> Row | None:
     return row
 
 
-def invite_guest(
-    *, email: str, display_name: str, access_ends_on: date, invited_by: Person, now: datetime
-) -> tuple[Invitation, str]:
-    """Create (or re-invite) a guest; return the invitation and its link token.
-
-    The token is shown once and never stored: only its hash is kept.
-    """
-    email = email.strip().lower()
-    guest = queries.person_by_email(email)
-    if guest is None:
-        guest = Person(kind=PersonKind.GUEST, email=email, display_name=display_name)
-        guest.roles.append(PersonRole(role=Role.GUEST))
-        db.session.add(guest)
-    elif not guest.is_guest:
-        raise GuestConflict(
-            f"{email} belongs to an employee, who signs in with the company login instead."
-        )
-    elif guest.password_hash is not None:
-        raise GuestConflict(f"{email} has already accepted an invitation and can sign in.")
-    guest.display_name = display_name
-    guest.access_ends_on = access_ends_on
-    _expire_open_invitations(guest, now)
-    secret = secrets.token_urlsafe(32)
-    invitation = Invitation(
-        person=guest,
-        invited_by=invited_by,
-        secret_hash=digest(secret),
-        expires_at=now + timedelta(days=current_app.config["INVITATION_DAYS"]),
-    )
-    db.session.add(invitation)
-    db.session.flush()
-    audit.record(
-        "guest.invited",
-        actor=invited_by,
-        obj=guest,
-        invitation_id=invitation.id,
-        access_ends_on=access_ends_on.isoformat(),
-    )
-    token = link_token(INVITATION_SALT, invitation.id, secret)
-    _email_invitation(invitation, token, now)
-    return invitation, token
-
-
-def _email_invitation(invitation: Invitation, token: str, now: datetime) -> None:
-    """The guest gets the link by email as well; HR's page still shows it once."""
-    link = mail.absolute_url("auth.accept_invitation", token=token)
-    if link is None:
-        return
-    inviter = invitation.invited_by
-    mail.queue(
-        invitation.person,
-        EmailKind.GUEST_INVITATION,
-        subject="Your invitation to Intrapreneur",
-        template="guest_invitation",
-        context={
-            "link": link,
-            "invited_by": inviter.display_name if inviter else "The programme team",
-            "expires_on": f"{invitation.expires_at:%d %B %Y}",
-            "access_ends_on": f"{invitation.person.access_ends_on:%d %B %Y}",
-        },
-        now=now,
-        dedupe_key=f"guest_invitation:{invitation.id}",
-    )
-
-
-def _expire_open_invitations(guest: Person, now: datetime) -> None:
-    """A new invitation replaces any earlier link that was never used."""
-    if guest.id is not None:
-        end_open_links(Invitation.person_id == guest.id, Invitation.accepted_at, now)
-
-
 def end_open_links(of_person: ColumnElement[bool], used_at: Any, now: datetime) -> None:
     """Every unused, unexpired link of the person expires now (``used_at`` names the column
     of the link's model that records its use)."""
@@ -203,50 +113,18 @@ def end_open_links(of_person: ColumnElement[bool], used_at: Any, now: datetime) 
     )
 
 
-def use_link_once(row_id: int, used_at: Any, now: datetime) -> bool:
-    """Mark the link used; False when another request used it first (one statement, so two
-    racing requests cannot both succeed)."""
+def use_link_once(row_id: int, used_at: Any, now: datetime, *still: ColumnElement[bool]) -> bool:
+    """Mark the link used; False when another request used it first, or when one of the
+    ``still`` conditions no longer holds (one statement, so two racing requests cannot
+    both succeed)."""
     model = used_at.class_
     used = db.session.execute(
         update(model)
-        .where(model.id == row_id, used_at.is_(None))
+        .where(model.id == row_id, used_at.is_(None), *still)
         .values({used_at.key: now})
         .execution_options(synchronize_session="fetch")
     )
     return bool(used.rowcount == 1)
-
-
-def open_invitation(token: str, now: datetime) -> Invitation:
-    """The invitation a link points to, if it may still be used; otherwise say why not."""
-    not_found = InvitationNotFound(
-        "This invitation link is not valid. Check that you opened the whole link, "
-        "or ask the programme team for a new invitation."
-    )
-    invitation = row_behind_link(token, INVITATION_SALT, Invitation)
-    if invitation is None:
-        raise not_found
-    if invitation.accepted_at is not None:
-        raise InvitationGone("This invitation has already been used. Sign in with your password.")
-    if now >= invitation.expires_at:
-        raise InvitationGone(
-            f"This invitation expired on {invitation.expires_at:%d %B %Y}. "
-            "Ask the programme team for a new one."
-        )
-    # An invitation left unused until the guest's access ended (or HR switched the account
-    # off) must not open an account that could not sign in anyway.
-    ensure_may_sign_in(invitation.person, now.date())
-    return invitation
-
-
-def accept_invitation(invitation: Invitation, password: str, now: datetime) -> Person:
-    """Use the invitation up (exactly once, even if two requests race) and set the password."""
-    guest = invitation.person
-    check_new_password(guest, password)
-    if not use_link_once(invitation.id, Invitation.accepted_at, now):
-        raise InvitationGone("This invitation has already been used. Sign in with your password.")
-    guest.password_hash = hash_password(password)
-    audit.record("guest.accepted_invitation", actor=guest, obj=guest, invitation_id=invitation.id)
-    return guest
 
 
 def check_new_password(guest: Person, password: str) -> None:
@@ -426,9 +304,13 @@ def person_for_session(session_user_id: str) -> Person | None:
         return None
     # Roles joined in: one statement on every signed-in request instead of two.
     person = db.session.get(Person, int(person_id), options=[joinedload(Person.roles)])
-    if person is None or person.session_version != int(version):
+    if person is None:
         return None
+    # Before the version: a guest whose access HR revoked (which also raised the version)
+    # is told why, not merely asked to sign in again.
     ensure_may_sign_in(person, date.today())
+    if person.session_version != int(version):
+        return None
     return person
 
 

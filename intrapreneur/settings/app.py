@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
 from intrapreneur.settings import jobs, keys, monitoring
 from intrapreneur.settings.connections import engine_options, redis_timeouts
 from intrapreneur.settings.directory import DirectorySettings, load_directory
@@ -57,6 +58,7 @@ class Settings:
     directory_sync_hour: int
     reminders_hour: int
     review_overdue_days: int
+    default_time_zone: str
     survey_pseudonym_key: str = field(repr=False)
     mail: MailSettings | None = None
     base_url: str | None = None
@@ -103,6 +105,7 @@ class Settings:
             "DIRECTORY_SYNC_HOUR": self.directory_sync_hour,
             "REMINDERS_HOUR": self.reminders_hour,
             "REVIEW_OVERDUE_DAYS": self.review_overdue_days,
+            "DEFAULT_TIME_ZONE": self.default_time_zone,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -124,6 +127,17 @@ def _instruments_dir(env: Mapping[str, str]) -> Path | None:
     if not path.is_dir():
         raise ConfigError(f"{PREFIX}SURVEY_INSTRUMENTS_DIR is not a directory: {raw}")
     return path
+
+
+def _default_time_zone(env: Mapping[str, str]) -> str:
+    """The zone of everyone who chose none and has none in the directory."""
+    name = read(env, "DEFAULT_TIME_ZONE") or DEFAULT_ZONE
+    if not is_zone_name(name):
+        raise ConfigError(
+            f"{PREFIX}DEFAULT_TIME_ZONE must be an IANA time zone such as Europe/Berlin, "
+            f"not {name!r}"
+        )
+    return name
 
 
 def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Settings:
@@ -160,6 +174,7 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         directory_sync_hour=hour(env, "DIRECTORY_SYNC_HOUR", 2),
         reminders_hour=hour(env, "REMINDERS_HOUR", 7),
         review_overdue_days=whole_number(env, "REVIEW_OVERDUE_DAYS", 5, maximum=365),
+        default_time_zone=_default_time_zone(env),
         survey_pseudonym_key=keys.survey_pseudonym_key(env, name, instance),
         mail=load_mail(env),
         base_url=base_url(env),

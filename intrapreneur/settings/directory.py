@@ -22,6 +22,8 @@ OPENLDAP_ATTRIBUTES = {
     "department": "departmentNumber",
     "title": "title",
     "manager": "manager",
+    # Optional, read only when mapped: no standard schema has a time zone attribute.
+    "time_zone": "",
 }
 MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin")
 MEMBERSHIP_MODES = ("memberof", "search")

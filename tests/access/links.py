@@ -11,7 +11,7 @@ from intrapreneur.core import jobs
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus
 from intrapreneur.culture import services as surveys
 from intrapreneur.extensions import db
-from intrapreneur.identity import password_resets
+from intrapreneur.identity import invitations, password_resets
 from intrapreneur.identity import services as identity
 from intrapreneur.identity.models import ApiScope, Person
 from intrapreneur.learning import services as learning
@@ -68,7 +68,7 @@ def _tokens(world: World, now: datetime) -> None:
     # Guests invited and not yet in: one still welcome, one whose access ended before they
     # accepted, one whose account HR switched off.
     for name in ("guest_pending", "guest_lapsed", "guest_off"):
-        invitation, token = identity.invite_guest(
+        invitation, token = invitations.invite_guest(
             email=f"{name}@guests.example",
             display_name=f"{name} person",
             access_ends_on=now.date() + timedelta(days=30),

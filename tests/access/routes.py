@@ -186,6 +186,11 @@ def _job_file(o: Oracle, p: str, t: str | None) -> Expect:
     return OK if o.world.jobs[job][1] else frozenset({409})
 
 
+def _guest(o: Oracle, p: str, t: str | None) -> Expect:
+    """A guest's page in HR's guest list; employees are not looked after there."""
+    return OK if t is not None and o.world.persons[t].guest else HIDDEN
+
+
 def _no_token(o: Oracle, p: str, t: str | None) -> Expect:
     return UNAUTHORIZED
 
@@ -197,6 +202,7 @@ def _sign_in(o: Oracle, p: str, t: str | None) -> Expect:
 ROUTES: dict[str, Route] = {
     "main.home": Route("/", None, _ok),
     "account.notifications": Route("/account/notifications", None, _ok),
+    "account.profile": Route("/account/profile", None, _ok),
     "calendar.page": Route("/calendar", None, _ok),
     "reviews.notifications": Route("/notifications", None, _ok),
     "sessions.my_commitments": Route("/commitments", None, _ok),
@@ -212,6 +218,7 @@ ROUTES: dict[str, Route] = {
     "agendas.edit": Route("/agendas/{}", "format", _role_then(HR, _exists)),
     "guests.index": Route("/guests/", None, _role(*HR)),
     "guests.invite": Route("/guests/invite", None, _role(*HR)),
+    "guests.detail": Route("/guests/{}", "person", _role_then(HR, _guest)),
     "programmes.index": Route("/programmes/", None, _role(*HR)),
     "programmes.new_programme": Route("/programmes/new", None, _role(*HR)),
     "programmes.new_cohort": Route(
@@ -315,6 +322,8 @@ def ids_of(world: World, kind: str) -> dict[str, int | str]:
             return {name: facts.id for name, facts in world.waves.items()}
         case "job":
             return {str(job_id): job_id for job_id in world.jobs}
+        case "person":
+            return {name: facts.id for name, facts in world.persons.items()}
         case "format":
             return {value: value for value in SessionFormat}
     raise AssertionError(kind)

@@ -36,6 +36,19 @@ def test_migrations_match_the_models_and_downgrade_cleanly(
             db.engine.dispose()
 
 
+def _person_as_of_0019(username: str, name: str) -> Person:
+    """A person row written with 0019's columns (today's model has more), and a Person
+    standing for it that is never added to the session: services read only its id and name."""
+    person_id = db.session.execute(
+        text(
+            "INSERT INTO person (kind, username, display_name, active, created_at) "
+            "VALUES ('employee', :username, :name, :yes, CURRENT_TIMESTAMP) RETURNING id"
+        ),
+        {"username": username, "name": name, "yes": True},
+    ).scalar_one()
+    return Person(id=person_id, kind=PersonKind.EMPLOYEE, username=username, display_name=name)
+
+
 def test_0020_links_existing_notifications_to_the_venture_they_tell_about(
     empty_database: Callable[[str], Any], tmp_path: Path
 ) -> None:
@@ -45,9 +58,7 @@ def test_0020_links_existing_notifications_to_the_venture_they_tell_about(
         app = create_app(environment_for(url, tmp_path), TESTING=True)
         with app.app_context():
             upgrade(revision="0019")
-            owner = Person(kind=PersonKind.EMPLOYEE, username="ann", display_name="Ann")
-            db.session.add(owner)
-            db.session.flush()
+            owner = _person_as_of_0019("ann", "Ann")
             venture = venture_for(owner, "Old venture")
             card = Experiment(venture_id=venture.id, owner_id=owner.id, title="Old card")
             db.session.add(card)
@@ -104,5 +115,50 @@ def test_0022_gives_existing_sets_their_first_version(
 
             row = db.session.execute(text("SELECT version, closed_at FROM learning_set")).one()
             assert tuple(row) == (1, None)
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_0023_keeps_only_the_time_zones_people_chose(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Before 0023 everyone had the column's default, which nobody could change: it becomes
+    no choice (the organisation's default then applies, as before). Going back, each
+    person keeps the zone they are shown."""
+    with empty_database("time_zones") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0020")
+            for username, zone in (("ann", "Europe/London"), ("bea", "Asia/Tokyo")):
+                db.session.execute(
+                    text(
+                        "INSERT INTO person (kind, username, display_name, active, time_zone, "
+                        "created_at) VALUES ('employee', :username, :username, :yes, :zone, "
+                        "CURRENT_TIMESTAMP)"
+                    ),
+                    {"username": username, "zone": zone, "yes": True},
+                )
+            db.session.commit()
+
+            upgrade(revision="0023")
+            zones = "SELECT username, chosen_time_zone, directory_time_zone FROM person"
+            assert sorted(tuple(row) for row in db.session.execute(text(zones))) == [
+                ("ann", None, None),
+                ("bea", "Asia/Tokyo", None),
+            ]
+            db.session.execute(
+                text(
+                    "UPDATE person SET directory_time_zone = 'America/Chicago' "
+                    "WHERE username = 'ann'"
+                )
+            )
+            db.session.commit()
+
+            downgrade(revision="0020")
+            back = db.session.execute(text("SELECT username, time_zone FROM person"))
+            assert sorted(tuple(row) for row in back) == [
+                ("ann", "America/Chicago"),
+                ("bea", "Asia/Tokyo"),
+            ]
             db.session.remove()
             db.engine.dispose()

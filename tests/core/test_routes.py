@@ -22,8 +22,15 @@ from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
-from intrapreneur.identity import password_resets, services
-from intrapreneur.identity.models import ApiScope, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity import invitations, password_resets, services
+from intrapreneur.identity.models import (
+    ApiScope,
+    Invitation,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,
@@ -61,15 +68,31 @@ def only(role: str, answer: Any = OK) -> dict[str, Any]:
     return {**everyone(FORBIDDEN), "anonymous": LOGIN, role: answer}
 
 
-def invitation_url(hr: Person) -> str:
-    _, token = services.invite_guest(
+def _invitation(hr: Person) -> tuple[Invitation, str]:
+    return invitations.invite_guest(
         email="table-guest@example.org",
         display_name="Table Guest",
         access_ends_on=date.today() + timedelta(days=10),
         invited_by=hr,
         now=datetime.now(UTC),
     )
-    return f"/invitations/{token}"
+
+
+def invitation_url(hr: Person) -> str:
+    return f"/invitations/{_invitation(hr)[1]}"
+
+
+def guest_url(suffix: str = "", *, accepted: bool = False) -> Callable[[Person], str]:
+    """A guest HR invited (who has set a password, if ``accepted``)."""
+
+    def build(hr: Person) -> str:
+        invitation, _ = _invitation(hr)
+        if accepted:
+            invitation.person.password_hash = "not-a-real-hash"
+        db.session.flush()
+        return f"/guests/{invitation.person_id}{suffix}"
+
+    return build
 
 
 def reset_url(hr: Person) -> str:
@@ -339,6 +362,16 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "auth.reset_password": ("GET", reset_url, everyone(OK)),
     "guests.index": ("GET", "/guests/", only("hr")),
     "guests.invite": ("GET", "/guests/invite", only("hr")),
+    "guests.detail": ("GET", guest_url(), only("hr")),
+    # HR is let in; the empty form (no version) is refused. Their own tests cover the rest.
+    "guests.change_access": (
+        "POST",
+        guest_url("/access", accepted=True),
+        only("hr", BAD_REQUEST),
+    ),
+    "guests.revoke": ("POST", guest_url("/revoke", accepted=True), only("hr", BAD_REQUEST)),
+    "guests.send_again": ("POST", guest_url("/invitation"), only("hr", BAD_REQUEST)),
+    "guests.withdraw": ("POST", guest_url("/invitation/withdraw"), only("hr", BAD_REQUEST)),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
     "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
     "admin.privacy": ("GET", "/admin/privacy", only("admin")),
@@ -448,6 +481,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "calendar.feed": ("GET", feed_url, everyone(OK)),
     # Everyone chooses their own emails; the page shows and changes only the signed-in person's.
     "account.notifications": ("GET", "/account/notifications", signed_in_only(OK)),
+    "account.profile": ("GET", "/account/profile", signed_in_only(OK)),
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.

@@ -116,6 +116,11 @@ def test_default_database_is_an_sqlite_file_in_the_instance_folder(tmp_path: Pat
         ),
         ({"ENV": "development", "PASSWORD_MIN_LENGTH": "0"}, "PASSWORD_MIN_LENGTH must be"),
         ({"ENV": "development", "DEV_SIGN_IN": "perhaps"}, "DEV_SIGN_IN must be true or false"),
+        (
+            {"ENV": "development", "DEFAULT_TIME_ZONE": "Mars/Olympus"},
+            "DEFAULT_TIME_ZONE must be an IANA time zone such as Europe/Berlin, not 'Mars/Olympus'",
+        ),
+        ({"ENV": "development", "DEFAULT_TIME_ZONE": "../etc/passwd"}, "DEFAULT_TIME_ZONE must"),
     ],
 )
 def test_bad_values_are_refused_with_their_name(
@@ -123,6 +128,22 @@ def test_bad_values_are_refused_with_their_name(
 ) -> None:
     with pytest.raises(ConfigError, match=message):
         _load(tmp_path, **variables)
+
+
+def test_the_organisation_time_zone_is_london_unless_set(tmp_path: Path) -> None:
+    assert _load(tmp_path, ENV="development").default_time_zone == "Europe/London"
+    chosen = _load(tmp_path, ENV="development", DEFAULT_TIME_ZONE="America/Chicago")
+    assert chosen.flask_config()["DEFAULT_TIME_ZONE"] == "America/Chicago"
+
+
+def test_the_attribute_map_may_name_a_time_zone_attribute(tmp_path: Path) -> None:
+    directory = {"LDAP_URL": "ldap://x", "LDAP_USER_BASE": "o=x"}
+    unmapped = _load(tmp_path, ENV="development", **directory).directory
+    assert unmapped is not None and unmapped.attributes["time_zone"] == ""  # not read
+    mapped = _load(
+        tmp_path, ENV="development", LDAP_ATTR_MAP='{"time_zone": "timeZone"}', **directory
+    ).directory
+    assert mapped is not None and mapped.attributes["time_zone"] == "timeZone"
 
 
 def test_cli_prints_one_clear_line_when_production_lacks_its_key(tmp_path: Path) -> None:

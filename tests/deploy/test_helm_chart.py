@@ -56,6 +56,7 @@ EVERYTHING_ON = {
         "breakGlassAdmin": True,
         "syncMaxDeactivateShare": 0.2,
         "invitationDays": 21,
+        "defaultTimeZone": "America/Chicago",
         "mailFrom": "Intrapreneur <intrapreneur@example.com>",
         "baseUrl": "https://intrapreneur.example.com",
         "extra": {"INTRAPRENEUR_SMTP_TIMEOUT": "20"},
@@ -268,6 +269,7 @@ def test_the_app_accepts_the_settings_the_chart_gives_it(
     assert loaded.directory.attributes["department"] == "ou"
     assert loaded.directory.timeout == 7
     assert loaded.invitation_days == 21
+    assert loaded.default_time_zone == "America/Chicago"
     assert loaded.sync_max_deactivate_share == 0.2
     assert loaded.break_glass_admin is True
     assert loaded.mail is not None and loaded.mail.sender.endswith("<intrapreneur@example.com>")

@@ -33,7 +33,7 @@ from intrapreneur import create_app
 from intrapreneur.cli.demo_data import demo_passphrase, seed_demo_organisation
 from intrapreneur.cli.demo_directory import start_demo_directory
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import invitations
 from intrapreneur.identity.directory import Directory
 from intrapreneur.identity.models import Person
 from intrapreneur.identity.sync import sync_directory
@@ -140,7 +140,7 @@ def guest_invitation(
     app = create_app(e2e_environment)
     with app.app_context():
         lead = db.session.scalars(select(Person).where(Person.username == "hokafor")).one()
-        invitation, token = services.invite_guest(
+        invitation, token = invitations.invite_guest(
             email="nadia.guest@example.com",
             display_name="Nadia Example Guest",
             access_ends_on=date.today() + timedelta(days=30),

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import invitations, services
 from intrapreneur.identity.models import Invitation, Person, PersonKind, Role
 from intrapreneur.identity.passwords import verify_password
 from intrapreneur.learning.models import (
@@ -37,7 +37,7 @@ def _invite(
     email: str = "nina@ventures.example", hr: Person | None = None
 ) -> tuple[Invitation, str]:
     assert hr is not None
-    return services.invite_guest(
+    return invitations.invite_guest(
         email=email,
         display_name="Nina Petrova",
         access_ends_on=ACCESS_ENDS,
@@ -220,9 +220,9 @@ def test_reinviting_replaces_the_earlier_link(client: FlaskClient, hr: Person) -
 def test_accepting_twice_at_once_uses_the_link_only_once(hr: Person) -> None:
     invitation, _ = _invite(hr=hr)
     now = datetime.now(UTC)
-    services.accept_invitation(invitation, GUEST_PASSWORD, now)
-    with pytest.raises(services.InvitationGone):
-        services.accept_invitation(invitation, "another-long-passphrase-here", now)
+    invitations.accept_invitation(invitation, GUEST_PASSWORD, now)
+    with pytest.raises(invitations.InvitationGone):
+        invitations.accept_invitation(invitation, "another-long-passphrase-here", now)
 
 
 def _cohort_with_set(members: int) -> tuple[Cohort, LearningSet]:

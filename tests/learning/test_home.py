@@ -12,7 +12,7 @@ from typing import Any
 from flask.testing import FlaskClient
 
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import invitations
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
 from tests.conftest import sign_in_as
@@ -67,7 +67,7 @@ def test_home_says_when_there_is_no_set_yet(
 
 def _invite_guests(hr: Person, numbers: range) -> None:
     for number in numbers:
-        services.invite_guest(
+        invitations.invite_guest(
             email=f"guest{number}@ventures.example",
             display_name=f"Guest {number:02d}",
             access_ends_on=TODAY + timedelta(days=30),

@@ -122,6 +122,7 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_BASE_URL" $c.baseUrl
   "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
   "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
+  "INTRAPRENEUR_DEFAULT_TIME_ZONE" $c.defaultTimeZone
   "PROMETHEUS_MULTIPROC_DIR" "/tmp/prometheus"
   "INTRAPRENEUR_WEB_WORKERS" .Values.web.workers
   "INTRAPRENEUR_FORWARDED_ALLOW_IPS" .Values.web.forwardedAllowIps

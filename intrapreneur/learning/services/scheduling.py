@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
+from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import agenda_templates, emails, queries
@@ -58,15 +59,18 @@ def schedule_sessions(
     db.session.flush()
     audit.record("session.scheduled", actor=by, obj=learning_set, sessions=[s.id for s in sessions])
     emails.announce_sessions(sessions, EmailKind.SESSION_INVITATION, now)
-    return sessions, _double_bookings(sessions, [m.person for m in members])
+    return sessions, _double_bookings(sessions, [m.person for m in members], by.time_zone)
 
 
-def _double_bookings(sessions: list[LearningSession], people: list[Person]) -> list[str]:
+def _double_bookings(
+    sessions: list[LearningSession], people: list[Person], zone_name: str
+) -> list[str]:
+    """Each clash, its time in the scheduler's zone (``zone_name``)."""
     clashes = queries.clashing_sessions(sessions, [person.id for person in people])
     names = {person.id: person.display_name for person in people}
     return [
         f"{names[person_id]} is also in {other.learning_set.name} at "
-        f"{other.starts_at:%d %b %Y %H:%M} UTC."
+        f"{local(other.starts_at, zone_name):%d %b %Y %H:%M} ({zone_name})."
         for person_id, other in clashes
     ]
 
