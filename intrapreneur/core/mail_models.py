@@ -28,6 +28,7 @@ class EmailKind(StrEnum):
     REVIEW_NOTIFICATION = "review_notification"
     SURVEY_INVITATION = "survey_invitation"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
+    ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
 
 
 class EmailStatus(StrEnum):

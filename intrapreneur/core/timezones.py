@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 DEFAULT_ZONE = "Europe/London"
 
@@ -13,6 +14,16 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo(name or DEFAULT_ZONE)
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo(DEFAULT_ZONE)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def is_zone_name(name: str) -> bool:
+    """An IANA zone name this machine's time zone database knows ("Europe/Paris")."""
+    return name in _zone_names()
 
 
 def to_utc(day: date, clock: time, zone_name: str | None) -> datetime:

@@ -1,10 +1,12 @@
-"""What the learning services refuse, and the checks every edit of a session passes."""
+"""What the learning services refuse, the checks every edit of a session passes, and the
+one check every write into a cohort passes (closed cohorts and archived programmes are
+read-only)."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from intrapreneur.learning.models import LearningSession
+from intrapreneur.learning.models import Cohort, LearningSession, Programme
 
 
 class LearningRefusal(Exception):
@@ -41,6 +43,31 @@ class InvalidAgenda(LearningRefusal):
     @property
     def messages(self) -> list[str]:
         return self.problems
+
+
+class RefusedFields(LearningRefusal):
+    """A change that would break something, each reason for the form field it belongs to."""
+
+    status = 422
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        super().__init__(" ".join(message for found in problems.values() for message in found))
+        self.problems = problems
+
+
+def ensure_open(cohort: Cohort) -> None:
+    """Every write into a cohort passes here: a closed cohort is kept as it was."""
+    if cohort.closed_at is not None:
+        raise LearningRefusal(
+            f"{cohort.name} is closed: it is kept as it was and can no longer be changed."
+        )
+
+
+def ensure_not_archived(programme: Programme) -> None:
+    if programme.archived_at is not None:
+        raise LearningRefusal(
+            f"{programme.name} is archived: it is kept as it was and can no longer be changed."
+        )
 
 
 def touch(session: LearningSession, version: int, now: datetime) -> None:

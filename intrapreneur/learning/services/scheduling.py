@@ -16,6 +16,7 @@ from intrapreneur.learning.services.refusals import (
     InvalidAgenda,
     LearningRefusal,
     ensure_changeable,
+    ensure_open,
     touch,
 )
 
@@ -34,6 +35,7 @@ def schedule_sessions(
     by: Person,
 ) -> tuple[list[LearningSession], list[str]]:
     """One session or a series every ``cadence_days``, with any double-booking warnings."""
+    ensure_open(learning_set.cohort)
     if first_start <= now:
         raise LearningRefusal("A session cannot start in the past. Choose a later time.")
     if not 1 <= count <= MAX_SERIES:

@@ -10,7 +10,7 @@ from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, LearningSet, SessionFormat, SetMembership
 from intrapreneur.learning.services.programmes import ensure_participant
-from intrapreneur.learning.services.refusals import LearningRefusal
+from intrapreneur.learning.services.refusals import LearningRefusal, ensure_open
 
 MIN_SET_SIZE = 4
 MAX_SET_SIZE = 8
@@ -25,6 +25,7 @@ def create_set(
     cadence_days: int,
     by: Person,
 ) -> LearningSet:
+    ensure_open(cohort)
     learning_set = LearningSet(
         cohort=cohort,
         name=name,
