@@ -10,7 +10,8 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intrapreneur.blueprints.editing import act_on_version, save_or_show_again
+from intrapreneur.blueprints.cohorts import unless_open
+from intrapreneur.blueprints.editing import act_on_version, filled_from, save_or_show_again
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
 from intrapreneur.learning import services
@@ -29,14 +30,9 @@ def _back(cohort: Cohort) -> ResponseReturnValue:
 @requires(can_manage_programmes)
 def edit(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
-    try:
-        services.ensure_open(cohort)
-    except services.LearningRefusal as refusal:
-        flash(refusal.message, "error")
-        return _back(cohort)
-    form = EditCohortForm()
-    if not form.is_submitted():
-        form.process(obj=cohort)
+    if refused := unless_open(cohort):
+        return refused
+    form = filled_from(EditCohortForm, cohort)
     moved_up: list[Enrolment] = []
     changed: dict[str, object] = {}
 

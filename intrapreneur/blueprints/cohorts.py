@@ -108,6 +108,16 @@ def decide(enrolment_id: int, decision: str) -> ResponseReturnValue:
     return redirect(url_for("cohorts.detail", cohort_id=enrolment.cohort_id))
 
 
+def unless_open(cohort: Cohort) -> ResponseReturnValue | None:
+    """Back to the cohort's page, with the reason, for a closed cohort's forms."""
+    try:
+        services.ensure_open(cohort)
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return None
+
+
 def _names(enrolments: list[Enrolment]) -> str:
     return ", ".join(enrolment.person.display_name for enrolment in enrolments)
 

@@ -5,6 +5,7 @@ form's rows."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from flask import flash, redirect
 from flask.typing import ResponseReturnValue
@@ -16,6 +17,16 @@ from intrapreneur.extensions import db
 from intrapreneur.learning import services
 from intrapreneur.learning.formats import Agenda
 from intrapreneur.learning.forms import AgendaForm, VersionedForm
+
+Form = TypeVar("Form", bound=FlaskForm)
+
+
+def filled_from(form_class: type[Form], record: object) -> Form:
+    """An edit form: the record's values on first view, what was sent once submitted."""
+    form = form_class()
+    if not form.is_submitted():
+        form.process(obj=record)
+    return form
 
 
 def save_or_show_again(

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intrapreneur.blueprints.cohorts import flash_decisions
+from intrapreneur.blueprints.cohorts import flash_decisions, unless_open
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import ensure, requires
@@ -89,6 +89,8 @@ def remove(enrolment_id: int) -> ResponseReturnValue:
 @requires(can_manage_programmes)
 def people(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
+    if refused := unless_open(cohort):
+        return refused
     search = PeopleSearchForm(request.args)
     text = (search.q.data or "") if search.validate() else ""
     return render_template(

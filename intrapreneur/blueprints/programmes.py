@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intrapreneur.blueprints.editing import act_on_version, save_or_show_again
+from intrapreneur.blueprints.editing import act_on_version, filled_from, save_or_show_again
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
 from intrapreneur.learning import queries, services
@@ -74,9 +74,7 @@ def edit_programme(programme_id: int) -> ResponseReturnValue:
     programme = db.get_or_404(Programme, programme_id)
     if refused := _unless_archived(programme):
         return refused
-    form = EditProgrammeForm()
-    if not form.is_submitted():
-        form.process(obj=programme)
+    form = filled_from(EditProgrammeForm, programme)
     changed: dict[str, object] = {}
     shown = save_or_show_again(
         form,

@@ -12,6 +12,7 @@ from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from intrapreneur.blueprints.cohorts import unless_open
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
 from intrapreneur.learning import services
@@ -65,34 +66,21 @@ def _upload_page(cohort: Cohort, form: RosterUploadForm, status: int = 200) -> R
     ), status
 
 
-def _cohort_open(cohort_id: int) -> tuple[Cohort, str | None]:
-    cohort = db.get_or_404(Cohort, cohort_id)
-    try:
-        services.ensure_open(cohort)
-    except services.LearningRefusal as refusal:
-        return cohort, refusal.message
-    return cohort, None
-
-
 @blueprint.get("")
 @requires(can_manage_programmes)
 def upload(cohort_id: int) -> ResponseReturnValue:
-    cohort, closed = _cohort_open(cohort_id)
-    if closed:
-        flash(closed, "error")
-        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
-    return _upload_page(cohort, RosterUploadForm())
+    cohort = db.get_or_404(Cohort, cohort_id)
+    return unless_open(cohort) or _upload_page(cohort, RosterUploadForm())
 
 
 @blueprint.post("")
 @requires(can_manage_programmes)
 def preview(cohort_id: int) -> ResponseReturnValue:
     """The dry run: every line's outcome; nothing is saved, whatever the lines."""
-    cohort, closed = _cohort_open(cohort_id)
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if refused := unless_open(cohort):
+        return refused
     form = RosterUploadForm()
-    if closed:
-        form.form_errors.append(closed)
-        return _upload_page(cohort, form, 409)
     if not form.validate_on_submit():
         return _upload_page(cohort, form, 422)
     try:
@@ -107,7 +95,9 @@ def preview(cohort_id: int) -> ResponseReturnValue:
 def _preview_page(
     cohort: Cohort, lines: list[RosterLine], check: services.RosterCheck, status: int
 ) -> ResponseReturnValue:
-    confirm = RosterConfirmForm(data={"roster": _sign(cohort, lines)}) if check.ok else None
+    # Not read from the request: the upload's own field must not fill the confirmation.
+    signed = {"signed_lines": _sign(cohort, lines)}
+    confirm = RosterConfirmForm(formdata=None, data=signed) if check.ok else None
     return render_template(
         "cohorts/import_preview.html",
         cohort=cohort,
@@ -122,7 +112,7 @@ def _preview_page(
 def confirm(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
     form = RosterConfirmForm()
-    lines = _unsign(cohort, form.roster.data or "") if form.validate_on_submit() else None
+    lines = _unsign(cohort, form.signed_lines.data) if form.validate_on_submit() else None
     if lines is None:
         upload_form = RosterUploadForm()
         upload_form.form_errors.append(

@@ -128,7 +128,7 @@ class RosterUploadForm(FlaskForm):
 class RosterConfirmForm(FlaskForm):
     """The previewed lines, signed, sent back to enrol them."""
 
-    roster = HiddenField(validators=[DataRequired()])
+    signed_lines = HiddenField(validators=[DataRequired()])
 
 
 class ActionForm(FlaskForm):

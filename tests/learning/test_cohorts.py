@@ -21,21 +21,13 @@ from intrapreneur.learning.models import (
     Programme,
 )
 from tests.conftest import csrf_token, sign_in_as
+from tests.learning.builders import a_cohort
 
 TODAY = date.today()
 
 
-def _cohort(capacity: int = 10, enrolment_open: bool = True, name: str = "Spring") -> Cohort:
-    programme = db.session.scalar(select(Programme).where(Programme.name == "Ignite"))
-    cohort = Cohort(
-        programme=programme or Programme(name="Ignite"),
-        name=name,
-        starts_on=TODAY + timedelta(days=7),
-        ends_on=TODAY + timedelta(days=90),
-        capacity=capacity,
-        enrolment_open=enrolment_open,
-    )
-    db.session.add(cohort)
+def _cohort(**fields: Any) -> Cohort:
+    cohort = a_cohort(**fields)
     db.session.commit()
     return cohort
 

@@ -124,10 +124,8 @@ def decide(enrolment: Enrolment, *, accept: bool, by: Person, now: datetime) -> 
 
 
 def fill_free_places(cohort: Cohort, now: datetime) -> list[Enrolment]:
-    """Give the free places to the first on the waiting list while the cohort is open; the
-    audit log names no actor: nobody chose, the line moved."""
-    if cohort.closed_at is not None:
-        return []
+    """Give the free places to the first on the waiting list (every caller has checked that
+    the cohort is open); the audit log names no actor: nobody chose, the line moved."""
     free = hold_places(cohort)
     if not free:
         return []

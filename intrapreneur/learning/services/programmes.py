@@ -9,6 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.timezones import DEFAULT_ZONE
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
@@ -37,8 +38,8 @@ def create_cohort(
     ends_on: date,
     capacity: int,
     enrolment_open: bool,
-    time_zone: str,
     by: Person,
+    time_zone: str = DEFAULT_ZONE,
 ) -> Cohort:
     ensure_not_archived(programme)
     cohort = Cohort(

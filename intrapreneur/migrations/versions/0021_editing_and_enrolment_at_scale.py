@@ -53,11 +53,13 @@ def downgrade():
     op.execute("UPDATE enrolment SET status = 'declined' WHERE status IN ('withdrawn', 'removed')")
     _allow('enrolment', 'status', 'ck_enrolment_enrolment_status', ENROLMENT_STATUSES)
 
-    with op.batch_alter_table('cohort', schema=None) as batch_op:
+    # Dropped in place (SQLite 3.35+ drops a plain column itself): a table copy would have to
+    # drop the old cohort and programme tables, which other tables' rows refer to.
+    with op.batch_alter_table('cohort', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('version')
         batch_op.drop_column('closed_at')
         batch_op.drop_column('time_zone')
 
-    with op.batch_alter_table('programme', schema=None) as batch_op:
+    with op.batch_alter_table('programme', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('version')
         batch_op.drop_column('archived_at')
