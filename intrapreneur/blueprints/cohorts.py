@@ -32,7 +32,7 @@ def browse() -> ResponseReturnValue:
     return render_template(
         "cohorts/browse.html",
         cohorts=queries.open_cohorts_for(current_user.id, today),
-        mine=queries.my_enrolments(current_user.id, today),
+        mine={row[0].cohort_id: row for row in queries.my_enrolments(current_user.id, today)},
         form=ActionForm(),
     )
 

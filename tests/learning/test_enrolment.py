@@ -352,3 +352,22 @@ def test_the_enrolment_list_and_the_people_search_use_a_fixed_number_of_queries(
     before = [measure(url) for url in urls]
     add_people(40)
     assert [measure(url) for url in urls] == before
+
+
+def test_a_participant_sees_and_can_leave_a_cohort_no_longer_taking_requests(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    cohort = a_cohort(name="Winter", enrolment_open=False)
+    over = a_cohort(name="Last year", ends_on=TODAY - timedelta(days=1))
+    participant = make_person()
+    requests_for(cohort, [participant], EnrolmentStatus.ACCEPTED)
+    requests_for(over, [participant], EnrolmentStatus.ACCEPTED)
+    db.session.commit()
+    sign_in_as(client, participant)
+
+    page = client.get("/cohorts/").get_data(as_text=True)
+    elsewhere = page.split("Your other cohorts", 1)[1]
+    assert "Winter" in elsewhere and "Withdraw from Winter" in elsewhere
+    assert "Last year" not in page  # over: nothing left to withdraw from
+    _post(client, f"/cohorts/{cohort.id}/withdraw", "/cohorts/")
+    assert "Your other cohorts" not in client.get("/cohorts/").get_data(as_text=True)
