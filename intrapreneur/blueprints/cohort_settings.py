@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intrapreneur.blueprints.cohorts import unless_open
+from intrapreneur.blueprints.cohorts import names_of, unless_open
 from intrapreneur.blueprints.editing import act_on_version, filled_from, save_or_show_again
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
@@ -65,8 +65,7 @@ def edit(cohort_id: int) -> ResponseReturnValue:
         return shown
     flash(f"{cohort.name} saved." if changed else "Nothing was changed.", "success")
     if moved_up:
-        names = ", ".join(enrolment.person.display_name for enrolment in moved_up)
-        flash(f"From the waiting list into the new places: {names}.", "success")
+        flash(f"From the waiting list into the new places: {names_of(moved_up)}.", "success")
     return _back(cohort)
 
 

@@ -118,19 +118,19 @@ def unless_open(cohort: Cohort) -> ResponseReturnValue | None:
     return None
 
 
-def _names(enrolments: list[Enrolment]) -> str:
+def names_of(enrolments: list[Enrolment]) -> str:
     return ", ".join(enrolment.person.display_name for enrolment in enrolments)
 
 
 def flash_decisions(decisions: services.Decisions) -> None:
     """What a decision did, one message per outcome."""
     if decisions.accepted:
-        flash(f"Accepted: {_names(decisions.accepted)}.", "success")
+        flash(f"Accepted: {names_of(decisions.accepted)}.", "success")
     if decisions.waiting:
         flash(
             "No place was free for these, so they are on the waiting list in request order "
-            f"and move up as places free: {_names(decisions.waiting)}.",
+            f"and move up as places free: {names_of(decisions.waiting)}.",
             "warning",
         )
     if decisions.declined:
-        flash(f"Declined: {_names(decisions.declined)}.", "success")
+        flash(f"Declined: {names_of(decisions.declined)}.", "success")

@@ -303,6 +303,11 @@ def test_the_second_of_two_cohort_editors_is_told_to_reload(
         as_text=True
     )
     assert db.session.scalar(select(Cohort.name)) == "Mine"
+    # Closing from a page shown before the change is refused the same way.
+    detail = f"/cohorts/{cohort.id}"
+    late = _post(client, f"{detail}/close", detail, version="1")
+    assert "Someone else saved this cohort" in client.get(late.location).get_data(as_text=True)
+    assert db.session.scalar(select(Cohort.closed_at)) is None
 
 
 def test_more_places_move_the_waiting_list_up(make_person: Callable[..., Person]) -> None:

@@ -77,8 +77,8 @@ def archive_programme(programme: Programme, *, version: int, by: Person, now: da
             f"{programme.name} cannot be archived while it has open cohorts ({names}): "
             "close them first."
         )
-    programme.archived_at = now
-    audit.record("programme.archived", actor=by, obj=programme)
+    changes = _apply(programme, {"archived_at": now})
+    audit.record("programme.archived", actor=by, obj=programme, changes=changes)
 
 
 @dataclass(frozen=True)
