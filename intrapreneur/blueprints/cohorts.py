@@ -1,4 +1,4 @@
-"""Cohorts: employees ask to join; HR and the cohort's facilitators decide."""
+"""Cohorts: employees ask to join or withdraw; HR and the cohort's facilitators decide."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import ensure, requires
 from intrapreneur.extensions import db
 from intrapreneur.learning import queries, services
-from intrapreneur.learning.forms import ActionForm
+from intrapreneur.learning.forms import ActionForm, DecisionsForm, VersionedForm
 from intrapreneur.learning.models import Cohort, Enrolment
 from intrapreneur.learning.permissions import (
     can_browse_cohorts,
@@ -28,9 +28,11 @@ blueprint = Blueprint("cohorts", __name__, url_prefix="/cohorts")
 @blueprint.get("/")
 @requires(can_browse_cohorts)
 def browse() -> ResponseReturnValue:
+    today = date.today()
     return render_template(
         "cohorts/browse.html",
-        cohorts=queries.open_cohorts_for(current_user.id, date.today()),
+        cohorts=queries.open_cohorts_for(current_user.id, today),
+        mine={row[0].cohort_id: row for row in queries.my_enrolments(current_user.id, today)},
         form=ActionForm(),
     )
 
@@ -51,6 +53,22 @@ def join(cohort_id: int) -> ResponseReturnValue:
     return redirect(url_for("cohorts.browse"))
 
 
+@blueprint.post("/<int:cohort_id>/withdraw")
+@requires(can_browse_cohorts)
+def withdraw(cohort_id: int) -> ResponseReturnValue:
+    cohort = db.get_or_404(Cohort, cohort_id)
+    if not ActionForm().validate_on_submit():
+        return render_error(400)
+    try:
+        services.withdraw(cohort, current_user, today=date.today(), now=datetime.now(UTC))
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+    else:
+        db.session.commit()
+        flash(f"You have withdrawn from {cohort.name}.", "success")
+    return redirect(url_for("cohorts.browse"))
+
+
 @blueprint.get("/<int:cohort_id>")
 @requires(can_run_cohort)
 def detail(cohort_id: int) -> ResponseReturnValue:
@@ -62,10 +80,12 @@ def detail(cohort_id: int) -> ResponseReturnValue:
         "cohorts/detail.html",
         cohort=cohort,
         page=paginate(queries.enrolments_in(cohort.id), per_page=50),
-        taken=queries.accepted_count(cohort.id),
+        counts=queries.enrolment_counts([cohort.id])[cohort.id],
         sets=sets,
         open_sets=sets_open_to(current_user, sets, date.today()),
         form=ActionForm(),
+        decisions_form=DecisionsForm(),
+        settings_form=VersionedForm(data={"version": cohort.version}),
     )
 
 
@@ -77,12 +97,40 @@ def decide(enrolment_id: int, decision: str) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return render_error(400)
     try:
-        services.decide(
+        decisions = services.decide(
             enrolment, accept=decision == "accept", by=current_user, now=datetime.now(UTC)
         )
     except services.LearningRefusal as refusal:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash(f"{enrolment.person.display_name}: {enrolment.status.value}.", "success")
+        flash_decisions(decisions)
     return redirect(url_for("cohorts.detail", cohort_id=enrolment.cohort_id))
+
+
+def unless_open(cohort: Cohort) -> ResponseReturnValue | None:
+    """Back to the cohort's page, with the reason, for a closed cohort's forms."""
+    try:
+        services.ensure_cohort_open(cohort)
+    except services.LearningRefusal as refusal:
+        flash(refusal.message, "error")
+        return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
+    return None
+
+
+def names_of(enrolments: list[Enrolment]) -> str:
+    return ", ".join(enrolment.person.display_name for enrolment in enrolments)
+
+
+def flash_decisions(decisions: services.Decisions) -> None:
+    """What a decision did, one message per outcome."""
+    if decisions.accepted:
+        flash(f"Accepted: {names_of(decisions.accepted)}.", "success")
+    if decisions.waiting:
+        flash(
+            "No place was free for these, so they are on the waiting list in request order "
+            f"and move up as places free: {names_of(decisions.waiting)}.",
+            "warning",
+        )
+    if decisions.declined:
+        flash(f"Declined: {names_of(decisions.declined)}.", "success")

@@ -37,14 +37,18 @@ def new(cohort_id: int) -> ResponseReturnValue:
         identity_queries.possible_facilitators(), nobody="— none yet —"
     )
     if form.validate_on_submit():
-        learning_set = services.create_set(
-            cohort,
-            name=form.name.data,
-            facilitator=db.session.get(Person, form.facilitator_id.data),
-            default_format=SessionFormat(form.default_format.data),
-            cadence_days=form.cadence_days.data,
-            by=current_user,
-        )
+        try:
+            learning_set = services.create_set(
+                cohort,
+                name=form.name.data,
+                facilitator=db.session.get(Person, form.facilitator_id.data),
+                default_format=SessionFormat(form.default_format.data),
+                cadence_days=form.cadence_days.data,
+                by=current_user,
+            )
+        except services.LearningRefusal as refusal:
+            form.form_errors.append(refusal.message)
+            return render_template("sets/new.html", form=form, cohort=cohort), refusal.status
         db.session.commit()
         flash(f"{learning_set.name} created. Add its members.", "success")
         return redirect(url_for("sets.detail", set_id=learning_set.id))

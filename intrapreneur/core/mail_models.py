@@ -32,6 +32,7 @@ class EmailKind(StrEnum):
     SURVEY_REMINDER = "survey_reminder"
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
     FACILITATOR_CHANGE = "facilitator_change"
+    ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
 
 
 class EmailStatus(StrEnum):

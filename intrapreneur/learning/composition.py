@@ -108,6 +108,7 @@ def propose(
     today: date,
 ) -> SetComposition:
     """A fresh proposal, replacing any draft the cohort had."""
+    services.ensure_cohort_open(cohort)
     chosen = [{"person_id": f.person.id, "capacity": f.capacity} for f in facilitators]
     inputs = load_inputs(cohort, chosen, keep_apart, today)
     if not inputs.candidates:

@@ -6,16 +6,19 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
     FieldList,
     Form,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     SubmitField,
     TextAreaField,
@@ -35,6 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from intrapreneur.core.forms import MAX_ID, VersionedForm, plausible_date, strip_whitespace
+from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
 MAX_SETS_PER_FACILITATOR = 4
@@ -63,10 +67,69 @@ class CohortForm(FlaskForm):
         description="How many participants the cohort accepts.",
     )
     enrolment_open = BooleanField("Open for employees to request a place")
+    time_zone = StringField(
+        "Time zone",
+        default=DEFAULT_ZONE,
+        validators=[DataRequired(), Length(max=64)],
+        filters=[strip_whitespace],
+        description="The zone the cohort's dates are read in, as an IANA name: Europe/London, "
+        "America/New_York, Asia/Singapore.",
+    )
 
     def validate_ends_on(self, field: DateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
             raise ValidationError("The cohort must end on or after its first day.")
+
+    def validate_time_zone(self, field: StringField) -> None:
+        if field.data and not is_zone_name(field.data):
+            raise ValidationError(
+                f"{field.data!r} is not a time zone this system knows. "
+                "Use an IANA name such as Europe/Paris."
+            )
+
+
+class EditProgrammeForm(ProgrammeForm, VersionedForm):
+    pass
+
+
+class EditCohortForm(CohortForm, VersionedForm):
+    pass
+
+
+class DecisionsForm(FlaskForm):
+    """Accept or decline the requests ticked on a cohort's page."""
+
+    enrolment_ids = SelectMultipleField(coerce=int, validate_choice=False)
+    accept = SubmitField("Accept selected")
+    decline = SubmitField("Decline selected")
+
+
+class PeopleSearchForm(FlaskForm):
+    """Read from the query string: a search changes nothing, so it carries no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Name, username or department",
+        validators=[Length(max=100, message="Search with at most 100 characters.")],
+        filters=[strip_whitespace],
+    )
+
+
+class RosterUploadForm(FlaskForm):
+    roster = FileField(
+        "CSV file",
+        validators=[FileRequired("Choose a CSV file to upload.")],
+        description="One column of usernames or email addresses, one person per line; a "
+        "header line is optional. UTF-8 text (Excel: “CSV UTF-8”), at most 5,000 lines.",
+    )
+
+
+class RosterConfirmForm(FlaskForm):
+    """The previewed lines, signed, sent back to enrol them."""
+
+    signed_lines = HiddenField(validators=[DataRequired()])
 
 
 class ActionForm(FlaskForm):
@@ -353,3 +416,7 @@ class PlacementForm(VersionedForm):
 
 class MoveForm(PlacementForm):
     target = IntegerField("Move to set", validators=[InputRequired(), NumberRange(min=1)])
+
+
+class EnrolPersonForm(FlaskForm):
+    person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])

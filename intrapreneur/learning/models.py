@@ -24,19 +24,31 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
+from intrapreneur.core.timezones import DEFAULT_ZONE
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 
 
 class Programme(CreatedAtMixin, db.Model):
+    """``archived_at`` set: read-only, listed apart; ``version`` guards against two HR
+    editors overwriting each other (optimistic locking)."""
+
     __tablename__ = "programme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Cohort(CreatedAtMixin, db.Model):
+    """``time_zone`` (an IANA name) is the zone the cohort's dates are read in; a closed
+    cohort (``closed_at`` set) is read-only: no enrolment, no edits, no new sets or sessions.
+    """
+
     __tablename__ = "cohort"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,14 +58,26 @@ class Cohort(CreatedAtMixin, db.Model):
     ends_on: Mapped[date] = mapped_column(Date)
     capacity: Mapped[int] = mapped_column(default=24)
     enrolment_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE
+    )
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     programme: Mapped[Programme] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class EnrolmentStatus(StrEnum):
     REQUESTED = "requested"
     ACCEPTED = "accepted"
     DECLINED = "declined"
+    # Accepted by HR when no place was free: takes the first place that frees up, in
+    # request order, while the cohort is open.
+    WAITING = "waiting"
+    WITHDRAWN = "withdrawn"  # the person left by themself
+    REMOVED = "removed"  # HR took an accepted participant out
 
 
 class Enrolment(CreatedAtMixin, db.Model):

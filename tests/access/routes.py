@@ -224,6 +224,7 @@ ROUTES: dict[str, Route] = {
     "programmes.new_cohort": Route(
         "/programmes/{}/cohorts/new", "programme", _role_then(HR, _exists)
     ),
+    "programmes.edit_programme": Route("/programmes/{}/edit", "programme", _role_then(HR, _exists)),
     "surveys.index": Route("/surveys/", None, _role(*HR)),
     "surveys.new": Route("/surveys/new", None, _role(*HR)),
     "surveys.detail": Route("/surveys/{}", "wave", _role_then(HR, _exists)),
@@ -239,6 +240,9 @@ ROUTES: dict[str, Route] = {
     "cohorts.browse": Route("/cohorts/", None, _role(Role.EMPLOYEE)),
     "cohorts.detail": Route("/cohorts/{}", "cohort", _cohort_team),
     "composer.page": Route("/cohorts/{}/composer", "cohort", _role_then(HR, _exists)),
+    "cohort_settings.edit": Route("/cohorts/{}/edit", "cohort", _role_then(HR, _exists)),
+    "enrolment.people": Route("/cohorts/{}/people", "cohort", _role_then(HR, _exists)),
+    "roster.upload": Route("/cohorts/{}/import", "cohort", _role_then(HR, _exists)),
     "set_health.for_cohort": Route("/cohorts/{}/health", "cohort", _role_then(HR, _exists)),
     "sets.new": Route("/cohorts/{}/sets/new", "cohort", _role_then(HR, _exists)),
     "sets.detail": Route("/sets/{}", "set", _sees("set")),

@@ -162,3 +162,43 @@ def test_0023_keeps_only_the_time_zones_people_chose(
             ]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_0021_gives_existing_cohorts_the_organisation_zone_and_downgrades_new_states(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Cohorts made before 0021 are read in Europe/London, the zone the app used for
+    everyone, at version 1; going back turns a waiting person into a request and one who
+    left into a declined one, the old states closest in meaning."""
+    with empty_database("cohort_zone") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0020")
+            statements = [
+                "INSERT INTO programme (id, name, description, created_at) "
+                "VALUES (1, 'Ignite', '', CURRENT_TIMESTAMP)",
+                "INSERT INTO cohort (id, programme_id, name, starts_on, ends_on, capacity, "
+                "enrolment_open, created_at) VALUES (1, 1, 'Spring', '2027-04-01', "
+                "'2027-06-30', 10, true, CURRENT_TIMESTAMP)",
+                "INSERT INTO person (id, kind, display_name, active, session_version, "
+                "created_at) VALUES (1, 'employee', 'Ann', true, 0, CURRENT_TIMESTAMP)",
+            ]
+            for statement in statements:
+                db.session.execute(text(statement))
+            db.session.commit()
+
+            upgrade(revision="0021")
+            row = db.session.execute(text("SELECT time_zone, version, closed_at FROM cohort"))
+            assert tuple(row.one()) == ("Europe/London", 1, None)
+            db.session.execute(
+                text(
+                    "INSERT INTO enrolment (cohort_id, person_id, status, created_at) "
+                    "VALUES (1, 1, 'waiting', CURRENT_TIMESTAMP)"
+                )
+            )
+            db.session.commit()
+
+            downgrade(revision="0020")
+            assert db.session.scalar(text("SELECT status FROM enrolment")) == "requested"
+            db.session.remove()
+            db.engine.dispose()

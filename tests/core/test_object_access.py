@@ -439,6 +439,27 @@ TABLE: dict[str, Row] = {
         ROLE_GATED,
         None,
     ),
+    **{
+        endpoint: (method, lambda w, path=path: path.format(w=w), ROLE_GATED, None)
+        for endpoint, method, path in (
+            ("programmes.edit_programme", "GET", "/programmes/{w.cohort_b.programme_id}/edit"),
+            ("programmes.archive", "POST", "/programmes/{w.cohort_b.programme_id}/archive"),
+            ("cohort_settings.edit", "GET", "/cohorts/{w.cohort_b.id}/edit"),
+            ("cohort_settings.close", "POST", "/cohorts/{w.cohort_b.id}/close"),
+            ("enrolment.remove", "POST", "/cohorts/enrolments/{w.enrolment_b.id}/remove"),
+            ("enrolment.people", "GET", "/cohorts/{w.cohort_b.id}/people"),
+            ("enrolment.enrol", "POST", "/cohorts/{w.cohort_b.id}/people"),
+            ("roster.upload", "GET", "/cohorts/{w.cohort_b.id}/import"),
+            ("roster.preview", "POST", "/cohorts/{w.cohort_b.id}/import"),
+            ("roster.confirm", "POST", "/cohorts/{w.cohort_b.id}/import/confirm"),
+        )
+    },
+    "enrolment.decide_many": (
+        "POST",
+        lambda w: f"/cohorts/{w.cohort_b.id}/decisions",
+        COHORT_TEAM,
+        "facilitator_b",
+    ),
     "admin.revoke_api_client": ("POST", lambda w: "/admin/api-clients/1/revoke", ROLE_GATED, None),
 }
 
@@ -446,6 +467,7 @@ TABLE: dict[str, Row] = {
 NOT_AN_OBJECT = {
     # Open cohorts are listed to every employee and joining one is the point of listing it.
     "cohorts.join": "every employee may ask to join any open cohort",
+    "cohorts.withdraw": "one's own request or place only (tests/learning/test_enrolment.py)",
     # The secret in the URL is the credential; their own tests try wrong and expired ones.
     "calendar.feed": "secret token (tests/learning calendar tests)",
     "auth.accept_invitation": "secret token (tests/identity invitation tests)",

@@ -134,8 +134,8 @@ def enrolment_decision_url(hr: Person) -> str:
     return f"/cohorts/enrolments/{enrolment.id}/accept"
 
 
-def programme_url(hr: Person) -> str:
-    return f"/programmes/{_cohort(hr).programme_id}/cohorts/new"
+def programme_url(suffix: str = "/cohorts/new") -> Callable[[Person], str]:
+    return lambda hr: f"/programmes/{_cohort(hr).programme_id}{suffix}"
 
 
 def _set(hr: Person) -> LearningSet:
@@ -409,11 +409,37 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     ),
     "programmes.index": ("GET", "/programmes/", only("hr")),
     "programmes.new_programme": ("GET", "/programmes/new", only("hr")),
-    "programmes.new_cohort": ("GET", programme_url, only("hr")),
+    "programmes.new_cohort": ("GET", programme_url(), only("hr")),
+    "programmes.edit_programme": ("GET", programme_url("/edit"), only("hr")),
+    # HR is let in; the empty form (no version) is refused.
+    "programmes.archive": ("POST", programme_url("/archive"), only("hr", BAD_REQUEST)),
     "cohorts.browse": ("GET", "/cohorts/", EMPLOYEES),
     "cohorts.join": ("POST", cohort_url("/join"), {**EMPLOYEES, **dict.fromkeys(ROLES[1:6], AWAY)}),
+    # Employees are let in; with nothing to withdraw from, they are sent back with the reason.
+    "cohorts.withdraw": (
+        "POST",
+        cohort_url("/withdraw"),
+        {**EMPLOYEES, **dict.fromkeys(ROLES[1:6], AWAY)},
+    ),
     "cohorts.detail": ("GET", cohort_url(), COHORT_TEAM),
     "cohorts.decide": ("POST", enrolment_decision_url, {**COHORT_TEAM, "hr": AWAY}),
+    "cohort_settings.edit": ("GET", cohort_url("/edit"), only("hr")),
+    "cohort_settings.close": ("POST", cohort_url("/close"), only("hr", BAD_REQUEST)),
+    # The empty form chooses nothing: back to the cohort with the reason.
+    "enrolment.decide_many": ("POST", cohort_url("/decisions"), {**COHORT_TEAM, "hr": AWAY}),
+    # Only HR takes a participant out (the table's request is no participant: sent back).
+    "enrolment.remove": (
+        "POST",
+        lambda hr: enrolment_decision_url(hr).replace("/accept", "/remove"),
+        only("hr", AWAY),
+    ),
+    "enrolment.people": ("GET", cohort_url("/people"), only("hr")),
+    "enrolment.enrol": ("POST", cohort_url("/people"), only("hr", AWAY)),
+    "roster.upload": ("GET", cohort_url("/import"), only("hr")),
+    # HR is let in; the empty form (no file) is refused, and so is a confirmation without a
+    # signed preview.
+    "roster.preview": ("POST", cohort_url("/import"), only("hr", 422)),
+    "roster.confirm": ("POST", cohort_url("/import/confirm"), only("hr", BAD_REQUEST)),
     "composer.page": ("GET", cohort_url("/composer"), only("hr")),
     # HR is let in; the empty form is refused (422), and with no draft yet there is nothing
     # to change (409). The composer's own tests cover the real changes.

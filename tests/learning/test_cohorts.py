@@ -21,21 +21,13 @@ from intrapreneur.learning.models import (
     Programme,
 )
 from tests.conftest import csrf_token, sign_in_as
+from tests.learning.builders import a_cohort
 
 TODAY = date.today()
 
 
-def _cohort(capacity: int = 10, enrolment_open: bool = True, name: str = "Spring") -> Cohort:
-    programme = db.session.scalar(select(Programme).where(Programme.name == "Ignite"))
-    cohort = Cohort(
-        programme=programme or Programme(name="Ignite"),
-        name=name,
-        starts_on=TODAY + timedelta(days=7),
-        ends_on=TODAY + timedelta(days=90),
-        capacity=capacity,
-        enrolment_open=enrolment_open,
-    )
-    db.session.add(cohort)
+def _cohort(**fields: Any) -> Cohort:
+    cohort = a_cohort(**fields)
     db.session.commit()
     return cohort
 
@@ -153,7 +145,7 @@ def test_closed_cohort_refuses_requests(
     assert _status(cohort, employee) is None
 
 
-def test_hr_accepts_and_declines_within_capacity(
+def test_hr_accepts_and_declines_within_capacity_and_a_full_cohort_puts_on_the_waiting_list(
     client: FlaskClient, make_person: Callable[..., Person]
 ) -> None:
     cohort = _cohort(capacity=1)
@@ -167,7 +159,7 @@ def test_hr_accepts_and_declines_within_capacity(
 
     _post(client, f"/cohorts/enrolments/{enrolment_id[first.id]}/accept", detail)
     full = _post(client, f"/cohorts/enrolments/{enrolment_id[second.id]}/accept", detail)
-    assert "is full" in client.get(full.location).get_data(as_text=True)
+    assert "they are on the waiting list" in client.get(full.location).get_data(as_text=True)
     _post(client, f"/cohorts/enrolments/{enrolment_id[third.id]}/decline", detail)
     twice = _post(client, f"/cohorts/enrolments/{enrolment_id[third.id]}/accept", detail)
 
@@ -175,11 +167,12 @@ def test_hr_accepts_and_declines_within_capacity(
     statuses = [_status(cohort, p) for p in (first, second, third)]
     assert statuses == [
         EnrolmentStatus.ACCEPTED,
-        EnrolmentStatus.REQUESTED,
+        EnrolmentStatus.WAITING,
         EnrolmentStatus.DECLINED,
     ]
     page = client.get(detail).get_data(as_text=True)
     assert "1 of 1</strong> places taken" in page
+    assert "waiting list, number 1" in page
     assert "Full" in _browse_as(client, make_person())
 
 

@@ -1,6 +1,7 @@
 """Reads for programmes, cohorts, sets and sessions, in modules by what they read:
 
-* ``programmes``: programmes, cohorts and enrolment;
+* ``programmes``: programmes, cohorts and the places taken;
+* ``enrolment``: requests, the waiting list and participants; the people HR may enrol;
 * ``sets``: sets and memberships, and who may be placed in a set;
 * ``sessions``: sessions, the calendar feed and the session screen's records;
 * ``set_health``: the set-health figures, each defined once above the SQL that
@@ -13,6 +14,16 @@
 nothing from one another. Callers use the names below.
 """
 
+from intrapreneur.learning.queries.enrolment import (
+    cohort_enrolments,
+    enrolments_in,
+    enrolments_of,
+    my_enrolments,
+    people_by_login,
+    people_search,
+    waiting_list,
+    waiting_position,
+)
 from intrapreneur.learning.queries.feedback import (
     ANSWERING_DAYS,
     MIN_ANSWERS,
@@ -30,10 +41,12 @@ from intrapreneur.learning.queries.programmes import (
     accepted_count,
     enrolment_counts,
     enrolment_of,
-    enrolments_in,
     open_cohorts_for,
+    open_cohorts_of,
     previous_cohort,
     programmes_with_cohorts,
+    sessions_starting_before,
+    sessions_starting_from,
 )
 from intrapreneur.learning.queries.sessions import (
     actions_of,
@@ -59,6 +72,7 @@ from intrapreneur.learning.queries.set_health import (
 from intrapreneur.learning.queries.sets import (
     cohorts_with_sets,
     current_members,
+    current_membership_in_cohort,
     current_set_ids,
     current_set_in_cohort,
     current_sets_of,
@@ -86,23 +100,30 @@ __all__ = [
     "attendance_by_session",
     "attendance_of",
     "clashing_sessions",
+    "cohort_enrolments",
     "cohorts_with_sets",
     "current_members",
+    "current_membership_in_cohort",
     "current_set_ids",
     "current_set_in_cohort",
     "current_sets_of",
     "enrolment_counts",
     "enrolment_of",
     "enrolments_in",
+    "enrolments_of",
     "feedback_by_session",
     "feedback_per_set",
     "hot_seats_of",
     "is_current_member",
     "members_of_sets",
+    "my_enrolments",
     "next_sessions_for",
     "next_steps_by_session",
     "open_cohorts_for",
+    "open_cohorts_of",
     "own_answer",
+    "people_by_login",
+    "people_search",
     "person_by_calendar_token",
     "placeable_people",
     "previous_cohort",
@@ -111,10 +132,14 @@ __all__ = [
     "sessions_for_person",
     "sessions_missed_by_member",
     "sessions_of_set",
+    "sessions_starting_before",
+    "sessions_starting_from",
     "sessions_to_answer",
     "set_candidates",
     "set_health",
     "sets_of_cohort",
     "shared_set_pairs",
     "upcoming_sessions",
+    "waiting_list",
+    "waiting_position",
 ]

@@ -1,20 +1,33 @@
 """Reads for programmes, cohorts and enrolment: the cohorts people may ask to join,
-the requests in each state, and the places taken."""
+the requests in each state, the places taken, and the sessions a cohort's dates hold."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
 from intrapreneur.extensions import db
-from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
+from intrapreneur.learning.models import (
+    Cohort,
+    Enrolment,
+    EnrolmentStatus,
+    LearningSession,
+    LearningSet,
+    Programme,
+)
 
 
 def programmes_with_cohorts() -> list[tuple[Programme, list[Cohort]]]:
-    """Every programme with its cohorts, newest cohort first, in two queries."""
-    programmes = list(db.session.scalars(select(Programme).order_by(Programme.name)))
+    """Every programme with its cohorts, newest cohort first, in two queries; archived
+    programmes after the others."""
+    programmes = list(
+        db.session.scalars(
+            select(Programme).order_by(Programme.archived_at.is_not(None), Programme.name)
+        )
+    )
     cohorts: dict[int, list[Cohort]] = {programme.id: [] for programme in programmes}
     for cohort in db.session.scalars(select(Cohort).order_by(Cohort.starts_on.desc())):
         cohorts[cohort.programme_id].append(cohort)
@@ -72,20 +85,6 @@ def open_cohorts_for(
     return [(cohort, status, places) for cohort, status, places in rows]
 
 
-def enrolments_in(cohort_id: int) -> Select[tuple[Enrolment]]:
-    """Open requests first (oldest first), then participants, then declined."""
-    order = case(
-        (Enrolment.status == EnrolmentStatus.REQUESTED, 0),
-        (Enrolment.status == EnrolmentStatus.ACCEPTED, 1),
-        else_=2,
-    )
-    return (
-        select(Enrolment)
-        .where(Enrolment.cohort_id == cohort_id)
-        .order_by(order, Enrolment.created_at, Enrolment.id)
-    )
-
-
 def previous_cohort(cohort: Cohort) -> Cohort | None:
     """The programme's cohort that started last before this one."""
     return db.session.scalar(
@@ -94,3 +93,39 @@ def previous_cohort(cohort: Cohort) -> Cohort | None:
         .order_by(Cohort.starts_on.desc(), Cohort.id.desc())
         .limit(1)
     )
+
+
+def open_cohorts_of(programme_id: int) -> list[Cohort]:
+    """The programme's cohorts that are not closed."""
+    return list(
+        db.session.scalars(
+            select(Cohort)
+            .where(Cohort.programme_id == programme_id, Cohort.closed_at.is_(None))
+            .order_by(Cohort.starts_on, Cohort.id)
+        )
+    )
+
+
+def _scheduled_in(cohort_id: int, when: Any) -> tuple[int, LearningSession | None]:
+    sessions = (
+        select(LearningSession)
+        .join(LearningSet, LearningSet.id == LearningSession.set_id)
+        .where(LearningSet.cohort_id == cohort_id, LearningSession.cancelled_at.is_(None), when)
+    )
+    count = db.session.scalar(select(func.count()).select_from(sessions.subquery())) or 0
+    first = db.session.scalar(sessions.order_by(LearningSession.starts_at, LearningSession.id))
+    return count, first
+
+
+def sessions_starting_before(
+    cohort_id: int, moment: datetime
+) -> tuple[int, LearningSession | None]:
+    """How many of the cohort's sessions (not cancelled) start before ``moment``, and the
+    first of them."""
+    return _scheduled_in(cohort_id, LearningSession.starts_at < moment)
+
+
+def sessions_starting_from(cohort_id: int, moment: datetime) -> tuple[int, LearningSession | None]:
+    """How many of the cohort's sessions (not cancelled) start at ``moment`` or later, and
+    the first of them."""
+    return _scheduled_in(cohort_id, LearningSession.starts_at >= moment)

@@ -50,9 +50,12 @@ def current_sets_of(person_id: int, today: date) -> list[LearningSet]:
 
 
 def cohorts_with_sets(today: date) -> list[tuple[Cohort, list[LearningSet]]]:
-    """Cohorts that have not ended, each with its sets: where a guest can be invited into."""
+    """Cohorts that have not ended nor been closed, each with its sets: where a guest can be
+    invited into."""
     cohorts = db.session.scalars(
-        select(Cohort).where(Cohort.ends_on >= today).order_by(Cohort.starts_on, Cohort.name)
+        select(Cohort)
+        .where(Cohort.ends_on >= today, Cohort.closed_at.is_(None))
+        .order_by(Cohort.starts_on, Cohort.name)
     ).all()
     sets: dict[int, list[LearningSet]] = {cohort.id: [] for cohort in cohorts}
     for learning_set in db.session.scalars(
@@ -99,9 +102,17 @@ def members_of_sets(set_ids: list[int], today: date) -> list[SetMembership]:
 
 
 def current_set_in_cohort(cohort_id: int, person_id: int, today: date) -> LearningSet | None:
+    membership = current_membership_in_cohort(cohort_id, person_id, today)
+    return membership.learning_set if membership is not None else None
+
+
+def current_membership_in_cohort(
+    cohort_id: int, person_id: int, today: date
+) -> SetMembership | None:
+    """The person's stay in a set of the cohort today: what ends when they leave the cohort."""
     return db.session.scalar(
-        select(LearningSet)
-        .join(SetMembership, SetMembership.set_id == LearningSet.id)
+        select(SetMembership)
+        .join(LearningSet, LearningSet.id == SetMembership.set_id)
         .where(
             LearningSet.cohort_id == cohort_id,
             SetMembership.person_id == person_id,

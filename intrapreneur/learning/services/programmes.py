@@ -1,18 +1,24 @@
-"""Writes for programmes, cohorts and enrolment: requests for a place and HR's decisions."""
+"""Writes for programmes and cohorts as created, and the two ways into a cohort that need
+no decision: an employee's request for a place, and a guest placed by HR."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.timezones import DEFAULT_ZONE
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
-from intrapreneur.learning.services.refusals import LearningRefusal
+from intrapreneur.learning.services.refusals import (
+    LearningRefusal,
+    ensure_cohort_open,
+    ensure_not_archived,
+)
 
 
 def create_programme(*, name: str, description: str, by: Person) -> Programme:
@@ -33,7 +39,9 @@ def create_cohort(
     capacity: int,
     enrolment_open: bool,
     by: Person,
+    time_zone: str = DEFAULT_ZONE,
 ) -> Cohort:
+    ensure_not_archived(programme)
     cohort = Cohort(
         programme=programme,
         name=name,
@@ -41,6 +49,7 @@ def create_cohort(
         ends_on=ends_on,
         capacity=capacity,
         enrolment_open=enrolment_open,
+        time_zone=time_zone,
     )
     db.session.add(cohort)
     audit.record(
@@ -50,6 +59,7 @@ def create_cohort(
         programme_id=programme.id,
         capacity=capacity,
         enrolment_open=enrolment_open,
+        time_zone=time_zone,
     )
     return cohort
 
@@ -61,6 +71,7 @@ def _ensure_room(cohort: Cohort) -> None:
 
 def request_place(cohort: Cohort, person: Person, today: date) -> Enrolment:
     """Ask for a place; one request per person and cohort, even with a double click."""
+    ensure_cohort_open(cohort)
     if not cohort.enrolment_open:
         raise LearningRefusal(f"{cohort.name} is not taking requests.")
     if cohort.ends_on < today:
@@ -84,31 +95,17 @@ def _already(enrolment: Enrolment) -> str:
         EnrolmentStatus.REQUESTED: "You have already asked to join; the programme team decides.",
         EnrolmentStatus.ACCEPTED: "You are already a participant of this cohort.",
         EnrolmentStatus.DECLINED: "Your request for this cohort was declined.",
+        EnrolmentStatus.WAITING: "You are already on the waiting list of this cohort.",
+        EnrolmentStatus.WITHDRAWN: "You withdrew from this cohort; ask the programme team "
+        "if you want to come back.",
+        EnrolmentStatus.REMOVED: "The programme team took you out of this cohort; ask them "
+        "if you want to come back.",
     }[enrolment.status]
-
-
-def decide(enrolment: Enrolment, *, accept: bool, by: Person, now: datetime) -> Enrolment:
-    if enrolment.status is not EnrolmentStatus.REQUESTED:
-        raise LearningRefusal(
-            f"{enrolment.person.display_name}'s request was already {enrolment.status.value}."
-        )
-    if accept:
-        _ensure_room(enrolment.cohort)
-    enrolment.status = EnrolmentStatus.ACCEPTED if accept else EnrolmentStatus.DECLINED
-    enrolment.decided_by_id = by.id
-    enrolment.decided_at = now
-    audit.record(
-        f"enrolment.{enrolment.status.value}",
-        actor=by,
-        obj=enrolment,
-        cohort_id=enrolment.cohort_id,
-        person_id=enrolment.person_id,
-    )
-    return enrolment
 
 
 def ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
     """Employees must have been accepted; a guest placed in a set becomes a participant."""
+    ensure_cohort_open(cohort)
     enrolment = queries.enrolment_of(cohort.id, person.id)
     if enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED:
         return

@@ -1,11 +1,12 @@
-"""What the learning services refuse, and the checks every edit of a set or a session
+"""What the learning services refuse, the check every write into a cohort passes (closed
+cohorts and archived programmes are read-only) and those every edit of a set or a session
 passes."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from intrapreneur.learning.models import LearningSession, LearningSet
+from intrapreneur.learning.models import Cohort, LearningSession, LearningSet, Programme
 
 
 class LearningRefusal(Exception):
@@ -56,7 +57,9 @@ class NeedsConfirmation(LearningRefusal):
         return self.effects
 
 
-def ensure_open(learning_set: LearningSet) -> None:
+def ensure_set_open(learning_set: LearningSet) -> None:
+    """Every edit of a set passes here: a closed set, or a set of a closed cohort, is kept."""
+    ensure_cohort_open(learning_set.cohort)
     if learning_set.closed_at is not None:
         raise LearningRefusal(closed_message(learning_set))
 
@@ -69,10 +72,35 @@ def touch_set(learning_set: LearningSet, version: int | None, now: datetime) -> 
     """Refuse a change made on an old copy of the set (``version`` None: a set changed as
     a side effect, such as the one a member moves into); writing updated_at bumps the
     version, so a concurrent change of the same copy fails in the database as well."""
-    ensure_open(learning_set)
+    ensure_set_open(learning_set)
     if version is not None and learning_set.version != version:
         raise StaleEdit("set")
     learning_set.updated_at = now
+
+
+class RefusedFields(LearningRefusal):
+    """A change that would break something, each reason for the form field it belongs to."""
+
+    status = 422
+
+    def __init__(self, problems: dict[str, list[str]]) -> None:
+        super().__init__(" ".join(message for found in problems.values() for message in found))
+        self.problems = problems
+
+
+def ensure_cohort_open(cohort: Cohort) -> None:
+    """Every write into a cohort passes here: a closed cohort is kept as it was."""
+    if cohort.closed_at is not None:
+        raise LearningRefusal(
+            f"{cohort.name} is closed: it is kept as it was and can no longer be changed."
+        )
+
+
+def ensure_not_archived(programme: Programme) -> None:
+    if programme.archived_at is not None:
+        raise LearningRefusal(
+            f"{programme.name} is archived: it is kept as it was and can no longer be changed."
+        )
 
 
 def touch(session: LearningSession, version: int, now: datetime) -> None:
@@ -84,6 +112,6 @@ def touch(session: LearningSession, version: int, now: datetime) -> None:
 
 
 def ensure_changeable(session: LearningSession) -> None:
-    ensure_open(session.learning_set)
+    ensure_set_open(session.learning_set)
     if session.cancelled_at is not None:
         raise LearningRefusal("A cancelled session cannot be changed.")

@@ -17,6 +17,7 @@ from intrapreneur.learning.services.refusals import (
     InvalidAgenda,
     LearningRefusal,
     ensure_changeable,
+    ensure_set_open,
     touch,
 )
 
@@ -35,6 +36,7 @@ def schedule_sessions(
     by: Person,
 ) -> tuple[list[LearningSession], list[str]]:
     """One session or a series every ``cadence_days``, with any double-booking warnings."""
+    ensure_set_open(learning_set)
     if first_start <= now:
         raise LearningRefusal("A session cannot start in the past. Choose a later time.")
     if not 1 <= count <= MAX_SERIES:

@@ -31,7 +31,7 @@ from intrapreneur.learning.services import set_rules
 from intrapreneur.learning.services.refusals import (
     LearningRefusal,
     NeedsConfirmation,
-    ensure_open,
+    ensure_set_open,
     touch_set,
 )
 from intrapreneur.learning.services.scheduling import bump_sequence, cancel_session
@@ -142,7 +142,7 @@ def move_member(
         raise LearningRefusal(
             f"{person.display_name} can only move to another set of {source.cohort.name}."
         )
-    ensure_open(target)
+    ensure_set_open(target)
     refusal = set_rules.move_refusal(membership, target, today)
     if refusal:
         raise LearningRefusal(refusal)

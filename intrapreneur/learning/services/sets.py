@@ -10,7 +10,11 @@ from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, LearningSet, SessionFormat, SetMembership
 from intrapreneur.learning.services.programmes import ensure_participant
-from intrapreneur.learning.services.refusals import LearningRefusal, ensure_open
+from intrapreneur.learning.services.refusals import (
+    LearningRefusal,
+    ensure_cohort_open,
+    ensure_set_open,
+)
 
 MIN_SET_SIZE = 4
 MAX_SET_SIZE = 8
@@ -25,6 +29,7 @@ def create_set(
     cadence_days: int,
     by: Person,
 ) -> LearningSet:
+    ensure_cohort_open(cohort)
     learning_set = LearningSet(
         cohort=cohort,
         name=name,
@@ -47,7 +52,7 @@ def add_member(
     learning_set: LearningSet, person: Person, *, today: date, by: Person
 ) -> SetMembership:
     """Place a participant (or an invited guest) into a set of their cohort."""
-    ensure_open(learning_set)
+    ensure_set_open(learning_set)
     members = queries.current_members(learning_set.id, today)
     if any(membership.person_id == person.id for membership in members):
         raise LearningRefusal(f"{person.display_name} is already in {learning_set.name}.")

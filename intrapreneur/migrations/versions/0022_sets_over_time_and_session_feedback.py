@@ -2,7 +2,7 @@
 feedback on sessions; the email telling facilitators they start or stop facilitating a set
 
 Revision ID: 0022
-Revises: 0020
+Revises: 0021
 Create Date: 2026-12-08 09:00:00.000000
 
 """
@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0022'
-down_revision = '0020'
+down_revision = '0021'
 branch_labels = None
 depends_on = None
 
-EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset']
+EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset', 'enrolment']
 
 
 def _allow_email_kinds(kinds):

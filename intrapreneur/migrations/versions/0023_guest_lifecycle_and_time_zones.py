@@ -3,7 +3,7 @@ guest's access carry a version, a guest is emailed when their access changes; a 
 time zone is kept apart from the directory's, so a sync never overwrites their choice
 
 Revision ID: 0023
-Revises: 0020
+Revises: 0022
 Create Date: 2026-12-08 10:00:00.000000
 
 """
@@ -13,11 +13,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0023'
-down_revision = '0020'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
-EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset']
+EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset', 'enrolment', 'facilitator_change']
 # Every person had the column's default, which nobody could change: none of them chose it.
 UNCHOSEN = 'Europe/London'
 

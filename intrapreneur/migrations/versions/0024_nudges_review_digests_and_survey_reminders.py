@@ -2,7 +2,7 @@
 preferences, a once-only key on notifications, and each wave's last reminder round)
 
 Revision ID: 0024
-Revises: 0020
+Revises: 0023
 Create Date: 2026-12-08 09:00:00.000000
 
 """
@@ -12,11 +12,11 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0024'
-down_revision = '0020'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 
-EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset']
+EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset', 'enrolment', 'facilitator_change', 'guest_access']
 NEW_KINDS = ['review_digest', 'survey_reminder']
 
 
