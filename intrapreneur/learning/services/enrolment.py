@@ -24,7 +24,7 @@ from intrapreneur.learning import queries
 from intrapreneur.learning.enrolment_emails import News, tell
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus
 from intrapreneur.learning.services.refusals import LearningRefusal, ensure_cohort_open
-from intrapreneur.learning.services.sets import remove_member
+from intrapreneur.learning.services.set_changes import leave_with_the_cohort
 
 UNDECIDED = (EnrolmentStatus.REQUESTED, EnrolmentStatus.WAITING)
 
@@ -148,7 +148,7 @@ def _leave(
         enrolment.cohort_id, enrolment.person_id, today
     )
     if membership is not None:
-        remove_member(membership, today=today, by=by)
+        leave_with_the_cohort(membership, by=by, now=now, today=today)
     return fill_free_places(enrolment.cohort, now)
 
 

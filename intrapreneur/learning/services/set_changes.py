@@ -192,6 +192,25 @@ def remove_member(
     audit.record("set.member_removed", actor=by, obj=learning_set, person_id=membership.person_id)
 
 
+def leave_with_the_cohort(
+    membership: SetMembership, *, by: Person, now: datetime, today: date
+) -> None:
+    """The person left the cohort (withdrew or was removed): their stay in its set ends too,
+    without asking about the set's size — the cohort's decision stands. A closed set keeps
+    its members as they were, for the record."""
+    learning_set = membership.learning_set
+    if learning_set.closed_at is not None:
+        return
+    touch_set(learning_set, None, now)
+    _end_stay(
+        membership,
+        f"You are no longer in {learning_set.name}: this session is taken off your calendar.",
+        now=now,
+        today=today,
+    )
+    audit.record("set.member_removed", actor=by, obj=learning_set, person_id=membership.person_id)
+
+
 def close_set(
     learning_set: LearningSet, *, version: int, by: Person, now: datetime
 ) -> list[LearningSession]:
