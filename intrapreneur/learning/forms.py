@@ -38,7 +38,7 @@ from wtforms.validators import (
 from wtforms.widgets import HiddenInput
 
 from intrapreneur.core.forms import MAX_ID, VersionedForm, plausible_date, strip_whitespace
-from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
+from intrapreneur.core.timezones import is_zone_name, organisation_zone_name
 from intrapreneur.learning.formats import MAX_SEGMENTS
 
 MAX_SETS_PER_FACILITATOR = 4
@@ -69,7 +69,7 @@ class CohortForm(FlaskForm):
     enrolment_open = BooleanField("Open for employees to request a place")
     time_zone = StringField(
         "Time zone",
-        default=DEFAULT_ZONE,
+        default=organisation_zone_name,
         validators=[DataRequired(), Length(max=64)],
         filters=[strip_whitespace],
         description="The zone the cohort's dates are read in, as an IANA name: Europe/London, "

@@ -63,6 +63,7 @@ class World:
     membership_b: SetMembership
     session_b: LearningSession
     earlier_session_b: LearningSession
+    yesterdays_session_b: LearningSession  # held while set B's member was in it
     hot_seat_b: HotSeat
     action_b: Action
     enrolment_b: Enrolment
@@ -135,6 +136,7 @@ def world(make_person: Callable[..., Person]) -> World:
     membership_b = _set(cohort_b, "Set B", member_b, facilitator_b)
     set_b = membership_b.learning_set
     earlier, session_b = session_in(set_b, -14), session_in(set_b, 3)
+    yesterdays = session_in(set_b, -1)
     hot_seat_b = HotSeat(
         session_id=session_b.id,
         person=member_b,
@@ -180,6 +182,7 @@ def world(make_person: Callable[..., Person]) -> World:
         membership_b=membership_b,
         session_b=session_b,
         earlier_session_b=earlier,
+        yesterdays_session_b=yesterdays,
         hot_seat_b=hot_seat_b,
         action_b=action_b,
         enrolment_b=enrolment_b,
@@ -239,11 +242,17 @@ TABLE: dict[str, Row] = {
     "set_health.for_set": ("GET", lambda w: f"/sets/{w.set_b.id}/health", HIDDEN, "facilitator_b"),
     "sets.schedule": ("GET", lambda w: f"/sets/{w.set_b.id}/sessions/new", HIDDEN, "facilitator_b"),
     "sets.add_member": ("POST", lambda w: f"/sets/{w.set_b.id}/members", HIDDEN, "facilitator_b"),
-    "sets.remove_member": (
-        "POST",
-        lambda w: f"/sets/{w.set_b.id}/members/{w.membership_b.id}/remove",
+    "set_changes.remove": (
+        "GET",
+        lambda w: f"/memberships/{w.membership_b.id}/remove",
         HIDDEN,
         "facilitator_b",
+    ),
+    "feedback.answer": (
+        "GET",
+        lambda w: f"/sessions/{w.yesterdays_session_b.id}/feedback",
+        HIDDEN,
+        "member_b",
     ),
     "sessions.screen": ("GET", lambda w: f"/sessions/{w.session_b.id}", HIDDEN, "member_b"),
     "calendar.session_file": (
@@ -452,6 +461,16 @@ TABLE: dict[str, Row] = {
             ("roster.upload", "GET", "/cohorts/{w.cohort_b.id}/import"),
             ("roster.preview", "POST", "/cohorts/{w.cohort_b.id}/import"),
             ("roster.confirm", "POST", "/cohorts/{w.cohort_b.id}/import/confirm"),
+            # Reorganising sets is HR's: the same 403 for any set or membership.
+            ("set_changes.facilitator", "GET", "/sets/{w.set_b.id}/facilitator"),
+            ("set_changes.move", "GET", "/memberships/{w.membership_b.id}/move"),
+            ("set_changes.close", "GET", "/sets/{w.set_b.id}/close"),
+            # A guest is nobody's object but HR's: the same 403 for any id.
+            ("guests.detail", "GET", "/guests/{w.member_b.id}"),
+            ("guests.change_access", "POST", "/guests/{w.member_b.id}/access"),
+            ("guests.revoke", "POST", "/guests/{w.member_b.id}/revoke"),
+            ("guests.send_again", "POST", "/guests/{w.member_b.id}/invitation"),
+            ("guests.withdraw", "POST", "/guests/{w.member_b.id}/invitation/withdraw"),
         )
     },
     "enrolment.decide_many": (

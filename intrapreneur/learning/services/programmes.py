@@ -9,7 +9,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
-from intrapreneur.core.timezones import DEFAULT_ZONE
+from intrapreneur.core.timezones import organisation_zone_name
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
@@ -39,7 +39,7 @@ def create_cohort(
     capacity: int,
     enrolment_open: bool,
     by: Person,
-    time_zone: str = DEFAULT_ZONE,
+    time_zone: str | None = None,
 ) -> Cohort:
     ensure_not_archived(programme)
     cohort = Cohort(
@@ -49,8 +49,8 @@ def create_cohort(
         ends_on=ends_on,
         capacity=capacity,
         enrolment_open=enrolment_open,
-        time_zone=time_zone,
     )
+    cohort.time_zone = time_zone or organisation_zone_name()
     db.session.add(cohort)
     audit.record(
         "cohort.created",
@@ -59,7 +59,7 @@ def create_cohort(
         programme_id=programme.id,
         capacity=capacity,
         enrolment_open=enrolment_open,
-        time_zone=time_zone,
+        time_zone=cohort.time_zone,
     )
     return cohort
 

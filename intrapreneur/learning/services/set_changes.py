@@ -179,17 +179,10 @@ def remove_member(
     today: date,
 ) -> None:
     """End the stay; the history (who was in which set when) is kept."""
-    learning_set = membership.learning_set
-    touch_set(learning_set, version, now)
+    touch_set(membership.learning_set, version, now)
     _ensure_current(membership, today)
     _confirm_leaving(membership, confirmed, now=now, today=today)
-    _end_stay(
-        membership,
-        f"You are no longer in {learning_set.name}: this session is taken off your calendar.",
-        now=now,
-        today=today,
-    )
-    audit.record("set.member_removed", actor=by, obj=learning_set, person_id=membership.person_id)
+    _take_out(membership, by=by, now=now, today=today)
 
 
 def leave_with_the_cohort(
@@ -198,10 +191,14 @@ def leave_with_the_cohort(
     """The person left the cohort (withdrew or was removed): their stay in its set ends too,
     without asking about the set's size — the cohort's decision stands. A closed set keeps
     its members as they were, for the record."""
-    learning_set = membership.learning_set
-    if learning_set.closed_at is not None:
+    if membership.learning_set.closed_at is not None:
         return
-    touch_set(learning_set, None, now)
+    touch_set(membership.learning_set, None, now)
+    _take_out(membership, by=by, now=now, today=today)
+
+
+def _take_out(membership: SetMembership, *, by: Person, now: datetime, today: date) -> None:
+    learning_set = membership.learning_set
     _end_stay(
         membership,
         f"You are no longer in {learning_set.name}: this session is taken off your calendar.",
