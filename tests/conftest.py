@@ -536,14 +536,20 @@ class SmtpServer:
         return "250 Message accepted"
 
 
-@pytest.fixture(scope="session")
-def smtp_server() -> Iterator[SmtpServer]:
+@contextmanager
+def running_smtp_server() -> Iterator[SmtpServer]:
     server = SmtpServer()
     server.controller.start()
     try:
         yield server
     finally:
         server.controller.stop()
+
+
+@pytest.fixture(scope="session")
+def smtp_server() -> Iterator[SmtpServer]:
+    with running_smtp_server() as server:
+        yield server
 
 
 MAIL_FROM = "Intrapreneur <intrapreneur@corp.example>"

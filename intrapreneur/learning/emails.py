@@ -60,8 +60,10 @@ def announce_to(
     sessions: list[LearningSession], person: Person, kind: EmailKind, headline: str, now: datetime
 ) -> int:
     """Tell one person who joins these sessions (an invitation each) or leaves them (a
-    cancellation of their copy each), in ``headline``'s words; nobody else is written to."""
-    return sum(_announce(session, person, kind, now, headline) for session in sessions)
+    cancellation of their copy each), in ``headline``'s words; nobody else is written to.
+    Someone who leaves gets no link to the set's page: it is no longer theirs to open."""
+    linked = kind is not EmailKind.SESSION_CANCELLATION
+    return sum(_announce(session, person, kind, now, headline, linked) for session in sessions)
 
 
 def _announce(
@@ -70,11 +72,12 @@ def _announce(
     kind: EmailKind,
     now: datetime,
     headline: str | None = None,
+    linked: bool = True,
 ) -> int:
     method, usual_headline, prefix = ANNOUNCEMENTS[kind]
     assert person.email is not None
     event = dataclasses.replace(
-        _event(session),
+        _event(session, linked),
         organizer=parseaddr(_sender())[1] or None,
         attendees=(person.email,),
     )
@@ -85,7 +88,7 @@ def _announce(
         subject=prefix + _subject(session, person),
         template="session",
         context={
-            **_session_context(session, person),
+            **_session_context(session, person, linked),
             "headline": headline or usual_headline,
             "updated": kind is EmailKind.SESSION_UPDATE,
             "cancelled": kind is EmailKind.SESSION_CANCELLATION,
@@ -102,9 +105,13 @@ def _sender() -> str:
     return settings.sender if settings is not None else ""
 
 
-def _event(session: LearningSession) -> SessionEvent:
-    page = mail.absolute_url("sets.detail", set_id=session.set_id) or ""
-    return session_event(session, domain=mail.site_domain(), page_url=page)
+def _event(session: LearningSession, linked: bool = True) -> SessionEvent:
+    page = _set_page(session) if linked else None
+    return session_event(session, domain=mail.site_domain(), page_url=page or "")
+
+
+def _set_page(session: LearningSession) -> str | None:
+    return mail.absolute_url("sets.detail", set_id=session.set_id)
 
 
 def _subject(session: LearningSession, person: Person) -> str:
@@ -112,14 +119,16 @@ def _subject(session: LearningSession, person: Person) -> str:
     return mail.one_line(f"{session.learning_set.name}, {starts:%a %d %b %H:%M}")
 
 
-def _session_context(session: LearningSession, person: Person) -> dict[str, object]:
+def _session_context(
+    session: LearningSession, person: Person, linked: bool = True
+) -> dict[str, object]:
     return {
         "set_name": session.learning_set.name,
         "format_label": FORMATS[session.format].label,
         "when": f"{local(session.starts_at, person.time_zone):{WHEN}} ({person.time_zone})",
         "location": session.location,
         "video_url": session.video_url,
-        "page_url": mail.absolute_url("sets.detail", set_id=session.set_id),
+        "page_url": _set_page(session) if linked else None,
     }
 
 

@@ -65,6 +65,23 @@ def test_a_rolled_back_caller_starts_nothing(app: Flask) -> None:
     assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0
 
 
+def test_a_savepoint_inside_the_callers_transaction_neither_starts_nor_drops_its_jobs(
+    app: Flask,
+) -> None:
+    job_id = jobs.enqueue("tests.note", marker="savepoints")
+    with db.session.begin_nested():
+        pass  # released: the caller's transaction is still open
+    savepoint = db.session.begin_nested()
+    savepoint.rollback()
+    assert effects("savepoints") == 0
+    assert job_row(job_id).status is JobStatus.QUEUED
+
+    db.session.commit()
+
+    assert job_row(job_id).status is JobStatus.SUCCEEDED
+    assert effects("savepoints") == 1
+
+
 def test_the_requester_and_arguments_are_kept(
     app: Flask, make_person: Callable[..., Person]
 ) -> None:

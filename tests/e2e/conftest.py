@@ -1,8 +1,9 @@
 """The demo organisation served over HTTP with its own company directory, and headless Chromium.
 
 One site per test process: a real slapd holding the demo employees, the demo database
-(SQLite file) synced from it and seeded, a guest invitation, and ``flask run`` serving it.
-Journeys share the site, so each works on people and records no other journey touches.
+(SQLite file) synced from it and seeded, a guest invitation, a loopback SMTP server that
+keeps every email the site sends, and ``flask run`` serving it. Journeys share the site, so
+each works on people and records no other journey touches.
 
 Independent of ``tests/conftest.py``: the browser talks to a separate server
 process, so the unit tests' rolled-back transactions cannot be shared with it.
@@ -37,7 +38,13 @@ from intrapreneur.identity import invitations
 from intrapreneur.identity.directory import Directory
 from intrapreneur.identity.models import Person
 from intrapreneur.identity.sync import sync_directory
-from tests.conftest import SLAPD_AVAILABLE, SLAPD_MISSING
+from tests.conftest import (
+    MAIL_FROM,
+    SLAPD_AVAILABLE,
+    SLAPD_MISSING,
+    SmtpServer,
+    running_smtp_server,
+)
 from tests.e2e.journey import DESKTOP, REPO_ROOT, axe_script
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -52,6 +59,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SERVER_START_SECONDS = 60  # a deadline, generous for a loaded CI machine
+COMMAND_SECONDS = 120  # a deadline for one `intrapreneur` command run against the site
+# The command line the site's cron jobs would run, installed beside this Python.
+INTRAPRENEUR = Path(sys.executable).parent / "intrapreneur"
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,7 @@ class DemoSite:
     employee_password: str
     guest_passwords: dict[str, str]
     environment: dict[str, str]
+    mail: SmtpServer  # every email the site has sent, in ``mail.received``
 
     @contextmanager
     def database(self) -> Iterator[Flask]:
@@ -84,6 +95,34 @@ class DemoSite:
             finally:
                 db.session.remove()
                 db.engine.dispose()
+
+    def command(self, *arguments: str) -> str:
+        """Run ``intrapreneur ARGUMENTS`` on the site's settings, as its scheduled jobs would
+        (a process of its own); its output, or the test fails with what it said."""
+        finished = subprocess.run(
+            [str(INTRAPRENEUR), *arguments],
+            env=process_environment(self.environment),
+            capture_output=True,
+            text=True,
+            timeout=COMMAND_SECONDS,
+            check=False,
+        )
+        if finished.returncode != 0:
+            pytest.fail(
+                f"`intrapreneur {' '.join(arguments)}` exited with {finished.returncode}:\n"
+                f"{finished.stdout}\n{finished.stderr}"
+            )
+        return finished.stdout
+
+
+def process_environment(settings: dict[str, str]) -> dict[str, str]:
+    """This process's environment with the site's settings in place of the developer's own
+    INTRAPRENEUR_* settings, which must not leak into the site."""
+    environment = {
+        name: value for name, value in os.environ.items() if not name.startswith("INTRAPRENEUR_")
+    }
+    environment.update(settings)
+    return environment
 
 
 @pytest.fixture(scope="session")
@@ -100,13 +139,35 @@ def demo_directory() -> Iterator[tuple[str, dict[str, str]]]:
 
 
 @pytest.fixture(scope="session")
+def site_mail() -> Iterator[SmtpServer]:
+    """The site's SMTP server: plain SMTP on loopback, keeping every message it accepts."""
+    with running_smtp_server() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def site_port() -> int:
+    """The port the site is served on, known before it starts: its settings name it."""
+    return _free_port()
+
+
+@pytest.fixture(scope="session")
 def e2e_environment(
-    tmp_path_factory: pytest.TempPathFactory, demo_directory: tuple[str, dict[str, str]]
+    tmp_path_factory: pytest.TempPathFactory,
+    demo_directory: tuple[str, dict[str, str]],
+    site_mail: SmtpServer,
+    site_port: int,
 ) -> dict[str, str]:
-    """Settings shared by the in-process set-up and the server process."""
+    """Settings shared by the in-process set-up, the server process and the commands."""
     directory = tmp_path_factory.mktemp("e2e")
     return {
         "INTRAPRENEUR_ENV": "test",
+        # Plain SMTP: the loopback server speaks no TLS. Emails wait in the outbox until
+        # `intrapreneur mail deliver` sends them, as in production without the scheduler.
+        "INTRAPRENEUR_SMTP_URL": f"smtp://127.0.0.1:{site_mail.port}?starttls=false",
+        "INTRAPRENEUR_MAIL_FROM": MAIL_FROM,
+        # Links in emails written by a command (a reminder, a digest) lead to the site.
+        "INTRAPRENEUR_BASE_URL": f"http://127.0.0.1:{site_port}",
         "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
         "INTRAPRENEUR_DATABASE_URL": f"sqlite:///{directory / 'e2e.db'}",
         "INTRAPRENEUR_INSTANCE_PATH": str(directory / "instance"),
@@ -184,6 +245,7 @@ def _wait_until_up(process: subprocess.Popen[bytes], port: int, log_path: Path) 
 @pytest.fixture(scope="session")
 def live_server(
     e2e_environment: dict[str, str],
+    site_port: int,
     guest_invitation: GuestInvitation,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[str]:
@@ -191,15 +253,10 @@ def live_server(
 
     Depends on ``guest_invitation`` so the database is seeded before the server starts.
     """
-    port = _free_port()
-    # The developer's own INTRAPRENEUR_* settings must not leak into the test server.
-    environment = {
-        name: value for name, value in os.environ.items() if not name.startswith("INTRAPRENEUR_")
-    }
-    environment.update(e2e_environment)
+    environment = process_environment(e2e_environment)
     app = "intrapreneur:create_app"
     command = [sys.executable, "-m", "flask", "--app", app, "run", "--host", "127.0.0.1"]
-    command += ["--port", str(port)]
+    command += ["--port", str(site_port)]
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     with (
         log_path.open("wb") as log_file,
@@ -208,8 +265,8 @@ def live_server(
         ) as process,
     ):
         try:
-            _wait_until_up(process, port, log_path)
-            yield f"http://127.0.0.1:{port}"
+            _wait_until_up(process, site_port, log_path)
+            yield f"http://127.0.0.1:{site_port}"
         finally:
             process.terminate()
             try:
@@ -253,5 +310,8 @@ def demo_site(
     demo_directory: tuple[str, dict[str, str]],
     seeded_guest_passwords: dict[str, str],
     e2e_environment: dict[str, str],
+    site_mail: SmtpServer,
 ) -> DemoSite:
-    return DemoSite(live_server, demo_directory[0], seeded_guest_passwords, e2e_environment)
+    return DemoSite(
+        live_server, demo_directory[0], seeded_guest_passwords, e2e_environment, site_mail
+    )

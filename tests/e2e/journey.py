@@ -8,13 +8,15 @@ so the app's Content-Security-Policy, which forbids inline script, stays as it i
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from tests.e2e.page_checks import assert_charts_have_tables, assert_status_not_by_colour_alone
@@ -108,3 +110,29 @@ def another_browser(browser: Browser) -> Iterator[Page]:
         yield context.new_page()
     finally:
         context.close()
+
+
+def extend_then_revoke_guest(
+    page: Page, journey: Journey, guest: str, *, while_extended: Callable[[], None] = lambda: None
+) -> None:
+    """HR opens the guest from the list of those ending within 30 days, gives them 60 days
+    more, then revokes their access (``while_extended`` runs between the two)."""
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Guests").click()
+    page.get_by_role("navigation", name="Guests by status").get_by_role(
+        "link", name=re.compile(r"^Ending within 30 days \(\d+\)$")
+    ).click()
+    journey.look("ending-soon")
+    page.get_by_role("link", name=guest).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(guest)
+    journey.look("guest-page")
+    later = date.today() + timedelta(days=60)
+    page.get_by_label("Access ends on").fill(later.isoformat())
+    page.get_by_role("button", name="Change the end date").click()
+    expect(page.get_by_role("status")).to_contain_text("access end date is changed")
+    expect(page.get_by_text(f"Active until {later:%d %b %Y}")).to_be_visible()
+    journey.look("extended")
+    while_extended()
+    page.get_by_role("button", name=f"Revoke {guest}'s access").click()
+    expect(page.get_by_role("status")).to_contain_text("signed out everywhere")
+    expect(page.get_by_role("heading", name="Give access again")).to_be_visible()
+    journey.look("revoked")

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, PersonRole, Role
 from intrapreneur.identity.passwords import hash_password
-from tests.e2e.journey import Journey, another_browser, sign_in
+from tests.e2e.journey import Journey, another_browser, extend_then_revoke_guest, sign_in
 
 if TYPE_CHECKING:
     from tests.e2e.conftest import DemoSite
@@ -51,28 +51,12 @@ def test_programme_lead_extends_then_revokes_a_guests_access(
         sign_in(guest_page, site.base_url, EMAIL, PASSWORD)
 
         sign_in(page, site.base_url, "hokafor", site.employee_password)
-        page.get_by_role("navigation", name="Main").get_by_role("link", name="Guests").click()
-        page.get_by_role("navigation", name="Guests by status").get_by_role(
-            "link", name=re.compile(r"^Ending within 30 days \(\d+\)$")
-        ).click()
-        journey.look("ending-soon")
-        page.get_by_role("link", name=NAME).click()
-        expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
-        journey.look("guest-page")
 
-        later = date.today() + timedelta(days=60)
-        page.get_by_label("Access ends on").fill(later.isoformat())
-        page.get_by_role("button", name="Change the end date").click()
-        expect(page.get_by_role("status")).to_contain_text("access end date is changed")
-        expect(page.get_by_text(f"Active until {later:%d %b %Y}")).to_be_visible()
-        journey.look("extended")
-        guest_page.reload()
-        expect(guest_page).to_have_url(f"{site.base_url}/")  # still in
+        def guest_still_in() -> None:
+            guest_page.reload()
+            expect(guest_page).to_have_url(f"{site.base_url}/")
 
-        page.get_by_role("button", name=f"Revoke {NAME}'s access").click()
-        expect(page.get_by_role("status")).to_contain_text("signed out everywhere")
-        expect(page.get_by_role("heading", name="Give access again")).to_be_visible()
-        journey.look("revoked")
+        extend_then_revoke_guest(page, journey, NAME, while_extended=guest_still_in)
 
         guest_page.reload()
         expect(guest_page).to_have_url(re.compile(f"^{re.escape(site.base_url)}/sign-in"))

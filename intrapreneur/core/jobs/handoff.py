@@ -41,6 +41,9 @@ def dispatch_jobs_after_commit() -> None:
 
 
 def _dispatch_after_commit(session: Session) -> None:
+    # A savepoint's end fires this too; only the outermost commit makes the rows visible.
+    if session.in_nested_transaction():
+        return
     pending = session.info.pop(_PENDING, None)
     if pending:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
@@ -49,6 +52,9 @@ def _dispatch_after_commit(session: Session) -> None:
 
 
 def _forget_after_rollback(session: Session) -> None:
+    # A savepoint rolled back leaves the enclosing transaction, and its jobs, standing.
+    if session.in_nested_transaction():
+        return
     session.info.pop(_PENDING, None)
 
 
