@@ -3,6 +3,7 @@ closed; the composer's hard rules, registers, calendars and emails that follow e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from email.message import EmailMessage
@@ -64,6 +65,24 @@ def _deliver(inbox: SmtpServer) -> list[EmailMessage]:
     before = len(inbox.received)
     mail.deliver_due(datetime.now(UTC))
     return [received.message for received in inbox.received[before:]]
+
+
+def _set_pages_linked(messages: list[EmailMessage], person: Person) -> dict[str, set[str]]:
+    """Per iTIP method, the set pages linked from the emails to ``person`` (body and file)."""
+    linked: dict[str, set[str]] = {}
+    for message in messages:
+        if message["To"] != person.email:
+            continue
+        texts = [
+            part.get_content() for part in message.walk() if part.get_content_maintype() == "text"
+        ]
+        method = next(
+            part.get_param("method")
+            for part in message.walk()
+            if part.get_content_type() == "text/calendar"
+        )
+        linked.setdefault(method, set()).update(re.findall(r"/sets/\d+", " ".join(texts)))
+    return linked
 
 
 def _calendars(messages: list[EmailMessage], person: Person) -> list[tuple[str, int, int]]:
@@ -319,6 +338,8 @@ def test_hr_moves_a_member_and_registers_and_calendars_follow(
         [("CANCEL", soon.id, 1), ("CANCEL", world["a_later"].id, 1), ("REQUEST", b_soon.id, 1)]
     )
     assert _subjects(messages, world["ann"]) == []
+    # The set he left is no longer his to open: its cancellations link to no set page.
+    assert _set_pages_linked(messages, dan) == {"CANCEL": set(), "REQUEST": {f"/sets/{b.id}"}}
     feed = {s.id for s in queries.sessions_for_person(dan.id, TODAY)}
     assert feed == {b_soon.id}
     (event,) = _audited("set.member_moved")
