@@ -16,10 +16,11 @@ blueprint = Blueprint("main", __name__)
 @blueprint.get("/")
 @requires(signed_in)
 def home() -> str:
-    today = date.today()
+    today, now = date.today(), datetime.now(UTC)
     return render_template(
         "main/home.html",
         sets=learning_queries.current_sets_of(current_user.id, today),
-        next_sessions=learning_queries.next_sessions_for(current_user.id, datetime.now(UTC)),
+        next_sessions=learning_queries.next_sessions_for(current_user.id, now),
+        feedback_awaited=learning_queries.feedback_awaited(current_user.id, now),
         today=today,
     )

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from intrapreneur.extensions import db
 from intrapreneur.identity import invitations
 from intrapreneur.identity.models import Person, Role
+from intrapreneur.learning import services
 from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
 from tests.conftest import sign_in_as
 from tests.learning.builders import session_in
@@ -147,3 +148,35 @@ def test_home_names_the_persons_manager_and_says_nothing_for_a_guest(
 
     sign_in_as(client, make_guest())
     assert "manager" not in text_content(client.get("/").get_data(as_text=True)).lower()
+
+
+def _feedback_links(client: FlaskClient) -> set[str]:
+    page = client.get("/").get_data(as_text=True)
+    if 'id="feedback-heading"' not in page:
+        return set()
+    section = page.split('id="feedback-heading"')[1].split("</section>")[0]
+    return set(re.findall(r'href="(/sessions/\d+/feedback)"', section))
+
+
+def test_home_asks_about_held_sessions_the_member_has_not_answered_yet(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    member, newcomer = make_person(), make_person()
+    learning_set = _set("Aurora")
+    joined = TODAY - timedelta(days=20)
+    db.session.add(SetMembership(learning_set=learning_set, person=member, joined_on=joined))
+    yesterday, answered = session_in(learning_set, -1), session_in(learning_set, -2)
+    session_in(learning_set, -10)  # answering closed after seven days
+    session_in(learning_set, 2)  # not held yet
+    session_in(learning_set, -3, cancelled_at=datetime.now(UTC) - timedelta(days=4))
+    db.session.add(SetMembership(learning_set=learning_set, person=newcomer, joined_on=TODAY))
+    services.save_feedback(
+        answered, member, usefulness=4, next_step="Call a customer", now=datetime.now(UTC)
+    )
+    db.session.commit()
+
+    sign_in_as(client, member)
+    assert _feedback_links(client) == {f"/sessions/{yesterday.id}/feedback"}
+    # Someone who joined today was not in the set for yesterday's session.
+    sign_in_as(client, newcomer)
+    assert _feedback_links(client) == set()

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from intrapreneur.core.sql import count_if, utc_day
 from intrapreneur.extensions import db
@@ -176,7 +176,30 @@ def sessions_to_answer(set_id: int, person_id: int, now: datetime) -> dict[int, 
     """The set's sessions the person may answer about now (held, answering open, and they
     were in the set that day), each with whether they already have."""
     rows = db.session.execute(
-        select(LearningSession.id, SessionFeedback.id.is_not(None))
+        _answerable(person_id, now, LearningSession.id, SessionFeedback.id.is_not(None)).where(
+            LearningSession.set_id == set_id
+        )
+    )
+    return {session_id: bool(answered) for session_id, answered in rows}
+
+
+def feedback_awaited(person_id: int, now: datetime) -> list[LearningSession]:
+    """The sessions of any of the person's sets they may still say something about and have
+    not yet, oldest first (the home page asks)."""
+    return list(
+        db.session.scalars(
+            _answerable(person_id, now, LearningSession)
+            .where(SessionFeedback.id.is_(None))
+            .order_by(LearningSession.starts_at)
+        )
+    )
+
+
+def _answerable(person_id: int, now: datetime, *columns: Any) -> Select[Any]:
+    """Held sessions whose answering is open, of sets the person was in on the day, joined
+    to the person's own answer (if any)."""
+    return (
+        select(*columns)
         .join(
             SetMembership,
             (SetMembership.set_id == LearningSession.set_id)
@@ -188,10 +211,5 @@ def sessions_to_answer(set_id: int, person_id: int, now: datetime) -> dict[int, 
             (SessionFeedback.session_id == LearningSession.id)
             & (SessionFeedback.person_id == person_id),
         )
-        .where(
-            LearningSession.set_id == set_id,
-            held(now),
-            LearningSession.starts_at > now - timedelta(days=ANSWERING_DAYS),
-        )
+        .where(held(now), LearningSession.starts_at > now - timedelta(days=ANSWERING_DAYS))
     )
-    return {session_id: bool(answered) for session_id, answered in rows}
