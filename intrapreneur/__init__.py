@@ -152,12 +152,14 @@ def _register_blueprints(app: Flask) -> None:
         set_health,
         sets,
         surveys,
+        two_step,
         ventures,
     )
 
     for module in (
         main,
         auth,
+        two_step,
         guests,
         programmes,
         agendas,

@@ -42,6 +42,7 @@ class Settings:
     redis_url: str | None = field(repr=False)
     directory: DirectorySettings | None
     break_glass_admin: bool
+    local_mfa_required: bool
     sync_max_deactivate_share: float
     dev_sign_in: bool
     invitation_days: int
@@ -78,6 +79,7 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "DIRECTORY": self.directory,
             "BREAK_GLASS_ADMIN": self.break_glass_admin,
+            "LOCAL_MFA_REQUIRED": self.local_mfa_required,
             "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
             "DEV_SIGN_IN": self.dev_sign_in,
             "INVITATION_DAYS": self.invitation_days,
@@ -129,6 +131,14 @@ def _instruments_dir(env: Mapping[str, str]) -> Path | None:
     return path
 
 
+def _local_mfa_required(env: Mapping[str, str]) -> bool:
+    """Whether every local account (guests, break-glass) must use an authenticator app."""
+    value = (read(env, "LOCAL_MFA") or "optional").lower()
+    if value not in ("required", "optional"):
+        raise ConfigError(f"{PREFIX}LOCAL_MFA must be required or optional, not {value!r}")
+    return value == "required"
+
+
 def _default_time_zone(env: Mapping[str, str]) -> str:
     """The zone of everyone who chose none and has none in the directory."""
     name = read(env, "DEFAULT_TIME_ZONE") or DEFAULT_ZONE
@@ -160,6 +170,7 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         directory=load_directory(env),
         # Local admin sign-in while the directory is down: on in development, opt-in in production.
         break_glass_admin=flag(env, "BREAK_GLASS_ADMIN") or name != "production",
+        local_mfa_required=_local_mfa_required(env),
         sync_max_deactivate_share=share(env, "SYNC_MAX_DEACTIVATE_SHARE", 0.1),
         dev_sign_in=dev_sign_in,
         invitation_days=whole_number(env, "INVITATION_DAYS", 14),
