@@ -14,6 +14,7 @@ from flask import flash, redirect, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user
 
+from intrapreneur.core.security import note_signed_in_now
 from intrapreneur.extensions import db
 from intrapreneur.identity import mfa, services
 from intrapreneur.identity.models import Person
@@ -27,6 +28,7 @@ def start_session(person: Person, method: str) -> None:
     session.clear()
     login_user(person)
     session.permanent = True
+    note_signed_in_now()
     services.note_sign_in(person, method=method, now=datetime.now(UTC))
 
 

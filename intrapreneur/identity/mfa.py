@@ -21,6 +21,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import LocalMfa, Person, RecoveryCode
 from intrapreneur.identity.services import SignInRefused, digest, use_link_once
@@ -71,11 +72,10 @@ def step_after_password(person: Person, method: str) -> str | None:
 def _cipher() -> MultiFernet:
     """Encrypts with the secret key; decrypts with it or any fallback key, so rotating the
     secret key keeps every authenticator working."""
-    keys = [current_app.config["SECRET_KEY"], *(current_app.config["SECRET_KEY_FALLBACKS"] or [])]
     return MultiFernet(
         [
             Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"local-mfa:{key}".encode()).digest()))
-            for key in keys
+            for key in reversed(signing_keys())
         ]
     )
 
