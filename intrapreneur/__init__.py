@@ -59,7 +59,11 @@ def _init_extensions(app: Flask) -> None:
     )
     from intrapreneur.core.errors import register_error_handlers
     from intrapreneur.core.jobs import dispatch_jobs_after_commit
-    from intrapreneur.core.security import init_security_headers, refuse_nul_characters
+    from intrapreneur.core.security import (
+        end_sessions_past_their_lifetime,
+        init_security_headers,
+        refuse_nul_characters,
+    )
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
@@ -80,6 +84,7 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(person_of_session)
     init_security_headers(app)
     refuse_nul_characters(app)
+    end_sessions_past_their_lifetime(app)
     register_error_handlers(app)
     app.jinja_env.globals.update(_template_helpers())
     app.context_processor(navigation_context)
@@ -152,12 +157,14 @@ def _register_blueprints(app: Flask) -> None:
         set_health,
         sets,
         surveys,
+        two_step,
         ventures,
     )
 
     for module in (
         main,
         auth,
+        two_step,
         guests,
         programmes,
         agendas,

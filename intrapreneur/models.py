@@ -21,9 +21,11 @@ from intrapreneur.identity.models import (
     ApiClient,
     Department,
     Invitation,
+    LocalMfa,
     PasswordReset,
     Person,
     PersonRole,
+    RecoveryCode,
 )
 from intrapreneur.learning.models import (
     Action,
@@ -56,6 +58,7 @@ __all__ = [
     "Invitation",
     "LearningSession",
     "LearningSet",
+    "LocalMfa",
     "Notification",
     "OutgoingEmail",
     "PasswordReset",
@@ -64,6 +67,7 @@ __all__ = [
     "PrivacyRules",
     "Programme",
     "Question",
+    "RecoveryCode",
     "Review",
     "SetComposition",
     "SetMembership",

@@ -17,6 +17,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import profile as profiles
 from intrapreneur.identity import queries
 from intrapreneur.identity.forms import EmailPreferencesForm, TimeZoneForm
+from intrapreneur.identity.permissions import can_use_local_mfa
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 
@@ -52,6 +53,7 @@ def profile() -> ResponseReturnValue:
         manager=current_user.manager if employee else None,
         reports=queries.direct_reports(current_user.id) if employee else [],
         everyone_below=queries.count_reports(current_user.id) if employee else 0,
+        two_step_available=can_use_local_mfa(current_user),
     ), 422 if form.errors else 200
 
 

@@ -18,8 +18,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
+from intrapreneur.blueprints.signing_in import continue_sign_in, start_session
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
@@ -62,13 +63,6 @@ def _throttled(view):  # type: ignore[no-untyped-def]
     return limiter.limit(_login_rate_limit, methods=["POST"])(view)
 
 
-def _start_session(person: Person, method: str) -> None:
-    session.clear()
-    login_user(person)
-    session.permanent = True
-    services.note_sign_in(person, method=method, now=datetime.now(UTC))
-
-
 def _dev_sign_in_form() -> DevSignInForm | None:
     if not current_app.config["DEV_SIGN_IN"]:
         return None
@@ -91,8 +85,12 @@ def person_of_session(person_id: str) -> Person | None:
         return None
 
 
+def _next_url() -> str:
+    return safe_next(request.args.get("next"), url_for("main.home"))
+
+
 def _after_sign_in() -> ResponseReturnValue:
-    return redirect(safe_next(request.args.get("next"), url_for("main.home")))
+    return redirect(_next_url())
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -112,9 +110,8 @@ def sign_in() -> ResponseReturnValue:
             form.form_errors.append(refusal.message)
             status = refusal.status
         else:
-            _start_session(person, method)
-            db.session.commit()
-            return _after_sign_in()
+            # A local account with two-step sign-in is only half signed in here.
+            return continue_sign_in(person, method, _next_url())
     elif form.is_submitted():
         status = 422
     return render_template("auth/sign_in.html", form=form, dev_form=_dev_sign_in_form()), status
@@ -131,7 +128,7 @@ def dev_sign_in() -> ResponseReturnValue:
         return render_template("auth/sign_in.html", form=SignInForm(), dev_form=form), 422
     person = db.session.get(Person, form.person_id.data)
     assert person is not None  # the choices only hold existing people
-    _start_session(person, "development")
+    start_session(person, "development")
     db.session.commit()
     return _after_sign_in()
 
@@ -161,7 +158,7 @@ def _choose_password(
     set_password: Callable[[str], Person], method: str, welcome: str, template: str, **context: Any
 ) -> ResponseReturnValue:
     """The page where a guest chooses a password (invitation or reset): one policy, and the
-    guest is signed in afresh once it is set."""
+    guest is signed in afresh once it is set (after their code, if they use two steps)."""
     form = _new_password_form()
     status = 200
     if form.validate_on_submit():
@@ -173,10 +170,8 @@ def _choose_password(
         except services.IdentityError as problem:
             return render_error(problem.status, problem.message)
         else:
-            _start_session(guest, method)
-            db.session.commit()
-            flash(welcome, "success")
-            return redirect(url_for("main.home"))
+            # A new password is no way around the second step.
+            return continue_sign_in(guest, method, url_for("main.home"), welcome)
     elif form.is_submitted():
         status = 422
     return render_template(template, form=form, **context), status

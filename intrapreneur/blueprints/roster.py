@@ -14,6 +14,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from intrapreneur.blueprints.cohorts import unless_open
 from intrapreneur.core.permissions import requires
+from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
 from intrapreneur.learning import services
 from intrapreneur.learning.forms import RosterConfirmForm, RosterUploadForm
@@ -36,7 +37,7 @@ SALT = "cohort-roster-import"
 
 
 def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=SALT)
+    return URLSafeTimedSerializer(signing_keys(), salt=SALT)
 
 
 def _sign(cohort: Cohort, lines: list[RosterLine]) -> str:

@@ -1,10 +1,12 @@
-"""HTTP security defaults: headers, cookie flags and safe redirects."""
+"""HTTP security defaults: headers, cookie flags, session lifetimes, signing keys and safe
+redirects."""
 
 from __future__ import annotations
 
+import time
 from urllib.parse import urlsplit
 
-from flask import Flask, request
+from flask import Flask, current_app, flash, request, session
 from flask.typing import ResponseReturnValue
 from flask_talisman import Talisman
 
@@ -71,3 +73,36 @@ def safe_next(target: str | None, default: str) -> str:
     if parts.scheme or parts.netloc or any(ord(char) < 32 for char in target):
         return default
     return target
+
+
+def signing_keys() -> list[str]:
+    """The keys a signature may carry, in itsdangerous's order: the earlier keys
+    (``SECRET_KEY_FALLBACKS``) first, the current one, which signs, last."""
+    return [*(current_app.config["SECRET_KEY_FALLBACKS"] or []), current_app.config["SECRET_KEY"]]
+
+
+# When the session's person signed in (seconds since the epoch), kept in the signed cookie.
+SIGNED_IN_AT = "signed_in_at"
+FLASK_LOGIN_USER = "_user_id"
+
+
+def note_signed_in_now() -> None:
+    session[SIGNED_IN_AT] = time.time()
+
+
+def end_sessions_past_their_lifetime(app: Flask) -> None:
+    """The absolute lifetime (``SESSION_MAX_HOURS``): however active, a session ends that
+    long after its sign-in. (The idle lifetime is the cookie's own, checked by Flask.)"""
+
+    @app.before_request
+    def _end() -> None:
+        if FLASK_LOGIN_USER not in session:
+            return
+        hours = app.config["SESSION_MAX_HOURS"]
+        started = session.get(SIGNED_IN_AT)
+        if not isinstance(started, int | float):
+            # A session from before this rule: its lifetime counts from now.
+            note_signed_in_now()
+        elif time.time() - started > hours * 60 * 60:
+            session.clear()
+            flash(f"You were signed in for {hours} hours. Please sign in again.", "info")

@@ -198,3 +198,20 @@ class TimeZoneForm(FlaskForm):
             SelectChoice("", fallback),
             *(SelectChoice(name, name.replace("_", " ")) for name in offered_zone_names()),
         ]
+
+
+class CodeForm(FlaskForm):
+    """The second step: a code from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        "Code",
+        validators=[DataRequired(), Length(max=32)],
+        filters=[strip_whitespace],
+        description="The 6-digit code your authenticator app shows now, or one of your "
+        "recovery codes.",
+        render_kw={
+            "autocomplete": "one-time-code",
+            "autocapitalize": "none",
+            "spellcheck": "false",
+        },
+    )

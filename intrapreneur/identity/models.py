@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
@@ -223,3 +223,34 @@ class ApiClient(CreatedAtMixin, db.Model):
             and self.created_by is not None
             and self.created_by.may_act(today)
         )
+
+
+class LocalMfa(CreatedAtMixin, db.Model):
+    """A local account's authenticator app (TOTP): guests and the break-glass admin.
+
+    The secret is kept encrypted with a key derived from the secret key; it is shown once,
+    while being set up. Until the first code confirms it, ``enabled_at`` is empty and the
+    sign-in asks for nothing.
+    """
+
+    __tablename__ = "local_mfa"
+
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("person.id", ondelete="CASCADE"), primary_key=True
+    )
+    secret_encrypted: Mapped[str] = mapped_column(String(255))
+    enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The time step of the last code accepted: a code, or an earlier one, never works twice.
+    last_used_step: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class RecoveryCode(CreatedAtMixin, db.Model):
+    """One of a local account's single-use codes for a lost authenticator; only its
+    SHA-256 is stored, as for link secrets."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -42,3 +42,9 @@ def can_view_job(person: Person, job: BackgroundJob) -> bool:
 def can_sync_directory(person: Person) -> bool:
     """Administrators run the directory sync (or its dry run) from the web."""
     return person.has_role(Role.ADMIN)
+
+
+def can_use_local_mfa(person: Person) -> bool:
+    """Local accounts set up their own second step: guests, and anyone holding a local
+    password (the break-glass admin). Directory accounts get MFA from their organisation."""
+    return person.is_guest or person.password_hash is not None

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 
 from intrapreneur.core import metrics
 from intrapreneur.core import services as audit
+from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning, queries
 from intrapreneur.identity.directory import (
@@ -86,13 +87,13 @@ Row = TypeVar("Row", bound=LinkRow)
 
 def link_token(salt: str, row_id: int, secret: str) -> str:
     """The link's token: the row's id and the secret, signed; only the secret's hash is kept."""
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).dumps([row_id, secret])
+    return URLSafeSerializer(signing_keys(), salt=salt).dumps([row_id, secret])
 
 
 def row_behind_link(token: str, salt: str, model: type[Row]) -> Row | None:
     """The row a link's token names, if its secret matches the stored hash."""
     try:
-        row_id, secret = URLSafeSerializer(current_app.config["SECRET_KEY"], salt=salt).loads(token)
+        row_id, secret = URLSafeSerializer(signing_keys(), salt=salt).loads(token)
     except (BadSignature, ValueError, TypeError):
         return None
     row = db.session.get(model, row_id) if isinstance(row_id, int) else None

@@ -38,10 +38,14 @@ class Settings:
     env: str
     # Secrets (the URLs may carry passwords): kept out of repr, so printing settings shows none.
     secret_key: str = field(repr=False)
+    secret_key_fallbacks: tuple[str, ...] = field(repr=False)
     database_url: str = field(repr=False)
     redis_url: str | None = field(repr=False)
     directory: DirectorySettings | None
     break_glass_admin: bool
+    local_mfa_required: bool
+    session_idle_minutes: int
+    session_max_hours: int
     sync_max_deactivate_share: float
     dev_sign_in: bool
     invitation_days: int
@@ -73,11 +77,13 @@ class Settings:
         return {
             "ENV_NAME": self.env,
             "SECRET_KEY": self.secret_key,
+            "SECRET_KEY_FALLBACKS": list(self.secret_key_fallbacks),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "REDIS_URL": self.redis_url,
             "DIRECTORY": self.directory,
             "BREAK_GLASS_ADMIN": self.break_glass_admin,
+            "LOCAL_MFA_REQUIRED": self.local_mfa_required,
             "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
             "DEV_SIGN_IN": self.dev_sign_in,
             "INVITATION_DAYS": self.invitation_days,
@@ -113,7 +119,10 @@ class Settings:
             "SESSION_COOKIE_SECURE": self.is_production,
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SECURE": self.is_production,
-            "PERMANENT_SESSION_LIFETIME": 8 * 60 * 60,
+            # The cookie is signed again on every request, and Flask refuses one whose
+            # signature is older than this: the idle lifetime, enforced by the server.
+            "PERMANENT_SESSION_LIFETIME": self.session_idle_minutes * 60,
+            "SESSION_MAX_HOURS": self.session_max_hours,
             "WTF_CSRF_TIME_LIMIT": None,
         }
 
@@ -127,6 +136,26 @@ def _instruments_dir(env: Mapping[str, str]) -> Path | None:
     if not path.is_dir():
         raise ConfigError(f"{PREFIX}SURVEY_INSTRUMENTS_DIR is not a directory: {raw}")
     return path
+
+
+def _local_mfa_required(env: Mapping[str, str]) -> bool:
+    """Whether every local account (guests, break-glass) must use an authenticator app."""
+    value = (read(env, "LOCAL_MFA") or "optional").lower()
+    if value not in ("required", "optional"):
+        raise ConfigError(f"{PREFIX}LOCAL_MFA must be required or optional, not {value!r}")
+    return value == "required"
+
+
+def _session_lifetimes(env: Mapping[str, str]) -> tuple[int, int]:
+    """Idle minutes and absolute hours of a session; idle cannot outlast absolute."""
+    idle = whole_number(env, "SESSION_IDLE_MINUTES", 8 * 60, maximum=7 * 24 * 60)
+    most = whole_number(env, "SESSION_MAX_HOURS", 12, maximum=30 * 24)
+    if idle > most * 60:
+        raise ConfigError(
+            f"{PREFIX}SESSION_IDLE_MINUTES ({idle}) is longer than {PREFIX}SESSION_MAX_HOURS "
+            f"({most} hours): a session ends after the shorter of the two anyway"
+        )
+    return idle, most
 
 
 def _default_time_zone(env: Mapping[str, str]) -> str:
@@ -152,14 +181,19 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         raise ConfigError(
             f"{PREFIX}DEV_SIGN_IN is a development-only sign-in and cannot be enabled in production"
         )
+    idle_minutes, max_hours = _session_lifetimes(env)
     return Settings(
         env=name,
         secret_key=keys.secret_key(env, name, instance),
+        secret_key_fallbacks=keys.secret_key_fallbacks(env, name),
         database_url=read(env, "DATABASE_URL") or f"sqlite:///{instance / 'intrapreneur.db'}",
         redis_url=read(env, "REDIS_URL"),
         directory=load_directory(env),
         # Local admin sign-in while the directory is down: on in development, opt-in in production.
         break_glass_admin=flag(env, "BREAK_GLASS_ADMIN") or name != "production",
+        local_mfa_required=_local_mfa_required(env),
+        session_idle_minutes=idle_minutes,
+        session_max_hours=max_hours,
         sync_max_deactivate_share=share(env, "SYNC_MAX_DEACTIVATE_SHARE", 0.1),
         dev_sign_in=dev_sign_in,
         invitation_days=whole_number(env, "INVITATION_DAYS", 14),

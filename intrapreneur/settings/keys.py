@@ -34,6 +34,19 @@ def secret_key(env: Mapping[str, str], name: str, instance_path: Path) -> str:
     return _development_key(instance_path)
 
 
+def secret_key_fallbacks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Earlier secret keys, comma-separated, still accepted (never used to sign): after a
+    rotation, sessions, links and authenticator keys made with them keep working."""
+    keys = tuple(key.strip() for key in (read(env, "SECRET_KEY_FALLBACKS") or "").split(","))
+    keys = tuple(key for key in keys if key)
+    if name == "production" and any(len(key) < MIN_SECRET_KEY_LENGTH for key in keys):
+        raise ConfigError(
+            f"{PREFIX}SECRET_KEY_FALLBACKS holds a key shorter than {MIN_SECRET_KEY_LENGTH} "
+            "characters: list only earlier values of the secret key, separated by commas"
+        )
+    return keys
+
+
 def survey_pseudonym_key(env: Mapping[str, str], name: str, instance_path: Path) -> str:
     """The key of survey pseudonyms; kept out of the database so a dump cannot name anyone."""
     key = read(env, "SURVEY_PSEUDONYM_KEY")

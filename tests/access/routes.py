@@ -199,10 +199,20 @@ def _sign_in(o: Oracle, p: str, t: str | None) -> Expect:
     return AWAY if o.acts(p) else OK
 
 
+def _second_step(o: Oracle, p: str, t: str | None) -> Expect:
+    """Only for someone half signed in (tests/identity/test_two_step.py): nobody here is."""
+    return LOGIN
+
+
+def _local_account(o: Oracle, p: str, t: str | None) -> Expect:
+    return OK if o.world.persons[p].guest else NO
+
+
 ROUTES: dict[str, Route] = {
     "main.home": Route("/", None, _ok),
     "account.notifications": Route("/account/notifications", None, _ok),
     "account.profile": Route("/account/profile", None, _ok),
+    "two_step.settings": Route("/account/two-step", None, _local_account),
     "calendar.page": Route("/calendar", None, _ok),
     "reviews.notifications": Route("/notifications", None, _ok),
     "sessions.my_commitments": Route("/commitments", None, _ok),
@@ -284,6 +294,8 @@ ROUTES: dict[str, Route] = {
     "auth.sign_in": Route("/sign-in", None, _sign_in, True),
     "auth.forgot_password": Route("/forgot-password", None, _ok, True),
     "auth.reset_link_sent": Route("/forgot-password/sent", None, _ok, True),
+    "two_step.code": Route("/sign-in/code", None, _second_step, True),
+    "two_step.set_up_at_sign_in": Route("/sign-in/two-step/set-up", None, _second_step, True),
     "health.healthz": Route("/healthz", None, _ok, True),
     "health.readyz": Route("/readyz", None, _ok, True),
     # Off (404) for everyone until a scraper's token or network is configured.

@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from intrapreneur.blueprints import signing_in
 from intrapreneur.core import jobs
 from intrapreneur.core.models import ExportFile
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
@@ -22,7 +23,7 @@ from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
-from intrapreneur.identity import invitations, password_resets, services
+from intrapreneur.identity import invitations, mfa, password_resets, services
 from intrapreneur.identity.models import (
     ApiScope,
     Invitation,
@@ -508,6 +509,16 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # Everyone chooses their own emails; the page shows and changes only the signed-in person's.
     "account.notifications": ("GET", "/account/notifications", signed_in_only(OK)),
     "account.profile": ("GET", "/account/profile", signed_in_only(OK)),
+    # Local accounts' second step: only the person half signed in for that step is served
+    # (tests/identity/test_two_step.py); everyone else, signed in or not, goes to sign in.
+    "two_step.code": ("GET", "/sign-in/code", everyone(LOGIN)),
+    "two_step.set_up_at_sign_in": ("GET", "/sign-in/two-step/set-up", everyone(LOGIN)),
+    "two_step.confirm_at_sign_in": ("POST", "/sign-in/two-step/confirm", everyone(LOGIN)),
+    # Local accounts set up their own; directory accounts have their organisation's MFA.
+    "two_step.settings": ("GET", "/account/two-step", only("guest")),
+    "two_step.set_up": ("POST", "/account/two-step/set-up", only("guest")),
+    "two_step.confirm": ("POST", "/account/two-step/confirm", only("guest", 422)),
+    "two_step.turn_off": ("POST", "/account/two-step/turn-off", only("guest", 422)),
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.
@@ -614,6 +625,49 @@ def test_route_answers_each_role_as_the_table_says(
     elif answer == AWAY:
         assert response.status_code == 302
         assert not response.location.startswith("/sign-in")
+    else:
+        assert response.status_code == answer, response.get_data(as_text=True)[:500]
+
+
+SECOND_STEP_PAGES = {"two_step.code", "two_step.set_up_at_sign_in", "two_step.confirm_at_sign_in"}
+
+
+@pytest.mark.parametrize("step", [mfa.Step.CODE, mfa.Step.SET_UP])
+@pytest.mark.parametrize("endpoint", sorted(set(TABLE) - SECOND_STEP_PAGES))
+def test_a_half_signed_in_person_reaches_only_what_anonymous_people_reach(
+    endpoint: str,
+    step: str,
+    client: FlaskClient,
+    make_person: Callable[..., Person],
+    monkeypatch: pytest.MonkeyPatch,
+    app: Flask,
+) -> None:
+    """Between the password and the code (or the required set-up), a guest with the
+    right password is anonymous to every page but the second step's own."""
+    method, url, expected = TABLE[endpoint]
+    if callable(url):
+        url = url(make_person(Role.HR))
+    guest = person_for("guest", make_person)
+    assert guest is not None
+    with client.session_transaction() as session:
+        session[signing_in.PENDING] = {
+            "person": guest.id,
+            "version": guest.session_version,
+            "method": "password",
+            "step": step,
+            "next": "/",
+            "welcome": None,
+            "since": datetime.now(UTC).timestamp(),
+        }
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+
+    response = client.open(url, method=method)
+    response.close()
+
+    answer = expected["anonymous"]
+    if answer == LOGIN:
+        assert response.status_code == 302
+        assert response.location.startswith("/sign-in")
     else:
         assert response.status_code == answer, response.get_data(as_text=True)[:500]
 

@@ -244,3 +244,11 @@ def test_printing_the_settings_shows_no_secret(tmp_path: Path) -> None:
     shown = repr(loaded)
     for secret in ("k" * 40, "db-password-1", "redis-password-2", "metrics-token-3"):
         assert secret not in shown
+
+
+def test_local_mfa_is_optional_unless_required_and_refuses_other_values(tmp_path: Path) -> None:
+    assert _load(tmp_path, ENV="test").flask_config()["LOCAL_MFA_REQUIRED"] is False
+    required = _load(tmp_path, ENV="test", LOCAL_MFA="Required").flask_config()
+    assert required["LOCAL_MFA_REQUIRED"] is True
+    with pytest.raises(ConfigError, match="LOCAL_MFA must be required or optional, not 'yes'"):
+        _load(tmp_path, ENV="test", LOCAL_MFA="yes")
