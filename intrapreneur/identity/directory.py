@@ -54,6 +54,8 @@ IN_CHAIN = "1.2.840.113556.1.4.1941"
 AD_ACCOUNT_DISABLED = 0x2
 MAX_USERNAME_LENGTH = 256
 ROLE_INDEX_SECONDS = 300
+# Active Directory's default MaxValRange: the most values of one attribute it returns at once.
+AD_VALUE_RANGE = 1500
 
 
 @dataclass(frozen=True)
@@ -102,11 +104,23 @@ def _identifier(attribute: str, values: list[bytes] | None) -> str | None:
     return _text(values)
 
 
+def _slice(entry: dict[str, list[bytes]], attribute: str) -> tuple[str | None, list[bytes]]:
+    """The values of ``attribute`` in a returned entry, and where their range ends: None
+    when the server sent the attribute whole, "*" for the last slice, else the last index."""
+    wanted = attribute.lower()
+    for name, values in entry.items():
+        base, _, option = name.lower().partition(";range=")
+        if base == wanted:
+            return (option.rpartition("-")[2] if option else None), values
+    return None, []
+
+
 class Directory:
     """Search-then-bind sign-in, look-ups and paged listing against the configured directory."""
 
-    def __init__(self, settings: DirectorySettings) -> None:
+    def __init__(self, settings: DirectorySettings, *, value_range: int = AD_VALUE_RANGE) -> None:
         self.settings = settings
+        self.value_range = value_range  # values per slice asked of AD (its MaxValRange)
         self._service_connection = Servers(settings).service_connection
         self.fields = settings.attributes
         self.role_groups = {
@@ -342,21 +356,43 @@ class Directory:
         return frozenset(found)
 
     def _members(self, connection: Any, group: str) -> frozenset[str]:
-        """The DNs a group lists directly (people and groups)."""
-        attribute = self.settings.member_attribute
+        """The DNs a group lists directly (people and groups), however many there are."""
         try:
-            entries = connection.search_s(group, ldap.SCOPE_BASE, "(objectClass=*)", [attribute])
+            values = self._all_values(connection, group, self.settings.member_attribute)
         except ldap.NO_SUCH_OBJECT:
             log.warning("role map names a group that does not exist: %s", group)
             return frozenset()
-        values = [
-            value
-            for _, entry in entries
-            for name, values in entry.items()
-            if name.lower() == attribute.lower()
-            for value in values
-        ]
         return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
+
+    def _all_values(self, connection: Any, dn: str, attribute: str) -> list[bytes]:
+        """Every value of ``dn``'s ``attribute``, by ranged retrieval where the server uses it.
+
+        Active Directory returns at most MaxValRange values (1,500 by default) of one
+        attribute and names the slice it sent ("member;range=0-1499"); the next slice is
+        asked for from just past its end, until a slice ends in "*". On AD the slices are
+        asked for outright, ``value_range`` at a time; elsewhere the plain attribute is, and
+        a ranged answer is still followed.
+        """
+        values: list[bytes] = []
+        low = 0
+        while True:
+            entries = connection.search_s(
+                dn, ldap.SCOPE_BASE, "(objectClass=*)", [self._range_request(attribute, low)]
+            )
+            entry = next((entry for found, entry in entries if found is not None), {})
+            end, found_values = _slice(entry, attribute)
+            values += found_values
+            if end is None or end == "*":
+                return values
+            if not end.isdigit() or int(end) < low:
+                log.warning("%s: unreadable range %r of %s; the values so far", dn, end, attribute)
+                return values
+            low = int(end) + 1
+
+    def _range_request(self, attribute: str, low: int) -> str:
+        if self.settings.active_directory:
+            return f"{attribute};range={low}-{low + self.value_range - 1}"
+        return f"{attribute};range={low}-*" if low else attribute
 
     def _people_by_group(self, connection: Any) -> dict[str, frozenset[str]]:
         """For a full listing in search mode: each group that can grant a role → its people.
