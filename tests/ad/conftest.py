@@ -2,8 +2,9 @@
 
 Staff (OU=Staff) sign in by sAMAccountName or userPrincipalName; roles come from groups in
 OU=Groups, some only through nesting, read with AD's in-chain rule. Mallory's account is
-disabled, Ed's expired and Lou's locked out after two wrong passwords (a fine-grained
-password policy of his own); a dozen more people make the sync read several pages.
+disabled, Ed's expired, Pete's password expired and Lou locked out after two wrong
+passwords (a fine-grained password policy of his own); a dozen more people make the sync
+read several pages.
 """
 
 from __future__ import annotations
@@ -75,6 +76,7 @@ def _seed(dc: SambaDomainController) -> None:
     person("mallory", "Mallory Left", disabled=True)
     person("ed", "Ed Expired", accountExpires=LONG_AGO)
     lou = person("lou", "Lou Locked")
+    dc.age_password(person("pete", "Pete Stale"))
     for name in CROWD:
         person(name, f"Staff {name[-2:]}", department="Sales")
     # Alice is HR only through "HR Partners" inside "HR"; Carol a facilitator two levels down.

@@ -39,10 +39,18 @@ NORMAL_ACCOUNT = 0x200
 ACCOUNT_DISABLED = 0x2
 # accountExpires counts 100 ns steps since 1601; 1 is long past.
 LONG_AGO = "1"
+TWELVE_YEARS_AGO = "130000000000000000"  # a pwdLastSet in 2012, in the same 100 ns steps
 
 
 def samba_binary() -> str | None:
     return shutil.which("samba", path=os.environ.get("PATH", "") + ":/usr/sbin")
+
+
+def _samba_python() -> str:
+    """The interpreter Samba's own Python modules (ldb, samba) belong to: samba-tool's."""
+    tool = shutil.which("samba-tool") or "/usr/bin/samba-tool"
+    first_line = Path(tool).read_text().splitlines()[0]
+    return first_line.removeprefix("#!").split()[0]
 
 
 def _free_loopback_address() -> str:
@@ -289,6 +297,24 @@ class SambaDomainController:
                 "msDS-PSOAppliesTo": [applies_to.encode()],
             },
         )
+
+    def age_password(self, dn: str) -> None:
+        """Make ``dn``'s password years old, so AD counts it expired (42 days by default).
+
+        AD lets nobody set pwdLastSet to a date, so this writes the domain's database file
+        directly with Samba's own Python and ldb, below Samba's checks; the running DC reads
+        the new value at the next bind.
+        """
+        partition = self.private / "private" / "sam.ldb.d" / f"{SUFFIX.upper()}.ldb"
+        script = (
+            "import ldb, sys\n"
+            "db = ldb.Ldb(sys.argv[1], options=['modules:'])\n"
+            "change = ldb.Message(ldb.Dn(db, sys.argv[2]))\n"
+            "change['pwdLastSet'] = ldb.MessageElement("
+            f"'{TWELVE_YEARS_AGO}', ldb.FLAG_MOD_REPLACE, 'pwdLastSet')\n"
+            "db.modify(change)\n"
+        )
+        _run(_samba_python(), "-c", script, partition, dn, cwd=self.root)
 
     def lock_out(self, dn: str, attempts: int) -> None:
         """Lock ``dn`` out the way an attacker would: wrong passwords until AD says 775."""

@@ -17,7 +17,7 @@ from tests.ad.conftest import CROWD
 
 pytestmark = pytest.mark.samba
 
-ENABLED = {"cora", "alice", "carol", "dan", "ed", "lou", *CROWD}
+ENABLED = {"cora", "alice", "carol", "dan", "ed", "lou", "pete", *CROWD}
 
 
 @pytest.mark.parametrize("membership", ["memberof", "search"])
@@ -33,8 +33,8 @@ def test_sync_reads_every_page_and_keeps_disabled_accounts_out(
         person.username: person
         for person in db.session.scalars(select(Person).where(Person.directory_id.is_not(None)))
     }
-    # AD counts an expired or locked account as enabled (userAccountControl says nothing of
-    # either); only the disabled one is left out.
+    # An expired or locked account, or an expired password, is still enabled on AD
+    # (userAccountControl says nothing of them); only the disabled one is left out.
     assert set(people) == ENABLED and report.created == len(ENABLED)
     assert Role.HR in people["alice"].role_names
     assert Role.FACILITATOR in people["carol"].role_names
