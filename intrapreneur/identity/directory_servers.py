@@ -26,6 +26,7 @@ AD_BIND_REFUSALS = {
     "532": "password_expired",
     "701": "account_expired",
     "775": "account_locked",
+    "773": "password_change_required",  # "must change password at next logon"
 }
 _AD_DATA = re.compile(r"\bdata ([0-9a-f]+)\b")
 
@@ -55,7 +56,8 @@ class InvalidCredentials(DirectoryError):
 
 class AccountRefused(DirectoryError):
     """The password may be right, but the account may not sign in: ``reason`` is one of
-    AD_BIND_REFUSALS' values (disabled, password or account expired, locked out)."""
+    AD_BIND_REFUSALS' values (disabled, password or account expired, locked out, password
+    to be changed)."""
 
     def __init__(self, reason: str) -> None:
         super().__init__(reason)

@@ -77,6 +77,10 @@ ACCOUNT_REFUSALS = {
         "Your company password has expired. Change it the way your company usually asks "
         "(or ask IT), then sign in with the new one."
     ),
+    "password_change_required": (
+        "Your company password must be changed before you can sign in. Change it the way "
+        "your company usually asks (or ask IT), then sign in with the new one."
+    ),
     "account_expired": "Your company account has expired. Ask IT to extend it if this is wrong.",
     "account_locked": (
         "Your company account is locked after too many wrong passwords. "

@@ -2,9 +2,9 @@
 
 Staff (OU=Staff) sign in by sAMAccountName or userPrincipalName; roles come from groups in
 OU=Groups, some only through nesting, read with AD's in-chain rule. Mallory's account is
-disabled, Ed's expired, Pete's password expired and Lou locked out after two wrong
-passwords (a fine-grained password policy of his own); a dozen more people make the sync
-read several pages.
+disabled, Ed's expired, Pete's password expired, Nina's password to be changed at her next
+sign-in, and Lou locked out after two wrong passwords (a fine-grained password policy of
+his own); a dozen more people make the sync read several pages.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+import ldap
 import pytest
 from flask import Flask
 
@@ -77,6 +78,8 @@ def _seed(dc: SambaDomainController) -> None:
     person("ed", "Ed Expired", accountExpires=LONG_AGO)
     lou = person("lou", "Lou Locked")
     dc.age_password(person("pete", "Pete Stale"))
+    must_change = person("nina", "Nina New")
+    dc.modify(must_change, [(ldap.MOD_REPLACE, "pwdLastSet", [b"0"])])  # change at next logon
     for name in CROWD:
         person(name, f"Staff {name[-2:]}", department="Sales")
     # Alice is HR only through "HR Partners" inside "HR"; Carol a facilitator two levels down.

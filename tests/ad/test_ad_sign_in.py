@@ -117,6 +117,7 @@ def test_a_renamed_account_stays_the_same_person(
         ("ed", "account_expired", "Your company account has expired."),
         ("lou", "account_locked", "Your company account is locked after too many wrong"),
         ("pete", "password_expired", "Your company password has expired."),
+        ("nina", "password_change_required", "Your company password must be changed"),
     ],
 )
 def test_an_account_ad_refuses_gets_its_own_message_and_record(

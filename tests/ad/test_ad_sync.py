@@ -17,7 +17,7 @@ from tests.ad.conftest import CROWD
 
 pytestmark = pytest.mark.samba
 
-ENABLED = {"cora", "alice", "carol", "dan", "ed", "lou", "pete", *CROWD}
+ENABLED = {"cora", "alice", "carol", "dan", "ed", "lou", "pete", "nina", *CROWD}
 
 
 @pytest.mark.parametrize("membership", ["memberof", "search"])
@@ -33,7 +33,7 @@ def test_sync_reads_every_page_and_keeps_disabled_accounts_out(
         person.username: person
         for person in db.session.scalars(select(Person).where(Person.directory_id.is_not(None)))
     }
-    # An expired or locked account, or an expired password, is still enabled on AD
+    # An expired or locked account, or a password to change, is still enabled on AD
     # (userAccountControl says nothing of them); only the disabled one is left out.
     assert set(people) == ENABLED and report.created == len(ENABLED)
     assert Role.HR in people["alice"].role_names
