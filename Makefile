@@ -18,12 +18,15 @@ AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 
 # Debian/Ubuntu packages: venv support, headers to build python-ldap, OpenLDAP's slapd for
-# the directory tests, the distribution's Chromium for the browser tests (plus Node.js and
-# npm when no npm is on the PATH, to install axe-core for them), Redis and PostgreSQL for the
-# throwaway servers the tests start when none is configured (tests/services.py), and
-# stress-ng to prove the suite on a busy machine (README, Tests).
-APT_PACKAGES := python3-venv libldap2-dev libsasl2-dev slapd ldap-utils chromium chromium-driver \
-	redis-server postgresql stress-ng
+# the directory tests, a Samba AD domain controller for the Active Directory tests
+# (samba-dsdb-modules is only recommended, but provisioning fails without it), the
+# distribution's Chromium for the browser tests (plus Node.js and npm when no npm is on the
+# PATH, to install axe-core for them), Redis and PostgreSQL for the throwaway servers the
+# tests start when none is configured (tests/services.py), and stress-ng to prove the suite
+# on a busy machine (README, Tests).
+APT_PACKAGES := python3-venv libldap2-dev libsasl2-dev slapd ldap-utils \
+	samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools \
+	chromium chromium-driver redis-server postgresql stress-ng
 # Exits 0 when $(PYTHON) has its C headers (needed to build python-ldap).
 HAS_PYTHON_H := import os, sys, sysconfig; \
 	sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))

@@ -24,6 +24,7 @@ from datetime import date, timedelta
 from email import message_from_bytes
 from email import policy as email_policy
 from email.message import EmailMessage
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -242,6 +243,12 @@ def sign_in_as(client: FlaskClient, person: Person) -> None:
     db.session.refresh(person, ["session_version"])
     with client.session_transaction() as session:
         mark_signed_in(session, person.get_id())
+
+
+def submit_sign_in(client: FlaskClient, login: str, password: str):  # type: ignore[no-untyped-def]
+    """Post the sign-in form as a browser would; the response."""
+    token = csrf_token(client, "/sign-in")
+    return client.post("/sign-in", data={"csrf_token": token, "login": login, "password": password})
 
 
 def csrf_token(client: FlaskClient, url: str) -> str:
@@ -485,19 +492,27 @@ def directory_environment(server: LocalDirectoryServer, **variables: str) -> dic
     return {f"INTRAPRENEUR_{name}": value for name, value in {**base, **variables}.items()}
 
 
-@pytest.fixture
-def use_directory(
-    app: Flask, ldap_server: LocalDirectoryServer, monkeypatch: pytest.MonkeyPatch
+def directory_configurer(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, environment: Callable[..., dict[str, str]]
 ) -> Callable[..., DirectorySettings]:
-    """Point the app at the test slapd; keyword arguments override INTRAPRENEUR_LDAP_* names."""
+    """``configure(**variables)`` points the app at the directory of ``environment``, whose
+    keyword arguments override INTRAPRENEUR_LDAP_* names, for one test."""
 
     def configure(**variables: str) -> DirectorySettings:
-        loaded = load_directory(directory_environment(ldap_server, **variables))
+        loaded = load_directory(environment(**variables))
         assert loaded is not None
         monkeypatch.setitem(app.config, "DIRECTORY", loaded)
         return loaded
 
     return configure
+
+
+@pytest.fixture
+def use_directory(
+    app: Flask, ldap_server: LocalDirectoryServer, monkeypatch: pytest.MonkeyPatch
+) -> Callable[..., DirectorySettings]:
+    """Point the app at the test slapd; keyword arguments override INTRAPRENEUR_LDAP_* names."""
+    return directory_configurer(app, monkeypatch, partial(directory_environment, ldap_server))
 
 
 # -- a real SMTP server on loopback --------------------------------------------------------

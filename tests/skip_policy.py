@@ -2,7 +2,7 @@
 
 Every skip below is true of the run it happens in and covered by the other run (`.ci/run`
 does both); README.md's Tests section lists the same. Anything else that skips — a missing
-slapd, Chromium, Redis or PostgreSQL, which `make install` installs — fails the run, so a
+slapd, Samba, Chromium, Redis or PostgreSQL, which `make install` installs — fails the run, so a
 green `make test` means that everything ran.
 """
 

@@ -1,8 +1,9 @@
 """The company directory (OpenLDAP or Active Directory), behind a small interface.
 
-This is the only module that imports ``ldap``. python-ldap connections are not
-shared between threads, so every operation opens its own connection, binds,
-works and unbinds; sign-in is rare enough that this costs nothing measurable.
+Only this module and ``directory_servers`` (connections, TLS, failover and what a failure
+means) import ``ldap``. python-ldap connections are not shared between threads, so every
+operation opens its own connection, binds, works and unbinds; sign-in is rare enough that
+this costs nothing measurable.
 
 Every value typed by a person goes through ``escape_filter_chars`` before it
 reaches a filter, and DNs are compared in one normalised, lower-case form.
@@ -15,7 +16,6 @@ import logging
 import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -24,7 +24,28 @@ import ldap
 from ldap.controls import SimplePagedResultsControl
 from ldap.filter import escape_filter_chars
 
+from intrapreneur.identity.directory_servers import (
+    AccountRefused,
+    CertificateNotTrusted,
+    DirectoryError,
+    DirectoryUnavailable,
+    InvalidCredentials,
+    Servers,
+    account_refusal,
+)
 from intrapreneur.settings import DirectorySettings
+
+# The refusals are part of this interface; they live with the connections that raise most.
+__all__ = [
+    "AccountRefused",
+    "CertificateNotTrusted",
+    "Directory",
+    "DirectoryError",
+    "DirectoryPerson",
+    "DirectoryUnavailable",
+    "InvalidCredentials",
+    "normalise_dn",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,28 +54,8 @@ IN_CHAIN = "1.2.840.113556.1.4.1941"
 AD_ACCOUNT_DISABLED = 0x2
 MAX_USERNAME_LENGTH = 256
 ROLE_INDEX_SECONDS = 300
-# Errors that mean "this server cannot be used right now"; the next URI is tried.
-UNREACHABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY)
-
-
-class DirectoryError(Exception):
-    """Base of the directory's refusals; ``reason`` is for logs and metrics."""
-
-    reason = "directory_error"
-
-
-class DirectoryUnavailable(DirectoryError):
-    reason = "directory_unavailable"
-
-
-class InvalidCredentials(DirectoryError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-class AccountDisabled(DirectoryError):
-    reason = "account_disabled"
+# Active Directory's default MaxValRange: the most values of one attribute it returns at once.
+AD_VALUE_RANGE = 1500
 
 
 @dataclass(frozen=True)
@@ -103,63 +104,29 @@ def _identifier(attribute: str, values: list[bytes] | None) -> str | None:
     return _text(values)
 
 
+def _slice(entry: dict[str, list[bytes]], attribute: str) -> tuple[str | None, list[bytes]]:
+    """The values of ``attribute`` in a returned entry, and where their range ends: None
+    when the server sent the attribute whole, "*" for the last slice, else the last index."""
+    wanted = attribute.lower()
+    for name, values in entry.items():
+        base, _, option = name.lower().partition(";range=")
+        if base == wanted:
+            return (option.rpartition("-")[2] if option else None), values
+    return None, []
+
+
 class Directory:
     """Search-then-bind sign-in, look-ups and paged listing against the configured directory."""
 
-    def __init__(self, settings: DirectorySettings) -> None:
+    def __init__(self, settings: DirectorySettings, *, value_range: int = AD_VALUE_RANGE) -> None:
         self.settings = settings
+        self.value_range = value_range  # values per slice asked of AD (its MaxValRange)
+        self._service_connection = Servers(settings).service_connection
         self.fields = settings.attributes
         self.role_groups = {
             role: frozenset(normalise_dn(group) for group in groups)
             for role, groups in settings.role_map.items()
         }
-
-    # -- connections -------------------------------------------------------------------
-
-    def _open(self, url: str) -> Any:
-        connection = ldap.initialize(url)
-        seconds = self.settings.timeout
-        connection.set_option(ldap.OPT_PROTOCOL_VERSION, ldap.VERSION3)
-        # AD answers searches at the domain root with referrals that would hang or leak binds.
-        connection.set_option(ldap.OPT_REFERRALS, 0)
-        connection.set_option(ldap.OPT_NETWORK_TIMEOUT, seconds)
-        connection.set_option(ldap.OPT_TIMEOUT, seconds)
-        connection.timeout = seconds
-        connection.set_option(ldap.OPT_X_TLS_REQUIRE_CERT, ldap.OPT_X_TLS_DEMAND)
-        if self.settings.ca_file:
-            connection.set_option(ldap.OPT_X_TLS_CACERTFILE, self.settings.ca_file)
-        # Apply the TLS options above to this connection only.
-        connection.set_option(ldap.OPT_X_TLS_NEWCTX, 0)
-        if self.settings.start_tls and url.startswith("ldap://"):
-            connection.start_tls_s()
-        connection.simple_bind_s(self.settings.bind_dn or "", self.settings.bind_password or "")
-        return connection
-
-    @contextmanager
-    def _service_connection(self) -> Iterator[Any]:
-        """A connection bound as the service account, to the first server that answers."""
-        problems = []
-        for url in self.settings.urls:
-            try:
-                connection = self._open(url)
-            except UNREACHABLE as error:
-                problems.append(f"{url}: {type(error).__name__}")
-                continue
-            except ldap.INVALID_CREDENTIALS:
-                log.error("directory service account was refused by %s", url)
-                raise DirectoryUnavailable("the service account was refused") from None
-            except ldap.LDAPError as error:
-                problems.append(f"{url}: {type(error).__name__}")
-                continue
-            try:
-                yield connection
-            except UNREACHABLE as error:
-                raise DirectoryUnavailable(f"{url}: {type(error).__name__}") from None
-            finally:
-                connection.unbind_s()
-            return
-        log.warning("no directory server answered: %s", "; ".join(problems))
-        raise DirectoryUnavailable("; ".join(problems))
 
     def ping(self) -> None:
         """Raise DirectoryUnavailable unless a server answers the service account's bind."""
@@ -253,10 +220,13 @@ class Directory:
             person = self._person(connection, dn, entry, self._groups(connection, dn, entry))
             try:
                 connection.simple_bind_s(dn, password)
-            except ldap.INVALID_CREDENTIALS:
+            except ldap.INVALID_CREDENTIALS as error:
+                refusal = account_refusal(error)
+                if refusal:
+                    raise AccountRefused(refusal) from None
                 raise InvalidCredentials("wrong_password") from None
-        if person.disabled:
-            raise AccountDisabled("the directory marks this account disabled")
+        if person.disabled:  # a server that lets a disabled AD account bind (or an imitation)
+            raise AccountRefused("account_disabled")
         return person
 
     def iter_people(self) -> Iterator[DirectoryPerson]:
@@ -386,21 +356,43 @@ class Directory:
         return frozenset(found)
 
     def _members(self, connection: Any, group: str) -> frozenset[str]:
-        """The DNs a group lists directly (people and groups)."""
-        attribute = self.settings.member_attribute
+        """The DNs a group lists directly (people and groups), however many there are."""
         try:
-            entries = connection.search_s(group, ldap.SCOPE_BASE, "(objectClass=*)", [attribute])
+            values = self._all_values(connection, group, self.settings.member_attribute)
         except ldap.NO_SUCH_OBJECT:
             log.warning("role map names a group that does not exist: %s", group)
             return frozenset()
-        values = [
-            value
-            for _, entry in entries
-            for name, values in entry.items()
-            if name.lower() == attribute.lower()
-            for value in values
-        ]
         return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
+
+    def _all_values(self, connection: Any, dn: str, attribute: str) -> list[bytes]:
+        """Every value of ``dn``'s ``attribute``, by ranged retrieval where the server uses it.
+
+        Active Directory returns at most MaxValRange values (1,500 by default) of one
+        attribute and names the slice it sent ("member;range=0-1499"); the next slice is
+        asked for from just past its end, until a slice ends in "*". On AD the slices are
+        asked for outright, ``value_range`` at a time; elsewhere the plain attribute is, and
+        a ranged answer is still followed.
+        """
+        values: list[bytes] = []
+        low = 0
+        while True:
+            entries = connection.search_s(
+                dn, ldap.SCOPE_BASE, "(objectClass=*)", [self._range_request(attribute, low)]
+            )
+            entry = next((entry for found, entry in entries if found is not None), {})
+            end, found_values = _slice(entry, attribute)
+            values += found_values
+            if end is None or end == "*":
+                return values
+            if not end.isdigit() or int(end) < low:
+                log.warning("%s: unreadable range %r of %s; the values so far", dn, end, attribute)
+                return values
+            low = int(end) + 1
+
+    def _range_request(self, attribute: str, low: int) -> str:
+        if self.settings.active_directory:
+            return f"{attribute};range={low}-{low + self.value_range - 1}"
+        return f"{attribute};range={low}-*" if low else attribute
 
     def _people_by_group(self, connection: Any) -> dict[str, frozenset[str]]:
         """For a full listing in search mode: each group that can grant a role → its people.

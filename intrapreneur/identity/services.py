@@ -22,7 +22,8 @@ from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning, queries
 from intrapreneur.identity.directory import (
-    AccountDisabled,
+    AccountRefused,
+    CertificateNotTrusted,
     Directory,
     DirectoryPerson,
     DirectoryUnavailable,
@@ -70,6 +71,23 @@ class SignInRefused(IdentityError):
 
 
 WRONG_CREDENTIALS = "The username or password is not right."
+# The directory accepted the password but not the account (AccountRefused.reason → message).
+ACCOUNT_REFUSALS = {
+    "account_disabled": "Your company account is disabled. Ask IT to enable it if this is wrong.",
+    "password_expired": (
+        "Your company password has expired. Change it the way your company usually asks "
+        "(or ask IT), then sign in with the new one."
+    ),
+    "password_change_required": (
+        "Your company password must be changed before you can sign in. Change it the way "
+        "your company usually asks (or ask IT), then sign in with the new one."
+    ),
+    "account_expired": "Your company account has expired. Ask IT to extend it if this is wrong.",
+    "account_locked": (
+        "Your company account is locked after too many wrong passwords. "
+        "Wait until it unlocks or ask IT to unlock it."
+    ),
+}
 
 
 def digest(secret: str) -> str:
@@ -202,9 +220,14 @@ def _sign_in_with_directory(
         found = directory.authenticate(username, password)
     except InvalidCredentials as refusal:
         raise SignInRefused(refusal.reason, WRONG_CREDENTIALS) from None
-    except AccountDisabled:
+    except AccountRefused as refusal:
+        raise SignInRefused(refusal.reason, ACCOUNT_REFUSALS[refusal.reason]) from None
+    except CertificateNotTrusted:
         raise SignInRefused(
-            "account_disabled", "Your company account is disabled. Contact IT if this is wrong."
+            "directory_certificate_untrusted",
+            "Sign-in with your company account is not working: this server does not trust "
+            "the company directory's certificate. Please tell IT.",
+            status=503,
         ) from None
     except DirectoryUnavailable:
         raise SignInRefused(

@@ -25,14 +25,9 @@ from intrapreneur.identity.local_directory import LocalDirectoryServer, group_dn
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.identity.passwords import hash_password
 from intrapreneur.settings import DirectorySettings
-from tests.conftest import GUEST_PASSWORD, csrf_token, ldap_password
+from tests.conftest import GUEST_PASSWORD, csrf_token, ldap_password, submit_sign_in
 
 pytestmark = pytest.mark.ldap
-
-
-def _sign_in(client: FlaskClient, login: str, password: str):  # type: ignore[no-untyped-def]
-    token = csrf_token(client, "/sign-in")
-    return client.post("/sign-in", data={"csrf_token": token, "login": login, "password": password})
 
 
 def _person(username: str) -> Person:
@@ -43,7 +38,7 @@ def test_first_sign_in_provisions_the_employee_with_roles_and_department(
     client: FlaskClient, use_directory: Callable[..., DirectorySettings]
 ) -> None:
     use_directory()
-    response = _sign_in(client, "alice", ldap_password("alice"))
+    response = submit_sign_in(client, "alice", ldap_password("alice"))
     assert response.status_code == 302 and response.location == "/"
     assert "Hello, Alice Archer" in client.get("/").get_data(as_text=True)
 
@@ -71,7 +66,7 @@ def test_wrong_or_ambiguous_credentials_get_the_same_message(
     client: FlaskClient, use_directory: Callable[..., DirectorySettings], login: str, password: str
 ) -> None:
     use_directory()
-    response = _sign_in(client, login, password)
+    response = submit_sign_in(client, login, password)
     assert response.status_code == 401
     assert "The username or password is not right." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Person)) == 0
@@ -105,9 +100,9 @@ def test_username_in_another_case_is_the_same_person(
     client: FlaskClient, use_directory: Callable[..., DirectorySettings]
 ) -> None:
     use_directory()
-    assert _sign_in(client, "bob", ldap_password("bob")).status_code == 302
+    assert submit_sign_in(client, "bob", ldap_password("bob")).status_code == 302
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
-    assert _sign_in(client, "BoB", ldap_password("bob")).status_code == 302
+    assert submit_sign_in(client, "BoB", ldap_password("bob")).status_code == 302
     assert db.session.scalar(select(func.count()).where(Person.directory_id.is_not(None))) == 1
     assert _person("bob").username == "bob"
 
@@ -136,7 +131,7 @@ def test_removing_a_group_removes_the_role_at_the_next_sign_in(
     ldap_server: LocalDirectoryServer,
 ) -> None:
     use_directory()
-    _sign_in(client, "dan", ldap_password("dan"))
+    submit_sign_in(client, "dan", ldap_password("dan"))
     assert Role.ADMIN in _person("dan").role_names
     admins = f"dn: {group_dn('admins')}\nchangetype: modify\nreplace: member\nmember: "
     # groupOfNames needs a member: the emptied group names itself.
@@ -144,7 +139,7 @@ def test_removing_a_group_removes_the_role_at_the_next_sign_in(
     ldap_server.ldapmodify(remove)
     try:
         client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
-        _sign_in(client, "dan", ldap_password("dan"))
+        submit_sign_in(client, "dan", ldap_password("dan"))
         db.session.expire_all()
         assert _person("dan").role_names == {Role.EMPLOYEE}
     finally:
@@ -156,7 +151,7 @@ def test_managers_are_linked_in_any_order_and_indirect_reports_are_found(
 ) -> None:
     use_directory()
     for uid in ("erin", "cora", "bob", "victor"):  # reports before and after their managers
-        _sign_in(client, uid, ldap_password(uid))
+        submit_sign_in(client, uid, ldap_password(uid))
         client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
     db.session.expire_all()
     erin, bob, victor, cora = (_person(uid) for uid in ("erin", "bob", "victor", "cora"))
@@ -173,12 +168,12 @@ def test_directory_down_gives_a_clear_message_but_guests_still_sign_in(
     closed_port: int,
 ) -> None:
     use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")
-    response = _sign_in(client, "alice", ldap_password("alice"))
+    response = submit_sign_in(client, "alice", ldap_password("alice"))
     assert response.status_code == 503
     assert "The company directory is not reachable right now" in response.get_data(as_text=True)
 
     guest = make_guest()
-    assert _sign_in(client, guest.email, GUEST_PASSWORD).status_code == 302
+    assert submit_sign_in(client, guest.email, GUEST_PASSWORD).status_code == 302
 
 
 def test_first_server_down_second_is_used(
@@ -240,11 +235,11 @@ def test_break_glass_admin_signs_in_while_the_directory_is_down(
     use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port}")
     make_person(Role.ADMIN, username="breakglass", password_hash=hash_password(GUEST_PASSWORD))
     db.session.commit()
-    assert _sign_in(client, "breakglass", GUEST_PASSWORD).status_code == 302
+    assert submit_sign_in(client, "breakglass", GUEST_PASSWORD).status_code == 302
 
     client.post("/sign-out", data={"csrf_token": csrf_token(client, "/")})
     monkeypatch.setitem(app.config, "BREAK_GLASS_ADMIN", False)
-    refused = _sign_in(client, "breakglass", GUEST_PASSWORD)
+    refused = submit_sign_in(client, "breakglass", GUEST_PASSWORD)
     assert refused.status_code == 401
     assert "Local administrator sign-in is switched off" in refused.get_data(as_text=True)
 
@@ -253,9 +248,9 @@ def test_active_directory_disabled_account_is_refused_after_its_password(
     client: FlaskClient, use_directory: Callable[..., DirectorySettings]
 ) -> None:
     use_directory(LDAP_ACTIVE_DIRECTORY="true", LDAP_NESTED_GROUPS="false")
-    wrong = _sign_in(client, "mallory", "not-her-password")
+    wrong = submit_sign_in(client, "mallory", "not-her-password")
     assert "The username or password is not right." in wrong.get_data(as_text=True)
-    refused = _sign_in(client, "mallory", ldap_password("mallory"))
+    refused = submit_sign_in(client, "mallory", ldap_password("mallory"))
     assert refused.status_code == 401
     assert "Your company account is disabled" in refused.get_data(as_text=True)
     assert client.get("/").status_code == 302

@@ -1,0 +1,48 @@
+"""Ranged retrieval of a group's members, as Active Directory requires past 1,500 values.
+
+Samba answers ranged requests exactly as AD does ("member;range=0-3" for a slice,
+"member;range=12-*" for the last) but, unlike AD, never forces them on a plain request.
+So the sync here reads its role groups in slices of a few values (AD's 1,500 made small
+through ``value_range``) from the real DC: every slice must be read for everyone in a
+big group to keep the role.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from sqlalchemy import select
+
+from intrapreneur.extensions import db
+from intrapreneur.identity.directory import Directory
+from intrapreneur.identity.models import Person, Role
+from intrapreneur.identity.sync import sync_directory
+from intrapreneur.settings import DirectorySettings
+from tests.ad.conftest import CROWD, group_dn
+
+pytestmark = pytest.mark.samba
+
+EVERYONE = {"cora", "alice", *CROWD}  # the members of "Everyone": 14
+
+
+@pytest.mark.parametrize("value_range", [1, 4, 13, 14, 1500])
+def test_sync_in_group_search_mode_reads_every_slice_of_a_big_group(
+    use_active_directory: Callable[..., DirectorySettings], value_range: int
+) -> None:
+    settings = use_active_directory(
+        LDAP_GROUP_MEMBERSHIP="search",
+        LDAP_ROLE_MAP=json.dumps(
+            {"facilitator": [group_dn("Everyone")], "admin": [group_dn("Admins")]}
+        ),
+    )
+    sync_directory(Directory(settings, value_range=value_range))
+
+    roles = {
+        person.username: person.role_names
+        for person in db.session.scalars(select(Person).where(Person.directory_id.is_not(None)))
+    }
+    facilitators = {name for name, held in roles.items() if Role.FACILITATOR in held}
+    assert facilitators == EVERYONE
+    assert {name for name, held in roles.items() if Role.ADMIN in held} == {"dan"}
