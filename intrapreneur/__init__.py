@@ -151,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         set_changes,
         set_health,
         sets,
+        sso,
         surveys,
         ventures,
     )
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         main,
         auth,
+        sso,
         guests,
         programmes,
         agendas,
