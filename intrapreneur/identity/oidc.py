@@ -16,7 +16,7 @@ import logging
 from typing import Any
 
 import requests
-from authlib.integrations.base_client import OAuthError
+from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
@@ -100,9 +100,18 @@ def _metadata(oidc: OidcSettings, client: Any) -> dict[str, Any]:
     return metadata
 
 
-def refusal(code: str, *, status: int = 401) -> SignInRefused:
+# An error code as the provider (or anyone calling the callback) sent it: shown and logged,
+# never a metric label, and cut short.
+MAX_ERROR_CODE_LENGTH = 64
+
+
+def refusal(reason: str, code: str | None = None, *, status: int = 401) -> SignInRefused:
+    """A refusal whose ``reason`` is one of a fixed few (audit, metrics) and whose page and
+    log line name the detailed ``code`` (the provider's error code where it sent one)."""
+    code = (code or reason)[:MAX_ERROR_CODE_LENGTH]
+    log.warning("OpenID Connect sign-in refused", extra={"reason": reason, "error_code": code})
     return SignInRefused(
-        f"oidc_{code}",
+        f"oidc_{reason}",
         "Your organisation's sign-in refused this sign-in "
         f"(error code: {code}). Try again, or contact IT if it keeps happening.",
         status=status,
@@ -122,15 +131,17 @@ def _talk_to_provider(action: Any) -> Any:
     try:
         _metadata(oidc, client)
         return action(oidc, client)
+    except MismatchingStateError:
+        raise refusal("state_mismatch", MismatchingStateError.error) from None
     except OAuthError as error:
-        raise refusal(error.error or "oauth_error") from None
+        raise refusal("provider_error", str(error.error or "oauth_error")) from None
     except JoseError as error:
-        raise refusal(f"invalid_id_token ({error.error})") from None
+        raise refusal("invalid_id_token", error.error) from None
     except requests.Timeout:
         raise SignInRefused("oidc_timeout", UNREACHABLE_MESSAGE, status=503) from None
     except requests.HTTPError as error:
         answer = error.response.status_code if error.response is not None else "error"
-        raise refusal(f"http_{answer}", status=502) from None
+        raise refusal("provider_http_error", f"http_{answer}", status=502) from None
     except requests.RequestException:
         raise SignInRefused("oidc_unreachable", UNREACHABLE_MESSAGE, status=503) from None
     except ValueError:

@@ -32,7 +32,7 @@ def person_for(claims: dict[str, Any], today: date) -> Person:
     assert oidc is not None
     value = claims.get(oidc.match_claim)
     if not isinstance(value, str) or not value.strip():
-        raise refusal(f"missing_claim_{oidc.match_claim}")
+        raise refusal("missing_claim", f"missing_claim_{oidc.match_claim}")
     if oidc.match_claim == "email" and claims.get("email_verified") is False:
         raise refusal("email_not_verified")
     person = _matched(oidc, claims, value) or _provisioned(oidc, claims, value)

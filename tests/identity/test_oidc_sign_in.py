@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,12 +15,13 @@ from flask.testing import FlaskClient
 from joserfc.jwk import RSAKey
 from sqlalchemy import select
 
+from intrapreneur import create_app
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.settings import load_directory
 from intrapreneur.settings.oidc import load_oidc
-from tests.conftest import GUEST_PASSWORD, sign_in_as
+from tests.conftest import GUEST_PASSWORD, environment_for, sign_in_as
 from tests.identity.oidc_provider import (
     Claims,
     Provider,
@@ -167,17 +169,17 @@ def assert_refused(
     caplog: pytest.LogCaptureFixture,
     shown: str,
     *,
-    reason: str | None = None,
+    reason: str,
     status: int = 401,
 ) -> None:
     """A clear page saying ``shown`` (the provider's error code, where there is one), nobody
-    signed in, the refusal audited with ``reason`` (else ``shown``) and logged, and no token,
-    code or secret in any log line."""
+    signed in, the refusal audited with ``reason`` (one of a fixed few) and logged, and no
+    token, code or secret in any log line."""
     page = response.get_data(as_text=True)
     assert response.status_code == status, page[:500]
     assert shown in page and "Traceback" not in page
     assert signed_in_person(client) is None
-    assert (reason or shown) in refused_events()[-1].details["reason"]
+    assert refused_events()[-1].details["reason"] == reason
     ours = [record for record in caplog.records if record.name.startswith("intrapreneur")]
     logged = "\n".join(record.getMessage() + str(record.__dict__) for record in ours)
     assert "sign-in refused" in logged
@@ -200,7 +202,7 @@ def test_the_provider_refusing_shows_its_error_code(
 
     response = client.get(provider.answer(start(client), sub=None))
 
-    assert_refused(response, client, caplog_app, "access_denied")
+    assert_refused(response, client, caplog_app, "access_denied", reason="oidc_provider_error")
 
 
 def test_a_callback_without_state_is_refused(
@@ -216,7 +218,7 @@ def test_a_callback_without_state_is_refused(
 
     response = client.get(callback.replace("state=", "ignored="))
 
-    assert_refused(response, client, caplog_app, "mismatching_state")
+    assert_refused(response, client, caplog_app, "mismatching_state", reason="oidc_state_mismatch")
 
 
 def test_a_replayed_callback_is_refused(
@@ -238,10 +240,12 @@ def test_a_replayed_callback_is_refused(
 
     again = client.get(callback)
 
-    assert_refused(again, client, caplog_app, "mismatching_state")
+    assert_refused(again, client, caplog_app, "mismatching_state", reason="oidc_state_mismatch")
     client.set_cookie("session", cookie_before.value)
     with_old_cookie = client.get(callback)
-    assert_refused(with_old_cookie, client, caplog_app, "invalid_grant")
+    assert_refused(
+        with_old_cookie, client, caplog_app, "invalid_grant", reason="oidc_provider_error"
+    )
 
 
 def rewritten(change: Callable[[Claims], Claims], key: RSAKey | None = None) -> Any:
@@ -297,7 +301,7 @@ REFUSED_TOKENS = {
         rewritten(lambda claims: {**claims, "exp": claims["iat"] - 90}),
         "expired_token",
     ),
-    "malformed": (lambda claims, provider: "not.a-token", "invalid_id_token"),
+    "malformed": (lambda claims, provider: "not.a-token", "decode_error"),
 }
 
 
@@ -320,7 +324,7 @@ def test_a_token_failing_a_check_is_refused(
     finally:
         provider.rewrite = None
 
-    assert_refused(response, client, caplog_app, code)
+    assert_refused(response, client, caplog_app, code, reason="oidc_invalid_id_token")
 
 
 def test_an_unsigned_token_is_refused_even_when_the_provider_offers_none(
@@ -343,7 +347,9 @@ def test_an_unsigned_token_is_refused_even_when_the_provider_offers_none(
         provider.rewrite = None
         provider.discovery_changes = {}
 
-    assert_refused(response, client, caplog_app, "invalid_id_token")
+    assert_refused(
+        response, client, caplog_app, "unsupported_algorithm", reason="oidc_invalid_id_token"
+    )
 
 
 def test_a_token_expired_by_the_provider_is_refused(
@@ -357,7 +363,7 @@ def test_a_token_expired_by_the_provider_is_refused(
         use_provider(expiring.url)
         response = sign_in_at_provider(client, expiring, "ann-at-idp", email=employee.email)
 
-    assert_refused(response, client, caplog_app, "expired_token")
+    assert_refused(response, client, caplog_app, "expired_token", reason="oidc_invalid_id_token")
 
 
 def test_a_provider_that_does_not_answer_is_reported_as_down(
@@ -386,7 +392,13 @@ def test_a_discovery_document_of_another_issuer_is_refused(
     finally:
         provider.discovery_changes = {}
 
-    assert_refused(response, client, caplog_app, "discovery_issuer_mismatch")
+    assert_refused(
+        response,
+        client,
+        caplog_app,
+        "discovery_issuer_mismatch",
+        reason="oidc_discovery_issuer_mismatch",
+    )
 
 
 def test_a_provider_hanging_on_the_token_request_is_reported_as_down(
@@ -467,16 +479,22 @@ def test_preferred_username_matches_the_directory_username(
 
 
 @pytest.mark.parametrize(
-    ("claims", "shown", "status"),
+    ("claims", "shown", "reason", "status"),
     [
-        ({"email": "nobody@corp.example"}, NOT_IN_DIRECTORY, 403),
-        ({"email": "ann@corp.example", "email_verified": False}, "email_not_verified", 401),
-        ({"name": "No Email"}, "missing_claim_email", 401),
+        ({"email": "nobody@corp.example"}, NOT_IN_DIRECTORY, "oidc_unknown_person", 403),
+        (
+            {"email": "ann@corp.example", "email_verified": False},
+            "email_not_verified",
+            "oidc_email_not_verified",
+            401,
+        ),
+        ({"name": "No Email"}, "missing_claim_email", "oidc_missing_claim", 401),
     ],
 )
 def test_a_person_the_directory_does_not_provide_is_refused(
     claims: dict[str, Any],
     shown: str,
+    reason: str,
     status: int,
     client: FlaskClient,
     provider: Provider,
@@ -488,7 +506,7 @@ def test_a_person_the_directory_does_not_provide_is_refused(
 
     response = sign_in_at_provider(client, provider, "someone", **claims)
 
-    assert_refused(response, client, caplog_app, shown, reason="oidc_", status=status)
+    assert_refused(response, client, caplog_app, shown, reason=reason, status=status)
 
 
 def test_guests_and_local_accounts_never_match(
@@ -631,3 +649,38 @@ def test_a_password_sign_in_signs_out_here_only(
     sign_in_as(client, employee)
 
     assert client.post("/sign-out").location == "/sign-in"
+
+
+def test_the_provider_is_an_allowed_form_destination_for_signing_out(tmp_path: Path) -> None:
+    """Browsers check ``form-action`` on the redirects after a form as well: the sign-out
+    form's 302 to the provider must be allowed, and nothing else outside this site."""
+    configured = create_app(
+        environment_for(
+            f"sqlite:///{tmp_path / 'csp.db'}",
+            tmp_path,
+            INTRAPRENEUR_OIDC_ISSUER="https://login.example.com/realms/corp",
+            INTRAPRENEUR_OIDC_CLIENT_ID=CLIENT_ID,
+            INTRAPRENEUR_OIDC_CLIENT_SECRET="client-secret",
+        )
+    )
+
+    policy = configured.test_client().get("/healthz").headers["Content-Security-Policy"]
+
+    assert "form-action 'self' https://login.example.com;" in policy
+
+
+def test_a_made_up_error_is_shown_cut_short_and_counted_under_one_reason(
+    client: FlaskClient,
+    provider: Provider,
+    use_provider: Callable[..., None],
+    caplog_app: pytest.LogCaptureFixture,
+) -> None:
+    """Anyone can call the callback with any ``error``: it must not become a new audit
+    reason or metric label each time, nor fill the page."""
+    use_provider(provider.url)
+    made_up = "x" * 500
+
+    response = client.get("/sign-in/oidc/callback", query_string={"error": made_up})
+
+    assert_refused(response, client, caplog_app, "x" * 64, reason="oidc_provider_error")
+    assert "x" * 65 not in response.get_data(as_text=True)
