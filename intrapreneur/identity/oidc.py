@@ -142,6 +142,8 @@ def _talk_to_provider(action: Any) -> Any:
     except requests.HTTPError as error:
         answer = error.response.status_code if error.response is not None else "error"
         raise refusal("provider_http_error", f"http_{answer}", status=502) from None
+    except requests.TooManyRedirects:
+        raise refusal("provider_redirect", status=502) from None
     except requests.RequestException:
         raise SignInRefused("oidc_unreachable", UNREACHABLE_MESSAGE, status=503) from None
     except ValueError:

@@ -28,6 +28,8 @@ from oidc_provider_mock import app as provider_app
 from werkzeug.serving import make_server
 
 Claims = dict[str, Any]
+# Every path under it answers with a redirect to the same path without it.
+REDIRECTING = "/redirecting"
 Rewrite = Callable[[Claims, "Provider"], str]
 
 
@@ -64,6 +66,10 @@ class Provider:
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         path = environ["PATH_INFO"]
+        if path.startswith(REDIRECTING):
+            # A provider (or something in its place) sending the app elsewhere.
+            start_response("302 Found", [("Location", self.url + path[len(REDIRECTING) :])])
+            return [b""]
         if path == "/oauth2/token" and self.token_held is not None:
             self.token_held.wait(10)
         if self.rewrite is not None and path == "/jwks":

@@ -23,6 +23,7 @@ from intrapreneur.settings import load_directory
 from intrapreneur.settings.oidc import load_oidc
 from tests.conftest import GUEST_PASSWORD, environment_for, sign_in_as
 from tests.identity.oidc_provider import (
+    REDIRECTING,
     Claims,
     Provider,
     expiring_provider,
@@ -684,3 +685,50 @@ def test_a_made_up_error_is_shown_cut_short_and_counted_under_one_reason(
 
     assert_refused(response, client, caplog_app, "x" * 64, reason="oidc_provider_error")
     assert "x" * 65 not in response.get_data(as_text=True)
+
+
+def test_a_redirect_from_the_provider_is_not_followed(
+    client: FlaskClient,
+    provider: Provider,
+    use_provider: Callable[..., None],
+    caplog_app: pytest.LogCaptureFixture,
+) -> None:
+    """The configured issuer's discovery answers with a redirect (here to a working provider):
+    the app asks only the URLs the settings and the discovery name, so it refuses."""
+    use_provider(provider.url + REDIRECTING)
+
+    response = client.get("/sign-in/oidc")
+
+    assert_refused(
+        response,
+        client,
+        caplog_app,
+        "provider_redirect",
+        reason="oidc_provider_redirect",
+        status=502,
+    )
+
+
+def test_a_new_signing_key_is_fetched_once_when_the_provider_rotates_its_keys(
+    client: FlaskClient,
+    app: Flask,
+    provider: Provider,
+    use_provider: Callable[..., None],
+    employee: Person,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The first sign-in caches the provider's keys; the provider then signs with a new key
+    (another ``kid``) and publishes it: the app fetches the key set again and accepts."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+    use_provider(provider.url)
+    assert (
+        sign_in_at_provider(client, provider, "ann-at-idp", email=employee.email).status_code == 302
+    )
+    client.post("/sign-out")
+    provider.rewrite = rewritten(lambda claims: claims)
+    try:
+        response = sign_in_at_provider(client, provider, "ann-at-idp", email=employee.email)
+    finally:
+        provider.rewrite = None
+
+    assert response.status_code == 302 and signed_in_person(client) is not None
