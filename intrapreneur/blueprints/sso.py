@@ -3,7 +3,6 @@ callback. Both answer 404 until ``INTRAPRENEUR_OIDC_ISSUER`` is set."""
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 
 from flask import Blueprint, abort, current_app, redirect, request, session, url_for
@@ -18,7 +17,6 @@ from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import oidc, oidc_people, services
 
 blueprint = Blueprint("sso", __name__)
-log = logging.getLogger(__name__)
 
 # Where to go after the callback, kept across the trip to the provider.
 NEXT_KEY = "oidc_next"

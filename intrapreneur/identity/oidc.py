@@ -38,6 +38,7 @@ SIGNING_ALGORITHMS = (
     "PS512",
     "ES256",
     "ES384",
+    "ES512",
     "EdDSA",
 )
 CLOCK_SKEW_SECONDS = 60
