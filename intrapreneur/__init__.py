@@ -156,6 +156,7 @@ def _register_blueprints(app: Flask) -> None:
         set_changes,
         set_health,
         sets,
+        sso,
         surveys,
         two_step,
         ventures,
@@ -164,6 +165,7 @@ def _register_blueprints(app: Flask) -> None:
     for module in (
         main,
         auth,
+        sso,
         two_step,
         guests,
         programmes,

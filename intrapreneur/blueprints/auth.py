@@ -26,7 +26,7 @@ from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
-from intrapreneur.identity import invitations, password_resets, queries, services
+from intrapreneur.identity import invitations, oidc, password_resets, queries, services
 from intrapreneur.identity.forms import (
     DevSignInForm,
     ForgotPasswordForm,
@@ -114,7 +114,9 @@ def sign_in() -> ResponseReturnValue:
             return continue_sign_in(person, method, _next_url())
     elif form.is_submitted():
         status = 422
-    return render_template("auth/sign_in.html", form=form, dev_form=_dev_sign_in_form()), status
+    return render_template(
+        "auth/sign_in.html", form=form, dev_form=_dev_sign_in_form(), oidc=oidc.settings()
+    ), status
 
 
 @blueprint.post("/sign-in/development")
@@ -139,10 +141,15 @@ def sign_out() -> ResponseReturnValue:
     # The cookie is signed, not stored: only a new session version makes copies of it useless.
     current_user.end_all_sessions()
     db.session.commit()
+    at_provider = session.get(oidc.SESSION_MARK) is True
     logout_user()
     session.clear()
     flash("You are signed out.", "info")
-    return redirect(url_for("auth.sign_in"))
+    signed_out = url_for("auth.sign_in")
+    # RP-initiated sign-out: the organisation's sign-in ends its session too, then sends back here.
+    if at_provider:
+        signed_out = oidc.end_session_url(url_for("auth.sign_in", _external=True)) or signed_out
+    return redirect(signed_out)
 
 
 def _new_password_form() -> SetPasswordForm:

@@ -26,6 +26,9 @@ REDACTED = "[redacted]"
 # Routes whose URL holds the credential (invitation, password reset, calendar feed, survey):
 # access logs keep the route and drop the secret.
 SECRET_IN_PATH = re.compile(r"(/invitations/|/password-reset/|/calendar/|/surveys/answer/)[^/?\s]+")
+# Query parameters that carry a credential: single sign-on's authorisation code and state
+# (the callback's query string, logged alone or in a request line).
+SECRET_IN_QUERY = re.compile(r"(^|[?&])(code|state|id_token|access_token)=[^&\s\"]*")
 
 
 class _RequestIdFilter(logging.Filter):
@@ -67,8 +70,10 @@ def json_handler(stream: Any = None) -> logging.Handler:
 
 
 def redact_path(text: str) -> str:
-    """``text`` (a path or a request line) with the secrets of link-as-credential routes out."""
-    return SECRET_IN_PATH.sub(lambda found: found.group(1) + REDACTED, text)
+    """``text`` (a path, a query string or a request line) with the secrets of
+    link-as-credential routes and credential-carrying query parameters out."""
+    text = SECRET_IN_PATH.sub(lambda found: found.group(1) + REDACTED, text)
+    return SECRET_IN_QUERY.sub(lambda found: f"{found.group(1)}{found.group(2)}={REDACTED}", text)
 
 
 def configure_logging(app: Flask) -> None:

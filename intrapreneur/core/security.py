@@ -29,6 +29,17 @@ CONTENT_SECURITY_POLICY = {
 ONE_YEAR = 365 * 24 * 60 * 60
 
 
+def content_security_policy(app: Flask) -> dict[str, str]:
+    """The policy, with single sign-on's provider allowed as a form's destination: browsers
+    apply ``form-action`` to the redirects after a form too, and signing out (a form) ends
+    at the provider's sign-out page when the session began there."""
+    oidc = app.config.get("OIDC")
+    if oidc is None:
+        return CONTENT_SECURITY_POLICY
+    issuer = urlsplit(oidc.issuer)
+    return {**CONTENT_SECURITY_POLICY, "form-action": f"'self' {issuer.scheme}://{issuer.netloc}"}
+
+
 def init_security_headers(app: Flask) -> None:
     """One Talisman per app: it keeps its options on itself, and tests build several apps."""
     production = app.config["ENV_NAME"] == "production"
@@ -40,7 +51,7 @@ def init_security_headers(app: Flask) -> None:
         strict_transport_security_max_age=ONE_YEAR,
         session_cookie_secure=production,
         session_cookie_http_only=True,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(app),
         frame_options="DENY",
         referrer_policy="same-origin",
         permissions_policy={"camera": "()", "microphone": "()", "geolocation": "()"},

@@ -243,3 +243,11 @@ def _set_manager_role(person: Person, manages: bool) -> None:
         person.roles.append(PersonRole(role=Role.MANAGER, source=DIRECTORY))
     elif not manages and grant is not None and grant.source == DIRECTORY:
         person.roles.remove(grant)
+
+
+def replace_directory_roles(person: Person, roles: set[str]) -> Outcome:
+    """Roles from a single sign-on's groups claim, mapped by the same role map as directory
+    groups: they replace the directory-given roles (the manager role stays the directory's)."""
+    outcome = Outcome(person=person)
+    _apply_roles(person, {Role.EMPLOYEE.value, *roles}, outcome)
+    return outcome

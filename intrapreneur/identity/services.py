@@ -198,7 +198,8 @@ def sign_in(login: str, password: str, today: date) -> tuple[Person, str]:
     login = login.strip()
     local = queries.local_account(login.lower())
     directory = configured_directory()
-    if local is None and directory is not None:
+    # INTRAPRENEUR_PASSWORD_SIGN_IN=false: employees use single sign-on; local accounts stay.
+    if local is None and directory is not None and current_app.config["PASSWORD_SIGN_IN"]:
         return _sign_in_with_directory(directory, login, password, today), "directory"
     if not verify_password(local.password_hash if local else None, password):
         reason = "unknown_account" if local is None else "wrong_password"

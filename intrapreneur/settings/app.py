@@ -19,6 +19,7 @@ from intrapreneur.settings import jobs, keys, monitoring
 from intrapreneur.settings.connections import engine_options, redis_timeouts
 from intrapreneur.settings.directory import DirectorySettings, load_directory
 from intrapreneur.settings.mail import MailSettings, base_url, load_mail
+from intrapreneur.settings.oidc import OidcSettings, load_oidc, password_sign_in
 from intrapreneur.settings.reading import (
     PREFIX,
     ConfigError,
@@ -67,6 +68,8 @@ class Settings:
     mail: MailSettings | None = None
     base_url: str | None = None
     metrics_token: str | None = field(repr=False, default=None)
+    oidc: OidcSettings | None = None
+    password_sign_in: bool = True
 
     @property
     def is_production(self) -> bool:
@@ -82,6 +85,8 @@ class Settings:
             "SQLALCHEMY_ENGINE_OPTIONS": engine_options(self.database_url),
             "REDIS_URL": self.redis_url,
             "DIRECTORY": self.directory,
+            "OIDC": self.oidc,
+            "PASSWORD_SIGN_IN": self.password_sign_in,
             "BREAK_GLASS_ADMIN": self.break_glass_admin,
             "LOCAL_MFA_REQUIRED": self.local_mfa_required,
             "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
@@ -182,13 +187,17 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
             f"{PREFIX}DEV_SIGN_IN is a development-only sign-in and cannot be enabled in production"
         )
     idle_minutes, max_hours = _session_lifetimes(env)
+    directory = load_directory(env)
+    oidc = load_oidc(env, directory)
     return Settings(
         env=name,
         secret_key=keys.secret_key(env, name, instance),
         secret_key_fallbacks=keys.secret_key_fallbacks(env, name),
         database_url=read(env, "DATABASE_URL") or f"sqlite:///{instance / 'intrapreneur.db'}",
         redis_url=read(env, "REDIS_URL"),
-        directory=load_directory(env),
+        directory=directory,
+        oidc=oidc,
+        password_sign_in=password_sign_in(env, oidc),
         # Local admin sign-in while the directory is down: on in development, opt-in in production.
         break_glass_admin=flag(env, "BREAK_GLASS_ADMIN") or name != "production",
         local_mfa_required=_local_mfa_required(env),

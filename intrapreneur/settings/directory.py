@@ -11,6 +11,7 @@ from intrapreneur.settings.reading import (
     flag,
     json_object,
     read,
+    seconds,
     whole_number,
 )
 
@@ -75,17 +76,6 @@ def _attributes(env: Mapping[str, str]) -> dict[str, str]:
     return {**OPENLDAP_ATTRIBUTES, **{k: str(v) for k, v in overrides.items()}}
 
 
-def _timeout(env: Mapping[str, str]) -> float:
-    raw = read(env, "LDAP_TIMEOUT") or "5"
-    try:
-        seconds = float(raw)
-    except ValueError:
-        seconds = 0
-    if not 0 < seconds <= 120:
-        raise ConfigError(f"{PREFIX}LDAP_TIMEOUT must be seconds between 0 and 120, not {raw!r}")
-    return seconds
-
-
 def load_directory(env: Mapping[str, str]) -> DirectorySettings | None:
     """The directory settings alone; None when INTRAPRENEUR_LDAP_URL is not set."""
     urls = tuple((read(env, "LDAP_URL") or "").split())
@@ -121,6 +111,6 @@ def load_directory(env: Mapping[str, str]) -> DirectorySettings | None:
         attributes=_attributes(env),
         start_tls=flag(env, "LDAP_START_TLS"),
         ca_file=read(env, "LDAP_CA_FILE"),
-        timeout=_timeout(env),
+        timeout=seconds(env, "LDAP_TIMEOUT", 5, 120),
         page_size=whole_number(env, "LDAP_PAGE_SIZE", 500),
     )

@@ -69,6 +69,18 @@ def whole_number(
     return int(raw)
 
 
+def seconds(env: Mapping[str, str], name: str, default: float, maximum: float) -> float:
+    """A timeout: more than 0 seconds, at most ``maximum``."""
+    raw = read(env, name) or str(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        value = 0
+    if not 0 < value <= maximum:
+        raise ConfigError(f"{PREFIX}{name} must be seconds between 0 and {maximum:g}, not {raw!r}")
+    return value
+
+
 def share(env: Mapping[str, str], name: str, default: float) -> float:
     raw = read(env, name)
     if raw is None:

@@ -300,6 +300,9 @@ ROUTES: dict[str, Route] = {
     "health.readyz": Route("/readyz", None, _ok, True),
     # Off (404) for everyone until a scraper's token or network is configured.
     "metrics.metrics": Route("/metrics", None, lambda o, p, t: HIDDEN, True),
+    # Single sign-on: off (404) for everyone until INTRAPRENEUR_OIDC_ISSUER is set.
+    "sso.start": Route("/sign-in/oidc", None, lambda o, p, t: HIDDEN, True),
+    "sso.callback": Route("/sign-in/oidc/callback", None, lambda o, p, t: HIDDEN, True),
     "assets.plotly": Route("/static/vendor/plotly/plotly.min.js", None, _ok, True),
 }
 

@@ -139,6 +139,13 @@ def test_the_app_writes_json_lines_to_stderr(tmp_path: Path) -> None:
         ("GET /surveys/answer/tok?x=1 HTTP/1.1", "GET /surveys/answer/[redacted]?x=1 HTTP/1.1"),
         ("/sets/12/members", "/sets/12/members"),
         ("/calendar", "/calendar"),
+        (
+            "GET /sign-in/oidc/callback?code=c0de&state=st4te HTTP/1.1",
+            "GET /sign-in/oidc/callback?code=[redacted]&state=[redacted] HTTP/1.1",
+        ),
+        ("code=c0de&state=st4te", "code=[redacted]&state=[redacted]"),
+        ("error=access_denied&state=st4te", "error=access_denied&state=[redacted]"),
+        ("/culture?zipcode=1", "/culture?zipcode=1"),
     ],
 )
 def test_link_secrets_are_taken_out_of_paths(logged: str, kept: str) -> None:

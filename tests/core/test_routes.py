@@ -356,6 +356,10 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # Off unless INTRAPRENEUR_DEV_SIGN_IN is set in development; tested on its own below.
     "auth.dev_sign_in": ("POST", "/sign-in/development", everyone(NOT_FOUND)),
     "auth.sign_out": ("POST", "/sign-out", {**everyone(LOGIN)}),
+    # Single sign-on: off (404) until INTRAPRENEUR_OIDC_ISSUER is set; with a provider on
+    # loopback in tests/identity/test_oidc_sign_in.py.
+    "sso.start": ("GET", "/sign-in/oidc", everyone(NOT_FOUND)),
+    "sso.callback": ("GET", "/sign-in/oidc/callback", everyone(NOT_FOUND)),
     "auth.accept_invitation": ("GET", invitation_url, everyone(OK)),
     # A guest's forgotten password: anyone may ask, and the emailed link is the credential.
     "auth.forgot_password": ("GET", "/forgot-password", everyone(OK)),
