@@ -52,9 +52,11 @@ from intrapreneur.identity.models import (
     ApiScope,
     Department,
     Invitation,
+    LocalMfa,
     PasswordReset,
     Person,
     PersonKind,
+    RecoveryCode,
 )
 from intrapreneur.learning.models import (
     AgendaTemplate,
@@ -174,6 +176,13 @@ def _seed(app: Flask) -> None:
                     expires_at=now + timedelta(hours=1),
                     used_at=now,
                 ),
+                LocalMfa(
+                    person_id=report.id,
+                    secret_encrypted="gAAAAA-not-a-real-key",
+                    enabled_at=now,
+                    last_used_step=59_000_000,
+                ),
+                RecoveryCode(person_id=report.id, code_hash="c" * 64, used_at=now),
                 Notification(person_id=hr.id, text="Ünïcode ✓ and\nnew line", link="/x"),
                 EmailPreference(person_id=hr.id, session_reminders=False, updated_at=now),
                 BackgroundJob(

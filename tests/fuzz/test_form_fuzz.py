@@ -47,9 +47,11 @@ from wtforms import (
 from wtforms.fields.core import Field
 
 from intrapreneur import create_app
+from intrapreneur.blueprints.signing_in import PENDING
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db, limiter
-from intrapreneur.identity.models import Person, Role
+from intrapreneur.identity import mfa
+from intrapreneur.identity.models import LocalMfa, Person, PersonKind, Role
 from intrapreneur.learning import composition
 from intrapreneur.learning.models import (
     Cohort,
@@ -162,6 +164,39 @@ def _another_set(hr: Person, url: str, make_person: Callable[..., Person]) -> No
 
 
 # What a form needs before it does more than refuse: the table's objects are bare.
+def _half_signed_in(step: str) -> Callable[[Callable[..., Person]], dict[str, Any]]:
+    """A guest who gave their password and owes ``step`` (a code, or setting one up): the
+    session state the second step's forms are served in."""
+
+    def state(make_person: Callable[..., Person]) -> dict[str, Any]:
+        guest = make_person(
+            Role.GUEST, kind=PersonKind.GUEST, access_ends_on=date.today() + timedelta(days=30)
+        )
+        if step == mfa.Step.CODE:
+            mfa.begin_set_up(guest)
+            db.session.scalars(
+                select(LocalMfa).where(LocalMfa.person_id == guest.id)
+            ).one().enabled_at = datetime.now(UTC)
+        pending = {"person": guest.id, "version": guest.session_version, "method": "password"}
+        return {
+            PENDING: {
+                **pending,
+                "step": step,
+                "next": "/",
+                "welcome": None,
+                "since": datetime.now(UTC).timestamp(),
+            }
+        }
+
+    return state
+
+
+HALF_SIGNED_IN = {
+    "two_step.code": _half_signed_in(mfa.Step.CODE),
+    "two_step.set_up_at_sign_in": _half_signed_in(mfa.Step.SET_UP),
+}
+
+
 PREPARE: dict[str, Callable[[Person, str, Callable[..., Person]], object]] = {
     "composer.propose": _a_facilitator,
     "set_changes.facilitator": _a_facilitator,
@@ -426,12 +461,16 @@ def _row_counts(connection: Connection) -> dict[str, int]:
     return dict(connection.execute(select(*counts)).one()._mapping)
 
 
-def _fresh_session(client: FlaskClient, poster: Person | None, csrf_secret: str) -> None:
-    """Signed in as the poster, with the session's CSRF secret, and nothing else: each
-    example starts from the same session, even after one that signed out."""
+def _fresh_session(
+    client: FlaskClient, poster: Person | None, csrf_secret: str, extra: dict[str, Any]
+) -> None:
+    """Signed in as the poster, with the session's CSRF secret and ``extra`` (a half-signed-
+    in state), and nothing else: each example starts from the same session, even after one
+    that signed out."""
     with client.session_transaction() as session:
         session.clear()
         session["csrf_token"] = csrf_secret
+        session.update(extra)
         if poster is not None:
             mark_signed_in(session, poster.get_id())
 
@@ -463,12 +502,13 @@ class Sender:
     poster: Person | None
     csrf_secret: str
     csrf_token: str
+    session_extra: dict[str, Any] = field(default_factory=dict)
 
     def post_and_check(self, sent: dict[str, list[str]]) -> None:
         limiter.reset()
         example = self.connection.begin_nested()
         try:
-            _fresh_session(self.client, self.poster, self.csrf_secret)
+            _fresh_session(self.client, self.poster, self.csrf_secret, self.session_extra)
             before = _row_counts(self.connection)
             response = self.client.post(self.url, data={**sent, "csrf_token": [self.csrf_token]})
             body = response.get_data(as_text=True)
@@ -486,7 +526,7 @@ class Sender:
         """A valid submission without the CSRF token (a forged cross-site post) is refused."""
         example = self.connection.begin_nested()
         try:
-            _fresh_session(self.client, self.poster, self.csrf_secret)
+            _fresh_session(self.client, self.poster, self.csrf_secret, self.session_extra)
             before = _row_counts(self.connection)
             response = self.client.post(self.url, data=sent)
             assert response.status_code == BAD_REQUEST, f"{self.url} took a post without a token"
@@ -497,11 +537,18 @@ class Sender:
 
 
 def _sender(
-    app: Flask, client: FlaskClient, endpoint: str, url: str, poster: Person | None
+    app: Flask,
+    client: FlaskClient,
+    endpoint: str,
+    url: str,
+    poster: Person | None,
+    session_extra: dict[str, Any],
 ) -> tuple[Sender, dict[str, FieldToFill]]:
     """Signed in as the poster: the form's fields, and a sender holding a valid CSRF token."""
     if poster is not None:
         sign_in_as(client, poster)
+    with client.session_transaction() as session:
+        session.update(session_extra)
     fields = _class_fields(app, endpoint)
     form_page = _form_page(app, url)
     if form_page == url:
@@ -512,7 +559,7 @@ def _sender(
         secret = session["csrf_token"]
     connection = db.session.get_bind()
     assert isinstance(connection, Connection)
-    return Sender(client, connection, url, poster, secret, token), fields
+    return Sender(client, connection, url, poster, secret, token, session_extra), fields
 
 
 def _prepared_sender(
@@ -526,8 +573,9 @@ def _prepared_sender(
     if endpoint in PREPARE:
         PREPARE[endpoint](hr, url, make_person)
     poster = _poster(endpoint, hr, make_person)
+    session_extra = HALF_SIGNED_IN[endpoint](make_person) if endpoint in HALF_SIGNED_IN else {}
     db.session.commit()
-    return _sender(app, client, endpoint, url, poster)
+    return _sender(app, client, endpoint, url, poster, session_extra)
 
 
 @pytest.fixture
