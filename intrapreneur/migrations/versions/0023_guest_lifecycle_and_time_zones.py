@@ -43,7 +43,10 @@ def upgrade():
         )
         batch_op.add_column(sa.Column('directory_time_zone', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('access_version', sa.Integer(), nullable=False, server_default='0'))
-    op.execute(f"UPDATE person SET chosen_time_zone = NULL WHERE chosen_time_zone = '{UNCHOSEN}'")
+    op.execute(
+        sa.text("UPDATE person SET chosen_time_zone = NULL WHERE chosen_time_zone = :unchosen")
+        .bindparams(unchosen=UNCHOSEN)
+    )
 
     _allow_email_kinds([*EMAIL_KINDS, 'guest_access'])
 
@@ -54,8 +57,10 @@ def downgrade():
 
     # The zone each person is shown today, as the one column there was before.
     op.execute(
-        "UPDATE person SET chosen_time_zone = "
-        f"COALESCE(chosen_time_zone, directory_time_zone, '{UNCHOSEN}')"
+        sa.text(
+            "UPDATE person SET chosen_time_zone = "
+            "COALESCE(chosen_time_zone, directory_time_zone, :unchosen)"
+        ).bindparams(unchosen=UNCHOSEN)
     )
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_column('access_version')
