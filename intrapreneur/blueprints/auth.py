@@ -20,11 +20,15 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_login import current_user, logout_user
 
-from intrapreneur.blueprints.signing_in import continue_sign_in, start_session
+from intrapreneur.blueprints.signing_in import (
+    after_sign_in,
+    continue_sign_in,
+    next_url,
+    start_session,
+)
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
-from intrapreneur.core.security import safe_next
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import invitations, oidc, password_resets, queries, services
 from intrapreneur.identity.forms import (
@@ -85,20 +89,12 @@ def person_of_session(person_id: str) -> Person | None:
         return None
 
 
-def _next_url() -> str:
-    return safe_next(request.args.get("next"), url_for("main.home"))
-
-
-def _after_sign_in() -> ResponseReturnValue:
-    return redirect(_next_url())
-
-
 @blueprint.route("/sign-in", methods=["GET", "POST"])
 @_throttled
 @public
 def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
-        return _after_sign_in()
+        return after_sign_in()
     form = SignInForm()
     status = 200
     if form.validate_on_submit():
@@ -111,7 +107,7 @@ def sign_in() -> ResponseReturnValue:
             status = refusal.status
         else:
             # A local account with two-step sign-in is only half signed in here.
-            return continue_sign_in(person, method, _next_url())
+            return continue_sign_in(person, method, next_url())
     elif form.is_submitted():
         status = 422
     return render_template(
@@ -132,7 +128,7 @@ def dev_sign_in() -> ResponseReturnValue:
     assert person is not None  # the choices only hold existing people
     start_session(person, "development")
     db.session.commit()
-    return _after_sign_in()
+    return after_sign_in()
 
 
 @blueprint.post("/sign-out")

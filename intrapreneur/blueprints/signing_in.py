@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from flask import flash, redirect, session, url_for
+from flask import flash, redirect, request, session, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_user
 
-from intrapreneur.core.security import note_signed_in_now
+from intrapreneur.core.security import note_signed_in_now, safe_next
 from intrapreneur.extensions import db
 from intrapreneur.identity import mfa, services
 from intrapreneur.identity.models import Person
@@ -22,6 +22,15 @@ from intrapreneur.identity.models import Person
 PENDING = "second_step"
 # Long enough to find the phone, short enough that a forgotten tab does not stay half open.
 PENDING_FOR = timedelta(minutes=10)
+
+
+def next_url() -> str:
+    """Where a sign-in goes on to: the page asked for, if it is one of ours, else home."""
+    return safe_next(request.args.get("next"), url_for("main.home"))
+
+
+def after_sign_in() -> ResponseReturnValue:
+    return redirect(next_url())
 
 
 def start_session(person: Person, method: str) -> None:

@@ -9,8 +9,7 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from intrapreneur.blueprints.auth import _after_sign_in
-from intrapreneur.blueprints.signing_in import start_session
+from intrapreneur.blueprints.signing_in import after_sign_in, start_session
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import public
 from intrapreneur.core.security import safe_next
@@ -34,7 +33,7 @@ def start() -> ResponseReturnValue:
     """A plain 302 to the provider (no form posts anywhere outside this site)."""
     _configured()
     if current_user.is_authenticated:
-        return _after_sign_in()
+        return after_sign_in()
     session[NEXT_KEY] = safe_next(request.args.get("next"), url_for("main.home"))
     try:
         return oidc.authorisation_redirect(url_for("sso.callback", _external=True))

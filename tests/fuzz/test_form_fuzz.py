@@ -23,6 +23,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -51,7 +52,7 @@ from intrapreneur.blueprints.signing_in import PENDING
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import mfa
-from intrapreneur.identity.models import LocalMfa, Person, PersonKind, Role
+from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.learning import composition
 from intrapreneur.learning.models import (
     Cohort,
@@ -173,10 +174,8 @@ def _half_signed_in(step: str) -> Callable[[Callable[..., Person]], dict[str, An
             Role.GUEST, kind=PersonKind.GUEST, access_ends_on=date.today() + timedelta(days=30)
         )
         if step == mfa.Step.CODE:
-            mfa.begin_set_up(guest)
-            db.session.scalars(
-                select(LocalMfa).where(LocalMfa.person_id == guest.id)
-            ).one().enabled_at = datetime.now(UTC)
+            secret = mfa.begin_set_up(guest)
+            mfa.confirm_set_up(guest, pyotp.TOTP(secret).now(), datetime.now(UTC))
         pending = {"person": guest.id, "version": guest.session_version, "method": "password"}
         return {
             PENDING: {
