@@ -33,6 +33,7 @@ from intrapreneur.identity.directory_servers import (
     Servers,
     account_refusal,
 )
+from intrapreneur.identity.value_ranges import AD_VALUE_RANGE, RangedReader
 from intrapreneur.settings import DirectorySettings
 
 # The refusals are part of this interface; they live with the connections that raise most.
@@ -54,8 +55,6 @@ IN_CHAIN = "1.2.840.113556.1.4.1941"
 AD_ACCOUNT_DISABLED = 0x2
 MAX_USERNAME_LENGTH = 256
 ROLE_INDEX_SECONDS = 300
-# Active Directory's default MaxValRange: the most values of one attribute it returns at once.
-AD_VALUE_RANGE = 1500
 
 
 @dataclass(frozen=True)
@@ -104,23 +103,13 @@ def _identifier(attribute: str, values: list[bytes] | None) -> str | None:
     return _text(values)
 
 
-def _slice(entry: dict[str, list[bytes]], attribute: str) -> tuple[str | None, list[bytes]]:
-    """The values of ``attribute`` in a returned entry, and where their range ends: None
-    when the server sent the attribute whole, "*" for the last slice, else the last index."""
-    wanted = attribute.lower()
-    for name, values in entry.items():
-        base, _, option = name.lower().partition(";range=")
-        if base == wanted:
-            return (option.rpartition("-")[2] if option else None), values
-    return None, []
-
-
 class Directory:
     """Search-then-bind sign-in, look-ups and paged listing against the configured directory."""
 
     def __init__(self, settings: DirectorySettings, *, value_range: int = AD_VALUE_RANGE) -> None:
         self.settings = settings
-        self.value_range = value_range  # values per slice asked of AD (its MaxValRange)
+        # value_range: the values per slice asked of AD (its MaxValRange)
+        self.ranges = RangedReader(settings.active_directory, value_range)
         self._service_connection = Servers(settings).service_connection
         self.fields = settings.attributes
         self.role_groups = {
@@ -138,7 +127,7 @@ class Directory:
     def _requested_attributes(self) -> list[str]:
         wanted = [name for name in self.fields.values() if name]
         if self.settings.membership == "memberof":
-            wanted.append("memberOf")
+            wanted.append(self.ranges.requested("memberOf"))
         if self.settings.active_directory:
             wanted.append("userAccountControl")
         return list(dict.fromkeys(wanted))
@@ -239,7 +228,7 @@ class Directory:
                 connection, self.settings.user_base, people_filter, self._requested_attributes()
             ):
                 own_dn = normalise_dn(dn)
-                groups = self._direct_groups(entry) | frozenset(
+                groups = self._direct_groups(connection, dn, entry) | frozenset(
                     group for group, people in people_by_group.items() if own_dn in people
                 )
                 try:
@@ -271,14 +260,19 @@ class Directory:
 
     # -- groups and roles ---------------------------------------------------------------
 
-    def _direct_groups(self, entry: dict[str, list[bytes]]) -> frozenset[str]:
-        values = next((v for k, v in entry.items() if k.lower() == "memberof"), [])
+    def _direct_groups(
+        self, connection: Any, dn: str, entry: dict[str, list[bytes]]
+    ) -> frozenset[str]:
+        """The groups in ``dn``'s memberOf (none when memberships are searched instead)."""
+        if self.settings.membership != "memberof":
+            return frozenset()
+        values = self.ranges.all_values(connection, dn, "memberOf", entry)
         return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
 
     def _groups(self, connection: Any, dn: str, entry: dict[str, list[bytes]]) -> frozenset[str]:
         """The groups that hold ``dn`` directly: its memberOf, or one group search."""
         if self.settings.membership == "memberof":
-            return self._direct_groups(entry)
+            return self._direct_groups(connection, dn, entry)
         return self._search_groups(connection, self._member_filter({dn}))
 
     def _all_groups(
@@ -358,41 +352,11 @@ class Directory:
     def _members(self, connection: Any, group: str) -> frozenset[str]:
         """The DNs a group lists directly (people and groups), however many there are."""
         try:
-            values = self._all_values(connection, group, self.settings.member_attribute)
+            values = self.ranges.all_values(connection, group, self.settings.member_attribute)
         except ldap.NO_SUCH_OBJECT:
             log.warning("role map names a group that does not exist: %s", group)
             return frozenset()
         return frozenset(normalise_dn(value.decode("utf-8", errors="replace")) for value in values)
-
-    def _all_values(self, connection: Any, dn: str, attribute: str) -> list[bytes]:
-        """Every value of ``dn``'s ``attribute``, by ranged retrieval where the server uses it.
-
-        Active Directory returns at most MaxValRange values (1,500 by default) of one
-        attribute and names the slice it sent ("member;range=0-1499"); the next slice is
-        asked for from just past its end, until a slice ends in "*". On AD the slices are
-        asked for outright, ``value_range`` at a time; elsewhere the plain attribute is, and
-        a ranged answer is still followed.
-        """
-        values: list[bytes] = []
-        low = 0
-        while True:
-            entries = connection.search_s(
-                dn, ldap.SCOPE_BASE, "(objectClass=*)", [self._range_request(attribute, low)]
-            )
-            entry = next((entry for found, entry in entries if found is not None), {})
-            end, found_values = _slice(entry, attribute)
-            values += found_values
-            if end is None or end == "*":
-                return values
-            if not end.isdigit() or int(end) < low:
-                log.warning("%s: unreadable range %r of %s; the values so far", dn, end, attribute)
-                return values
-            low = int(end) + 1
-
-    def _range_request(self, attribute: str, low: int) -> str:
-        if self.settings.active_directory:
-            return f"{attribute};range={low}-{low + self.value_range - 1}"
-        return f"{attribute};range={low}-*" if low else attribute
 
     def _people_by_group(self, connection: Any) -> dict[str, frozenset[str]]:
         """For a full listing in search mode: each group that can grant a role → its people.

@@ -1,10 +1,12 @@
-"""Ranged retrieval of a group's members, as Active Directory requires past 1,500 values.
+"""Ranged retrieval of a group's members and a person's groups, as Active Directory
+requires past 1,500 values.
 
 Samba answers ranged requests exactly as AD does ("member;range=0-3" for a slice,
 "member;range=12-*" for the last) but, unlike AD, never forces them on a plain request.
-So the sync here reads its role groups in slices of a few values (AD's 1,500 made small
-through ``value_range``) from the real DC: every slice must be read for everyone in a
-big group to keep the role.
+So the sync here reads its role groups (and sign-in a person's memberOf) in slices of a few
+values (AD's 1,500 made small through ``value_range``) from the real DC: every slice must be
+read for everyone in a big group to keep the role, and for a person in several groups to
+keep the role each of them gives.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from intrapreneur.identity.directory import Directory
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.identity.sync import sync_directory
 from intrapreneur.settings import DirectorySettings
-from tests.ad.conftest import CROWD, group_dn
+from tests.ad.conftest import CROWD, ad_password, group_dn
 
 pytestmark = pytest.mark.samba
 
@@ -46,3 +48,26 @@ def test_sync_in_group_search_mode_reads_every_slice_of_a_big_group(
     facilitators = {name for name, held in roles.items() if Role.FACILITATOR in held}
     assert facilitators == EVERYONE
     assert {name for name, held in roles.items() if Role.ADMIN in held} == {"dan"}
+
+
+# Alice is directly in "HR Partners" (inside "HR") and "Everyone": one role from each.
+ROLES_FROM_TWO_GROUPS = json.dumps({"hr": [group_dn("HR")], "facilitator": [group_dn("Everyone")]})
+
+
+@pytest.mark.parametrize("value_range", [1, 2, 1500])
+def test_member_of_mode_reads_every_slice_of_a_persons_groups(
+    use_active_directory: Callable[..., DirectorySettings], value_range: int
+) -> None:
+    settings = use_active_directory(
+        LDAP_GROUP_MEMBERSHIP="memberof", LDAP_ROLE_MAP=ROLES_FROM_TWO_GROUPS
+    )
+    directory = Directory(settings, value_range=value_range)
+
+    alice = directory.authenticate("alice", ad_password("alice"))
+    assert alice.roles == {"hr", "facilitator"}
+    assert {group_dn("HR Partners").lower(), group_dn("Everyone").lower()} <= alice.groups
+
+    sync_directory(directory)
+    synced = db.session.scalar(select(Person).where(Person.username == "alice"))
+    assert synced is not None
+    assert set(synced.role_names) == {Role.EMPLOYEE, Role.HR, Role.FACILITATOR}
