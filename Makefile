@@ -50,10 +50,10 @@ test: install ## Run the test suite in parallel (extra options: PYTEST_ARGS="...
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
 
 translations: $(STAMP) ## Extract the messages from code and templates into every catalogue
-	$(VENV)/bin/pybabel extract --quiet -F babel.cfg -k lazy_gettext -k _l \
-	  --sort-by-file --no-wrap --project Intrapreneur -o $(MESSAGES_TEMPLATE) intrapreneur
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k lazy_gettext -k _l \
+	  --sort-by-file --no-wrap --project Intrapreneur -o $(MESSAGES_TEMPLATE) .
 	for catalogue in $(CATALOGUES); do \
-	  $(VENV)/bin/pybabel update --quiet --no-wrap --no-fuzzy-matching \
+	  $(VENV)/bin/pybabel --quiet update --no-wrap --no-fuzzy-matching \
 	    -i $(MESSAGES_TEMPLATE) -o "$$catalogue" -l "$$(basename "$$(dirname "$$(dirname "$$catalogue")")")"; \
 	done
 
