@@ -20,7 +20,11 @@ WORKDIR /src
 # The metadata first: a code change then reuses the cached dependency layer.
 COPY pyproject.toml README.md ./
 COPY intrapreneur ./intrapreneur
-RUN /opt/intrapreneur/bin/pip install --no-cache-dir .
+# The message catalogues are compiled here, as `make install` does (no .mo is committed).
+RUN /opt/intrapreneur/bin/pip install --no-cache-dir "babel>=2.14,<3" \
+    && find intrapreneur/translations -name messages.po -execdir \
+       /opt/intrapreneur/bin/pybabel compile -i messages.po -o messages.mo \; \
+    && /opt/intrapreneur/bin/pip install --no-cache-dir .
 
 FROM ${PYTHON_IMAGE} AS runtime
 RUN apt-get update \

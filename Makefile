@@ -16,6 +16,11 @@ STAMP := $(VENV)/.installed-from-pyproject
 # axe-core, which the browser tests inject into pages to check accessibility (package-lock.json).
 AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
+# The message catalogues (intrapreneur/translations/<language>/LC_MESSAGES/messages.po), each
+# compiled to its .mo at install; `make translations` extracts new messages into them.
+CATALOGUES := $(wildcard intrapreneur/translations/*/LC_MESSAGES/messages.po)
+COMPILED_CATALOGUES := $(CATALOGUES:.po=.mo)
+MESSAGES_TEMPLATE := intrapreneur/translations/messages.pot
 
 # Debian/Ubuntu packages: venv support, headers to build python-ldap, OpenLDAP's slapd for
 # the directory tests, a Samba AD domain controller for the Active Directory tests
@@ -31,18 +36,26 @@ APT_PACKAGES := python3-venv libldap2-dev libsasl2-dev slapd ldap-utils \
 HAS_PYTHON_H := import os, sys, sysconfig; \
 	sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))
 
-.PHONY: help install system-packages python-version demo test lint clean
+.PHONY: help install system-packages python-version demo test lint clean translations
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-install: $(STAMP) $(AXE) ## Install missing system packages, create .venv, install the app and test tools
+install: $(STAMP) $(AXE) $(COMPILED_CATALOGUES) ## Install missing system packages, create .venv, install the app and test tools
 
 demo: install ## Create and seed an SQLite demo in ./instance and serve it on 127.0.0.1:5000
 	$(VENV)/bin/intrapreneur demo
 
 test: install ## Run the test suite in parallel (extra options: PYTEST_ARGS="...")
 	$(VENV)/bin/pytest -n auto $(PYTEST_ARGS)
+
+translations: $(STAMP) ## Extract the messages from code and templates into every catalogue
+	$(VENV)/bin/pybabel --quiet extract -F babel.cfg -k lazy_gettext -k _l \
+	  --sort-by-file --no-wrap --project Intrapreneur -o $(MESSAGES_TEMPLATE) .
+	for catalogue in $(CATALOGUES); do \
+	  $(VENV)/bin/pybabel --quiet update --no-wrap --no-fuzzy-matching \
+	    -i $(MESSAGES_TEMPLATE) -o "$$catalogue" -l "$$(basename "$$(dirname "$$(dirname "$$catalogue")")")"; \
+	done
 
 lint: install ## Check the code with ruff
 	$(VENV)/bin/ruff check .
@@ -93,6 +106,10 @@ $(VENV)/bin/python: | python-version
 $(STAMP): pyproject.toml | python-version $(VENV)/bin/python
 	$(VENV)/bin/python -m pip install -e ".[test]"
 	touch $@
+
+# A catalogue is compiled again whenever its .po changes (the .mo files are not committed).
+%/LC_MESSAGES/messages.mo: %/LC_MESSAGES/messages.po | $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -i $< -o $@
 
 # npm ci installs exactly what package-lock.json names; it runs again only when the lock changes.
 $(AXE): package-lock.json | system-packages

@@ -58,6 +58,7 @@ def _init_extensions(app: Flask) -> None:
         note_commits_in_requests,
     )
     from intrapreneur.core.errors import register_error_handlers
+    from intrapreneur.core.i18n import init_i18n
     from intrapreneur.core.jobs import dispatch_jobs_after_commit
     from intrapreneur.core.security import (
         end_sessions_past_their_lifetime,
@@ -86,6 +87,7 @@ def _init_extensions(app: Flask) -> None:
     refuse_nul_characters(app)
     end_sessions_past_their_lifetime(app)
     register_error_handlers(app)
+    init_i18n(app)
     app.jinja_env.globals.update(_template_helpers())
     app.context_processor(navigation_context)
     app.jinja_env.filters["local_time"] = _local_time

@@ -387,10 +387,23 @@ DIRECTORY_PEOPLE = [
     _employee("dan", "Dan Dyer", department="IT", title="Engineer", manager="victor"),
     # Time zones are read only where the attribute map asks for them (tests/identity/
     # test_time_zones.py); Frank's is no IANA name, as a mistyped directory entry would be.
+    # Languages (tests/core/test_languages.py): Erin's is translated, Frank's is not.
     _employee(
-        "erin", "Erin Eve", department="Finance", manager="bob", time_zone="America/New_York"
+        "erin",
+        "Erin Eve",
+        department="Finance",
+        manager="bob",
+        time_zone="America/New_York",
+        language="de-AT, en;q=0.5",
     ),
-    _employee("frank", "Frank Fox", department="Sales", manager="victor", time_zone="Mars/Olympus"),
+    _employee(
+        "frank",
+        "Frank Fox",
+        department="Sales",
+        manager="victor",
+        time_zone="Mars/Olympus",
+        language="pt-BR",
+    ),
 ]
 DIRECTORY_GROUPS = [
     Group("hr", ["alice"]),

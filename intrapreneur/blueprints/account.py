@@ -1,5 +1,5 @@
 """Each signed-in person's own pages: their profile (who the app knows them as, their
-manager and reports, their time zone) and which emails they get."""
+manager and reports, their time zone and language) and which emails they get."""
 
 from __future__ import annotations
 
@@ -7,16 +7,18 @@ from datetime import UTC, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.core import mail
+from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.permissions import requires, signed_in
 from intrapreneur.core.timezones import local, organisation_zone_name
 from intrapreneur.extensions import db
 from intrapreneur.identity import profile as profiles
 from intrapreneur.identity import queries
-from intrapreneur.identity.forms import EmailPreferencesForm, TimeZoneForm
+from intrapreneur.identity.forms import EmailPreferencesForm, LanguageForm, TimeZoneForm
 from intrapreneur.identity.permissions import can_use_local_mfa
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -27,6 +29,21 @@ def _fallback_zone() -> str:
     if current_user.directory_time_zone:
         return f"Not chosen: the company directory's {current_user.directory_time_zone}"
     return f"Not chosen: the organisation's {organisation_zone_name()}"
+
+
+def _fallback_language() -> str:
+    """What "no choice" means for this person's language, in words."""
+    directory_language = current_user.directory_locale
+    if directory_language in offered_locales():
+        return f"Not chosen: the company directory's {LANGUAGE_NAMES[directory_language]}"
+    return "Not chosen: your browser's, else the organisation's"
+
+
+def _language_form() -> LanguageForm:
+    form = LanguageForm(fallback=_fallback_language())
+    if not form.is_submitted():
+        form.language.data = current_user.chosen_locale or ""
+    return form
 
 
 @blueprint.route("/profile", methods=["GET", "POST"])
@@ -44,17 +61,40 @@ def profile() -> ResponseReturnValue:
             db.session.commit()
             flash(f"Saved. Times are now shown to you in {current_user.time_zone}.", "success")
             return redirect(url_for("account.profile"))
+    return _profile_page(form, _language_form())
+
+
+@blueprint.post("/language")
+@requires(signed_in)
+def language() -> ResponseReturnValue:
+    form = _language_form()
+    if form.validate_on_submit():
+        try:
+            profiles.choose_locale(current_user, form.language.data or None, offered_locales())
+        except profiles.LanguageRefused as refusal:
+            form.language.errors.append(refusal.message)
+        else:
+            db.session.commit()
+            flash(_("Saved. Intrapreneur now speaks to you in this language."), "success")
+            return redirect(url_for("account.profile"))
+    zone_form = TimeZoneForm(fallback=_fallback_zone())
+    zone_form.time_zone.data = current_user.chosen_time_zone or ""
+    return _profile_page(zone_form, form)
+
+
+def _profile_page(form: TimeZoneForm, language_form: LanguageForm) -> ResponseReturnValue:
     # Guests are nobody's manager and have none here: their page leaves both out.
     employee = not current_user.is_guest
     return render_template(
         "account/profile.html",
         form=form,
+        language_form=language_form,
         now=local(datetime.now(UTC), current_user.time_zone),
         manager=current_user.manager if employee else None,
         reports=queries.direct_reports(current_user.id) if employee else [],
         everyone_below=queries.count_reports(current_user.id) if employee else 0,
         two_step_available=can_use_local_mfa(current_user),
-    ), 422 if form.errors else 200
+    ), 422 if form.errors or language_form.errors else 200
 
 
 @blueprint.route("/notifications", methods=["GET", "POST"])

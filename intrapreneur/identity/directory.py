@@ -73,6 +73,7 @@ class DirectoryPerson:
     roles: frozenset[str]
     disabled: bool = False
     time_zone: str | None = None  # as the directory spells it, unchecked
+    locale: str | None = None  # preferredLanguage as the directory spells it, unchecked
 
 
 # Group DNs repeat on every entry; person DNs do not, so a small cache keeps memory flat.
@@ -159,6 +160,7 @@ class Directory:
             roles=self._roles(connection, groups),
             disabled=bool(control and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED),
             time_zone=value("time_zone"),
+            locale=value("locale"),
         )
 
     def _user_filter(self, username: str) -> str:

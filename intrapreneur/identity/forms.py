@@ -27,6 +27,7 @@ from wtforms.validators import (
 )
 
 from intrapreneur.core.forms import VersionedForm, plausible_date, strip_whitespace
+from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.passwords import MAX_LENGTH
 
@@ -197,6 +198,22 @@ class TimeZoneForm(FlaskForm):
         self.time_zone.choices = [
             SelectChoice("", fallback),
             *(SelectChoice(name, name.replace("_", " ")) for name in offered_zone_names()),
+        ]
+
+
+class LanguageForm(FlaskForm):
+    """A person's own language; none means the directory's, else the browser's."""
+
+    language = SelectField(
+        "Language",
+        description="The language Intrapreneur's pages and emails speak to you in.",
+    )
+
+    def __init__(self, *args: Any, fallback: str = "Not chosen", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.language.choices = [
+            SelectChoice("", fallback),
+            *(SelectChoice(code, LANGUAGE_NAMES[code]) for code in offered_locales()),
         ]
 
 

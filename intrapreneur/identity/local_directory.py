@@ -110,6 +110,7 @@ class Employee:
     mail: str | None = None
     entry_uuid: str | None = None  # only honoured by slapadd (initial_ldif)
     time_zone: str = ""
+    language: str = ""  # preferredLanguage, e.g. "de-AT"
 
 
 @dataclass
@@ -176,6 +177,8 @@ def employee_ldif(employee: Employee) -> str:
         lines.append(f"entryUUID: {employee.entry_uuid}")
     if employee.time_zone:
         lines += ["objectClass: zonedAccount", f"timeZone: {employee.time_zone}"]
+    if employee.language:
+        lines.append(f"preferredLanguage: {employee.language}")
     return "\n".join(lines) + "\n"
 
 

@@ -66,6 +66,11 @@ class Person(CreatedAtMixin, db.Model):
     # The directory's zone (optional attribute in INTRAPRENEUR_LDAP_ATTR_MAP), refreshed by
     # every sign-in and sync; a name the IANA database does not know is never stored.
     directory_time_zone: Mapped[str | None] = mapped_column(String(64))
+    # The language the person chose on their profile (a shipped one); never synced.
+    chosen_locale: Mapped[str | None] = mapped_column(String(16))
+    # The shipped language the directory's preferredLanguage asks for, refreshed by every
+    # sign-in and sync (None when it asks for none of the shipped ones).
+    directory_locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session cookie's user id: raising it (sign-out, password reset) ends every
@@ -103,6 +108,13 @@ class Person(CreatedAtMixin, db.Model):
     def time_zone(self, name: str | None) -> None:
         """Setting a person's zone is their own choice (None: back to the directory's)."""
         self.chosen_time_zone = name
+
+    @property
+    def language_preferences(self) -> tuple[str, ...]:
+        """The languages this person asked for, best first: their own choice, then the
+        directory's (``core.i18n.reader_locale`` takes the first offered, else the browser's,
+        else the organisation's)."""
+        return tuple(name for name in (self.chosen_locale, self.directory_locale) if name)
 
     @property
     def audit_label(self) -> str:

@@ -12,6 +12,10 @@ class TimeZoneRefused(IdentityError):
     status = 422
 
 
+class LanguageRefused(IdentityError):
+    status = 422
+
+
 def choose_time_zone(person: Person, name: str | None) -> None:
     """The person's own zone, or none to follow the directory's (else the organisation's).
 
@@ -23,3 +27,14 @@ def choose_time_zone(person: Person, name: str | None) -> None:
         return
     person.chosen_time_zone = name
     audit.record("person.time_zone_chosen", actor=person, obj=person, time_zone=name)
+
+
+def choose_locale(person: Person, name: str | None, offered: tuple[str, ...]) -> None:
+    """The person's own language among those ``offered``, or none to follow the directory's
+    (else their browser's). Kept apart from the directory's, so no sync overwrites it."""
+    if name is not None and name not in offered:
+        raise LanguageRefused("Choose a language from the list.")
+    if name == person.chosen_locale:
+        return
+    person.chosen_locale = name
+    audit.record("person.language_chosen", actor=person, obj=person, language=name)

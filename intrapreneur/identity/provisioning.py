@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import delete, exists, insert, literal, or_, select, update
 from sqlalchemy.orm import aliased
 
+from intrapreneur.core.i18n import preferred_locale
 from intrapreneur.core.timezones import is_zone_name
 from intrapreneur.extensions import db
 from intrapreneur.identity.directory import DirectoryPerson, normalise_dn
@@ -29,6 +30,7 @@ SYNCED_FIELDS = (
     "directory_dn",
     "manager_dn",
     "directory_time_zone",
+    "directory_locale",
 )
 
 
@@ -132,6 +134,7 @@ def apply(
         "directory_dn": normalise_dn(found.dn),
         "manager_dn": normalise_dn(found.manager_dn) if found.manager_dn else None,
         "directory_time_zone": _time_zone(found),
+        "directory_locale": preferred_locale(found.locale),
     }
     for name in SYNCED_FIELDS:
         if getattr(person, name) == wanted[name]:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from intrapreneur.core.i18n import LANGUAGE_NAMES, SOURCE_LOCALE
 from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
 from intrapreneur.settings import jobs, keys, monitoring
 from intrapreneur.settings.connections import engine_options, redis_timeouts
@@ -64,6 +65,7 @@ class Settings:
     reminders_hour: int
     review_overdue_days: int
     default_time_zone: str
+    default_locale: str
     survey_pseudonym_key: str = field(repr=False)
     mail: MailSettings | None = None
     base_url: str | None = None
@@ -117,6 +119,7 @@ class Settings:
             "REMINDERS_HOUR": self.reminders_hour,
             "REVIEW_OVERDUE_DAYS": self.review_overdue_days,
             "DEFAULT_TIME_ZONE": self.default_time_zone,
+            "DEFAULT_LOCALE": self.default_locale,
             # Large enough for any form, small enough that nobody can fill memory.
             "MAX_CONTENT_LENGTH": 1024 * 1024,
             "SESSION_COOKIE_HTTPONLY": True,
@@ -174,6 +177,16 @@ def _default_time_zone(env: Mapping[str, str]) -> str:
     return name
 
 
+def _default_locale(env: Mapping[str, str]) -> str:
+    """The language of everyone whose profile, directory entry and browser name no shipped one."""
+    name = read(env, "DEFAULT_LOCALE") or SOURCE_LOCALE
+    if name not in LANGUAGE_NAMES:
+        raise ConfigError(
+            f"{PREFIX}DEFAULT_LOCALE must be one of {', '.join(LANGUAGE_NAMES)}, not {name!r}"
+        )
+    return name
+
+
 def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = None) -> Settings:
     """Read and check every setting; raise ConfigError with one clear line."""
     env = os.environ if environ is None else environ
@@ -218,6 +231,7 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         reminders_hour=hour(env, "REMINDERS_HOUR", 7),
         review_overdue_days=whole_number(env, "REVIEW_OVERDUE_DAYS", 5, maximum=365),
         default_time_zone=_default_time_zone(env),
+        default_locale=_default_locale(env),
         survey_pseudonym_key=keys.survey_pseudonym_key(env, name, instance),
         mail=load_mail(env),
         base_url=base_url(env),

@@ -25,6 +25,9 @@ OPENLDAP_ATTRIBUTES = {
     "manager": "manager",
     # Optional, read only when mapped: no standard schema has a time zone attribute.
     "time_zone": "",
+    # inetOrgPerson's (and AD's) language preference, e.g. "de-AT" or "fr, en;q=0.8";
+    # "" to ignore it.
+    "locale": "preferredLanguage",
 }
 MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin")
 MEMBERSHIP_MODES = ("memberof", "search")

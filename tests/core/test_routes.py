@@ -513,6 +513,8 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     # Everyone chooses their own emails; the page shows and changes only the signed-in person's.
     "account.notifications": ("GET", "/account/notifications", signed_in_only(OK)),
     "account.profile": ("GET", "/account/profile", signed_in_only(OK)),
+    # Everyone signed in may choose; the empty form is refused next to the field (422).
+    "account.language": ("POST", "/account/language", signed_in_only(422)),
     # Local accounts' second step: only the person half signed in for that step is served
     # (tests/identity/test_two_step.py); everyone else, signed in or not, goes to sign in.
     "two_step.code": ("GET", "/sign-in/code", everyone(LOGIN)),

@@ -77,3 +77,13 @@ def test_the_navigation_leads_to_the_profile(
     assert '<a href="/account/profile">Profile</a>' in home
     profile = client.get("/account/profile").get_data(as_text=True)
     assert '<a href="/account/profile" aria-current="page">Profile</a>' in profile
+
+
+def test_with_english_alone_no_language_is_offered_to_choose(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    """Until a second language's catalogue ships, the profile has nothing to choose from."""
+    sign_in_as(client, make_person(directory_locale="de"))
+    page = client.get("/account/profile", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en"' in page
+    assert "Your language" not in page and 'name="language"' not in page

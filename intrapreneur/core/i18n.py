@@ -1,0 +1,115 @@
+"""The product's languages: which one each reader gets, and Babel set up to format in it.
+
+A language is offered once its catalogue ships (``translations/<language>/LC_MESSAGES``;
+a test keeps every shipped catalogue complete); English, the language the messages are
+written in, always is. A reader's language is, in order: the one they chose on their
+profile, the one the directory's ``preferredLanguage`` asks for, the best of the browser's
+``Accept-Language``, the organisation's ``INTRAPRENEUR_DEFAULT_LOCALE`` — each only if
+offered. Dates and times are formatted by Babel in that language and the reader's zone.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import Babel, get_locale
+from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+SOURCE_LOCALE = "en"
+# The languages the product is being translated into, each named in itself so that a
+# reader who cannot read the page still finds their own.
+LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Español"}
+# Scripts written right to left: the page turns with them (dir="rtl").
+RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
+CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+
+babel = Babel()
+
+
+def catalogued_locales(directories: list[Path]) -> tuple[str, ...]:
+    """English, then every language with a compiled catalogue in ``directories``."""
+    found = {
+        language.name
+        for directory in directories
+        if directory.is_dir()
+        for language in directory.iterdir()
+        if (language / "LC_MESSAGES" / "messages.mo").is_file()
+    }
+    return (SOURCE_LOCALE, *sorted(found - {SOURCE_LOCALE}))
+
+
+def first_of(preferences: LanguageAccept, languages: tuple[str, ...]) -> str | None:
+    """The first of ``languages`` that a ranked preference list asks for, by its primary
+    subtag: "de-AT, en;q=0.5" asks for German first. (Werkzeug's ``best_match`` would
+    answer English here, preferring any exact match over a regional variant.)"""
+    for tag, _ in preferences:  # highest quality first
+        language = tag.replace("_", "-").split("-")[0].lower()
+        if language in languages:
+            return language
+    return None
+
+
+def preferred_locale(preference: str | None) -> str | None:
+    """The language a preference list such as "de-AT" or "fr, en;q=0.8" (the directory's
+    preferredLanguage, RFC 2798) ranks first among those being translated, else None."""
+    if not preference:
+        return None
+    return first_of(parse_accept_header(preference, LanguageAccept), tuple(LANGUAGE_NAMES))
+
+
+def offered_locales() -> tuple[str, ...]:
+    return tuple(current_app.config["LOCALES"])
+
+
+def reader_locale() -> str:
+    """The language of the page being made (or of the email being written for someone)."""
+    offered = offered_locales()
+    for own in getattr(current_user, "language_preferences", ()):
+        if own in offered:
+            return str(own)
+    if has_request_context():
+        asked = first_of(request.accept_languages, offered)
+        if asked:
+            return asked
+    return str(current_app.config["DEFAULT_LOCALE"])
+
+
+def reader_time_zone() -> str | None:
+    """The reader's own zone (their choice, the directory's, else the organisation's)."""
+    return getattr(current_user, "time_zone", None) or current_app.config.get("DEFAULT_TIME_ZONE")
+
+
+def page_locale() -> str:
+    return str(get_locale() or SOURCE_LOCALE)
+
+
+def page_direction() -> str:
+    return "rtl" if page_locale().split("_")[0] in RIGHT_TO_LEFT else "ltr"
+
+
+def init_i18n(app: Flask) -> None:
+    """Babel for the app; the offered languages in ``LOCALES``. Raises ConfigError when
+    the organisation's default language has no catalogue."""
+    from intrapreneur.settings.reading import ConfigError  # settings import this module
+
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(CATALOGUES))
+    directories = [
+        Path(path) for path in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";") if path
+    ]
+    app.config["LOCALES"] = catalogued_locales(directories)
+    default = app.config.get("DEFAULT_LOCALE", SOURCE_LOCALE)
+    if default not in app.config["LOCALES"]:
+        raise ConfigError(
+            f"INTRAPRENEUR_DEFAULT_LOCALE is {default!r}, but the languages with a catalogue "
+            f"are {', '.join(app.config['LOCALES'])}"
+        )
+    babel.init_app(
+        app,
+        default_locale=default,
+        locale_selector=reader_locale,
+        timezone_selector=reader_time_zone,
+    )
+    app.jinja_env.globals.update(page_locale=page_locale, page_direction=page_direction)
