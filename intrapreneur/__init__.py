@@ -114,6 +114,7 @@ def _template_helpers() -> dict[str, Any]:
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
         "can_read_audit_log": identity_permissions.can_read_audit_log,
+        "can_reset_two_step": identity_permissions.can_reset_two_step,
         "can_watch_jobs": identity_permissions.can_watch_jobs,
         "can_manage_programmes": learning_permissions.can_manage_programmes,
         "can_browse_cohorts": learning_permissions.can_browse_cohorts,

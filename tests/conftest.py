@@ -296,6 +296,15 @@ def closed_port() -> Iterator[int]:
         yield probe.getsockname()[1]
 
 
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A loopback port that accepts connections and never answers."""
+    with socket.socket() as listening:
+        listening.bind(("127.0.0.1", 0))
+        listening.listen(16)
+        yield listening.getsockname()[1]
+
+
 def run_app_script(
     body: str, instance_path: Path, **variables: str
 ) -> subprocess.CompletedProcess[str]:

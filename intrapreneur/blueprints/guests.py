@@ -27,7 +27,7 @@ from intrapreneur.core.forms import VersionedForm
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires
 from intrapreneur.extensions import db
-from intrapreneur.identity import guest_access, invitations, queries
+from intrapreneur.identity import guest_access, invitations, mfa, queries
 from intrapreneur.identity.forms import AccessEndForm, InviteGuestForm
 from intrapreneur.identity.models import Invitation, Person
 from intrapreneur.identity.permissions import can_manage_guests
@@ -163,6 +163,7 @@ def _page(guest_id: int, sent: VersionedForm | None = None) -> str:
         guest=guest,
         invitation=invitation,
         status=status,
+        two_step_on=mfa.is_on(guest),
         invitations=queries.invitations_of(guest.id),
         history=paginate(queries.guest_history(guest.id), per_page=20),
         today=today,

@@ -33,6 +33,7 @@ class EmailKind(StrEnum):
     PASSWORD_RESET = "password_reset"  # noqa: S105 (an email kind, not a password)
     FACILITATOR_CHANGE = "facilitator_change"
     ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
+    TWO_STEP_RESET = "two_step_reset"  # an administrator removed a local account's second step
 
 
 class EmailStatus(StrEnum):

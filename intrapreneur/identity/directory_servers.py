@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
+import ssl
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
+from urllib.parse import urlsplit
 
 import ldap
 
@@ -81,6 +85,8 @@ class Servers:
 
     def _connect(self, url: str, *, verify: bool = True) -> Any:
         """A connection to ``url``, TLS started where configured, not yet bound."""
+        if url.startswith("ldaps://"):
+            self._ensure_tls_answers(url)
         connection = ldap.initialize(url)
         seconds = self.settings.timeout
         connection.set_option(ldap.OPT_PROTOCOL_VERSION, ldap.VERSION3)
@@ -98,6 +104,36 @@ class Servers:
         if self._start_tls(url):
             connection.start_tls_s()
         return connection
+
+    def _ensure_tls_answers(self, url: str) -> None:
+        """ldap.TIMEOUT unless the ldaps:// server answers a TLS handshake within the timeout.
+
+        libldap's own handshake on ldaps:// waits for ever on a server that accepts the
+        connection and then says nothing: OPT_NETWORK_TIMEOUT covers only the TCP connect,
+        and OPT_TIMEOUT only operations (StartTLS on ldap:// is one, so it is covered). So
+        the handshake is tried here first, within the timeout, with the certificate
+        unchecked: this learns only whether the server answers, sends nothing but the TLS
+        hello, and libldap then makes its own connection and checks the certificate. A
+        server that is refused, resets or is no TLS server is left to libldap to name.
+        """
+        parts = urlsplit(url)
+        host = parts.hostname or "localhost"
+        deadline = time.monotonic() + self.settings.timeout
+        hello_only = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        hello_only.check_hostname = False
+        hello_only.verify_mode = ssl.CERT_NONE  # nothing but the hello is sent; libldap verifies
+        try:
+            with socket.create_connection(
+                (host, parts.port or 636), timeout=self.settings.timeout
+            ) as raw:
+                raw.settimeout(max(deadline - time.monotonic(), 0.001))
+                hello_only.wrap_socket(raw, server_hostname=host).close()
+        except TimeoutError:
+            raise ldap.TIMEOUT(
+                {"desc": "the server accepted the connection but did not answer TLS in time"}
+            ) from None
+        except OSError:  # ssl.SSLError is one too
+            return
 
     def _start_tls(self, url: str) -> bool:
         return self.settings.start_tls and url.startswith("ldap://")

@@ -29,6 +29,8 @@ from intrapreneur.identity.services import SignInRefused, digest, use_link_once
 # How the person was checked before the code: only these are local accounts' sign-ins.
 LOCAL_METHODS = frozenset({"password", "invitation", "password_reset"})
 RECOVERY_CODE_COUNT = 10
+# At this many unused recovery codes or fewer, the settings page urges making new ones.
+FEW_RECOVERY_CODES = 2
 # Authenticator apps and server clocks disagree a little: one step (30 s) either way.
 DRIFT_STEPS = 1
 ISSUER = "Intrapreneur"
@@ -188,6 +190,21 @@ def _new_recovery_codes(person: Person) -> list[str]:
     return [f"{code[:5]}-{code[5:]}" for code in codes]
 
 
+def regenerate_recovery_codes(person: Person, code: str, now: datetime) -> list[str]:
+    """New recovery codes, returned this once, for a code that would sign the person in (a
+    session left open is not enough); every earlier recovery code stops working."""
+    check_code(person, code, now)
+    codes = _new_recovery_codes(person)
+    audit.record("mfa.recovery_codes_regenerated", actor=person, obj=person)
+    return codes
+
+
+def remove(person: Person) -> None:
+    """The authenticator and recovery codes gone: the person is back to no second step."""
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.person_id == person.id))
+    db.session.execute(delete(LocalMfa).where(LocalMfa.person_id == person.id))
+
+
 def recovery_codes_left(person: Person) -> int:
     return db.session.scalar(
         select(func.count())
@@ -206,6 +223,5 @@ def turn_off(person: Person, code: str, now: datetime) -> None:
             status=409,
         )
     check_code(person, code, now)
-    db.session.execute(delete(RecoveryCode).where(RecoveryCode.person_id == person.id))
-    db.session.execute(delete(LocalMfa).where(LocalMfa.person_id == person.id))
+    remove(person)
     audit.record("mfa.turned_off", actor=person, obj=person)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
@@ -188,9 +189,21 @@ def end_session_url(post_logout_redirect_uri: str) -> str | None:
     except (SignInRefused, requests.RequestException, ValueError):
         log.warning("OpenID provider unavailable at sign-out: signed out here only")
         return None
-    if not metadata.get("end_session_endpoint"):
+    endpoint = metadata.get("end_session_endpoint")
+    if not endpoint:
+        return None
+    if not _same_origin(str(endpoint), oidc.issuer):
+        # The sign-out form may only lead to the issuer's origin (the CSP's form-action,
+        # core/security.py), and the app follows no redirect outside the configured provider:
+        # a browser would stop on a blocked page, so the person is signed out here only.
+        log.warning("OpenID provider's end_session_endpoint is not on the issuer's origin")
         return None
     logout = _client(oidc).create_logout_url(
         post_logout_redirect_uri=post_logout_redirect_uri, client_id=oidc.client_id
     )
     return str(logout["url"])
+
+
+def _same_origin(url: str, other: str) -> bool:
+    first, second = urlsplit(url), urlsplit(other)
+    return (first.scheme, first.netloc) == (second.scheme, second.netloc)

@@ -48,3 +48,8 @@ def can_use_local_mfa(person: Person) -> bool:
     """Local accounts set up their own second step: guests, and anyone holding a local
     password (the break-glass admin). Directory accounts get MFA from their organisation."""
     return person.is_guest or person.password_hash is not None
+
+
+def can_reset_two_step(person: Person) -> bool:
+    """Administrators reset another local account's lost second step (two_step_reset)."""
+    return person.has_role(Role.ADMIN)

@@ -35,6 +35,7 @@ class PersonFacts:
     manager: str | None = None
     active: bool = True
     access_ends_on: date | None = None
+    two_step: bool = False  # a local account whose second step is on (an admin may reset it)
 
 
 @dataclass(frozen=True)

@@ -204,6 +204,13 @@ def _second_step(o: Oracle, p: str, t: str | None) -> Expect:
     return LOGIN
 
 
+def _two_step_to_reset(o: Oracle, p: str, t: str | None) -> Expect:
+    """A local account whose second step is on, other than the admin's own (refused)."""
+    if t == p:
+        return NO
+    return OK if t is not None and o.world.persons[t].two_step else HIDDEN
+
+
 def _local_account(o: Oracle, p: str, t: str | None) -> Expect:
     return OK if o.world.persons[p].guest else NO
 
@@ -223,6 +230,10 @@ ROUTES: dict[str, Route] = {
     "admin.audit_log": Route("/admin/audit", None, _role(*ADMIN)),
     "admin.directory": Route("/admin/directory", None, _role(*ADMIN)),
     "admin.privacy": Route("/admin/privacy", None, _role(*ADMIN)),
+    "two_step.accounts": Route("/admin/two-step", None, _role(*ADMIN)),
+    "two_step.reset": Route(
+        "/admin/two-step/{}/reset", "person", _role_then(ADMIN, _two_step_to_reset)
+    ),
     "jobs.index": Route("/admin/jobs", None, _role(*ADMIN)),
     "agendas.index": Route("/agendas/", None, _role(*HR)),
     "agendas.edit": Route("/agendas/{}", "format", _role_then(HR, _exists)),

@@ -12,7 +12,10 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
+import pyotp
+
 from intrapreneur.extensions import db
+from intrapreneur.identity import mfa
 from intrapreneur.identity.models import Person, PersonKind, Role
 from intrapreneur.identity.passwords import hash_password
 from intrapreneur.learning.models import (
@@ -90,6 +93,14 @@ def _guest_password_hash() -> str:
     return hash_password(GUEST_PASSWORD)
 
 
+def _switch_two_step_on(world: World, name: str) -> None:
+    """As the person's authenticator app would: its first code switches it on."""
+    person = world.people[name]
+    secret = mfa.begin_set_up(person)
+    mfa.confirm_set_up(person, pyotp.TOTP(secret).now(), datetime.now(UTC))
+    world.persons[name].two_step = True
+
+
 def _people(world: World, make_person: MakePerson) -> None:
     for name, roles in PEOPLE.items():
         _add(world, name, make_person(*roles, display_name=f"{name} person"))
@@ -103,6 +114,7 @@ def _people(world: World, make_person: MakePerson) -> None:
             access_ends_on=ends_on,
         )
         _add(world, name, guest)
+    _switch_two_step_on(world, "guest_a")
     for report, manager in MANAGERS.items():
         world.people[report].manager_id = world.people[manager].id
         world.persons[report].manager = manager

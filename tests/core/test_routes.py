@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -96,17 +97,31 @@ def guest_url(suffix: str = "", *, accepted: bool = False) -> Callable[[Person],
     return build
 
 
-def reset_url(hr: Person) -> str:
+def _accepted_guest(email: str, display_name: str) -> Person:
     guest = Person(
         kind=PersonKind.GUEST,
-        email="table-reset@example.org",
-        display_name="Table Reset",
+        email=email,
+        display_name=display_name,
         password_hash="not-a-real-hash",
         roles=[PersonRole(role=Role.GUEST)],
     )
     db.session.add(guest)
+    return guest
+
+
+def reset_url(hr: Person) -> str:
+    guest = _accepted_guest("table-reset@example.org", "Table Reset")
     _, token = password_resets.issue_link(guest, datetime.now(UTC))
     return f"/password-reset/{token}"
+
+
+def two_step_reset_url(hr: Person) -> str:
+    """The reset of a guest whose authenticator app is on."""
+    guest = _accepted_guest("table-two-step@example.org", "Table Two-Step")
+    db.session.flush()
+    secret = mfa.begin_set_up(guest)
+    mfa.confirm_set_up(guest, pyotp.TOTP(secret).now(), datetime.now(UTC))
+    return f"/admin/two-step/{guest.id}/reset"
 
 
 def _cohort(hr: Person) -> Cohort:
@@ -525,6 +540,15 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "two_step.set_up": ("POST", "/account/two-step/set-up", only("guest")),
     "two_step.confirm": ("POST", "/account/two-step/confirm", only("guest", 422)),
     "two_step.turn_off": ("POST", "/account/two-step/turn-off", only("guest", 422)),
+    "two_step.new_recovery_codes": (
+        "POST",
+        "/account/two-step/recovery-codes",
+        only("guest", 422),
+    ),
+    # Administrators reset someone else's lost second step (tests/identity/
+    # test_two_step_recovery.py has the POST, CSRF and their own refused).
+    "two_step.accounts": ("GET", "/admin/two-step", only("admin")),
+    "two_step.reset": ("GET", two_step_reset_url, only("admin")),
     # A private venture owned by the builder's person: the signed-in people of the table are
     # neither its team nor above it, so nobody learns it exists (HR included: boards are not
     # HR data). Its own tests cover who does see it.

@@ -34,6 +34,8 @@ LDAP_PASSWORD = "ldap-password-4713"
 SMTP_URL = "smtp://mailer:smtp-password-4714@mail.example.com:587"
 POSTGRES_PASSWORD = "bundled pg/password@4715"
 METRICS_TOKEN = "metrics-token-4716"
+OIDC_CLIENT_SECRET = "oidc-client-secret-4717"
+EARLIER_SECRET_KEY = "e" * 24 + "-earlier-secret-key-4718"
 
 MINIMUM = {
     "secrets": {
@@ -51,15 +53,21 @@ EVERYTHING_ON = {
         "ldapBindPassword": LDAP_PASSWORD,
         "smtpUrl": SMTP_URL,
         "extra": {"INTRAPRENEUR_METRICS_TOKEN": METRICS_TOKEN},
+        "oidcClientSecret": OIDC_CLIENT_SECRET,
+        "secretKeyFallbacks": [EARLIER_SECRET_KEY],
     },
     "config": {
         "breakGlassAdmin": True,
+        "passwordSignIn": False,
+        "localMfa": "required",
+        "sessionIdleMinutes": 30,
+        "sessionMaxHours": 9,
         "syncMaxDeactivateShare": 0.2,
         "invitationDays": 21,
         "defaultTimeZone": "America/Chicago",
         "mailFrom": "Intrapreneur <intrapreneur@example.com>",
         "baseUrl": "https://intrapreneur.example.com",
-        "extra": {"INTRAPRENEUR_SMTP_TIMEOUT": "20"},
+        "smtpTimeout": 20,
     },
     "directory": {
         "url": "ldaps://ldap1.example.com ldaps://ldap2.example.com",
@@ -70,6 +78,14 @@ EVERYTHING_ON = {
         "roleMap": {"hr": ["cn=hr,ou=groups,dc=example,dc=com"]},
         "attributeMap": {"department": "ou"},
         "timeout": 7,
+    },
+    "oidc": {
+        "issuer": "https://login.example.com/realms/corp",
+        "clientId": "intrapreneur",
+        "matchClaim": "oid",
+        "groupsClaim": "groups",
+        "displayName": "Example Corp",
+        "timeout": 12,
     },
     "postgresql": {"enabled": True, "auth": {"password": POSTGRES_PASSWORD}},
     "redis": {"enabled": True},
@@ -92,6 +108,8 @@ SECRET_VALUES = (
     "redis-password-4712",
     "smtp-password-4714",
     METRICS_TOKEN,
+    OIDC_CLIENT_SECRET,
+    EARLIER_SECRET_KEY,
 )
 
 
@@ -273,6 +291,19 @@ def test_the_app_accepts_the_settings_the_chart_gives_it(
     assert loaded.sync_max_deactivate_share == 0.2
     assert loaded.break_glass_admin is True
     assert loaded.mail is not None and loaded.mail.sender.endswith("<intrapreneur@example.com>")
+    assert loaded.mail.timeout == 20
+    assert loaded.oidc is not None
+    assert (loaded.oidc.issuer, loaded.oidc.client_id) == (
+        "https://login.example.com/realms/corp",
+        "intrapreneur",
+    )
+    assert loaded.oidc.client_secret == OIDC_CLIENT_SECRET
+    assert (loaded.oidc.match_claim, loaded.oidc.groups_claim) == ("oid", "groups")
+    assert (loaded.oidc.display_name, loaded.oidc.timeout) == ("Example Corp", 12)
+    assert loaded.password_sign_in is False
+    assert loaded.local_mfa_required is True
+    assert (loaded.session_idle_minutes, loaded.session_max_hours) == (30, 9)
+    assert loaded.secret_key_fallbacks == (EARLIER_SECRET_KEY,)
     # The bundled database's password survives the trip through the URL.
     url = make_url(loaded.database_url)
     assert (url.password, url.host) == (POSTGRES_PASSWORD, f"{FULLNAME}-postgresql")
@@ -345,6 +376,12 @@ def test_checksum_annotations_roll_the_pods_when_settings_change() -> None:
         ({"directory": {"url": "ldap.example.com"}}, "/directory/url"),
         ({"config": {"extra": {"SECRET_KEY": "x"}}}, "SECRET_KEY"),
         ({"web": {"autoscaling": {"targetCPUUtilizationPercentage": 150}}}, "targetCPU"),
+        ({"config": {"localMfa": "sometimes"}}, "/config/localMfa"),
+        ({"config": {"sessionMaxHours": 0}}, "/config/sessionMaxHours"),
+        ({"oidc": {"issuer": "login.example.com"}}, "/oidc/issuer"),
+        ({"oidc": {"matchClaim": "nickname"}}, "/oidc/matchClaim"),
+        ({"oidc": {"scopes": "email profile"}}, "/oidc/scopes"),
+        ({"secrets": {"secretKeyFallbacks": "one,two"}}, "/secrets/secretKeyFallbacks"),
     ],
 )
 def test_the_schema_rejects_bad_values(bad: dict[str, Any], named: str) -> None:
@@ -370,6 +407,22 @@ def test_the_schema_rejects_bad_values(bad: dict[str, Any], named: str) -> None:
         ({"postgresql": {"enabled": True}, "secrets": {"databaseUrl": ""}}, "postgresql.auth"),
         ({"ingress": {"enabled": True}}, "ingress.host is required"),
         ({"secrets": {"smtpUrl": SMTP_URL}}, "config.mailFrom is required"),
+        (
+            {
+                "oidc": {"issuer": "https://login.example.com"},
+                "secrets": {"oidcClientSecret": OIDC_CLIENT_SECRET},
+            },
+            "oidc.clientId is required",
+        ),
+        (
+            {"oidc": {"issuer": "https://login.example.com", "clientId": "intrapreneur"}},
+            "secrets.oidcClientSecret is required",
+        ),
+        ({"config": {"passwordSignIn": False}}, "config.passwordSignIn=false needs oidc.issuer"),
+        (
+            {"secrets": {"secretKeyFallbacks": [SECRET_KEY, "short"]}},
+            "secrets.secretKeyFallbacks holds a key shorter than 32 characters",
+        ),
     ],
 )
 def test_missing_or_unsafe_secrets_stop_the_install_with_a_clear_message(

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -185,15 +184,6 @@ def test_first_server_down_second_is_used(
         use_directory(LDAP_URL=f"ldap://127.0.0.1:{closed_port} {ldap_server.ldap_uri}")
     )
     assert directory.authenticate("bob", ldap_password("bob")).username == "bob"
-
-
-@pytest.fixture
-def silent_server() -> Iterator[int]:
-    """A loopback port that accepts connections and never answers."""
-    with socket.socket() as listening:
-        listening.bind(("127.0.0.1", 0))
-        listening.listen(16)
-        yield listening.getsockname()[1]
 
 
 def test_silent_server_fails_within_the_timeout(

@@ -540,17 +540,38 @@ def test_signing_out_ends_the_providers_session_too(scene: Scene) -> None:
     assert signed_in_person(scene.client) is None
 
 
-def test_signing_out_stays_here_when_the_provider_offers_no_end_session(scene: Scene) -> None:
+def _sign_out_with_discovery(scene: Scene, changes: dict[str, Any]) -> Any:
+    """Sign in at the provider and out again while its discovery document has ``changes``."""
     scene.monkeypatch.setitem(scene.app.config, "WTF_CSRF_ENABLED", False)
     scene.use_provider(scene.provider.url)
-    scene.provider.discovery_changes = {"end_session_endpoint": None}
+    scene.provider.discovery_changes = changes
     try:
         sign_in_at_provider(scene.client, scene.provider, "ann-at-idp", email=scene.employee.email)
-        response = scene.client.post("/sign-out")
+        return scene.client.post("/sign-out")
     finally:
         scene.provider.discovery_changes = {}
 
+
+def test_signing_out_stays_here_when_the_provider_offers_no_end_session(scene: Scene) -> None:
+    response = _sign_out_with_discovery(scene, {"end_session_endpoint": None})
+
     assert response.status_code == 302 and response.location == "/sign-in"
+
+
+def test_an_end_session_on_another_origin_is_not_followed(
+    scene: Scene, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The CSP's form-action allows the issuer's origin only: a redirect elsewhere after the
+    sign-out form would leave the browser on a blocked page (and the app follows no redirect
+    outside the configured provider), so the person is signed out here and it is logged."""
+    response = _sign_out_with_discovery(
+        scene, {"end_session_endpoint": "https://elsewhere.example/bye"}
+    )
+
+    assert response.status_code == 302 and response.location == "/sign-in"
+    assert signed_in_person(scene.client) is None
+    assert "end_session_endpoint is not on the issuer's origin" in caplog.text
+    assert "elsewhere.example" not in response.headers["Content-Security-Policy"]
 
 
 def test_a_password_sign_in_signs_out_here_only(scene: Scene) -> None:

@@ -4,7 +4,6 @@ computed here with pyotp from the secret the page shows, as an authenticator app
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -19,7 +18,15 @@ from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity import mfa, password_resets
 from intrapreneur.identity.models import LocalMfa, Person, RecoveryCode, Role
-from tests.conftest import GUEST_PASSWORD, sign_in_as
+from tests.conftest import sign_in_as
+from tests.identity.authenticator import (
+    is_on_now,
+    next_code,
+    password_step,
+    recovery_codes_on,
+    secret_on,
+    set_up_two_step,
+)
 
 NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=UTC)
 
@@ -33,43 +40,6 @@ def _forms_without_csrf(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def require_mfa(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(app.config, "LOCAL_MFA_REQUIRED", True)
-
-
-def _secret_on(page: str) -> str:
-    match = re.search(r'<code class="secret-key">([A-Z2-7 ]+)</code>', page)
-    assert match, "the page shows the key as text"
-    return match.group(1).replace(" ", "")
-
-
-def _recovery_codes_on(page: str) -> list[str]:
-    return re.findall(r"<li><code>([0-9a-f]{5}-[0-9a-f]{5})</code></li>", page)
-
-
-def _set_up(client: FlaskClient, person: Person) -> tuple[str, list[str]]:
-    """``person`` switches two-step sign-in on from their account page."""
-    sign_in_as(client, person)
-    secret = _secret_on(client.post("/account/two-step/set-up").get_data(as_text=True))
-    page = client.post("/account/two-step/confirm", data={"code": pyotp.TOTP(secret).now()})
-    assert page.status_code == 200
-    client.post("/sign-out")
-    return secret, _recovery_codes_on(page.get_data(as_text=True))
-
-
-def _next_code(secret: str) -> str:
-    """The app's next code: the current one went to switching it on, and is not taken twice."""
-    return pyotp.TOTP(secret).at(datetime.now(UTC) + timedelta(seconds=30))
-
-
-def _password(client: FlaskClient, person: Person, next_url: str = "") -> str:
-    url = "/sign-in" + (f"?next={next_url}" if next_url else "")
-    response = client.post(url, data={"login": person.email, "password": GUEST_PASSWORD})
-    assert response.status_code == 302
-    return response.location
-
-
-def _is_on(person: Person) -> bool:
-    db.session.expire_all()  # the requests changed the rows behind the test's back
-    return mfa.is_on(person)
 
 
 def _actions(person: Person) -> list[str]:
@@ -93,17 +63,17 @@ def test_a_guest_sets_up_an_authenticator_with_a_first_code_and_gets_recovery_co
     page = shown.get_data(as_text=True)
     assert shown.headers["Cache-Control"] == "no-store"
     assert 'src="data:image/svg+xml' in page  # drawn here: the CSP allows data: images only
-    secret = _secret_on(page)
+    secret = secret_on(page)
     stored = db.session.get(LocalMfa, guest.id)
     assert stored is not None and stored.enabled_at is None
     assert secret not in stored.secret_encrypted
-    assert not _is_on(guest)
+    assert not is_on_now(guest)
 
     confirmed = client.post("/account/two-step/confirm", data={"code": pyotp.TOTP(secret).now()})
-    codes = _recovery_codes_on(confirmed.get_data(as_text=True))
+    codes = recovery_codes_on(confirmed.get_data(as_text=True))
     assert confirmed.headers["Cache-Control"] == "no-store"
     assert len(set(codes)) == 10
-    assert _is_on(guest)
+    assert is_on_now(guest)
     hashes = set(db.session.scalars(select(RecoveryCode.code_hash)))
     assert not {code.replace("-", "") for code in codes} & hashes  # only hashes are kept
     assert _actions(guest) == ["mfa.set_up"]
@@ -117,7 +87,7 @@ def test_a_wrong_first_code_switches_nothing_on_and_does_not_show_the_key_again(
 ) -> None:
     guest = make_guest()
     sign_in_as(client, guest)
-    secret = _secret_on(client.post("/account/two-step/set-up").get_data(as_text=True))
+    secret = secret_on(client.post("/account/two-step/set-up").get_data(as_text=True))
     wrong = str((int(pyotp.TOTP(secret).now()) + 1) % 1_000_000).zfill(6)
 
     refused = client.post("/account/two-step/confirm", data={"code": wrong})
@@ -126,7 +96,7 @@ def test_a_wrong_first_code_switches_nothing_on_and_does_not_show_the_key_again(
     assert refused.status_code == 401
     assert "That code is not right" in page
     assert secret not in page and "data:image/svg+xml" not in page
-    assert not _is_on(guest)
+    assert not is_on_now(guest)
     assert _actions(guest) == []
 
 
@@ -134,13 +104,13 @@ def test_the_password_alone_reaches_nothing_and_the_code_signs_in(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest(display_name="Ana Lima")
-    secret, _ = _set_up(client, guest)
+    secret, _ = set_up_two_step(client, guest)
 
-    assert _password(client, guest, next_url="/account/profile") == "/sign-in/code"
+    assert password_step(client, guest, next_url="/account/profile") == "/sign-in/code"
     assert client.get("/").location.startswith("/sign-in")
     assert client.get("/account/two-step").location.startswith("/sign-in")
 
-    signed_in = client.post("/sign-in/code", data={"code": _next_code(secret)})
+    signed_in = client.post("/sign-in/code", data={"code": next_code(secret)})
     assert signed_in.status_code == 302 and signed_in.location == "/account/profile"
     assert "Ana Lima" in client.get("/").get_data(as_text=True)
 
@@ -149,9 +119,9 @@ def test_a_code_is_accepted_once_and_a_wrong_one_is_refused_and_logged(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
-    code = _next_code(secret)
-    _password(client, guest)
+    secret, _ = set_up_two_step(client, guest)
+    code = next_code(secret)
+    password_step(client, guest)
     wrong = str((int(code) + 1) % 1_000_000).zfill(6)
     refused = client.post("/sign-in/code", data={"code": wrong})
     assert refused.status_code == 401
@@ -159,7 +129,7 @@ def test_a_code_is_accepted_once_and_a_wrong_one_is_refused_and_logged(
     assert client.post("/sign-in/code", data={"code": code}).location == "/"
     client.post("/sign-out")
 
-    _password(client, guest)
+    password_step(client, guest)
     replayed = client.post("/sign-in/code", data={"code": code})
 
     assert replayed.status_code == 401
@@ -176,7 +146,7 @@ def test_one_step_of_clock_drift_is_accepted_two_are_not(
     app: Flask, make_guest: Callable[..., Person], client: FlaskClient
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
+    secret, _ = set_up_two_step(client, guest)
     totp = pyotp.TOTP(secret)
     later = NOW + timedelta(days=1)  # after the set-up's step, so none of these is a replay
 
@@ -194,12 +164,12 @@ def test_a_recovery_code_signs_in_once(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest()
-    _, codes = _set_up(client, guest)
+    _, codes = set_up_two_step(client, guest)
 
-    _password(client, guest)
+    password_step(client, guest)
     assert client.post("/sign-in/code", data={"code": codes[3].upper()}).location == "/"
     client.post("/sign-out")
-    _password(client, guest)
+    password_step(client, guest)
     assert client.post("/sign-in/code", data={"code": codes[3]}).status_code == 401
 
     assert _actions(guest) == ["mfa.set_up", "mfa.recovery_code_used"]
@@ -210,26 +180,26 @@ def test_turning_it_off_needs_a_current_code(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
+    secret, _ = set_up_two_step(client, guest)
     sign_in_as(client, guest)
 
     refused = client.post("/account/two-step/turn-off", data={"code": "000000"})
-    assert refused.status_code == 401 and _is_on(guest)
+    assert refused.status_code == 401 and is_on_now(guest)
 
-    turned_off = client.post("/account/two-step/turn-off", data={"code": _next_code(secret)})
+    turned_off = client.post("/account/two-step/turn-off", data={"code": next_code(secret)})
     assert turned_off.location == "/account/two-step"
-    assert not _is_on(guest)
+    assert not is_on_now(guest)
     assert db.session.scalar(select(RecoveryCode.id)) is None
     assert _actions(guest) == ["mfa.set_up", "mfa.turned_off"]
     client.post("/sign-out")
-    assert _password(client, guest) == "/"  # the password alone signs in again
+    assert password_step(client, guest) == "/"  # the password alone signs in again
 
 
 def test_a_password_reset_does_not_skip_the_code(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest()
-    _set_up(client, guest)
+    set_up_two_step(client, guest)
     _, token = password_resets.issue_link(guest, datetime.now(UTC))
     db.session.commit()
 
@@ -246,13 +216,13 @@ def test_the_half_signed_in_state_lasts_ten_minutes(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
-    _password(client, guest)
+    secret, _ = set_up_two_step(client, guest)
+    password_step(client, guest)
     with client.session_transaction() as session:
         pending = session[signing_in.PENDING]
         session[signing_in.PENDING] = {**pending, "since": pending["since"] - 11 * 60}
 
-    late = client.post("/sign-in/code", data={"code": _next_code(secret)})
+    late = client.post("/sign-in/code", data={"code": next_code(secret)})
 
     assert late.location == "/sign-in"
     assert client.get("/").location.startswith("/sign-in")
@@ -265,9 +235,9 @@ def test_codes_are_rate_limited_per_account_like_passwords(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
+    secret, _ = set_up_two_step(client, guest)
     monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT", "3 per minute")
-    _password(client, guest)
+    password_step(client, guest)
     answers = [
         client.post(
             "/sign-in/code", data={"code": "000000"}, environ_base={"REMOTE_ADDR": address}
@@ -289,26 +259,26 @@ def test_when_required_a_local_account_sets_it_up_before_anything_else(
 ) -> None:
     guest = make_guest()
 
-    assert _password(client, guest, next_url="/account/profile") == "/sign-in/two-step/set-up"
+    assert password_step(client, guest, next_url="/account/profile") == "/sign-in/two-step/set-up"
     assert client.get("/").location.startswith("/sign-in")
     assert client.get("/sign-in/code").location == "/sign-in"
     assert "requires two-step sign-in" in client.get("/sign-in/two-step/set-up").get_data(
         as_text=True
     )
-    secret = _secret_on(client.post("/sign-in/two-step/set-up").get_data(as_text=True))
+    secret = secret_on(client.post("/sign-in/two-step/set-up").get_data(as_text=True))
     refused = client.post("/sign-in/two-step/confirm", data={"code": "12345"})
     assert refused.status_code == 401 and client.get("/").status_code == 302
 
     done = client.post("/sign-in/two-step/confirm", data={"code": pyotp.TOTP(secret).now()})
 
     page = done.get_data(as_text=True)
-    assert len(_recovery_codes_on(page)) == 10
+    assert len(recovery_codes_on(page)) == 10
     assert 'href="/account/profile"' in page
     assert client.get("/").status_code == 200
-    assert _is_on(guest)
+    assert is_on_now(guest)
     # Required: it stays on, whatever code is given.
     kept = client.post("/account/two-step/turn-off", data={"code": pyotp.TOTP(secret).now()})
-    assert kept.status_code == 409 and _is_on(guest)
+    assert kept.status_code == 409 and is_on_now(guest)
 
 
 def test_directory_and_development_sign_ins_are_never_asked_for_a_code(
@@ -337,7 +307,7 @@ def test_the_key_survives_a_secret_key_rotation_listed_as_fallback(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     guest = make_guest()
-    secret, _ = _set_up(client, guest)
+    secret, _ = set_up_two_step(client, guest)
     old_key = app.config["SECRET_KEY"]
     later = NOW + timedelta(days=1)
 

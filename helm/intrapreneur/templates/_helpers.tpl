@@ -88,9 +88,23 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- if and $s.smtpUrl (not .Values.config.mailFrom) }}
 {{- fail "config.mailFrom is required with secrets.smtpUrl: the sender address of every email" }}
 {{- end }}
+{{- if and .Values.oidc.issuer (not $s.oidcClientSecret) }}
+{{- fail "secrets.oidcClientSecret is required when oidc.issuer is set: the app's client secret at the OpenID provider" }}
+{{- end }}
+{{- range $s.secretKeyFallbacks }}
+{{- if lt (len .) 32 }}
+{{- fail "secrets.secretKeyFallbacks holds a key shorter than 32 characters: list only earlier values of secrets.secretKey" }}
+{{- end }}
+{{- end }}
 {{- if and .Values.worker.enabled (not $s.redisUrl) (not .Values.redis.enabled) }}
 {{- fail "the worker needs Redis: set secrets.redisUrl, or redis.enabled=true for a trial Redis, or worker.enabled=false" }}
 {{- end }}
+{{- end }}
+{{- if and .Values.oidc.issuer (not .Values.oidc.clientId) }}
+{{- fail "oidc.clientId is required when oidc.issuer is set: the app's client id at the OpenID provider" }}
+{{- end }}
+{{- if and (not .Values.config.passwordSignIn) (not .Values.oidc.issuer) }}
+{{- fail "config.passwordSignIn=false needs oidc.issuer: employees would have no way to sign in" }}
 {{- end }}
 {{- if and .Values.postgresql.enabled (not .Values.postgresql.auth.password) (not .Values.postgresql.auth.existingSecret) }}
 {{- fail "postgresql.auth.password (or postgresql.auth.existingSecret) is required for the bundled PostgreSQL" }}
@@ -109,6 +123,7 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- define "intrapreneur.configData" -}}
 {{- $c := .Values.config }}
 {{- $d := .Values.directory }}
+{{- $o := .Values.oidc }}
 {{- $vars := dict
   "INTRAPRENEUR_ENV" $c.environment
   "INTRAPRENEUR_BREAK_GLASS_ADMIN" (ternary "true" "" $c.breakGlassAdmin)
@@ -123,6 +138,16 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
   "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
   "INTRAPRENEUR_DEFAULT_TIME_ZONE" $c.defaultTimeZone
+  "INTRAPRENEUR_PASSWORD_SIGN_IN" (ternary "" "false" $c.passwordSignIn)
+  "INTRAPRENEUR_LOCAL_MFA" $c.localMfa
+  "INTRAPRENEUR_SESSION_IDLE_MINUTES" $c.sessionIdleMinutes
+  "INTRAPRENEUR_SESSION_MAX_HOURS" $c.sessionMaxHours
+  "INTRAPRENEUR_REVIEW_OVERDUE_DAYS" $c.reviewOverdueDays
+  "INTRAPRENEUR_SMTP_CA_FILE" $c.smtpCaFile
+  "INTRAPRENEUR_SMTP_TIMEOUT" $c.smtpTimeout
+  "INTRAPRENEUR_SURVEY_INSTRUMENTS_DIR" $c.surveyInstrumentsDir
+  "INTRAPRENEUR_JOBS_QUEUE" $c.jobsQueue
+  "INTRAPRENEUR_JOB_RETRY_DELAYS" $c.jobRetryDelays
   "PROMETHEUS_MULTIPROC_DIR" "/tmp/prometheus"
   "INTRAPRENEUR_WEB_WORKERS" .Values.web.workers
   "INTRAPRENEUR_FORWARDED_ALLOW_IPS" .Values.web.forwardedAllowIps
@@ -142,6 +167,13 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_LDAP_ROLE_MAP" (ternary ($d.roleMap | toJson) "" (not (empty $d.roleMap)))
   "INTRAPRENEUR_LDAP_ATTR_MAP" (ternary ($d.attributeMap | toJson) "" (not (empty $d.attributeMap)))
   "INTRAPRENEUR_REDIS_URL" (ternary (printf "redis://%s:6379/0" (include "intrapreneur.redisHost" .)) "" .Values.redis.enabled)
+  "INTRAPRENEUR_OIDC_ISSUER" $o.issuer
+  "INTRAPRENEUR_OIDC_CLIENT_ID" $o.clientId
+  "INTRAPRENEUR_OIDC_SCOPES" $o.scopes
+  "INTRAPRENEUR_OIDC_MATCH_CLAIM" $o.matchClaim
+  "INTRAPRENEUR_OIDC_GROUPS_CLAIM" $o.groupsClaim
+  "INTRAPRENEUR_OIDC_DISPLAY_NAME" $o.displayName
+  "INTRAPRENEUR_OIDC_TIMEOUT" $o.timeout
 }}
 {{- $data := dict }}
 {{- range $name, $value := merge $vars $c.extra }}
@@ -167,6 +199,8 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_LDAP_BIND_PASSWORD" $s.ldapBindPassword
   "INTRAPRENEUR_SMTP_URL" $s.smtpUrl
   "INTRAPRENEUR_METRICS_TOKEN" $s.metricsToken
+  "INTRAPRENEUR_OIDC_CLIENT_SECRET" $s.oidcClientSecret
+  "INTRAPRENEUR_SECRET_KEY_FALLBACKS" (join "," $s.secretKeyFallbacks)
 }}
 {{- $data := dict }}
 {{- range $name, $value := merge $vars $s.extra }}
