@@ -138,6 +138,7 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
   "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
   "INTRAPRENEUR_DEFAULT_TIME_ZONE" $c.defaultTimeZone
+  "INTRAPRENEUR_DEFAULT_LOCALE" $c.defaultLocale
   "INTRAPRENEUR_PASSWORD_SIGN_IN" (ternary "" "false" $c.passwordSignIn)
   "INTRAPRENEUR_LOCAL_MFA" $c.localMfa
   "INTRAPRENEUR_SESSION_IDLE_MINUTES" $c.sessionIdleMinutes

@@ -2,7 +2,7 @@
 directory's preferredLanguage asks for
 
 Revision ID: 0030
-Revises: 0026
+Revises: 0029
 Create Date: 2026-12-07 16:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0026'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
