@@ -7,6 +7,7 @@ import base64
 import copy
 import re
 from collections.abc import Iterator
+from logging.handlers import SysLogHandler
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,9 @@ EVERYTHING_ON = {
         "defaultTimeZone": "America/Chicago",
         "mailFrom": "Intrapreneur <intrapreneur@example.com>",
         "baseUrl": "https://intrapreneur.example.com",
+        "syslogAddress": "syslog.logging.svc:514",
+        "syslogFacility": "local4",
+        "apiTokenMaxDays": 180,
         "extra": {"INTRAPRENEUR_SMTP_TIMEOUT": "20"},
     },
     "directory": {
@@ -272,6 +276,9 @@ def test_the_app_accepts_the_settings_the_chart_gives_it(
     assert loaded.default_time_zone == "America/Chicago"
     assert loaded.sync_max_deactivate_share == 0.2
     assert loaded.break_glass_admin is True
+    assert loaded.syslog is not None and loaded.syslog.address == ("syslog.logging.svc", 514)
+    assert loaded.syslog.facility == SysLogHandler.LOG_LOCAL4
+    assert loaded.api_token_days == (90, 180)
     assert loaded.mail is not None and loaded.mail.sender.endswith("<intrapreneur@example.com>")
     # The bundled database's password survives the trip through the URL.
     url = make_url(loaded.database_url)

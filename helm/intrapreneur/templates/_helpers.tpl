@@ -122,6 +122,9 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_BASE_URL" $c.baseUrl
   "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
   "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
+  "INTRAPRENEUR_SYSLOG_ADDRESS" $c.syslogAddress
+  "INTRAPRENEUR_SYSLOG_FACILITY" $c.syslogFacility
+  "INTRAPRENEUR_API_TOKEN_MAX_DAYS" $c.apiTokenMaxDays
   "INTRAPRENEUR_DEFAULT_TIME_ZONE" $c.defaultTimeZone
   "PROMETHEUS_MULTIPROC_DIR" "/tmp/prometheus"
   "INTRAPRENEUR_WEB_WORKERS" .Values.web.workers
