@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intrapreneur.core.forms import VersionedForm, plausible_date, strip_whitespace
+from intrapreneur.core.forms import DayField, VersionedForm, plausible_date, strip_whitespace
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.models import ApiScope
 from intrapreneur.identity.passwords import MAX_LENGTH
@@ -132,7 +132,7 @@ class ApiClientForm(FlaskForm):
         default=ApiScope.CULTURE_READ.value,
         description="Read culture figures only, for now: the one thing the API offers.",
     )
-    expires_on = DateField(
+    expires_on = DayField(
         "Expires on",
         validators=[InputRequired(), plausible_date, not_in_the_past],
         description="The token's last day of use: a new token replaces it after that.",
@@ -144,7 +144,7 @@ class ApiClientForm(FlaskForm):
             days = current_app.config["API_TOKEN_DAYS"]
             self.expires_on.data = date.today() + timedelta(days=days)
 
-    def validate_expires_on(self, field: DateField) -> None:
+    def validate_expires_on(self, field: DayField) -> None:
         longest = current_app.config["API_TOKEN_MAX_DAYS"]
         if field.data is not None and field.data > date.today() + timedelta(days=longest):
             raise ValidationError(

@@ -91,7 +91,7 @@ def test_the_chosen_day_is_the_tokens_last_in_the_admins_zone_and_is_audited(
     [
         ((date.today() + timedelta(days=366)).isoformat(), "at most 365 days from today"),
         ((date.today() - timedelta(days=1)).isoformat(), "Choose today or a later day."),
-        ("31/12/2027", "Not a valid date value."),
+        ("31/12/2027", "Enter a date as YYYY-MM-DD"),
         ("", "This field is required."),
     ],
 )
