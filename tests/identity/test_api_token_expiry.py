@@ -196,3 +196,21 @@ def test_token_lifetimes_are_checked_when_the_app_starts(tmp_path) -> None:  # t
         load({**env, "INTRAPRENEUR_API_TOKEN_DAYS": "400"})
     with pytest.raises(ConfigError, match="API_TOKEN_MAX_DAYS must be a whole number"):
         load({**env, "INTRAPRENEUR_API_TOKEN_MAX_DAYS": "forever"})
+
+
+def test_only_admins_create_tokens(client: FlaskClient, make_person: Callable[..., Person]) -> None:
+    admin = make_person(Role.ADMIN)
+    sign_in_as(client, admin)
+    token = csrf_token(client, CLIENTS)  # a valid form, as an admin's page would carry
+    for role in (Role.HR, Role.MANAGER, Role.FACILITATOR):
+        sign_in_as(client, make_person(role))
+        response = client.post(
+            CLIENTS,
+            data={
+                "csrf_token": token,
+                "name": "Warehouse",
+                "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+            },
+        )
+        assert response.status_code == 403, role
+    assert db.session.scalars(select(ApiClient)).all() == []
