@@ -36,11 +36,13 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
 
 def _init_observability(app: Flask) -> None:
     # First, so that the request id and the timer exist before any other hook can refuse.
+    from intrapreneur.core.audit_lines import configure_syslog
     from intrapreneur.core.logs import configure_logging
     from intrapreneur.core.metrics import init_metrics, set_queue_depth_source
     from intrapreneur.core.queries import jobs_waiting
 
     configure_logging(app)
+    configure_syslog(app.config["SYSLOG"])
     init_metrics(app)
     set_queue_depth_source(app, jobs_waiting)
 

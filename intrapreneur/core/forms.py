@@ -8,9 +8,17 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from flask_wtf import FlaskForm
-from wtforms import DecimalField, Form, IntegerField, SelectChoice
+from wtforms import (
+    DateField,
+    DecimalField,
+    Form,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.core import Field
-from wtforms.validators import InputRequired, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from wtforms.widgets import HiddenInput
 
 if TYPE_CHECKING:
@@ -66,3 +74,54 @@ class VersionedForm(FlaskForm):
     lost (the models' version column makes a concurrent save fail in the database too)."""
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
+
+
+class DayField(DateField):
+    """A date whose unreadable value says how to write one (a browser's date picker sends
+    that form; a hand-edited URL may not)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2027-01-31.") from None
+
+
+class AuditFilterForm(Form):
+    """The audit log's filters, read from the query string: a filtered view (and its export)
+    is a link an admin can keep. ``action.choices`` are the kinds of event recorded."""
+
+    person = StringField(
+        "Person",
+        validators=[Length(max=200)],
+        filters=[strip_whitespace],
+        description="A name, username or person id: what they did, and what was done to them.",
+    )
+    action = SelectField("Kind of event", default="")
+    since = DayField("From", validators=[Optional(), plausible_date])
+    until = DayField(
+        "To", validators=[Optional(), plausible_date], description="Both days included."
+    )
+
+    def validate_person(self, field: StringField) -> None:
+        if (
+            field.data
+            and field.data.isascii()
+            and field.data.isdigit()
+            and int(field.data) > MAX_ID
+        ):
+            raise ValidationError("No person has an id that large.")
+
+    def validate_until(self, field: DayField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError("Choose a day on or after the “From” day.")
+
+    def chosen(self) -> dict[str, str]:
+        """The filters in use, as query-string arguments (for the pager and the export)."""
+        values = {
+            "person": self.person.data,
+            "action": self.action.data,
+            "since": self.since.data.isoformat() if self.since.data else None,
+            "until": self.until.data.isoformat() if self.until.data else None,
+        }
+        return {name: value for name, value in values.items() if value}

@@ -57,6 +57,12 @@ def _redacted(key: str, value: Any) -> Any:
 def json_handler(stream: Any = None) -> logging.Handler:
     """A handler writing the app's JSON lines to ``stream`` (stderr by default)."""
     handler = logging.StreamHandler(stream or sys.stderr)
+    dress(handler, "intrapreneur-json")
+    return handler
+
+
+def dress(handler: logging.Handler, name: str) -> None:
+    """Give ``handler`` the app's JSON lines with the request id, and a name to find it by."""
     handler.setFormatter(
         RedactingJsonFormatter(
             ["levelname", "name", "message"],
@@ -65,8 +71,7 @@ def json_handler(stream: Any = None) -> logging.Handler:
         )
     )
     handler.addFilter(_RequestIdFilter())
-    handler.set_name("intrapreneur-json")
-    return handler
+    handler.set_name(name)
 
 
 def redact_path(text: str) -> str:
@@ -83,13 +88,19 @@ def configure_logging(app: Flask) -> None:
     leaves other handlers alone (pytest's, for instance).
     """
     root = logging.getLogger()
-    for handler in list(root.handlers):
-        if handler.get_name() == "intrapreneur-json":
-            root.removeHandler(handler)
+    remove_handlers(root, "intrapreneur-json")
     root.addHandler(json_handler())
     root.setLevel(app.config["LOG_LEVEL"])
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
+
+
+def remove_handlers(logger: logging.Logger, name: str) -> None:
+    """Take off (and close) the handlers of that name an earlier app put on ``logger``."""
+    for handler in list(logger.handlers):
+        if handler.get_name() == name:
+            logger.removeHandler(handler)
+            handler.close()
 
 
 def _assign_request_id() -> None:

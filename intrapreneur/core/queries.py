@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, and_, cast, func, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, joinedload, undefer
 
 from intrapreneur.core import jobs
@@ -16,11 +17,37 @@ from intrapreneur.extensions import db
 Value = TypeVar("Value")
 
 
-def audit_events(*, action: str | None = None) -> Select[tuple[AuditEvent]]:
-    """Newest first; ``action`` narrows to one kind of event."""
+@dataclass(frozen=True)
+class AuditFilters:
+    """What the audit log is narrowed to; each filter left as None narrows nothing."""
+
+    # The ids of the people asked about: events they did, and events done to them.
+    people: Select[tuple[int]] | None = None
+    action: str | None = None
+    since: datetime | None = None  # from this moment on
+    before: datetime | None = None  # up to, not including, this moment
+
+
+def audit_events(filters: AuditFilters = AuditFilters()) -> Select[tuple[AuditEvent]]:
+    """Newest first, narrowed by ``filters``."""
     statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    if action:
-        statement = statement.where(AuditEvent.action == action)
+    if filters.people is not None:
+        ids = filters.people.subquery()
+        statement = statement.where(
+            or_(
+                AuditEvent.actor_id.in_(select(ids.c[0])),
+                and_(
+                    AuditEvent.object_type == "person",
+                    AuditEvent.object_id.in_(select(cast(ids.c[0], String))),
+                ),
+            )
+        )
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.since is not None:
+        statement = statement.where(AuditEvent.occurred_at >= filters.since)
+    if filters.before is not None:
+        statement = statement.where(AuditEvent.occurred_at < filters.before)
     return statement
 
 

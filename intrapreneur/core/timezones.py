@@ -6,7 +6,7 @@ A person's zone is their own choice, else the directory's, else the organisation
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -59,3 +59,13 @@ def to_utc(day: date, clock: time, zone_name: str | None) -> datetime:
 
 def local(moment: datetime, zone_name: str | None) -> datetime:
     return moment.astimezone(zone(zone_name))
+
+
+def day_start(day: date, zone_name: str | None) -> datetime:
+    """The moment ``day`` begins in ``zone_name``, in UTC."""
+    return to_utc(day, time(), zone_name)
+
+
+def day_end(day: date, zone_name: str | None) -> datetime:
+    """The moment ``day`` is over in ``zone_name`` (the next day's midnight), in UTC."""
+    return to_utc(day + timedelta(days=1), time(), zone_name)

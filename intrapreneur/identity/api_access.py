@@ -38,9 +38,10 @@ def api_access(scope: ApiScope) -> Callable[[View], View]:
             kind, _, token = request.headers.get("Authorization", "").partition(" ")
             if kind.lower() != "bearer" or not token.strip():
                 return refusal(401, "Send an API token: 'Authorization: Bearer <token>'.")
-            client = services.api_client_for(token.strip(), datetime.now(UTC))
-            if client is None:
-                return refusal(401, "This token is not valid or has been revoked.")
+            try:
+                client = services.api_client_for(token.strip(), datetime.now(UTC))
+            except services.ApiTokenRefused as refused:
+                return refusal(401, refused.reason)
             if client.scope is not scope:
                 return refusal(403, f"This token may not read {scope.value}.")
             g.api_client = client

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,9 +27,10 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from intrapreneur.core.forms import VersionedForm, plausible_date, strip_whitespace
+from intrapreneur.core.forms import DayField, VersionedForm, plausible_date, strip_whitespace
 from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
 from intrapreneur.core.timezones import offered_zone_names
+from intrapreneur.identity.models import ApiScope
 from intrapreneur.identity.passwords import MAX_LENGTH
 
 DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
@@ -115,6 +117,9 @@ class SetPasswordForm(FlaskForm):
     )
 
 
+API_SCOPE_LABELS = {ApiScope.CULTURE_READ: "Culture figures (suppressed aggregates only)"}
+
+
 class ApiClientForm(FlaskForm):
     name = StringField(
         "Client name",
@@ -124,9 +129,29 @@ class ApiClientForm(FlaskForm):
     )
     scope = SelectField(
         "May read",
-        choices=[SelectChoice("culture:read", "Culture metrics (suppressed aggregates only)")],
-        default="culture:read",
+        choices=[SelectChoice(scope.value, API_SCOPE_LABELS[scope]) for scope in ApiScope],
+        default=ApiScope.CULTURE_READ.value,
+        description="Read culture figures only, for now: the one thing the API offers.",
     )
+    expires_on = DayField(
+        "Expires on",
+        validators=[InputRequired(), plausible_date, not_in_the_past],
+        description="The token's last day of use: a new token replaces it after that.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.expires_on.data is None and not self.is_submitted():
+            days = current_app.config["API_TOKEN_DAYS"]
+            self.expires_on.data = date.today() + timedelta(days=days)
+
+    def validate_expires_on(self, field: DayField) -> None:
+        longest = current_app.config["API_TOKEN_MAX_DAYS"]
+        if field.data is not None and field.data > date.today() + timedelta(days=longest):
+            raise ValidationError(
+                f"Choose a day at most {longest} days from today: a token that outlives "
+                "its purpose is a standing risk."
+            )
 
 
 class DirectorySyncForm(FlaskForm):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
@@ -215,6 +215,7 @@ class ApiClient(CreatedAtMixin, db.Model):
 
     The token is shown once when created; only its SHA-256 is stored (a database dump
     gives no working token), with its first characters so admins can tell tokens apart.
+    Every token expires: an HR system that still needs access gets a new one.
     """
 
     __tablename__ = "api_client"
@@ -227,6 +228,7 @@ class ApiClient(CreatedAtMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
 
     created_by: Mapped[Person | None] = relationship(lazy="joined")
 
@@ -238,6 +240,13 @@ class ApiClient(CreatedAtMixin, db.Model):
             and self.created_by is not None
             and self.created_by.may_act(today)
         )
+
+    def has_expired(self, now: datetime) -> bool:
+        return self.expires_at <= now
+
+    def expires_within(self, now: datetime, days: int) -> bool:
+        """Still working, but not for longer than ``days``: time to issue its successor."""
+        return now < self.expires_at <= now + timedelta(days=days)
 
 
 class LocalMfa(CreatedAtMixin, db.Model):

@@ -306,3 +306,32 @@ def api_client_by_token_hash(token_hash: str) -> ApiClient | None:
 
 def api_clients() -> Select[tuple[ApiClient]]:
     return select(ApiClient).order_by(ApiClient.revoked_at.is_not(None), ApiClient.name)
+
+
+def api_clients_expiring(now: datetime, within_days: int) -> list[ApiClient]:
+    """Tokens not revoked that stop working within ``within_days``, soonest first."""
+    return list(
+        db.session.scalars(
+            select(ApiClient)
+            .where(
+                ApiClient.revoked_at.is_(None),
+                ApiClient.expires_at > now,
+                ApiClient.expires_at <= now + timedelta(days=within_days),
+            )
+            .order_by(ApiClient.expires_at, ApiClient.id)
+        )
+    )
+
+
+def people_matching(text: str) -> Select[tuple[int]]:
+    """The ids of everyone ``text`` names: a person's id, or part of a name or username
+    (case-insensitive; the text is a bound parameter, its % and _ taken literally)."""
+    if text.isascii() and text.isdigit():
+        return select(Person.id).where(Person.id == int(text))
+    wanted = text.lower()
+    return select(Person.id).where(
+        or_(
+            func.lower(Person.display_name).contains(wanted, autoescape=True),
+            func.lower(Person.username).contains(wanted, autoescape=True),
+        )
+    )

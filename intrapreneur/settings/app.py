@@ -16,7 +16,7 @@ from pathlib import Path
 
 from intrapreneur.core.i18n import LANGUAGE_NAMES, SOURCE_LOCALE
 from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
-from intrapreneur.settings import jobs, keys, monitoring
+from intrapreneur.settings import api, jobs, keys, monitoring
 from intrapreneur.settings.connections import engine_options, redis_timeouts
 from intrapreneur.settings.directory import DirectorySettings, load_directory
 from intrapreneur.settings.mail import MailSettings, base_url, load_mail
@@ -72,6 +72,8 @@ class Settings:
     metrics_token: str | None = field(repr=False, default=None)
     oidc: OidcSettings | None = None
     password_sign_in: bool = True
+    api_token_days: tuple[int, int] = (90, 365)  # offered on the form, longest allowed
+    syslog: monitoring.SyslogSettings | None = None
 
     @property
     def is_production(self) -> bool:
@@ -89,6 +91,9 @@ class Settings:
             "DIRECTORY": self.directory,
             "OIDC": self.oidc,
             "PASSWORD_SIGN_IN": self.password_sign_in,
+            "API_TOKEN_DAYS": self.api_token_days[0],
+            "API_TOKEN_MAX_DAYS": self.api_token_days[1],
+            "SYSLOG": self.syslog,
             "BREAK_GLASS_ADMIN": self.break_glass_admin,
             "LOCAL_MFA_REQUIRED": self.local_mfa_required,
             "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
@@ -238,4 +243,6 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         metrics_token=monitoring.metrics_token(env),
         metrics_allow=networks(env, "METRICS_ALLOW"),
         log_level=monitoring.log_level(env),
+        syslog=monitoring.syslog(env),
+        api_token_days=api.token_days(env),
     )

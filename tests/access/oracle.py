@@ -209,9 +209,9 @@ class Oracle:
     def may_see_on(self, person: str, owner: Owner, endpoint: str) -> bool:
         """``may_see``, and what one page shows by its nature."""
         deleted = owner.kind == "venture" and self.world.ventures[owner.name].deleted
-        if endpoint == "admin.audit_log" and deleted:
-            # Silent: the audit log keeps the title of a deleted venture (nothing else does)
-            # for its admins; it names no venture that still exists.
+        if endpoint in ("admin.audit_log", "admin.export_audit_log") and deleted:
+            # Silent: the audit log (and its export) keeps the title of a deleted venture
+            # (nothing else does) for its admins; it names no venture that still exists.
             return self.has(person, Role.ADMIN)
         return self.may_see(person, owner)
 

@@ -228,6 +228,7 @@ ROUTES: dict[str, Route] = {
     "ventures.new": Route("/ventures/new", None, _ok),
     "admin.api_clients": Route("/admin/api-clients", None, _role(*ADMIN)),
     "admin.audit_log": Route("/admin/audit", None, _role(*ADMIN)),
+    "admin.export_audit_log": Route("/admin/audit/export.jsonl", None, _role(*ADMIN)),
     "admin.directory": Route("/admin/directory", None, _role(*ADMIN)),
     "admin.privacy": Route("/admin/privacy", None, _role(*ADMIN)),
     "two_step.accounts": Route("/admin/two-step", None, _role(*ADMIN)),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -40,7 +40,11 @@ def test_an_admin_creates_a_token_that_is_shown_once_and_stored_hashed(
 
     response = client.post(
         "/admin/api-clients",
-        data={"csrf_token": csrf_token(client, "/admin/api-clients"), "name": "Warehouse"},
+        data={
+            "csrf_token": csrf_token(client, "/admin/api-clients"),
+            "name": "Warehouse",
+            "expires_on": (date.today() + timedelta(days=30)).isoformat(),
+        },
     )
 
     assert response.status_code == 201

@@ -163,6 +163,7 @@ def _seed(app: Flask) -> None:
                     token_hash="f" * 64,
                     created_by_id=hr.id,
                     last_used_at=now,
+                    expires_at=now + timedelta(days=90),
                 ),
                 Invitation(
                     person_id=report.id,

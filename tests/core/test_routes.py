@@ -393,6 +393,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "guests.send_again": ("POST", guest_url("/invitation"), only("hr", BAD_REQUEST)),
     "guests.withdraw": ("POST", guest_url("/invitation/withdraw"), only("hr", BAD_REQUEST)),
     "admin.audit_log": ("GET", "/admin/audit", only("admin")),
+    "admin.export_audit_log": ("GET", "/admin/audit/export.jsonl", only("admin")),
     "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
     "admin.privacy": ("GET", "/admin/privacy", only("admin")),
     # HR and admins read the whole organisation; managers the departments of their reports.

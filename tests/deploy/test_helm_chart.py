@@ -7,6 +7,7 @@ import base64
 import copy
 import re
 from collections.abc import Iterator
+from logging.handlers import SysLogHandler
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +69,11 @@ EVERYTHING_ON = {
         "mailFrom": "Intrapreneur <intrapreneur@example.com>",
         "baseUrl": "https://intrapreneur.example.com",
         "smtpTimeout": 20,
+        "syslogAddress": "syslog.logging.svc:514",
+        "syslogFacility": "local4",
+        "syslogAppLog": True,
+        "apiTokenDays": 30,
+        "apiTokenMaxDays": 180,
     },
     "directory": {
         "url": "ldaps://ldap1.example.com ldaps://ldap2.example.com",
@@ -290,6 +296,10 @@ def test_the_app_accepts_the_settings_the_chart_gives_it(
     assert loaded.default_time_zone == "America/Chicago"
     assert loaded.sync_max_deactivate_share == 0.2
     assert loaded.break_glass_admin is True
+    assert loaded.syslog is not None and loaded.syslog.address == ("syslog.logging.svc", 514)
+    assert loaded.syslog.facility == SysLogHandler.LOG_LOCAL4
+    assert loaded.syslog.app_log is True
+    assert loaded.api_token_days == (30, 180)
     assert loaded.mail is not None and loaded.mail.sender.endswith("<intrapreneur@example.com>")
     assert loaded.mail.timeout == 20
     assert loaded.oidc is not None

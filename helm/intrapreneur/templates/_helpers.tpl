@@ -137,6 +137,11 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_BASE_URL" $c.baseUrl
   "INTRAPRENEUR_METRICS_ALLOW" $c.metricsAllow
   "INTRAPRENEUR_LOG_LEVEL" $c.logLevel
+  "INTRAPRENEUR_SYSLOG_ADDRESS" $c.syslogAddress
+  "INTRAPRENEUR_SYSLOG_FACILITY" $c.syslogFacility
+  "INTRAPRENEUR_SYSLOG_APP_LOG" (ternary "true" "" $c.syslogAppLog)
+  "INTRAPRENEUR_API_TOKEN_DAYS" $c.apiTokenDays
+  "INTRAPRENEUR_API_TOKEN_MAX_DAYS" $c.apiTokenMaxDays
   "INTRAPRENEUR_DEFAULT_TIME_ZONE" $c.defaultTimeZone
   "INTRAPRENEUR_DEFAULT_LOCALE" $c.defaultLocale
   "INTRAPRENEUR_PASSWORD_SIGN_IN" (ternary "" "false" $c.passwordSignIn)
