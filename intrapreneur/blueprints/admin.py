@@ -32,7 +32,7 @@ from intrapreneur.culture import services as survey_services
 from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.culture.forms import PrivacyRulesForm
 from intrapreneur.extensions import db
-from intrapreneur.identity import queries, services
+from intrapreneur.identity import api_tokens, queries, services
 from intrapreneur.identity.directory import DirectoryPerson
 from intrapreneur.identity.forms import ApiClientForm, DirectoryLookupForm, DirectorySyncForm
 from intrapreneur.identity.models import ApiClient, ApiScope
@@ -108,7 +108,7 @@ EXPIRING_SOON_DAYS = 14
 def api_clients() -> ResponseReturnValue:
     form = ApiClientForm()
     if form.validate_on_submit():
-        client, token = services.create_api_client(
+        client, token = api_tokens.create_api_client(
             name=form.name.data,
             scope=ApiScope(form.scope.data),
             # The chosen day is the token's last: it stops at the admin's next midnight.
@@ -139,7 +139,7 @@ def revoke_api_client(client_id: int) -> ResponseReturnValue:
     client = db.get_or_404(ApiClient, client_id)
     if not ActionForm().validate_on_submit():
         return render_error(400)
-    services.revoke_api_client(client, by=current_user, now=datetime.now(UTC))
+    api_tokens.revoke_api_client(client, by=current_user, now=datetime.now(UTC))
     db.session.commit()
     flash(f"{client.name}'s token no longer works.", "success")
     return redirect(url_for("admin.api_clients"))

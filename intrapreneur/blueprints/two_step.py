@@ -29,6 +29,7 @@ from flask_wtf import FlaskForm
 
 from intrapreneur.blueprints import signing_in
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import public, requires
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import mfa, services, two_step_reset
@@ -266,7 +267,7 @@ def new_recovery_codes() -> ResponseReturnValue:
 def accounts() -> ResponseReturnValue:
     return render_template(
         "two_step/accounts.html",
-        accounts=two_step_reset.accounts_with_two_step(),
+        page=paginate(two_step_reset.accounts_with_two_step()),
         few_codes=mfa.FEW_RECOVERY_CODES,
     )
 

@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 
 from intrapreneur.core.permissions import ACCESS_ATTRIBUTE
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiScope
 
 View = TypeVar("View", bound=Callable[..., Any])
@@ -39,8 +39,8 @@ def api_access(scope: ApiScope) -> Callable[[View], View]:
             if kind.lower() != "bearer" or not token.strip():
                 return refusal(401, "Send an API token: 'Authorization: Bearer <token>'.")
             try:
-                client = services.api_client_for(token.strip(), datetime.now(UTC))
-            except services.ApiTokenRefused as refused:
+                client = api_tokens.api_client_for(token.strip(), datetime.now(UTC))
+            except api_tokens.ApiTokenRefused as refused:
                 return refusal(401, refused.reason)
             if client.scope is not scope:
                 return refusal(403, f"This token may not read {scope.value}.")

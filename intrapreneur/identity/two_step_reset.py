@@ -14,12 +14,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from intrapreneur.core import mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.extensions import db
 from intrapreneur.identity import mfa
 from intrapreneur.identity.models import LocalMfa, Person, RecoveryCode
 from intrapreneur.identity.permissions import can_use_local_mfa
@@ -37,21 +36,21 @@ def resettable(person: Person, by: Person | None) -> bool:
     return can_use_local_mfa(person) and mfa.is_on(person) and (by is None or person.id != by.id)
 
 
-def accounts_with_two_step() -> list[tuple[Person, LocalMfa, int]]:
-    """Each local account with two-step sign-in on, its set-up and its unused recovery codes."""
+def accounts_with_two_step() -> Select[tuple[Person, LocalMfa, int]]:
+    """Each local account with two-step sign-in on, its set-up and its unused recovery
+    codes, by name (a statement: the page shows it a page at a time)."""
     unused = (
         select(func.count())
         .where(RecoveryCode.person_id == LocalMfa.person_id, RecoveryCode.used_at.is_(None))
         .correlate(LocalMfa)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Person, LocalMfa, unused)
         .join(LocalMfa, LocalMfa.person_id == Person.id)
         .where(LocalMfa.enabled_at.is_not(None))
         .order_by(Person.display_name, Person.id)
     )
-    return [(person, set_up, left) for person, set_up, left in rows]
 
 
 def reset(person: Person, *, by: Person | None, now: datetime) -> None:

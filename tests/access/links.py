@@ -11,8 +11,7 @@ from intrapreneur.core import jobs
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus
 from intrapreneur.culture import services as surveys
 from intrapreneur.extensions import db
-from intrapreneur.identity import invitations, password_resets
-from intrapreneur.identity import services as identity
+from intrapreneur.identity import api_tokens, invitations, password_resets
 from intrapreneur.identity.models import ApiScope, Person
 from intrapreneur.learning import services as learning
 from intrapreneur.learning.models import Cohort
@@ -85,14 +84,14 @@ def _tokens(world: World, now: datetime) -> None:
     for name in ("guest_a", "guest_ended"):
         _, world.reset_tokens[name] = password_resets.issue_link(world.people[name], now)
     for name, creator in (("live", "admin"), ("revoked", "admin"), ("gone", "gone")):
-        client, token = identity.create_api_client(
+        client, token = api_tokens.create_api_client(
             name=world.mark("api_client", name, "name"),
             scope=ApiScope.CULTURE_READ,
             by=world.people[creator],
             now=now,
         )
         if name == "revoked":
-            identity.revoke_api_client(client, by=world.people[creator], now=now)
+            api_tokens.revoke_api_client(client, by=world.people[creator], now=now)
         world.api_tokens[name] = (token, creator, name == "revoked")
 
 

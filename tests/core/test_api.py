@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiClient, ApiScope, Person, Role
 from tests.conftest import csrf_token, sign_in_as
 
@@ -22,7 +22,7 @@ SCORES = "/api/v1/culture/scores"
 
 
 def _token(admin: Person) -> str:
-    _, token = services.create_api_client(
+    _, token = api_tokens.create_api_client(
         name="Warehouse", scope=ApiScope.CULTURE_READ, by=admin, now=datetime.now(UTC)
     )
     db.session.commit()

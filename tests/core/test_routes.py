@@ -24,7 +24,7 @@ from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
-from intrapreneur.identity import invitations, mfa, password_resets, services
+from intrapreneur.identity import api_tokens, invitations, mfa, password_resets
 from intrapreneur.identity.models import (
     ApiScope,
     Invitation,
@@ -213,7 +213,7 @@ def review_url(hr: Person) -> str:
 
 
 def api_client_revoke_url(hr: Person) -> str:
-    client, _ = services.create_api_client(
+    client, _ = api_tokens.create_api_client(
         name="Table client", scope=ApiScope.CULTURE_READ, by=hr, now=datetime.now(UTC)
     )
     db.session.flush()

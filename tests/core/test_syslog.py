@@ -24,7 +24,7 @@ from intrapreneur import create_app
 from intrapreneur.core import services as audit
 from intrapreneur.core.audit_lines import configure_syslog, forwarding
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiScope, Person, Role
 from intrapreneur.settings import ConfigError, load
 from intrapreneur.settings.monitoring import SyslogSettings
@@ -98,7 +98,7 @@ def test_an_action_in_an_app_set_up_for_syslog_reaches_the_receiver(
 ) -> None:
     """Through the settings, as an operator sets it up: a second app on the same database."""
     admin = make_person(Role.ADMIN)
-    issued, _ = services.create_api_client(
+    issued, _ = api_tokens.create_api_client(
         name="Warehouse", scope=ApiScope.CULTURE_READ, by=admin, now=datetime.now(UTC)
     )
     db.session.commit()

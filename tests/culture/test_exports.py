@@ -29,7 +29,7 @@ from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import SurveyResponse, SurveyScore, SurveyWave
 from intrapreneur.extensions import db
-from intrapreneur.identity import services as identity_services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiScope, Department, Person, PersonKind, Role
 from intrapreneur.learning.models import Cohort, Programme
 from tests.conftest import csrf_token, sign_in_as
@@ -367,7 +367,7 @@ def test_rows_are_generated_one_at_a_time(survey: dict[str, Any]) -> None:
 
 
 def _token(make_person: Callable[..., Person]) -> tuple[str, Any]:
-    client_row, token = identity_services.create_api_client(
+    client_row, token = api_tokens.create_api_client(
         name="HRIS", scope=ApiScope.CULTURE_READ, by=make_person(Role.ADMIN), now=datetime.now(UTC)
     )
     db.session.commit()
@@ -429,9 +429,7 @@ def test_the_api_refuses_unknown_waves_and_revoked_tokens(
         assert response.status_code == 404 and "error" in response.get_json()
     assert client.get(SCORES_API).status_code == 401
 
-    identity_services.revoke_api_client(
-        client_row, by=make_person(Role.ADMIN), now=datetime.now(UTC)
-    )
+    api_tokens.revoke_api_client(client_row, by=make_person(Role.ADMIN), now=datetime.now(UTC))
     db.session.commit()
     assert client.get(SCORES_API, headers=bearer).status_code == 401
 

@@ -24,7 +24,7 @@ from schemathesis.specs.openapi.checks import (
 
 from intrapreneur.blueprints.api import OPENAPI
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiScope, Department, Person, Role
 from intrapreneur.learning.models import Cohort, Programme
 from tests.culture import builders as b
@@ -54,7 +54,7 @@ class FreshContextApp:
 
 @pytest.fixture
 def token(make_person: Callable[..., Person]) -> str:
-    _, secret = services.create_api_client(
+    _, secret = api_tokens.create_api_client(
         name="Fuzzer",
         scope=ApiScope.CULTURE_READ,
         by=make_person(Role.ADMIN),

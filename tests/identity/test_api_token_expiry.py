@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
-from intrapreneur.identity import services
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiClient, ApiScope, Person, Role
 from intrapreneur.settings import ConfigError, load
 from tests.conftest import csrf_token, environment_for, sign_in_as
@@ -42,7 +42,7 @@ def _token(response) -> str:  # type: ignore[no-untyped-def]
 
 
 def _issue(admin: Person, expires_at: datetime, name: str = "Warehouse") -> str:
-    _, token = services.create_api_client(
+    _, token = api_tokens.create_api_client(
         name=name,
         scope=ApiScope.CULTURE_READ,
         by=admin,
@@ -151,7 +151,7 @@ def test_the_admins_page_lists_tokens_expiring_soon_and_marks_expired_ones(
     revoked = now + timedelta(days=2)
     _issue(admin, revoked, "Revoked bridge")
     gone = db.session.scalars(select(ApiClient).where(ApiClient.name == "Revoked bridge")).one()
-    services.revoke_api_client(gone, by=admin, now=now)
+    api_tokens.revoke_api_client(gone, by=admin, now=now)
     db.session.commit()
 
     page = client.get(CLIENTS).get_data(as_text=True)

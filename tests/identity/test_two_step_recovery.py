@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from itertools import count
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -366,3 +367,28 @@ def test_the_command_line_refuses_accounts_without_two_step(
         assert result.exit_code == 1
         assert "is no local account with two-step sign-in on" in result.output
     assert not _audited("mfa.reset")
+
+
+def test_the_list_of_accounts_with_two_step_is_shown_a_page_at_a_time(
+    client: FlaskClient,
+    make_guest: Callable[..., Person],
+    make_person: Callable[..., Person],
+    count_queries: Callable[[], Any],
+) -> None:
+    names = ["Guest A", "Guest B", "Guest C"]
+    for name in names:
+        set_up_two_step(client, make_guest(display_name=name))
+        client.post("/sign-out")
+    sign_in_as(client, make_person(Role.ADMIN))
+
+    first = client.get("/admin/two-step?per_page=2").get_data(as_text=True)
+    second = client.get("/admin/two-step?per_page=2&page=2").get_data(as_text=True)
+
+    assert [name in first for name in names] == [True, True, False]
+    assert [name in second for name in names] == [False, False, True]
+    # The same statements for one account on the page as for three: no query per row.
+    with count_queries() as one:
+        client.get("/admin/two-step?per_page=1")
+    with count_queries() as three:
+        client.get("/admin/two-step?per_page=3")
+    assert one.total == three.total

@@ -41,7 +41,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from intrapreneur.extensions import db
-from intrapreneur.identity import services as identity
+from intrapreneur.identity import api_tokens
 from intrapreneur.identity.models import ApiScope
 from tests.conftest import sign_in_as
 from tests.culture.attack.algebra import Fact
@@ -535,7 +535,7 @@ def _cohort(name: str) -> str | None:
 
 
 def api(client: FlaskClient, organisation: Organisation, written: Written) -> list[Reading]:
-    _, token = identity.create_api_client(
+    _, token = api_tokens.create_api_client(
         name="Attacker's HRIS", scope=ApiScope.CULTURE_READ, by=written.admin, now=datetime.now(UTC)
     )
     db.session.commit()
