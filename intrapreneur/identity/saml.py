@@ -212,7 +212,8 @@ class PostedResponse:
 def posted_response(encoded: str | None) -> PostedResponse:
     """The posted SAMLResponse read (safely: no entities, no DTD), or a 400 refusal."""
     try:
-        root = fromstring(base64.b64decode(encoded or "", validate=True))
+        # Some IdPs wrap the base64 text in lines: whitespace is not part of it.
+        root = fromstring(base64.b64decode("".join((encoded or "").split()), validate=True))
     except (binascii.Error, ValueError, ParseError, DefusedXmlException):
         raise SignInRefused("saml_malformed_response", MALFORMED_MESSAGE, status=400) from None
     if root.tag != f"{PROTOCOL_NS}Response":

@@ -182,6 +182,18 @@ def test_signing_in_at_the_idp_signs_the_directory_person_in(scene: Scene) -> No
     assert db.session.scalar(select(SamlRequest)) is None
 
 
+def test_a_response_wrapped_in_base64_lines_is_read(scene: Scene) -> None:
+    """As some IdPs send it: the base64 text in lines of 76 characters."""
+    scene.use_idp()
+    action, fields = at_idp(scene.client)
+    encoded = fields["SAMLResponse"]
+    fields["SAMLResponse"] = "\r\n".join(encoded[i : i + 76] for i in range(0, len(encoded), 76))
+
+    response = post_back(scene.client, (action, fields))
+
+    assert response.status_code == 302 and signed_in_person(scene.client) is not None
+
+
 def _shifted(xml: str, attribute: str, by: timedelta) -> str:
     """Every ``attribute`` time in the Response moved to now + ``by``."""
     when = (datetime.now(UTC) + by).strftime("%Y-%m-%dT%H:%M:%SZ")
