@@ -27,6 +27,7 @@ from intrapreneur.identity.models import (
     PersonRole,
     RecoveryCode,
 )
+from intrapreneur.identity.saml_models import SamlRequest, SamlUsedId
 from intrapreneur.learning.models import (
     Action,
     AgendaTemplate,
@@ -69,6 +70,8 @@ __all__ = [
     "Question",
     "RecoveryCode",
     "Review",
+    "SamlRequest",
+    "SamlUsedId",
     "SetComposition",
     "SetMembership",
     "SurveyInvitation",

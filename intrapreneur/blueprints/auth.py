@@ -30,7 +30,7 @@ from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.extensions import db, limiter
-from intrapreneur.identity import invitations, oidc, password_resets, queries, services
+from intrapreneur.identity import invitations, oidc, password_resets, queries, saml, services
 from intrapreneur.identity.forms import (
     DevSignInForm,
     ForgotPasswordForm,
@@ -111,8 +111,17 @@ def sign_in() -> ResponseReturnValue:
     elif form.is_submitted():
         status = 422
     return render_template(
-        "auth/sign_in.html", form=form, dev_form=_dev_sign_in_form(), oidc=oidc.settings()
+        "auth/sign_in.html", form=form, dev_form=_dev_sign_in_form(), sso=_single_sign_on()
     ), status
+
+
+def _single_sign_on() -> tuple[str, str] | None:
+    """The organisation's name and where its sign-in button leads, when one is set up."""
+    settings = oidc.settings() or saml.settings()
+    if settings is None:
+        return None
+    start = "sso.start" if oidc.settings() else "saml.start"
+    return settings.display_name, url_for(start, next=request.args.get("next"))
 
 
 @blueprint.post("/sign-in/development")

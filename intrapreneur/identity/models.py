@@ -48,6 +48,8 @@ class Person(CreatedAtMixin, db.Model):
     # The OpenID provider's id of the person (INTRAPRENEUR_OIDC_MATCH_CLAIM sub or oid),
     # stored at their first single sign-on and matched from then on.
     oidc_subject: Mapped[str | None] = mapped_column(String(255), unique=True)
+    # The SAML IdP's persistent NameID of the person (INTRAPRENEUR_SAML_MATCH=name_id), alike.
+    saml_name_id: Mapped[str | None] = mapped_column(String(256), unique=True)
     # The manager's DN as the directory gives it, resolved to manager_id when that person is known.
     manager_dn: Mapped[str | None] = mapped_column(String(1024), index=True)
     username: Mapped[str | None] = mapped_column(String(128), unique=True)

@@ -24,6 +24,7 @@ from flask import current_app
 from flask.typing import ResponseReturnValue
 from joserfc.errors import JoseError
 
+from intrapreneur.identity import sso_people
 from intrapreneur.identity.services import SignInRefused
 from intrapreneur.settings.oidc import OidcSettings
 
@@ -102,22 +103,8 @@ def _metadata(oidc: OidcSettings, client: Any) -> dict[str, Any]:
     return metadata
 
 
-# An error code as the provider (or anyone calling the callback) sent it: shown and logged,
-# never a metric label, and cut short.
-MAX_ERROR_CODE_LENGTH = 64
-
-
 def refusal(reason: str, code: str | None = None, *, status: int = 401) -> SignInRefused:
-    """A refusal whose ``reason`` is one of a fixed few (audit, metrics) and whose page and
-    log line name the detailed ``code`` (the provider's error code where it sent one)."""
-    code = (code or reason)[:MAX_ERROR_CODE_LENGTH]
-    log.warning("OpenID Connect sign-in refused", extra={"reason": reason, "error_code": code})
-    return SignInRefused(
-        f"oidc_{reason}",
-        "Your organisation's sign-in refused this sign-in "
-        f"(error code: {code}). Try again, or contact IT if it keeps happening.",
-        status=status,
-    )
+    return sso_people.refusal("oidc", "OpenID Connect", reason, code, status=status)
 
 
 UNREACHABLE_MESSAGE = (

@@ -31,6 +31,7 @@ from intrapreneur.settings.reading import (
     share,
     whole_number,
 )
+from intrapreneur.settings.saml import SamlSettings, load_saml
 
 ENVIRONMENTS = ("production", "development", "test")
 
@@ -71,6 +72,7 @@ class Settings:
     base_url: str | None = None
     metrics_token: str | None = field(repr=False, default=None)
     oidc: OidcSettings | None = None
+    saml: SamlSettings | None = None
     password_sign_in: bool = True
     api_token_days: tuple[int, int] = (90, 365)  # offered on the form, longest allowed
     syslog: monitoring.SyslogSettings | None = None
@@ -90,6 +92,7 @@ class Settings:
             "REDIS_URL": self.redis_url,
             "DIRECTORY": self.directory,
             "OIDC": self.oidc,
+            "SAML": self.saml,
             "PASSWORD_SIGN_IN": self.password_sign_in,
             "API_TOKEN_DAYS": self.api_token_days[0],
             "API_TOKEN_MAX_DAYS": self.api_token_days[1],
@@ -207,6 +210,7 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
     idle_minutes, max_hours = _session_lifetimes(env)
     directory = load_directory(env)
     oidc = load_oidc(env, directory)
+    saml = load_saml(env, directory)
     return Settings(
         env=name,
         secret_key=keys.secret_key(env, name, instance),
@@ -215,7 +219,8 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         redis_url=read(env, "REDIS_URL"),
         directory=directory,
         oidc=oidc,
-        password_sign_in=password_sign_in(env, oidc),
+        saml=saml,
+        password_sign_in=password_sign_in(env, oidc is not None or saml is not None),
         # Local admin sign-in while the directory is down: on in development, opt-in in production.
         break_glass_admin=flag(env, "BREAK_GLASS_ADMIN") or name != "production",
         local_mfa_required=_local_mfa_required(env),

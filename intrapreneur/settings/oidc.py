@@ -1,4 +1,5 @@
-"""OpenID Connect sign-in settings (``INTRAPRENEUR_OIDC_*``) and the password form's switch."""
+"""OpenID Connect sign-in settings (``INTRAPRENEUR_OIDC_*``) and the password form's switch
+(which either single sign-on may replace)."""
 
 from __future__ import annotations
 
@@ -90,13 +91,14 @@ def load_oidc(env: Mapping[str, str], directory: DirectorySettings | None) -> Oi
     )
 
 
-def password_sign_in(env: Mapping[str, str], oidc: OidcSettings | None) -> bool:
-    """Whether employees may still sign in with their directory password (default: yes)."""
+def password_sign_in(env: Mapping[str, str], single_sign_on: bool) -> bool:
+    """Whether employees may still sign in with their directory password (default: yes);
+    switching it off needs a single sign-on (OpenID Connect or SAML) in its place."""
     if read(env, "PASSWORD_SIGN_IN") is None or flag(env, "PASSWORD_SIGN_IN"):
         return True
-    if oidc is None:
+    if not single_sign_on:
         raise ConfigError(
-            f"{PREFIX}PASSWORD_SIGN_IN=false needs {PREFIX}OIDC_ISSUER: "
-            "employees would have no way to sign in"
+            f"{PREFIX}PASSWORD_SIGN_IN=false needs {PREFIX}OIDC_ISSUER or "
+            f"{PREFIX}SAML_IDP_METADATA: employees would have no way to sign in"
         )
     return False

@@ -315,6 +315,9 @@ ROUTES: dict[str, Route] = {
     # Single sign-on: off (404) for everyone until INTRAPRENEUR_OIDC_ISSUER is set.
     "sso.start": Route("/sign-in/oidc", None, lambda o, p, t: HIDDEN, True),
     "sso.callback": Route("/sign-in/oidc/callback", None, lambda o, p, t: HIDDEN, True),
+    # SAML: off (404) for everyone until INTRAPRENEUR_SAML_IDP_METADATA is set.
+    "saml.start": Route("/sign-in/saml", None, lambda o, p, t: HIDDEN, True),
+    "saml.metadata": Route("/sign-in/saml/metadata", None, lambda o, p, t: HIDDEN, True),
     "assets.plotly": Route("/static/vendor/plotly/plotly.min.js", None, _ok, True),
 }
 

@@ -76,7 +76,10 @@ def test_the_entra_example_is_valid(tmp_path: Path) -> None:
         ({**OIDC, "OIDC_TIMEOUT": "0"}, "OIDC_TIMEOUT must be seconds between 0 and 60"),
         ({**OIDC, "OIDC_TIMEOUT": "soon"}, "OIDC_TIMEOUT"),
         ({**OIDC, "PASSWORD_SIGN_IN": "maybe"}, "must be true or false"),
-        ({"PASSWORD_SIGN_IN": "false"}, "needs INTRAPRENEUR_OIDC_ISSUER"),
+        (
+            {"PASSWORD_SIGN_IN": "false"},
+            "needs INTRAPRENEUR_OIDC_ISSUER or INTRAPRENEUR_SAML_IDP_METADATA",
+        ),
     ],
 )
 def test_bad_oidc_settings_are_refused_with_the_reason(

@@ -25,7 +25,8 @@ import requests
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 from oidc_provider_mock import app as provider_app
-from werkzeug.serving import make_server
+
+from tests.identity.single_sign_on import served
 
 Claims = dict[str, Any]
 # Every path under it answers with a redirect to the same path without it.
@@ -113,16 +114,9 @@ class Provider:
 @contextmanager
 def running_provider(**options: Any) -> Iterator[Provider]:
     provider = Provider(**options)
-    server = make_server("localhost", 0, provider, threaded=True)
-    provider.url = f"http://localhost:{server.server_port}"
-    thread = threading.Thread(target=server.serve_forever, args=(0.1,), daemon=True)
-    thread.start()
-    try:
+    with served(provider, "localhost") as port:
+        provider.url = f"http://localhost:{port}"
         yield provider
-    finally:
-        server.shutdown()
-        thread.join(5)
-        server.server_close()
 
 
 def expiring_provider() -> Any:

@@ -33,6 +33,12 @@ from tests.identity.oidc_provider import (
     silent_server,
     unsigned,
 )
+from tests.identity.single_sign_on import (
+    NOT_IN_DIRECTORY,
+    assert_refused_and_logged,
+    directory_employee,
+    signed_in_person,
+)
 
 # The provider (in its own thread) runs on APIs its Authlib version deprecates; our side must not.
 pytestmark = pytest.mark.filterwarnings(
@@ -41,7 +47,6 @@ pytestmark = pytest.mark.filterwarnings(
 
 CLIENT_ID = "intrapreneur-test"
 SECRET_MARKERS = ("eyJ", "code=", "client-secret")
-NOT_IN_DIRECTORY = "the company directory of this application does not"
 
 
 @pytest.fixture(scope="module")
@@ -72,12 +77,7 @@ def use_provider(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Callable[..., N
 
 @pytest.fixture
 def employee(make_person: Callable[..., Person]) -> Person:
-    return make_person(
-        directory_id="0b5e-employee",
-        username="ann",
-        email="ann@corp.example",
-        display_name="Ann Employee",
-    )
+    return directory_employee(make_person)
 
 
 @dataclass
@@ -118,17 +118,6 @@ def start(client: FlaskClient, next_url: str | None = None) -> str:
 def sign_in_at_provider(client: FlaskClient, provider: Provider, sub: str, **claims: Any) -> Any:
     provider.set_user(sub, **claims)
     return client.get(provider.answer(start(client), sub=sub))
-
-
-def signed_in_person(client: FlaskClient) -> Any:
-    with client.session_transaction() as session:
-        return session.get("_user_id")
-
-
-def refused_events() -> list[AuditEvent]:
-    return list(
-        db.session.scalars(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_refused"))
-    )
 
 
 def test_sign_in_with_the_provider_signs_the_directory_person_in(scene: Scene) -> None:
@@ -189,14 +178,9 @@ def assert_refused(
     """A clear page saying ``shown`` (the provider's error code, where there is one), nobody
     signed in, the refusal audited with ``reason`` (one of a fixed few) and logged, and no
     token, code or secret in any log line."""
-    page = response.get_data(as_text=True)
-    assert response.status_code == status, page[:500]
-    assert shown in page and "Traceback" not in page
-    assert signed_in_person(scene.client) is None
-    assert refused_events()[-1].details["reason"] == reason
-    ours = [record for record in scene.caplog.records if record.name.startswith("intrapreneur")]
-    logged = "\n".join(record.getMessage() + str(record.__dict__) for record in ours)
-    assert "sign-in refused" in logged
+    logged = assert_refused_and_logged(
+        response, scene.client, scene.caplog, shown, reason=reason, status=status
+    )
     assert not any(marker in logged for marker in SECRET_MARKERS)
 
 
