@@ -17,6 +17,7 @@ from sqlalchemy import make_url
 
 from intrapreneur import settings
 from intrapreneur.core.schedule import SCHEDULE
+from tests.identity.saml_idp import key_and_certificate
 
 helm = pytest.importorskip(
     "helm_python", reason="helm-python-sdk (Helm's engine) is not installed: pip install -e .[test]"
@@ -38,6 +39,8 @@ METRICS_TOKEN = "metrics-token-4716"
 OIDC_CLIENT_SECRET = "oidc-client-secret-4717"
 EARLIER_SECRET_KEY = "e" * 24 + "-earlier-secret-key-4718"
 
+SAML_METADATA = "https://idp.example.com/metadata.xml"
+SAML_ENTITY_ID = "https://intrapreneur.example.com/sign-in/saml/metadata"
 MINIMUM = {
     "secrets": {
         "secretKey": SECRET_KEY,
@@ -428,7 +431,21 @@ def test_the_schema_rejects_bad_values(bad: dict[str, Any], named: str) -> None:
             {"oidc": {"issuer": "https://login.example.com", "clientId": "intrapreneur"}},
             "secrets.oidcClientSecret is required",
         ),
-        ({"config": {"passwordSignIn": False}}, "config.passwordSignIn=false needs oidc.issuer"),
+        (
+            {"config": {"passwordSignIn": False}},
+            "config.passwordSignIn=false needs oidc.issuer or saml.idpMetadata",
+        ),
+        (
+            {
+                "oidc": {"issuer": "https://login.example.com", "clientId": "intrapreneur"},
+                "secrets": {"oidcClientSecret": OIDC_CLIENT_SECRET},
+                "saml": {"idpMetadata": SAML_METADATA, "spEntityId": SAML_ENTITY_ID},
+            },
+            "choose one single sign-on, not both",
+        ),
+        ({"saml": {"idpMetadata": SAML_METADATA}}, "saml.spEntityId is required"),
+        ({"secrets": {"samlSpKey": "-----BEGIN PRIVATE KEY-----"}}, "go together"),
+        ({"secrets": {"samlSpCert": "-----BEGIN CERTIFICATE-----"}}, "go together"),
         (
             {"secrets": {"secretKeyFallbacks": [SECRET_KEY, "short"]}},
             "secrets.secretKeyFallbacks holds a key shorter than 32 characters",
@@ -441,6 +458,46 @@ def test_missing_or_unsafe_secrets_stop_the_install_with_a_clear_message(
     base = {} if not values else MINIMUM
 
     assert message in error_of(_merged(base, values))
+
+
+def test_saml_settings_reach_the_app_and_its_key_only_the_secret(tmp_path: Path) -> None:
+    key, certificate = key_and_certificate("intrapreneur.example.com")
+    manifests = render(
+        _merged(
+            MINIMUM,
+            {
+                "config": {"passwordSignIn": False},
+                "saml": {
+                    "idpMetadata": SAML_METADATA,
+                    "spEntityId": SAML_ENTITY_ID,
+                    "match": "name_id",
+                    "groupsAttribute": "groups",
+                    "displayName": "Example Corp",
+                    "clockSkew": 30,
+                },
+                "directory": {
+                    "url": "ldaps://ldap.example.com",
+                    "userBase": "ou=people,dc=example,dc=com",
+                    "roleMap": {"hr": ["HR"]},
+                },
+                "secrets": {"samlSpKey": key, "samlSpCert": certificate},
+            },
+        )
+    )
+    config = find(manifests, "ConfigMap", FULLNAME)["data"]
+    secret = find(manifests, "Secret", FULLNAME)["data"]
+    assert "INTRAPRENEUR_SAML_SP_KEY" not in config
+    assert base64.b64decode(secret["INTRAPRENEUR_SAML_SP_KEY"]).decode() == key
+
+    environment = dict(config) | {
+        name: base64.b64decode(value).decode() for name, value in secret.items()
+    }
+    loaded = settings.load(environment, instance_path=tmp_path)
+
+    assert loaded.saml is not None and loaded.oidc is None
+    assert (loaded.saml.sp_entity_id, loaded.saml.match) == (SAML_ENTITY_ID, "name_id")
+    assert (loaded.saml.groups_attribute, loaded.saml.clock_skew) == ("groups", 30)
+    assert loaded.password_sign_in is False
 
 
 def test_an_existing_secret_replaces_the_charts_own() -> None:

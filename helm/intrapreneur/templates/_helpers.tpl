@@ -91,6 +91,12 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- if and .Values.oidc.issuer (not $s.oidcClientSecret) }}
 {{- fail "secrets.oidcClientSecret is required when oidc.issuer is set: the app's client secret at the OpenID provider" }}
 {{- end }}
+{{- if and (not (empty $s.samlSpKey)) (empty $s.samlSpCert) }}
+{{- fail "secrets.samlSpKey and secrets.samlSpCert go together" }}
+{{- end }}
+{{- if and (empty $s.samlSpKey) (not (empty $s.samlSpCert)) }}
+{{- fail "secrets.samlSpKey and secrets.samlSpCert go together" }}
+{{- end }}
 {{- range $s.secretKeyFallbacks }}
 {{- if lt (len .) 32 }}
 {{- fail "secrets.secretKeyFallbacks holds a key shorter than 32 characters: list only earlier values of secrets.secretKey" }}
@@ -103,8 +109,14 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- if and .Values.oidc.issuer (not .Values.oidc.clientId) }}
 {{- fail "oidc.clientId is required when oidc.issuer is set: the app's client id at the OpenID provider" }}
 {{- end }}
-{{- if and (not .Values.config.passwordSignIn) (not .Values.oidc.issuer) }}
-{{- fail "config.passwordSignIn=false needs oidc.issuer: employees would have no way to sign in" }}
+{{- if and (not .Values.config.passwordSignIn) (not .Values.oidc.issuer) (not .Values.saml.idpMetadata) }}
+{{- fail "config.passwordSignIn=false needs oidc.issuer or saml.idpMetadata: employees would have no way to sign in" }}
+{{- end }}
+{{- if and .Values.oidc.issuer .Values.saml.idpMetadata }}
+{{- fail "oidc.issuer and saml.idpMetadata: choose one single sign-on, not both" }}
+{{- end }}
+{{- if and .Values.saml.idpMetadata (not .Values.saml.spEntityId) }}
+{{- fail "saml.spEntityId is required when saml.idpMetadata is set: the app's entity id at the IdP" }}
 {{- end }}
 {{- if and .Values.postgresql.enabled (not .Values.postgresql.auth.password) (not .Values.postgresql.auth.existingSecret) }}
 {{- fail "postgresql.auth.password (or postgresql.auth.existingSecret) is required for the bundled PostgreSQL" }}
@@ -124,6 +136,7 @@ secrets. Included by every template that needs them, so `helm template` fails th
 {{- $c := .Values.config }}
 {{- $d := .Values.directory }}
 {{- $o := .Values.oidc }}
+{{- $m := .Values.saml }}
 {{- $vars := dict
   "INTRAPRENEUR_ENV" $c.environment
   "INTRAPRENEUR_BREAK_GLASS_ADMIN" (ternary "true" "" $c.breakGlassAdmin)
@@ -180,6 +193,15 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_OIDC_GROUPS_CLAIM" $o.groupsClaim
   "INTRAPRENEUR_OIDC_DISPLAY_NAME" $o.displayName
   "INTRAPRENEUR_OIDC_TIMEOUT" $o.timeout
+  "INTRAPRENEUR_SAML_IDP_METADATA" $m.idpMetadata
+  "INTRAPRENEUR_SAML_SP_ENTITY_ID" $m.spEntityId
+  "INTRAPRENEUR_SAML_MATCH" $m.match
+  "INTRAPRENEUR_SAML_EMAIL_ATTRIBUTE" $m.emailAttribute
+  "INTRAPRENEUR_SAML_USERNAME_ATTRIBUTE" $m.usernameAttribute
+  "INTRAPRENEUR_SAML_GROUPS_ATTRIBUTE" $m.groupsAttribute
+  "INTRAPRENEUR_SAML_DISPLAY_NAME" $m.displayName
+  "INTRAPRENEUR_SAML_CLOCK_SKEW" $m.clockSkew
+  "INTRAPRENEUR_SAML_TIMEOUT" $m.timeout
 }}
 {{- $data := dict }}
 {{- range $name, $value := merge $vars $c.extra }}
@@ -206,6 +228,8 @@ secrets. Included by every template that needs them, so `helm template` fails th
   "INTRAPRENEUR_SMTP_URL" $s.smtpUrl
   "INTRAPRENEUR_METRICS_TOKEN" $s.metricsToken
   "INTRAPRENEUR_OIDC_CLIENT_SECRET" $s.oidcClientSecret
+  "INTRAPRENEUR_SAML_SP_KEY" $s.samlSpKey
+  "INTRAPRENEUR_SAML_SP_CERT" $s.samlSpCert
   "INTRAPRENEUR_SECRET_KEY_FALLBACKS" (join "," $s.secretKeyFallbacks)
 }}
 {{- $data := dict }}
