@@ -6,7 +6,7 @@ import logging
 import math
 import time
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
@@ -67,7 +67,9 @@ def render_error(status: int, message: str | None = None, *, bare: bool = False)
         return {"error": message}, status  # type: ignore[return-value]
     context = {"status": status, "title": TITLES.get(status, "Error"), "message": message}
     if bare:
-        # Straight from the template: the context processors would look the person up.
+        # Straight from the template: the context processors would look the person up, and
+        # so would choosing their language (core/i18n.py reads this mark).
+        g.database_unreachable = True
         template = current_app.jinja_env.get_template("errors/error.html")
         return template.render(bare_page=True, **context), status
     try:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -67,9 +67,11 @@ def offered_locales() -> tuple[str, ...]:
 def reader_locale() -> str:
     """The language of the page being made (or of the email being written for someone)."""
     offered = offered_locales()
-    for own in getattr(current_user, "language_preferences", ()):
-        if own in offered:
-            return str(own)
+    # A page about the database being out of reach must not look the person up.
+    if not (has_request_context() and g.get("database_unreachable")):
+        for own in getattr(current_user, "language_preferences", ()):
+            if own in offered:
+                return str(own)
     if has_request_context():
         asked = first_of(request.accept_languages, offered)
         if asked:

@@ -81,6 +81,9 @@ def redact_path(text: str) -> str:
     return SECRET_IN_QUERY.sub(lambda found: f"{found.group(1)}{found.group(2)}={REDACTED}", text)
 
 
+QUIET_LIBRARIES = ("saml2", "xmlschema")
+
+
 def configure_logging(app: Flask) -> None:
     """Send every logger's records through one JSON handler on the root logger.
 
@@ -91,6 +94,11 @@ def configure_logging(app: Flask) -> None:
     remove_handlers(root, "intrapreneur-json")
     root.addHandler(json_handler())
     root.setLevel(app.config["LOG_LEVEL"])
+    # Set before the SAML code is imported: pysaml2 logs whole documents (assertions
+    # included) below WARNING, and xmlschema chats at INFO as it loads its schemas; neither
+    # belongs in the application's log, nor in a command's one-line refusal.
+    for chatty in QUIET_LIBRARIES:
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     app.before_request(_assign_request_id)
     app.after_request(_echo_request_id)
 

@@ -16,7 +16,6 @@ import base64
 import binascii
 import calendar
 import functools
-import logging
 import stat
 import tempfile
 import time
@@ -40,11 +39,6 @@ from saml2.sigver import SigverError, get_xmlsec_binary
 from intrapreneur.identity import sso_people
 from intrapreneur.identity.services import SignInRefused
 from intrapreneur.settings.saml import MAX_NAME_ID_LENGTH, SamlSettings
-
-# pysaml2 logs whole documents (assertions included) below WARNING, and xmlschema chats at
-# INFO: neither belongs in the application's log whatever its level.
-for _chatty in ("saml2", "xmlschema"):
-    logging.getLogger(_chatty).setLevel(logging.WARNING)
 
 PROTOCOL_NS = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"

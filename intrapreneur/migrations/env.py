@@ -47,8 +47,32 @@ def run_online() -> None:
             transaction_per_migration=False,
             **configure_args,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _refuse_dangling_references(connection)
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection, state: str) -> None:
+    """Batch mode changes a table on SQLite by copying it (drop, then rename the copy), so a
+    referenced table such as person is briefly gone: SQLite's own advice is to switch
+    foreign keys off around such changes, then check them. The switch works only outside a
+    transaction, hence on the driver's connection before SQLAlchemy begins one."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys = {state}")
+
+
+def _refuse_dangling_references(connection) -> None:
+    """Roll the migration back if it left a row pointing at nothing."""
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if dangling:
+        raise RuntimeError(f"the migration left rows referring to nothing: {dangling[:10]}")
 
 
 if context.is_offline_mode():

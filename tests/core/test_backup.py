@@ -58,6 +58,7 @@ from intrapreneur.identity.models import (
     PersonKind,
     RecoveryCode,
 )
+from intrapreneur.identity.saml_models import SamlRequest, SamlUsedId
 from intrapreneur.learning.models import (
     AgendaTemplate,
     Cohort,
@@ -184,6 +185,13 @@ def _seed(app: Flask) -> None:
                     last_used_step=59_000_000,
                 ),
                 RecoveryCode(person_id=report.id, code_hash="c" * 64, used_at=now),
+                SamlRequest(
+                    id="_a1b2c3",
+                    browser_hash="b" * 64,
+                    next_url="/ventures?ünïcode=✓",
+                    expires_at=now + timedelta(minutes=10),
+                ),
+                SamlUsedId(id="assertion:_f9e8d7", expires_at=now + timedelta(minutes=5)),
                 Notification(person_id=hr.id, text="Ünïcode ✓ and\nnew line", link="/x"),
                 EmailPreference(person_id=hr.id, session_reminders=False, updated_at=now),
                 BackgroundJob(
