@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -39,9 +39,24 @@ def _fallback_language() -> str:
     return "Not chosen: your browser's, else the organisation's"
 
 
+# The profile page holds two forms posting to two routes: each shows what the person posted
+# when it was the one sent (and is checked as sent), else their current choice.
+
+
+def _sent_to(endpoint: str) -> bool:
+    return request.method == "POST" and request.endpoint == endpoint
+
+
+def _zone_form() -> TimeZoneForm:
+    form = TimeZoneForm(fallback=_fallback_zone())
+    if not _sent_to("account.profile"):
+        form.time_zone.data = current_user.chosen_time_zone or ""
+    return form
+
+
 def _language_form() -> LanguageForm:
     form = LanguageForm(fallback=_fallback_language())
-    if not form.is_submitted():
+    if not _sent_to("account.language"):
         form.language.data = current_user.chosen_locale or ""
     return form
 
@@ -49,9 +64,7 @@ def _language_form() -> LanguageForm:
 @blueprint.route("/profile", methods=["GET", "POST"])
 @requires(signed_in)
 def profile() -> ResponseReturnValue:
-    form = TimeZoneForm(fallback=_fallback_zone())
-    if not form.is_submitted():
-        form.time_zone.data = current_user.chosen_time_zone or ""
+    form = _zone_form()
     if form.validate_on_submit():
         try:
             profiles.choose_time_zone(current_user, form.time_zone.data or None)
@@ -77,9 +90,7 @@ def language() -> ResponseReturnValue:
             db.session.commit()
             flash(_("Saved. Intrapreneur now speaks to you in this language."), "success")
             return redirect(url_for("account.profile"))
-    zone_form = TimeZoneForm(fallback=_fallback_zone())
-    zone_form.time_zone.data = current_user.chosen_time_zone or ""
-    return _profile_page(zone_form, form)
+    return _profile_page(_zone_form(), form)
 
 
 def _profile_page(form: TimeZoneForm, language_form: LanguageForm) -> ResponseReturnValue:

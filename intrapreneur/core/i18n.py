@@ -11,6 +11,7 @@ offered. Dates and times are formatted by Babel in that language and the reader'
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, get_locale
@@ -64,14 +65,20 @@ def offered_locales() -> tuple[str, ...]:
     return tuple(current_app.config["LOCALES"])
 
 
+def _reader() -> Any:
+    """The signed-in person, or None where they must not be looked up: on a page about the
+    database being out of reach (``core.errors`` marks it)."""
+    if has_request_context() and g.get("database_unreachable"):
+        return None
+    return current_user
+
+
 def reader_locale() -> str:
     """The language of the page being made (or of the email being written for someone)."""
     offered = offered_locales()
-    # A page about the database being out of reach must not look the person up.
-    if not (has_request_context() and g.get("database_unreachable")):
-        for own in getattr(current_user, "language_preferences", ()):
-            if own in offered:
-                return str(own)
+    for own in getattr(_reader(), "language_preferences", ()):
+        if own in offered:
+            return str(own)
     if has_request_context():
         asked = first_of(request.accept_languages, offered)
         if asked:
@@ -81,7 +88,7 @@ def reader_locale() -> str:
 
 def reader_time_zone() -> str | None:
     """The reader's own zone (their choice, the directory's, else the organisation's)."""
-    return getattr(current_user, "time_zone", None) or current_app.config.get("DEFAULT_TIME_ZONE")
+    return getattr(_reader(), "time_zone", None) or current_app.config.get("DEFAULT_TIME_ZONE")
 
 
 def page_locale() -> str:

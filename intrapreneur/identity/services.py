@@ -163,6 +163,16 @@ class DirectoryLookupRefused(IdentityError):
     """Why the directory page could not show a person's entry."""
 
 
+DIRECTORY_UNREACHABLE = (
+    "The company directory is not reachable right now. Try again in a few minutes."
+)
+
+
+def directory_unavailable() -> SignInRefused:
+    """The refusal of any sign-in that needed the directory while it did not answer."""
+    return SignInRefused("directory_unavailable", DIRECTORY_UNREACHABLE, status=503)
+
+
 def look_up_in_directory(username: str) -> DirectoryPerson:
     """What the directory says about ``username`` and the roles its groups give (the admins'
     check of a person's directory set-up, as ``intrapreneur directory test`` does)."""
@@ -172,9 +182,7 @@ def look_up_in_directory(username: str) -> DirectoryPerson:
     try:
         found = directory.lookup(username)
     except DirectoryUnavailable:
-        raise DirectoryLookupRefused(
-            "The company directory is not reachable right now. Try again in a few minutes."
-        ) from None
+        raise DirectoryLookupRefused(DIRECTORY_UNREACHABLE) from None
     except InvalidCredentials:
         raise DirectoryLookupRefused(
             "That cannot be a username: it is empty, too long or holds a NUL character."
@@ -228,11 +236,7 @@ def _sign_in_with_directory(
             status=503,
         ) from None
     except DirectoryUnavailable:
-        raise SignInRefused(
-            "directory_unavailable",
-            "The company directory is not reachable right now. Try again in a few minutes.",
-            status=503,
-        ) from None
+        raise directory_unavailable() from None
     person = provision(found)
     ensure_may_sign_in(person, today)
     return person

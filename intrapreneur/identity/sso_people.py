@@ -120,11 +120,7 @@ def _provisioned(identity: SsoIdentity) -> Person | None:
     try:
         found = directory.lookup(identity.username.strip())
     except DirectoryUnavailable:
-        raise services.SignInRefused(
-            "directory_unavailable",
-            "The company directory is not reachable right now. Try again in a few minutes.",
-            status=503,
-        ) from None
+        raise services.directory_unavailable() from None
     except InvalidCredentials:  # not a possible username (empty, too long, NUL)
         return None
     if found is None or found.disabled:

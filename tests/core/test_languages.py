@@ -323,3 +323,14 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_messages(tmp_path: Pat
         write_po(written, catalogue)
     found = incomplete_messages(po_file)
     assert [problem.split(": ", 1)[1] for problem in found] == ["'Profile'", "'Sign out'"]
+
+
+def test_a_refused_time_zone_keeps_the_language_form_showing_the_persons_choice(
+    client: FlaskClient, make_person: Callable[..., Person]
+) -> None:
+    """Two forms on one page: refusing one shows the other as the person left it."""
+    sign_in_as(client, make_person(chosen_locale="fr"))
+    token = csrf_token(client, "/account/profile")
+    answer = client.post("/account/profile", data={"csrf_token": token, "time_zone": "Mars/Base"})
+    assert answer.status_code == 422
+    assert '<option selected value="fr">Français</option>' in answer.get_data(as_text=True)

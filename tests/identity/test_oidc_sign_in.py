@@ -221,6 +221,17 @@ def test_a_replayed_callback_is_refused(scene: Scene) -> None:
     assert_refused(with_old_cookie, scene, "invalid_grant", reason="oidc_provider_error")
 
 
+def _signed_in_with(scene: Scene, rewrite: Any) -> Any:
+    """The employee's sign-in, with the ID token the provider issues passed through ``rewrite``."""
+    scene.provider.rewrite = rewrite
+    try:
+        return sign_in_at_provider(
+            scene.client, scene.provider, "ann-at-idp", email=scene.employee.email
+        )
+    finally:
+        scene.provider.rewrite = None
+
+
 def rewritten(change: Callable[[Claims], Claims], key: RSAKey | None = None) -> Any:
     return lambda claims, provider: provider.sign(change(claims), key)
 
@@ -238,13 +249,7 @@ def test_a_re_signed_token_with_valid_claims_is_accepted(
 ) -> None:
     """The control for the refusals below: re-signing alone changes nothing."""
     scene.use_provider(scene.provider.url)
-    scene.provider.rewrite = rewritten(change)
-    try:
-        response = sign_in_at_provider(
-            scene.client, scene.provider, "ann-at-idp", email=scene.employee.email
-        )
-    finally:
-        scene.provider.rewrite = None
+    response = _signed_in_with(scene, rewritten(change))
 
     assert response.status_code == 302 and signed_in_person(scene.client) is not None
 
@@ -282,13 +287,7 @@ def test_a_token_failing_a_check_is_refused(name: str, scene: Scene) -> None:
     changed and signed again with the key the provider publishes (see oidc_provider.py)."""
     rewrite, code = REFUSED_TOKENS[name]
     scene.use_provider(scene.provider.url)
-    scene.provider.rewrite = rewrite
-    try:
-        response = sign_in_at_provider(
-            scene.client, scene.provider, "ann-at-idp", email=scene.employee.email
-        )
-    finally:
-        scene.provider.rewrite = None
+    response = _signed_in_with(scene, rewrite)
 
     assert_refused(response, scene, code, reason="oidc_invalid_id_token")
 
@@ -300,13 +299,9 @@ def test_an_unsigned_token_is_refused_even_when_the_provider_offers_none(scene: 
     scene.provider.discovery_changes = {
         "id_token_signing_alg_values_supported": ["RS256", "HS256", "none"]
     }
-    scene.provider.rewrite = lambda claims, _: unsigned(claims)
     try:
-        response = sign_in_at_provider(
-            scene.client, scene.provider, "ann-at-idp", email=scene.employee.email
-        )
+        response = _signed_in_with(scene, lambda claims, _: unsigned(claims))
     finally:
-        scene.provider.rewrite = None
         scene.provider.discovery_changes = {}
 
     assert_refused(response, scene, "unsupported_algorithm", reason="oidc_invalid_id_token")
@@ -620,12 +615,6 @@ def test_a_new_signing_key_is_fetched_once_when_the_provider_rotates_its_keys(sc
         == 302
     )
     scene.client.post("/sign-out")
-    scene.provider.rewrite = rewritten(lambda claims: claims)
-    try:
-        response = sign_in_at_provider(
-            scene.client, scene.provider, "ann-at-idp", email=scene.employee.email
-        )
-    finally:
-        scene.provider.rewrite = None
+    response = _signed_in_with(scene, rewritten(lambda claims: claims))
 
     assert response.status_code == 302 and signed_in_person(scene.client) is not None
