@@ -53,7 +53,7 @@ def _init_extensions(app: Flask) -> None:
     from intrapreneur import models, tasks  # noqa: F401
     from intrapreneur.blueprints.auth import person_of_session
     from intrapreneur.blueprints.navigation import navigation_context
-    from intrapreneur.core import markdown
+    from intrapreneur.core import dates, markdown
     from intrapreneur.core.database import (
         configure_engine,
         end_sessions_safely,
@@ -92,18 +92,8 @@ def _init_extensions(app: Flask) -> None:
     init_i18n(app)
     app.jinja_env.globals.update(_template_helpers())
     app.context_processor(navigation_context)
-    app.jinja_env.filters["local_time"] = _local_time
+    app.jinja_env.filters.update(dates.FILTERS)
     app.jinja_env.filters["markdown"] = markdown.render
-
-
-def _local_time(moment: Any, pattern: str = "%a %d %b %Y, %H:%M") -> str:
-    """A stored UTC time in the reader's own zone (Europe/London for visitors)."""
-    from flask_login import current_user
-
-    from intrapreneur.core.timezones import local
-
-    zone_name = getattr(current_user, "time_zone", None)
-    return local(moment, zone_name).strftime(pattern)
 
 
 def _template_helpers() -> dict[str, Any]:

@@ -14,7 +14,7 @@ from intrapreneur.core import mail
 from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.permissions import requires, signed_in
-from intrapreneur.core.timezones import local, organisation_zone_name
+from intrapreneur.core.timezones import organisation_zone_name
 from intrapreneur.extensions import db
 from intrapreneur.identity import profile as profiles
 from intrapreneur.identity import queries
@@ -100,7 +100,7 @@ def _profile_page(form: TimeZoneForm, language_form: LanguageForm) -> ResponseRe
         "account/profile.html",
         form=form,
         language_form=language_form,
-        now=local(datetime.now(UTC), current_user.time_zone),
+        now=datetime.now(UTC),
         manager=current_user.manager if employee else None,
         reports=queries.direct_reports(current_user.id) if employee else [],
         everyone_below=queries.count_reports(current_user.id) if employee else 0,

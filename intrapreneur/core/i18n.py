@@ -10,11 +10,13 @@ offered. Dates and times are formatted by Babel in that language and the reader'
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import Babel, get_locale
+from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
@@ -66,11 +68,32 @@ def offered_locales() -> tuple[str, ...]:
 
 
 def _reader() -> Any:
-    """The signed-in person, or None where they must not be looked up: on a page about the
+    """The person being written for: an email's recipient (``writing_for``), else the
+    signed-in person — or None where they must not be looked up: on a page about the
     database being out of reach (``core.errors`` marks it)."""
+    if g and "recipient" in g:
+        return g.recipient
     if has_request_context() and g.get("database_unreachable"):
         return None
     return current_user
+
+
+@contextmanager
+def writing_for(person: Any) -> Iterator[None]:
+    """Messages, dates and times in ``person``'s language and zone while an email (or
+    anything else sent to them) is written, whoever's request or job writes it."""
+    earlier = g.pop("recipient", None) if "recipient" in g else _NOBODY
+    g.recipient = person
+    try:
+        with force_locale(reader_locale()):
+            yield
+    finally:
+        del g.recipient
+        if earlier is not _NOBODY:
+            g.recipient = earlier
+
+
+_NOBODY = object()
 
 
 def reader_locale() -> str:
@@ -79,7 +102,8 @@ def reader_locale() -> str:
     for own in getattr(_reader(), "language_preferences", ()):
         if own in offered:
             return str(own)
-    if has_request_context():
+    # The browser speaks for the person at it, not for an email's recipient.
+    if has_request_context() and "recipient" not in g:
         asked = first_of(request.accept_languages, offered)
         if asked:
             return asked

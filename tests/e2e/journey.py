@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests import formats
 from tests.e2e.page_checks import assert_charts_have_tables, assert_status_not_by_colour_alone
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +130,7 @@ def extend_then_revoke_guest(
     page.get_by_label("Access ends on").fill(later.isoformat())
     page.get_by_role("button", name="Change the end date").click()
     expect(page.get_by_role("status")).to_contain_text("access end date is changed")
-    expect(page.get_by_text(f"Active until {later:%d %b %Y}")).to_be_visible()
+    expect(page.get_by_text(f"Active until {formats.day(later)}")).to_be_visible()
     journey.look("extended")
     while_extended()
     page.get_by_role("button", name=f"Revoke {guest}'s access").click()

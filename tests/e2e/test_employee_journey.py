@@ -29,6 +29,7 @@ from intrapreneur.learning.models import (
     Programme,
     SessionFormat,
 )
+from tests import formats
 from tests.e2e.journey import Journey, another_browser, sign_in
 
 if TYPE_CHECKING:
@@ -166,7 +167,7 @@ def _card_titled(page: Page, title: str) -> Locator:
 
 def _expect_next_session(page: Page, base_url: str, starts_at: datetime) -> Locator:
     page.goto(f"{base_url}/")
-    shown = starts_at.astimezone(READER_ZONE).strftime("%a %d %b %Y, %H:%M")
+    shown = formats.moment(starts_at.astimezone(READER_ZONE))
     upcoming = page.get_by_role("region", name="Your next sessions").get_by_role("listitem")
     session = upcoming.filter(has_text=SET)
     expect(session).to_have_count(1)

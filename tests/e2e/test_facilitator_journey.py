@@ -28,6 +28,7 @@ from intrapreneur.learning.models import (
     LearningSet,
     Question,
 )
+from tests import formats
 from tests.e2e.clock import stopped_clock
 from tests.e2e.journey import Journey, sign_in
 
@@ -147,7 +148,7 @@ def _expect_the_record_on_screen(page: Page, due_on: date) -> None:
         f"{QUESTIONS[0][1]} — {QUESTIONS[0][0]}"
     )
     expect(seat.get_by_text(QUESTIONS[1][1])).to_be_visible()
-    expect(seat.get_by_text(f"{COMMITMENT} — due {due_on.strftime('%d %b %Y')}")).to_be_visible()
+    expect(seat.get_by_text(f"{COMMITMENT} — due {formats.day(due_on)}")).to_be_visible()
 
 
 def _expect_the_record_in_the_database(site: DemoSite, sessions: list[int]) -> None:

@@ -20,6 +20,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import services as learning_services
 from intrapreneur.learning.models import LearningSet
+from tests import formats
 from tests.e2e.journey import Journey, another_browser, sign_in
 
 if TYPE_CHECKING:
@@ -73,7 +74,7 @@ def _expect_home(page: Page, base_url: str, guest: GuestInvitation) -> None:
     expect(page).to_have_url(f"{base_url}/")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Hello, {guest.display_name}")
     expect(page.locator(".roles .tag")).to_have_text(["guest"])
-    ends_on = guest.access_ends_on.strftime("%d %B %Y")
+    ends_on = formats.long_day(guest.access_ends_on)
     expect(page.get_by_text(f"Your guest access runs until {ends_on}.")).to_be_visible()
     # Only her own set is listed, and guests are invited into cohorts rather than browse them.
     sets = page.get_by_role("region", name="Your action-learning sets")

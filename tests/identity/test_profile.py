@@ -9,6 +9,7 @@ from flask.testing import FlaskClient
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, Role
+from tests import formats
 from tests.conftest import sign_in_as
 
 
@@ -64,7 +65,7 @@ def test_a_guest_sees_their_access_and_no_manager_or_reports(
     sign_in_as(client, guest)
     page = client.get("/account/profile").get_data(as_text=True)
     assert "Nina Petrova" in page and guest.email in page
-    assert f"Guest entrepreneur, with access until {guest.access_ends_on:%d %B %Y}" in page
+    assert f"Guest entrepreneur, with access until {formats.long_day(guest.access_ends_on)}" in page
     assert "Your manager and your reports" not in page and "Nobody reports to you" not in page
     assert "Your time zone" in page
 

@@ -305,7 +305,8 @@ def test_the_facilitator_reads_the_figures_in_tables_and_a_chart(
         ["Questions per hot seat", "1.5", "6 question(s) in 4 hot seat(s)"],
         ["Sessions missed", "3", "absent marks on the registers of 2 session(s)"],
     ]
-    days = [local(s.starts_at, fay.time_zone).date().isoformat() for s in sets["held"]]
+    dates = [local(s.starts_at, fay.time_zone).date() for s in sets["held"]]
+    days = [f"{day.day} {day:%b %Y}" for day in dates]  # "9 Nov 2026", as en-GB writes it
     assert tables["Attendance per session of Aurora"][1:] == [
         [days[0], "3", "4", "75.0%"],
         [days[1], "2", "4", "50.0%"],
@@ -319,7 +320,7 @@ def test_the_facilitator_reads_the_figures_in_tables_and_a_chart(
     ]
     assert "1 session(s) held without a register" in page
     (line,) = _figure(page, "attendance-chart")["data"]
-    assert line["x"] == days
+    assert line["x"] == [day.isoformat() for day in dates]  # a date axis: Plotly formats it
     assert line["y"] == [75.0, 50.0, None]
 
 

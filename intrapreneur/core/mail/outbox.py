@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import LazyString
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from intrapreneur.core import queries
+from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.mail.headers import checked_address, checked_subject
 from intrapreneur.core.mail.preferences import wants
 from intrapreneur.core.mail.rendering import render
@@ -42,7 +44,7 @@ def queue(
     person: Person,
     kind: EmailKind,
     *,
-    subject: str,
+    subject: str | LazyString,
     template: str,
     context: Mapping[str, Any],
     now: datetime,
@@ -62,7 +64,9 @@ def queue(
     if not wants(person, kind):
         return False
     address = checked_address(person.email)
-    text, html = render(template, person=person, **context)
+    with writing_for(person):  # the recipient's language and zone, whoever sends it
+        subject = str(subject)  # a lazy message is translated here
+        text, html = render(template, person=person, **context)
     values = {
         "person_id": person.id,
         "to_address": address,
