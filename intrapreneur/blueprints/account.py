@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.core import mail
-from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
+from intrapreneur.core.i18n import language_name, offered_locales
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.permissions import requires, signed_in
 from intrapreneur.core.timezones import organisation_zone_name
@@ -35,7 +35,7 @@ def _fallback_language() -> str:
     """What "no choice" means for this person's language, in words."""
     directory_language = current_user.directory_locale
     if directory_language in offered_locales():
-        return f"Not chosen: the company directory's {LANGUAGE_NAMES[directory_language]}"
+        return f"Not chosen: the company directory's {language_name(directory_language)}"
     return "Not chosen: your browser's, else the organisation's"
 
 

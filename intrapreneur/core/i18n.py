@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
@@ -30,6 +31,14 @@ RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
 babel = Babel()
+
+
+def language_name(code: str) -> str:
+    """A language named in itself ("Deutsch"), also for a catalogue added beyond the four."""
+    if code in LANGUAGE_NAMES:
+        return LANGUAGE_NAMES[code]
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 def catalogued_locales(directories: list[Path]) -> tuple[str, ...]:

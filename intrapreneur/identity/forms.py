@@ -28,7 +28,7 @@ from wtforms.validators import (
 )
 
 from intrapreneur.core.forms import DayField, VersionedForm, plausible_date, strip_whitespace
-from intrapreneur.core.i18n import LANGUAGE_NAMES, offered_locales
+from intrapreneur.core.i18n import language_name, offered_locales
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.models import ApiScope
 from intrapreneur.identity.passwords import MAX_LENGTH
@@ -238,7 +238,7 @@ class LanguageForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.language.choices = [
             SelectChoice("", fallback),
-            *(SelectChoice(code, LANGUAGE_NAMES[code]) for code in offered_locales()),
+            *(SelectChoice(code, language_name(code)) for code in offered_locales()),
         ]
 
 
