@@ -10,19 +10,22 @@ document.addEventListener("DOMContentLoaded", () => {
 // The session agenda: each timed segment gets a countdown to start, pause and reset. The
 // ticking clock stays silent (role="timer"); one polite status line says what changed.
 // Saving a form reloads the screen, so the timers keep their state in sessionStorage.
+// Their words come translated from the page (data-timer-words), with {named} blanks.
 function addSegmentTimers() {
-  const items = [...document.querySelectorAll(".agenda [data-minutes]")];
+  const items = [...document.querySelectorAll(".agenda[data-timer-words] [data-minutes]")];
   if (items.length === 0) return;
+  const words = JSON.parse(items[0].parentElement.dataset.timerWords);
   const status = document.createElement("p");
   status.className = "timer-status";
   status.setAttribute("role", "status");
   items[0].parentElement.after(status);
+  const say = (key, values) => { status.textContent = fill(words[key], values); };
   const store = timerStore(`timers:${location.pathname}`);
-  const say = (text) => { status.textContent = text; };
   let running = null;
   items.forEach((item, index) => {
-    const name = `${item.querySelector(".segment-title").textContent} (segment ${index + 1})`;
-    segmentTimer(item, name, say, store.slot(index), (timer) => {
+    const title = item.querySelector(".segment-title").textContent;
+    const name = fill(words.name, { segment: title, number: index + 1 });
+    segmentTimer(item, name, words, say, store.slot(index), (timer) => {
       if (running && running !== timer) running.pause();
       running = timer;
     });
@@ -46,12 +49,19 @@ function timerStore(key) {
   };
 }
 
-function segmentTimer(item, name, say, slot, claim) {
+function fill(text, values) {
+  return text.replace(/\{(\w+)\}/g, (blank, key) => (key in values ? values[key] : blank));
+}
+
+function segmentTimer(item, name, words, say, slot, claim) {
   const full = Number(item.dataset.minutes) * 60;
   let left = full;
   let tick = null;
-  const toggle = labelled(document.createElement("button"), "Start", name);
-  const reset = labelled(document.createElement("button"), "Reset", name);
+  const label = (button, verb) => labelled(button, words[verb], fill(words.timer_for, { segment: name }));
+  const remaining = (seconds) =>
+    fill(seconds < 0 ? words.over_time : words.left, { time: minutes(seconds) });
+  const toggle = label(document.createElement("button"), "start");
+  const reset = label(document.createElement("button"), "reset");
   const clock = document.createElement("span");
   for (const button of [toggle, reset]) {
     button.type = "button";
@@ -76,18 +86,18 @@ function segmentTimer(item, name, say, slot, claim) {
     tick = setInterval(() => {
       left -= 1;
       show();
-      if (left === 0) say(`${name}: time is up.`);
+      if (left === 0) say("time_is_up", { segment: name });
     }, 1000);
-    labelled(toggle, "Pause", name);
-    say(`${name} running, ${remaining(left)}.`);
+    label(toggle, "pause");
+    say("running", { segment: name, remaining: remaining(left) });
   };
   const timer = {
     pause() {
       if (!tick) return;
       stop();
       slot.write({ left, since: null });
-      labelled(toggle, "Resume", name);
-      say(`${name} paused, ${remaining(left)}.`);
+      label(toggle, "resume");
+      say("paused", { segment: name, remaining: remaining(left) });
     },
   };
   toggle.addEventListener("click", () => (tick ? timer.pause() : run()));
@@ -97,23 +107,23 @@ function segmentTimer(item, name, say, slot, claim) {
     left = full;
     show();
     item.removeAttribute("aria-current");
-    labelled(toggle, "Start", name);
-    say(`${name} reset to ${minutes(full)}.`);
+    label(toggle, "start");
+    say("was_reset", { segment: name, time: minutes(full) });
   });
   const saved = slot.read();
   if (saved) {
     left = saved.since ? saved.left - Math.floor((Date.now() - saved.since) / 1000) : saved.left;
-    if (saved.since) run(); else labelled(toggle, "Resume", name);
+    if (saved.since) run(); else label(toggle, "resume");
   }
   show();
   return timer;
 }
 
 // A button's visible verb, and the segment it acts on for screen readers.
-function labelled(button, verb, name) {
+function labelled(button, verb, target) {
   const segment = document.createElement("span");
   segment.className = "visually-hidden";
-  segment.textContent = ` timer for ${name}`;
+  segment.textContent = ` ${target}`;
   button.replaceChildren(verb, segment);
   return button;
 }
@@ -121,8 +131,4 @@ function labelled(button, verb, name) {
 function minutes(seconds) {
   const total = Math.abs(seconds);
   return `${Math.floor(total / 60)}:${String(total % 60).padStart(2, "0")}`;
-}
-
-function remaining(seconds) {
-  return seconds < 0 ? `${minutes(seconds)} over time` : `${minutes(seconds)} left`;
 }
