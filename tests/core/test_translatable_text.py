@@ -47,6 +47,7 @@ NOT_YET_TRANSLATED = set(
         "blueprints/culture_exports.py",
         "blueprints/enrolment.py",
         "blueprints/feedback.py",
+        "blueprints/guests.py",
         "blueprints/impact.py",
         "blueprints/programmes.py",
         "blueprints/reviews.py",
@@ -284,6 +285,8 @@ def _untranslated_calls(tree: ast.AST) -> Iterator[tuple[int, str]]:
         speaks = called in {"flash", "ValidationError"} or "refus" in called.lower()
         if speaks and _is_text(first):
             yield node.lineno, f"{called}(…)"
+        if called == "SelectChoice" and any(map(_is_text, node.args[1:])):
+            yield node.lineno, "SelectChoice(…)"
         if called.endswith("Field") and (
             _is_text(first)
             or _is_text(keywords.get("label"))
