@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from gettext import GNUTranslations
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
+from babel.messages.pofile import PoFileError, read_po
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
@@ -51,6 +53,29 @@ def catalogued_locales(directories: list[Path]) -> tuple[str, ...]:
         if (language / "LC_MESSAGES" / "messages.mo").is_file()
     }
     return (SOURCE_LOCALE, *sorted(found - {SOURCE_LOCALE}))
+
+
+def check_catalogue(folder: Path) -> None:
+    """Stop the start, naming the file (and the line), rather than serve pages from a
+    catalogue that is broken or older than its source: the compiled ``messages.mo`` must
+    load, and must be newer than the ``messages.po`` it was compiled from."""
+    from intrapreneur.settings.reading import ConfigError  # settings import this module
+
+    compiled, source = folder / "messages.mo", folder / "messages.po"
+    try:
+        with compiled.open("rb") as file:
+            GNUTranslations(file)
+    except (OSError, UnicodeDecodeError, ValueError, IndexError) as error:
+        raise ConfigError(f"{compiled} is not a compiled catalogue ({error})") from None
+    if source.is_file() and source.stat().st_mtime > compiled.stat().st_mtime:
+        try:
+            with source.open("rb") as file:
+                read_po(file, abort_invalid=True)
+        except PoFileError as error:
+            # Babel counts lines from 0, and ends its message with that count ("… on 29").
+            reason = str(error).rsplit(" on ", 1)[0]
+            raise ConfigError(f"{source}:{error.lineno + 1}: {reason}") from None
+        raise ConfigError(f"{source} changed after it was compiled: `make install` compiles it")
 
 
 def first_of(preferences: LanguageAccept, languages: tuple[str, ...]) -> str | None:
@@ -142,6 +167,10 @@ def init_i18n(app: Flask) -> None:
         Path(path) for path in app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";") if path
     ]
     app.config["LOCALES"] = catalogued_locales(directories)
+    for directory in directories:
+        for language in app.config["LOCALES"][1:]:
+            if (directory / language / "LC_MESSAGES" / "messages.mo").is_file():
+                check_catalogue(directory / language / "LC_MESSAGES")
     default = app.config.get("DEFAULT_LOCALE", SOURCE_LOCALE)
     if default not in app.config["LOCALES"]:
         raise ConfigError(

@@ -8,6 +8,7 @@ layout and the profile), compiled at the start as `make install` compiles the sh
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -284,6 +285,35 @@ def test_a_default_language_with_catalogue_greets_visitors_in_it(
         "fr",
         "fr",
     )
+
+
+def test_a_broken_compiled_catalogue_stops_the_start_naming_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po_file = write_catalogue(tmp_path / "translations", "de", TRANSLATED["de"])
+    po_file.with_suffix(".mo").write_bytes(b"not a catalogue")
+    monkeypatch.setattr("intrapreneur.core.i18n.CATALOGUES", tmp_path / "translations")
+    with pytest.raises(ConfigError, match=r"de/LC_MESSAGES/messages.mo is not a compiled"):
+        create_app(environment_for("sqlite://", tmp_path))
+
+
+def test_a_catalogue_edited_after_compiling_stops_the_start_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    po_file = write_catalogue(tmp_path / "translations", "de", TRANSLATED["de"])
+    monkeypatch.setattr("intrapreneur.core.i18n.CATALOGUES", tmp_path / "translations")
+    compiled_at = po_file.with_suffix(".mo").stat().st_mtime
+    lines = po_file.read_text().splitlines()
+    po_file.write_text("\n".join([*lines, "", 'msgid "Home"', 'msgstr "Start"', "Start"]) + "\n")
+    os.utime(po_file, (compiled_at + 10, compiled_at + 10))
+    line = len(lines) + 4
+    with pytest.raises(ConfigError, match=rf"messages.po:{line}: Unknown or misformatted keyword$"):
+        create_app(environment_for("sqlite://", tmp_path))
+
+    po_file.write_text("\n".join([*lines, "", 'msgid "Home"', 'msgstr "Start"']) + "\n")
+    os.utime(po_file, (compiled_at + 10, compiled_at + 10))
+    with pytest.raises(ConfigError, match=r"changed after it was compiled: `make install`"):
+        create_app(environment_for("sqlite://", tmp_path))
 
 
 # -- the shipped catalogues -------------------------------------------------------------

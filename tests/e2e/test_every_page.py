@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from urllib.parse import urldefrag, urlsplit
 
@@ -70,7 +71,9 @@ def problems_on(page: Page) -> list[str]:
     return found
 
 
-def crawl(page: Page, base_url: str) -> dict[str, list[str]]:
+def crawl(
+    page: Page, base_url: str, problems_of: Callable[[Page], list[str]] = problems_on
+) -> dict[str, list[str]]:
     """Visit one page of each kind reachable from the home page; what each one breaks."""
     queue, seen_kinds, problems = deque([f"{base_url}/"]), set(), {}
     while queue and len(seen_kinds) < MAX_PAGES:
@@ -85,21 +88,25 @@ def crawl(page: Page, base_url: str) -> dict[str, list[str]]:
         # A link a page offers leads somewhere this person may go.
         assert response.ok, f"{url} answered {response.status}"
         page.wait_for_load_state("load")
-        if found := problems_on(page):
+        if found := problems_of(page):
             problems[page.url] = found
         queue.extend(links_on(page, base_url))
     return problems
+
+
+def sign_in_as_role(page: Page, demo_site: DemoSite, role: str) -> None:
+    if role == "guest":
+        email, password = next(iter(demo_site.guest_passwords.items()))
+        sign_in(page, demo_site.base_url, email, password)
+    else:
+        sign_in(page, demo_site.base_url, EMPLOYEES[role], demo_site.employee_password)
 
 
 @pytest.mark.parametrize("role", [*EMPLOYEES, "guest"])
 def test_every_page_a_role_reaches_meets_wcag_22_aa(
     role: str, page: Page, demo_site: DemoSite
 ) -> None:
-    if role == "guest":
-        email, password = next(iter(demo_site.guest_passwords.items()))
-        sign_in(page, demo_site.base_url, email, password)
-    else:
-        sign_in(page, demo_site.base_url, EMPLOYEES[role], demo_site.employee_password)
+    sign_in_as_role(page, demo_site, role)
 
     problems = crawl(page, demo_site.base_url)
 
