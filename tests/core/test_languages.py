@@ -9,11 +9,14 @@ layout and the profile), compiled at the start as `make install` compiles the sh
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from flask import Flask
@@ -36,6 +39,7 @@ from tests.conftest import (
     sign_in_as,
 )
 
+REPO_ROOT = Path(__file__).resolve().parents[2]
 TRANSLATED = {
     "de": {"Skip to content": "Zum Inhalt springen", "Your language": "Ihre Sprache"},
     "fr": {"Skip to content": "Aller au contenu", "Your language": "Votre langue"},
@@ -320,18 +324,55 @@ def test_a_catalogue_edited_after_compiling_stops_the_start_with_its_line(
 
 
 def incomplete_messages(po_file: Path) -> list[str]:
-    """Each message of the catalogue that is untranslated or fuzzy, as "file:line: id"."""
+    """Each message of the catalogue that is untranslated or fuzzy, or whose placeholders
+    differ from the English ones (a page would fail on it), as "file:line: id"."""
     with po_file.open("rb") as opened:
         catalogue = read_po(opened)
+    placeholders_differ = {id(message) for message, _ in catalogue.check()}
     return [
         f"{po_file}:{message.lineno}: {message.id!r}"
         for message in catalogue
         if message.id
         and (
             message.fuzzy
-            or not (all(message.string) if isinstance(message.string, tuple) else message.string)
+            or not all(_texts(message.string))
+            or id(message) in placeholders_differ
+            or any(
+                _blanks(text) != _blanks(_texts(message.id)[0]) for text in _texts(message.string)
+            )
         )
     ]
+
+
+def _texts(value: str | tuple[str, ...]) -> tuple[str, ...]:
+    return value if isinstance(value, tuple) else (value,)
+
+
+def _blanks(text: str) -> set[str]:
+    """The {named} blanks that the page's script fills in (core placeholders are checked
+    by Babel)."""
+    return set(re.findall(r"\{\w+\}", text))
+
+
+def messages_of_the_code() -> set[str]:
+    """Every message the code and templates ask to translate, found as `make translations`
+    finds them (babel.cfg, and the Makefile's extra keywords for lazy messages)."""
+    with (REPO_ROOT / "babel.cfg").open() as config:
+        method_map, options_map = parse_mapping_cfg(config)
+    keywords = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None}
+    found = extract_from_dir(REPO_ROOT, method_map, options_map, keywords=keywords)
+    return {message if isinstance(message, str) else message[0] for _, _, message, *_ in found}
+
+
+def test_every_message_of_the_code_is_in_every_shipped_catalogue() -> None:
+    """A message added to the code after the last `make translations` would be shown in
+    English on every translated page."""
+    asked = messages_of_the_code()
+    assert len(asked) > 40  # the check reads the code at all
+    for po_file in sorted(CATALOGUES.glob("*/LC_MESSAGES/messages.po")):
+        with po_file.open("rb") as opened:
+            catalogued = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(opened)}
+        assert sorted(asked - catalogued) == [], f"{po_file}: run `make translations`"
 
 
 def test_every_shipped_catalogue_is_complete_and_compiled() -> None:
@@ -349,10 +390,18 @@ def test_the_catalogue_check_finds_untranslated_and_fuzzy_messages(tmp_path: Pat
     with po_file.open("rb") as opened:
         catalogue = read_po(opened)
     catalogue.add("Sign out", "Abmelden", flags=["fuzzy"])
+    catalogue.add("Hello %(name)s", "Hallo %(nom)s", flags=["python-format"])
+    catalogue.add("{time} left", "{zeit} übrig")
+    catalogue.add("{time} over time", "{time} überzogen")
     with po_file.open("wb") as written:
         write_po(written, catalogue)
     found = incomplete_messages(po_file)
-    assert [problem.split(": ", 1)[1] for problem in found] == ["'Profile'", "'Sign out'"]
+    assert [problem.split(": ", 1)[1] for problem in found] == [
+        "'Profile'",
+        "'Sign out'",
+        "'Hello %(name)s'",
+        "'{time} left'",
+    ]
 
 
 def test_a_refused_time_zone_keeps_the_language_form_showing_the_persons_choice(
