@@ -1,6 +1,6 @@
 """Guests in their own language: the language they choose on the invitation page is kept as
 theirs, and the emails sent to a German-speaking guest are German — subject, text and
-dates — whoever's English request sends them.
+dates — whoever's English request sends them. (The API, for programs, stays English.)
 
 The app is tests/core/test_languages.py's, with its test catalogues and a few messages of
 the guests' pages and emails added to its German one.
@@ -46,6 +46,10 @@ GERMAN = {
     ),
     "Welcome, %(name)s": "Willkommen, %(name)s",
     "Language": "Sprache",
+    "There is no page at this address. It may have moved, or the link may be incomplete.": (
+        "Unter dieser Adresse gibt es keine Seite. Sie wurde vielleicht verschoben, oder der "
+        "Link ist unvollständig."
+    ),
 }
 
 
@@ -224,3 +228,20 @@ def test_with_english_alone_the_invitation_asks_no_language(
     assert answer.status_code == 302
     db.session.refresh(guest)
     assert guest.chosen_locale is None and guest.password_hash is not None
+
+
+# -- the API, for programs --------------------------------------------------------------
+
+
+def test_pages_say_not_found_in_german_but_the_api_in_english(client: FlaskClient) -> None:
+    german = {"Accept-Language": "de"}
+    page = client.get("/no-such-page", headers=german)
+    assert page.status_code == 404
+    assert "Unter dieser Adresse gibt es keine Seite." in page.get_data(as_text=True)
+
+    answer = client.get("/api/v1/no-such-thing", headers=german)
+    assert answer.status_code == 404
+    assert answer.get_json() == {
+        "error": "There is no page at this address. It may have moved, or the link may be "
+        "incomplete."
+    }
