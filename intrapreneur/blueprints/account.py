@@ -19,6 +19,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import profile as profiles
 from intrapreneur.identity import queries
 from intrapreneur.identity.forms import EmailPreferencesForm, LanguageForm, TimeZoneForm
+from intrapreneur.identity.models import role_text
 from intrapreneur.identity.permissions import can_use_local_mfa
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -107,6 +108,7 @@ def _profile_page(form: TimeZoneForm, language_form: LanguageForm) -> ResponseRe
     employee = not current_user.is_guest
     return render_template(
         "account/profile.html",
+        role_text=role_text,
         form=form,
         language_form=language_form,
         now=datetime.now(UTC),

@@ -36,7 +36,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import api_tokens, queries, services
 from intrapreneur.identity.directory import DirectoryPerson
 from intrapreneur.identity.forms import ApiClientForm, DirectoryLookupForm, DirectorySyncForm
-from intrapreneur.identity.models import ApiClient, ApiScope
+from intrapreneur.identity.models import ApiClient, ApiScope, role_text
 from intrapreneur.identity.permissions import (
     can_change_privacy_rules,
     can_manage_api_clients,
@@ -191,6 +191,7 @@ def _directory_page(form: DirectorySyncForm, status: int = 200) -> ResponseRetur
             status = 422
     return render_template(
         "admin/directory.html",
+        role_text=role_text,
         form=form,
         lookup=lookup,
         found=found,
