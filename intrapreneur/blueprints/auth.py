@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,8 +19,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user, logout_user
 
 from intrapreneur.blueprints.signing_in import (
@@ -213,11 +214,19 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     return _choose_password(
         lambda form: _accept(invitation, form, now),
         "invitation",
-        _("Welcome, %(name)s. Your password is set.", name=invitation.person.display_name),
+        _welcome(invitation.person),
         "auth/accept_invitation.html",
         _new_password_form(AcceptInvitationForm),
         invitation=invitation,
     )
+
+
+def _welcome(guest: Person) -> str:
+    """The greeting after the password is set, in the language the guest has just chosen
+    (the pages that follow speak it too), else in this page's."""
+    chosen = request.form.get("language")
+    with force_locale(chosen) if chosen in offered_locales() else nullcontext():
+        return _("Welcome, %(name)s. Your password is set.", name=guest.display_name)
 
 
 def _accept(invitation: Invitation, form: AcceptInvitationForm, now: datetime) -> Person:

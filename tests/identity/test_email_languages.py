@@ -53,12 +53,20 @@ GERMAN = {
 }
 
 
+FRENCH = {
+    "Welcome, %(name)s. Your password is set.": (
+        "Bienvenue, %(name)s. Votre mot de passe est défini."
+    ),
+}
+
+
 @pytest.fixture(scope="module")
 def catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """test_languages' catalogues, its German one with this module's messages as well."""
+    """test_languages' catalogues, with this module's messages as well."""
     root = tmp_path_factory.mktemp("translations")
+    added = {"de": GERMAN, "fr": FRENCH}
     for language, messages in TRANSLATED.items():
-        write_catalogue(root, language, {**messages, **(GERMAN if language == "de" else {})})
+        write_catalogue(root, language, {**messages, **added.get(language, {})})
     return root
 
 
@@ -183,9 +191,11 @@ def test_a_guest_chooses_their_language_as_they_accept_the_invitation(
         select(AuditEvent).where(AuditEvent.action == "person.language_chosen")
     ).one()
     assert (event.actor_id, event.details) == (guest.id, {"language": "fr"})
-    # From now on the pages speak French to them, whatever their browser asks for.
+    # From now on the pages speak French to them, whatever their browser asks for, from the
+    # greeting on.
     home = client.get("/", headers=german).get_data(as_text=True)
     assert '<html lang="fr"' in home
+    assert "Bienvenue, Omar Haddad. Votre mot de passe est défini." in home
 
 
 def test_a_language_not_offered_is_refused_and_the_invitation_stays_unused(
