@@ -19,6 +19,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import profile as profiles
 from intrapreneur.identity import queries
 from intrapreneur.identity.forms import EmailPreferencesForm, LanguageForm, TimeZoneForm
+from intrapreneur.identity.models import role_text
 from intrapreneur.identity.permissions import can_use_local_mfa
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
@@ -27,16 +28,22 @@ blueprint = Blueprint("account", __name__, url_prefix="/account")
 def _fallback_zone() -> str:
     """What "no choice" means for this person, in words."""
     if current_user.directory_time_zone:
-        return f"Not chosen: the company directory's {current_user.directory_time_zone}"
-    return f"Not chosen: the organisation's {organisation_zone_name()}"
+        return _(
+            "Not chosen: the company directory's %(zone)s",
+            zone=current_user.directory_time_zone,
+        )
+    return _("Not chosen: the organisation's %(zone)s", zone=organisation_zone_name())
 
 
 def _fallback_language() -> str:
     """What "no choice" means for this person's language, in words."""
     directory_language = current_user.directory_locale
     if directory_language in offered_locales():
-        return f"Not chosen: the company directory's {language_name(directory_language)}"
-    return "Not chosen: your browser's, else the organisation's"
+        return _(
+            "Not chosen: the company directory's %(language)s",
+            language=language_name(directory_language),
+        )
+    return _("Not chosen: your browser's, else the organisation's")
 
 
 # The profile page holds two forms posting to two routes: each shows what the person posted
@@ -72,7 +79,10 @@ def profile() -> ResponseReturnValue:
             form.time_zone.errors.append(refusal.message)
         else:
             db.session.commit()
-            flash(f"Saved. Times are now shown to you in {current_user.time_zone}.", "success")
+            flash(
+                _("Saved. Times are now shown to you in %(zone)s.", zone=current_user.time_zone),
+                "success",
+            )
             return redirect(url_for("account.profile"))
     return _profile_page(form, _language_form())
 
@@ -98,6 +108,7 @@ def _profile_page(form: TimeZoneForm, language_form: LanguageForm) -> ResponseRe
     employee = not current_user.is_guest
     return render_template(
         "account/profile.html",
+        role_text=role_text,
         form=form,
         language_form=language_form,
         now=datetime.now(UTC),
@@ -117,7 +128,7 @@ def notifications() -> ResponseReturnValue:
     if form.validate_on_submit():
         mail.save_preferences(current_user, form.data, utcnow())
         db.session.commit()
-        flash("Your email choices are saved.", "success")
+        flash(_("Your email choices are saved."), "success")
         return redirect(url_for("account.notifications"))
     status = 400 if form.is_submitted() else 200
     return render_template(

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -35,7 +36,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import api_tokens, queries, services
 from intrapreneur.identity.directory import DirectoryPerson
 from intrapreneur.identity.forms import ApiClientForm, DirectoryLookupForm, DirectorySyncForm
-from intrapreneur.identity.models import ApiClient, ApiScope
+from intrapreneur.identity.models import ApiClient, ApiScope, role_text
 from intrapreneur.identity.permissions import (
     can_change_privacy_rules,
     can_manage_api_clients,
@@ -51,7 +52,7 @@ def _audit_filters() -> tuple[AuditFilterForm, AuditFilters | None]:
     """The audit log's filters from the query string, or None when one is not understood.
     Days are the reader's own: "to 31 January" ends at their midnight."""
     form = AuditFilterForm(request.args)
-    form.action.choices = [SelectChoice("", "All"), *core_queries.audit_actions()]
+    form.action.choices = [SelectChoice("", _("All")), *core_queries.audit_actions()]
     if not form.validate():
         return form, None
     zone_name = current_user.time_zone
@@ -86,7 +87,9 @@ def export_audit_log() -> ResponseReturnValue:
         problems = "; ".join(
             f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
         )
-        return render_error(400, f"The audit log has no such filter ({problems}).")
+        return render_error(
+            400, _("The audit log has no such filter (%(problems)s).", problems=problems)
+        )
     audit.record("audit_log.exported", actor=current_user, **form.chosen())
     db.session.commit()
     statement = core_queries.audit_events(filters).execution_options(yield_per=EXPORT_BATCH)
@@ -141,7 +144,7 @@ def revoke_api_client(client_id: int) -> ResponseReturnValue:
         return render_error(400)
     api_tokens.revoke_api_client(client, by=current_user, now=datetime.now(UTC))
     db.session.commit()
-    flash(f"{client.name}'s token no longer works.", "success")
+    flash(_("%(name)s's token no longer works.", name=client.name), "success")
     return redirect(url_for("admin.api_clients"))
 
 
@@ -166,7 +169,7 @@ def privacy() -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(
-                "The minimum group sizes are changed for every dashboard, export and API.",
+                _("The minimum group sizes are changed for every dashboard, export and API."),
                 "success",
             )
             return redirect(url_for("admin.privacy"))
@@ -188,6 +191,7 @@ def _directory_page(form: DirectorySyncForm, status: int = 200) -> ResponseRetur
             status = 422
     return render_template(
         "admin/directory.html",
+        role_text=role_text,
         form=form,
         lookup=lookup,
         found=found,
@@ -221,7 +225,7 @@ def sync_directory() -> ResponseReturnValue:
     if not form.validate_on_submit():
         return _directory_page(form, 422)
     if current_app.config["DIRECTORY"] is None:
-        form.form_errors.append("No directory is configured (INTRAPRENEUR_LDAP_URL).")
+        form.form_errors.append(_("No directory is configured (INTRAPRENEUR_LDAP_URL)."))
         return _directory_page(form, 409)
     dry_run = form.mode.data == "dry-run"
     job_id = jobs.enqueue(DIRECTORY_SYNC, requested_by=current_user, dry_run=dry_run)

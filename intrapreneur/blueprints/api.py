@@ -22,6 +22,7 @@ from intrapreneur.identity.models import ApiScope
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(blueprint)
 
+# The API's answers are read by programs: English, untranslated, like its documentation.
 UNKNOWN_WAVE = "There is no such survey wave, or it has not opened yet."
 
 

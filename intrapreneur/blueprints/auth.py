@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -18,6 +19,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from intrapreneur.blueprints.signing_in import (
@@ -28,16 +31,19 @@ from intrapreneur.blueprints.signing_in import (
 )
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.forms import person_choices
+from intrapreneur.core.i18n import offered_locales
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.extensions import db, limiter
 from intrapreneur.identity import invitations, oidc, password_resets, queries, saml, services
+from intrapreneur.identity import profile as profiles
 from intrapreneur.identity.forms import (
+    AcceptInvitationForm,
     DevSignInForm,
     ForgotPasswordForm,
     SetPasswordForm,
     SignInForm,
 )
-from intrapreneur.identity.models import Person
+from intrapreneur.identity.models import Invitation, Person
 
 blueprint = Blueprint("auth", __name__)
 
@@ -149,7 +155,7 @@ def sign_out() -> ResponseReturnValue:
     at_provider = session.get(oidc.SESSION_MARK) is True
     logout_user()
     session.clear()
-    flash("You are signed out.", "info")
+    flash(_("You are signed out."), "info")
     signed_out = url_for("auth.sign_in")
     # RP-initiated sign-out: the organisation's sign-in ends its session too, then sends back here.
     if at_provider:
@@ -157,25 +163,32 @@ def sign_out() -> ResponseReturnValue:
     return redirect(signed_out)
 
 
-def _new_password_form() -> SetPasswordForm:
-    form = SetPasswordForm()
-    form.password.description = (
-        f"At least {current_app.config['PASSWORD_MIN_LENGTH']} characters. "
-        "A few unrelated words are easy to remember and hard to guess."
+def _new_password_form(form_class: type[SetPasswordForm] = SetPasswordForm) -> SetPasswordForm:
+    form = form_class()
+    form.password.description = ngettext(
+        "At least %(num)d character. A few unrelated words are easy to remember and hard to guess.",
+        "At least %(num)d characters. A few unrelated words are easy to remember and hard "
+        "to guess.",
+        current_app.config["PASSWORD_MIN_LENGTH"],
     )
     return form
 
 
 def _choose_password(
-    set_password: Callable[[str], Person], method: str, welcome: str, template: str, **context: Any
+    set_password: Callable[[Any], Person],
+    method: str,
+    welcome: str,
+    template: str,
+    form: SetPasswordForm,
+    **context: Any,
 ) -> ResponseReturnValue:
     """The page where a guest chooses a password (invitation or reset): one policy, and the
-    guest is signed in afresh once it is set (after their code, if they use two steps)."""
-    form = _new_password_form()
+    guest is signed in afresh once it is set (after their code, if they use two steps).
+    ``set_password`` is given the valid form."""
     status = 200
     if form.validate_on_submit():
         try:
-            guest = set_password(form.password.data)
+            guest = set_password(form)
         except services.WeakPassword as weak:
             form.password.errors.extend(weak.problems)
             status = weak.status
@@ -199,12 +212,30 @@ def accept_invitation(token: str) -> ResponseReturnValue:
     except services.IdentityError as problem:
         return render_error(problem.status, problem.message)
     return _choose_password(
-        lambda password: invitations.accept_invitation(invitation, password, now),
+        lambda form: _accept(invitation, form, now),
         "invitation",
-        f"Welcome, {invitation.person.display_name}. Your password is set.",
+        _welcome(invitation.person),
         "auth/accept_invitation.html",
+        _new_password_form(AcceptInvitationForm),
         invitation=invitation,
     )
+
+
+def _welcome(guest: Person) -> str:
+    """The greeting after the password is set, in the language the guest has just chosen
+    (the pages that follow speak it too), else in this page's."""
+    chosen = request.form.get("language")
+    with force_locale(chosen) if chosen in offered_locales() else nullcontext():
+        return _("Welcome, %(name)s. Your password is set.", name=guest.display_name)
+
+
+def _accept(invitation: Invitation, form: AcceptInvitationForm, now: datetime) -> Person:
+    """The password set, and the language the guest chose kept as their own (as on their
+    profile) when they were offered a choice."""
+    guest = invitations.accept_invitation(invitation, form.password.data, now)
+    if "language" in form:
+        profiles.choose_locale(guest, form.language.data, offered_locales())
+    return guest
 
 
 @blueprint.route("/forgot-password", methods=["GET", "POST"])
@@ -239,9 +270,10 @@ def reset_password(token: str) -> ResponseReturnValue:
     except services.IdentityError as problem:
         return render_error(problem.status, problem.message)
     return _choose_password(
-        lambda password: password_resets.reset_password(reset, password, now),
+        lambda form: password_resets.reset_password(reset, form.password.data, now),
         "password_reset",
-        "Your new password is set. You are signed in.",
+        _("Your new password is set. You are signed in."),
         "auth/reset_password.html",
+        _new_password_form(),
         reset=reset,
     )

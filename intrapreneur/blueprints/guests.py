@@ -19,6 +19,9 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -64,7 +67,7 @@ def invite() -> ResponseReturnValue:
     form = InviteGuestForm()
     places = _places(date.today())
     form.placement.choices = [
-        SelectChoice("", "No cohort yet"),
+        SelectChoice("", _("No cohort yet")),
         *(SelectChoice(key, label) for key, (label, _) in places.items()),
     ]
     if not form.is_submitted():
@@ -113,7 +116,7 @@ def _places(today: date) -> dict[str, tuple[str, Place]]:
     """Where a guest can be invited into: each current cohort, and each of its sets."""
     places: dict[str, tuple[str, Place]] = {}
     for cohort, sets in learning_queries.cohorts_with_sets(today):
-        places[f"cohort-{cohort.id}"] = (f"{cohort.name} (no set yet)", cohort)
+        places[f"cohort-{cohort.id}"] = (_("%(cohort)s (no set yet)", cohort=cohort.name), cohort)
         for learning_set in sets:
             places[f"set-{learning_set.id}"] = (
                 f"{cohort.name} · {learning_set.name}",
@@ -199,9 +202,11 @@ def _act(
     return done(guest, outcome)
 
 
-def _back_with(message: str) -> Callable[[Person, object], ResponseReturnValue]:
+def _back_with(message: LazyString) -> Callable[[Person, object], ResponseReturnValue]:
+    """Back to the guest's page with ``message``, a lazy message naming the guest as %(name)s."""
+
     def done(guest: Person, outcome: object) -> ResponseReturnValue:
-        flash(message.format(name=guest.display_name), "success")
+        flash(str(message) % {"name": guest.display_name}, "success")
         return redirect(url_for("guests.detail", guest_id=guest.id))
 
     return done
@@ -228,7 +233,7 @@ def change_access(guest_id: int) -> ResponseReturnValue:
             today=date.today(),
             now=datetime.now(UTC),
         ),
-        _back_with("{name}'s access end date is changed, and they are told by email."),
+        _back_with(_l("%(name)s's access end date is changed, and they are told by email.")),
     )
 
 
@@ -246,7 +251,7 @@ def revoke(guest_id: int) -> ResponseReturnValue:
             today=date.today(),
             now=datetime.now(UTC),
         ),
-        _back_with("{name}'s access has ended, and they are signed out everywhere."),
+        _back_with(_l("%(name)s's access has ended, and they are signed out everywhere.")),
     )
 
 
@@ -278,5 +283,5 @@ def withdraw(guest_id: int) -> ResponseReturnValue:
         lambda guest: invitations.withdraw(
             guest, version=form.version.data, by=current_user, now=datetime.now(UTC)
         ),
-        _back_with("The invitation to {name} is withdrawn: its link now says so."),
+        _back_with(_l("The invitation to %(name)s is withdrawn: its link now says so.")),
     )

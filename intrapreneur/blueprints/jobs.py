@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from intrapreneur.core import jobs, queries
@@ -21,8 +23,8 @@ blueprint = Blueprint("jobs", __name__)
 # Seconds between reloads of an unfinished job's page (a <meta> refresh: the CSP allows no
 # inline script, and the page is as useful without JavaScript).
 REFRESH_SECONDS = 3
-NOT_READY = "The file is not ready: its job has not finished. Its page shows how far it is."
-NO_FILE = "This job failed, so there is no file. Its page says why."
+NOT_READY = _l("The file is not ready: its job has not finished. Its page shows how far it is.")
+NO_FILE = _l("This job failed, so there is no file. Its page says why.")
 
 
 @blueprint.get("/admin/jobs")
@@ -81,7 +83,7 @@ def retry(job_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return render_error(400)
     if not jobs.retry_failed(job):
-        return render_error(409, "Only a failed job can be tried again.")
+        return render_error(409, _("Only a failed job can be tried again."))
     audit.record("job.retried", actor=current_user, obj=job, task=job.task)
     db.session.commit()
     return redirect(url_for("jobs.detail", job_id=job.id))

@@ -24,6 +24,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -210,7 +211,7 @@ def _settings_page(
 @requires(can_use_local_mfa)
 def set_up() -> ResponseReturnValue:
     if mfa.is_on(current_user):
-        flash("Two-step sign-in is already on.", "info")
+        flash(_("Two-step sign-in is already on."), "info")
         return redirect(url_for("two_step.settings"))
     return _new_key(current_user, url_for("two_step.confirm"))
 
@@ -237,11 +238,11 @@ def confirm() -> ResponseReturnValue:
 @requires(can_use_local_mfa)
 def turn_off() -> ResponseReturnValue:
     form = CodeForm()
-    _, status = _with_code(form, lambda code: mfa.turn_off(current_user, code, _now()))
+    _done, status = _with_code(form, lambda code: mfa.turn_off(current_user, code, _now()))
     if status != 200:
         return _settings_page(form, status=status)
     db.session.commit()
-    flash("Two-step sign-in is off. Your recovery codes no longer work.", "success")
+    flash(_("Two-step sign-in is off. Your recovery codes no longer work."), "success")
     return redirect(url_for("two_step.settings"))
 
 
@@ -280,8 +281,11 @@ def reset(person_id: int) -> ResponseReturnValue:
     if person is not None and person.id == current_user.id:
         return render_error(
             403,
-            "You cannot reset your own two-step sign-in here. If you lost your phone and "
-            "your recovery codes, reset it on the server: intrapreneur users reset-two-step.",
+            _(
+                "You cannot reset your own two-step sign-in here. If you lost your phone and "
+                "your recovery codes, reset it on the server: %(command)s.",
+                command="intrapreneur users reset-two-step",
+            ),
         )
     if person is None or not two_step_reset.resettable(person, current_user):
         abort(404)
@@ -290,7 +294,10 @@ def reset(person_id: int) -> ResponseReturnValue:
         two_step_reset.reset(person, by=current_user, now=_now())
         db.session.commit()
         flash(
-            f"{person.display_name}'s two-step sign-in is reset, and they are told by email.",
+            _(
+                "%(name)s's two-step sign-in is reset, and they are told by email.",
+                name=person.display_name,
+            ),
             "success",
         )
         return redirect(url_for("two_step.accounts"))

@@ -8,48 +8,56 @@ import time
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from intrapreneur.core.database import CommitOutcome, commit_outcome
+from intrapreneur.core.i18n import SOURCE_LOCALE
 from intrapreneur.extensions import db, limiter
 
 log = logging.getLogger(__name__)
 
 MESSAGES = {
-    400: "The request could not be understood. Go back, check what you entered and try again.",
-    401: "Please sign in to continue.",
-    403: "You do not have access to this page. If you think you should, ask the programme team.",
-    404: "There is no page at this address. It may have moved, or the link may be incomplete.",
-    405: "This page cannot be used that way.",
-    410: "This link is no longer valid.",
-    413: "What you sent is too large. Shorten the text or the file and try again.",
-    429: "Too many attempts in a short time. Wait a while and try again.",
-    500: "Something went wrong on our side. Nothing you entered was saved; please try again.",
-    503: "The database is busy or out of reach for a moment. Nothing you sent was saved; "
-    "please try again in a minute.",
+    400: _l("The request could not be understood. Go back, check what you entered and try again."),
+    401: _l("Please sign in to continue."),
+    403: _l(
+        "You do not have access to this page. If you think you should, ask the programme team."
+    ),
+    404: _l("There is no page at this address. It may have moved, or the link may be incomplete."),
+    405: _l("This page cannot be used that way."),
+    410: _l("This link is no longer valid."),
+    413: _l("What you sent is too large. Shorten the text or the file and try again."),
+    429: _l("Too many attempts in a short time. Wait a while and try again."),
+    500: _l("Something went wrong on our side. Nothing you entered was saved; please try again."),
+    503: _l(
+        "The database is busy or out of reach for a moment. Nothing you sent was saved; "
+        "please try again in a minute."
+    ),
 }
 
 TITLES = {
-    400: "Bad request",
-    401: "Sign-in needed",
-    403: "No access",
-    404: "Page not found",
-    405: "Not allowed",
-    410: "Link no longer valid",
-    413: "Too large",
-    429: "Too many attempts",
-    500: "Something went wrong",
-    503: "Try again in a minute",
+    400: _l("Bad request"),
+    401: _l("Sign-in needed"),
+    403: _l("No access"),
+    404: _l("Page not found"),
+    405: _l("Not allowed"),
+    410: _l("Link no longer valid"),
+    413: _l("Too large"),
+    429: _l("Too many attempts"),
+    500: _l("Something went wrong"),
+    503: _l("Try again in a minute"),
 }
-SAVED_BUT_UNAVAILABLE = (
+SAVED_BUT_UNAVAILABLE = _l(
     "Your change was saved, but the database went out of reach before the next page could "
     "be shown. Reload the page in a minute to see it."
 )
 # The connection was cut while the database was confirming the save: it may have kept it.
-MAYBE_SAVED = (
+MAYBE_SAVED = _l(
     "The database went out of reach just as your change was being saved, so it may or may not "
     "have been kept. In a minute, reload the page to see before you send it again."
 )
@@ -61,15 +69,20 @@ def render_error(status: int, message: str | None = None, *, bare: bool = False)
     """The error page; ``bare`` leaves out everything that needs the database (the menu)."""
     if request.path.startswith(("/healthz", "/readyz")):
         return {"status": "error", "code": status}, status  # type: ignore[return-value]
-    message = message or MESSAGES.get(status, MESSAGES[500])
-    if request.path.startswith("/api/"):
-        # API clients are programs: they read the reason as JSON, as the API's own refusals.
-        return {"error": message}, status  # type: ignore[return-value]
-    context = {"status": status, "title": TITLES.get(status, "Error"), "message": message}
     if bare:
-        # Straight from the template: the context processors would look the person up, and
+        # Chosen without the database: the context processors would look the person up, and
         # so would choosing their language (core/i18n.py reads this mark).
         g.database_unreachable = True
+    if request.path.startswith("/api/"):
+        # API clients are programs: they read the reason as JSON, in English like the API's
+        # own refusals and its documentation, whatever language the caller's headers ask for.
+        with force_locale(SOURCE_LOCALE):
+            message = str(message or MESSAGES.get(status, MESSAGES[500]))
+        return {"error": message}, status  # type: ignore[return-value]
+    message = str(message or MESSAGES.get(status, MESSAGES[500]))
+    context = {"status": status, "title": str(TITLES.get(status, _("Error"))), "message": message}
+    if bare:
+        # Straight from the template, past the context processors.
         template = current_app.jinja_env.get_template("errors/error.html")
         return template.render(bare_page=True, **context), status
     try:
@@ -88,8 +101,10 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 def _csrf_error(error: CSRFError) -> tuple[str, int]:
     return render_error(
         400,
-        "This form had expired or did not come from this site, so nothing was saved. "
-        "Reload the page and send it again.",
+        _(
+            "This form had expired or did not come from this site, so nothing was saved. "
+            "Reload the page and send it again."
+        ),
     )
 
 
@@ -98,17 +113,29 @@ def _rate_limited(error: RateLimitExceeded) -> tuple[str, int, dict[str, str]]:
     breached = limiter.current_limit
     resets_at = breached.window[0] if breached else time.time() + 60
     wait = max(1, math.ceil(resets_at - time.time()))
-    page, status = render_error(429, f"Too many attempts in a short time. {_try_again_in(wait)}")
+    page, status = render_error(429, _try_again_in(wait))
     return page, status, {"Retry-After": str(wait)}
 
 
 def _try_again_in(seconds: int) -> str:
     if seconds < 90:
-        return f"Try again in {seconds} seconds."
+        return ngettext(
+            "Too many attempts in a short time. Try again in %(num)d second.",
+            "Too many attempts in a short time. Try again in %(num)d seconds.",
+            seconds,
+        )
     minutes = math.ceil(seconds / 60)
     if minutes < 90:
-        return f"Try again in {minutes} minutes."
-    return f"Try again in {math.ceil(minutes / 60)} hours."
+        return ngettext(
+            "Too many attempts in a short time. Try again in %(num)d minute.",
+            "Too many attempts in a short time. Try again in %(num)d minutes.",
+            minutes,
+        )
+    return ngettext(
+        "Too many attempts in a short time. Try again in %(num)d hour.",
+        "Too many attempts in a short time. Try again in %(num)d hours.",
+        math.ceil(minutes / 60),
+    )
 
 
 def _unexpected_error(error: Exception) -> tuple[str, int]:

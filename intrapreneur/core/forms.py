@@ -7,6 +7,8 @@ from datetime import date
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -55,7 +57,13 @@ LATEST_DATE = date(2099, 12, 31)
 def plausible_date(form: Form, field: Field) -> None:
     """WTForms validator: a date from 1970 to 2099 (an empty field is for other validators)."""
     if field.data is not None and not EARLIEST_DATE <= field.data <= LATEST_DATE:
-        raise ValidationError(f"Enter a date from {EARLIEST_DATE.year} to {LATEST_DATE.year}.")
+        raise ValidationError(
+            _(
+                "Enter a date from %(first)s to %(last)s.",
+                first=EARLIEST_DATE.year,
+                last=LATEST_DATE.year,
+            )
+        )
 
 
 class FiniteDecimalField(DecimalField):
@@ -84,7 +92,7 @@ class DayField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a date as YYYY-MM-DD, e.g. 2027-01-31.") from None
+            raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2027-01-31.")) from None
 
 
 class AuditFilterForm(Form):
@@ -92,15 +100,15 @@ class AuditFilterForm(Form):
     is a link an admin can keep. ``action.choices`` are the kinds of event recorded."""
 
     person = StringField(
-        "Person",
+        _l("Person"),
         validators=[Length(max=200)],
         filters=[strip_whitespace],
-        description="A name, username or person id: what they did, and what was done to them.",
+        description=_l("A name, username or person id: what they did, and what was done to them."),
     )
-    action = SelectField("Kind of event", default="")
-    since = DayField("From", validators=[Optional(), plausible_date])
+    action = SelectField(_l("Kind of event"), default="")
+    since = DayField(_l("From"), validators=[Optional(), plausible_date])
     until = DayField(
-        "To", validators=[Optional(), plausible_date], description="Both days included."
+        _l("To"), validators=[Optional(), plausible_date], description=_l("Both days included.")
     )
 
     def validate_person(self, field: StringField) -> None:
@@ -110,11 +118,11 @@ class AuditFilterForm(Form):
             and field.data.isdigit()
             and int(field.data) > MAX_ID
         ):
-            raise ValidationError("No person has an id that large.")
+            raise ValidationError(_("No person has an id that large."))
 
     def validate_until(self, field: DayField) -> None:
         if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError("Choose a day on or after the “From” day.")
+            raise ValidationError(_("Choose a day on or after the “From” day."))
 
     def chosen(self) -> dict[str, str]:
         """The filters in use, as query-string arguments (for the pager and the export)."""

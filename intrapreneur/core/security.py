@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, request, session
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_talisman import Talisman
 
 from intrapreneur.core.errors import render_error
@@ -58,7 +60,7 @@ def init_security_headers(app: Flask) -> None:
     )
 
 
-NUL_REFUSED = "The request holds a NUL character, which no field accepts."
+NUL_REFUSED = _l("The request holds a NUL character, which no field accepts.")
 
 
 def refuse_nul_characters(app: Flask) -> None:
@@ -116,4 +118,11 @@ def end_sessions_past_their_lifetime(app: Flask) -> None:
             note_signed_in_now()
         elif time.time() - started > hours * 60 * 60:
             session.clear()
-            flash(f"You were signed in for {hours} hours. Please sign in again.", "info")
+            flash(
+                ngettext(
+                    "You were signed in for %(num)d hour. Please sign in again.",
+                    "You were signed in for %(num)d hours. Please sign in again.",
+                    hours,
+                ),
+                "info",
+            )

@@ -23,6 +23,8 @@ View = TypeVar("View", bound=Callable[..., Any])
 
 
 def refusal(status: int, reason: str) -> ResponseReturnValue:
+    # Read by programs, as JSON: English, like the API's documentation (openapi.json), and not
+    # translated (issue 21 translates what people read).
     response = jsonify(error=reason)
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="intrapreneur"'

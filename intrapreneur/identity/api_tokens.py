@@ -65,11 +65,12 @@ def api_client_for(token: str, now: datetime) -> ApiClient:
     minute, so reading the API does not write on every call)."""
     client = queries.api_client_by_token_hash(digest(token))
     if client is None or not client.works(now.date()):
-        raise ApiTokenRefused("This token is not valid or has been revoked.")
+        # Told to a program calling the API, in English like the rest of the API's answers.
+        raise ApiTokenRefused(reason="This token is not valid or has been revoked.")
     if client.has_expired(now):
         # Saying when tells the HR system's owner what to fix: ask an admin for a new token.
         raise ApiTokenRefused(
-            f"This token expired on {client.expires_at:%Y-%m-%d %H:%M} UTC; "
+            reason=f"This token expired on {client.expires_at:%Y-%m-%d %H:%M} UTC; "
             "ask an administrator for a new one."
         )
     if client.last_used_at is None or now - client.last_used_at > timedelta(minutes=1):

@@ -178,10 +178,10 @@ class Directory:
             if dn is not None  # search continuation references
         ]
         if not found:
-            raise InvalidCredentials("unknown_user")
+            raise InvalidCredentials(reason="unknown_user")
         if len(found) > 1:
             log.warning("%d directory entries match one username; refusing sign-in", len(found))
-            raise InvalidCredentials("ambiguous_username")
+            raise InvalidCredentials(reason="ambiguous_username")
         return found[0]
 
     def lookup(self, username: str) -> DirectoryPerson | None:
@@ -203,9 +203,9 @@ class Directory:
         _check_username(username)
         if not password:
             # An empty password is an anonymous bind, which many servers accept.
-            raise InvalidCredentials("empty_password")
+            raise InvalidCredentials(reason="empty_password")
         if "\0" in password:
-            raise InvalidCredentials("invalid_characters")
+            raise InvalidCredentials(reason="invalid_characters")
         with self._service_connection() as connection:
             dn, entry = self._find_user(connection, username)
             person = self._person(connection, dn, entry, self._groups(connection, dn, entry))
@@ -214,10 +214,10 @@ class Directory:
             except ldap.INVALID_CREDENTIALS as error:
                 refusal = account_refusal(error)
                 if refusal:
-                    raise AccountRefused(refusal) from None
-                raise InvalidCredentials("wrong_password") from None
+                    raise AccountRefused(reason=refusal) from None
+                raise InvalidCredentials(reason="wrong_password") from None
         if person.disabled:  # a server that lets a disabled AD account bind (or an imitation)
-            raise AccountRefused("account_disabled")
+            raise AccountRefused(reason="account_disabled")
         return person
 
     def iter_people(self) -> Iterator[DirectoryPerson]:
@@ -381,6 +381,6 @@ _role_indexes: dict[str, tuple[float, dict[str, frozenset[str]]]] = {}
 
 def _check_username(username: str) -> None:
     if not username or not username.strip():
-        raise InvalidCredentials("empty_username")
+        raise InvalidCredentials(reason="empty_username")
     if "\0" in username or len(username) > MAX_USERNAME_LENGTH:
-        raise InvalidCredentials("invalid_characters")
+        raise InvalidCredentials(reason="invalid_characters")

@@ -195,4 +195,6 @@ class Servers:
                 connection.unbind_s()
             return
         log.warning("no directory server could be used: %s", "; ".join(problems))
-        raise (CertificateNotTrusted if untrusted else DirectoryUnavailable)("; ".join(problems))
+        if untrusted:
+            raise CertificateNotTrusted("; ".join(problems))
+        raise DirectoryUnavailable("; ".join(problems))

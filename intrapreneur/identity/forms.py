@@ -6,6 +6,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -28,63 +31,65 @@ from wtforms.validators import (
 )
 
 from intrapreneur.core.forms import DayField, VersionedForm, plausible_date, strip_whitespace
-from intrapreneur.core.i18n import language_name, offered_locales
+from intrapreneur.core.i18n import language_name, offered_locales, page_locale
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.models import ApiScope
 from intrapreneur.identity.passwords import MAX_LENGTH
 
-DIRECTORY_SYNC_CHOICE = "Choose a dry run or a sync."
+DIRECTORY_SYNC_CHOICE = _l("Choose a dry run or a sync.")
 
 
 class SignInForm(FlaskForm):
     login = StringField(
-        "Username or email address",
+        _l("Username or email address"),
         validators=[DataRequired(), Length(max=254)],
         filters=[strip_whitespace],
-        description="Employees: your company username. Guest entrepreneurs: your email address.",
+        description=_l(
+            "Employees: your company username. Guest entrepreneurs: your email address."
+        ),
         render_kw={"autocomplete": "username", "autocapitalize": "none", "spellcheck": "false"},
     )
     password = PasswordField(
-        "Password",
+        _l("Password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "current-password"},
     )
 
 
 class DevSignInForm(FlaskForm):
-    person_id = SelectField("Sign in as", coerce=int, validators=[DataRequired()])
+    person_id = SelectField(_l("Sign in as"), coerce=int, validators=[DataRequired()])
 
 
 def not_in_the_past(form: Form, field: DateField) -> None:
     if field.data is not None and field.data < date.today():
-        raise ValidationError("Choose today or a later day.")
+        raise ValidationError(_("Choose today or a later day."))
 
 
 def access_end_field() -> DateField:
     return DateField(
-        "Access ends on",
+        _l("Access ends on"),
         # InputRequired, not DataRequired, so an unreadable date says so instead of "required".
         validators=[InputRequired(), plausible_date, not_in_the_past],
-        description="The guest's last day: after it they can no longer sign in.",
+        description=_l("The guest's last day: after it they can no longer sign in."),
     )
 
 
 class InviteGuestForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         filters=[strip_whitespace],
-        description="The invitation link goes to this address; it is also their sign-in name.",
+        description=_l("The invitation link goes to this address; it is also their sign-in name."),
     )
     display_name = StringField(
-        "Full name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+        _l("Full name"), validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
     access_ends_on = access_end_field()
 
     placement = SelectField(
-        "Invite into",
+        _l("Invite into"),
         default="",
-        description="Placed straight away: the set's facilitator sees them among its members.",
+        description=_l("Placed straight away: the set's facilitator sees them among its members."),
     )
 
 
@@ -96,47 +101,67 @@ class AccessEndForm(VersionedForm):
 
 class ForgotPasswordForm(FlaskForm):
     email = EmailField(
-        "Email address",
+        _l("Email address"),
         validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)],
         filters=[strip_whitespace],
-        description="The address your invitation came to, which you sign in with.",
+        description=_l("The address your invitation came to, which you sign in with."),
         render_kw={"autocomplete": "email", "autocapitalize": "none", "spellcheck": "false"},
     )
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "New password",
+        _l("New password"),
         validators=[DataRequired(), Length(max=MAX_LENGTH)],
         render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
-        "Repeat the password",
-        validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")],
+        _l("Repeat the password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
         render_kw={"autocomplete": "new-password"},
     )
 
 
-API_SCOPE_LABELS = {ApiScope.CULTURE_READ: "Culture figures (suppressed aggregates only)"}
+class AcceptInvitationForm(SetPasswordForm):
+    """A guest's first password, and the language Intrapreneur will speak to them in: asked
+    only where more than one is offered, the page's own language chosen to begin with."""
+
+    language = SelectField(
+        _l("Language"),
+        description=_l("The language Intrapreneur's pages and emails speak to you in."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offered = offered_locales()
+        if len(offered) < 2:
+            del self.language
+            return
+        self.language.choices = [SelectChoice(code, language_name(code)) for code in offered]
+        if not self.is_submitted():
+            self.language.data = page_locale()
+
+
+API_SCOPE_LABELS = {ApiScope.CULTURE_READ: _l("Culture figures (suppressed aggregates only)")}
 
 
 class ApiClientForm(FlaskForm):
     name = StringField(
-        "Client name",
+        _l("Client name"),
         validators=[DataRequired(), Length(max=120)],
         filters=[strip_whitespace],
-        description="Which system will use the token, e.g. “HR analytics warehouse”.",
+        description=_l("Which system will use the token, e.g. “HR analytics warehouse”."),
     )
     scope = SelectField(
-        "May read",
+        _l("May read"),
         choices=[SelectChoice(scope.value, API_SCOPE_LABELS[scope]) for scope in ApiScope],
         default=ApiScope.CULTURE_READ.value,
-        description="Read culture figures only, for now: the one thing the API offers.",
+        description=_l("Read culture figures only, for now: the one thing the API offers."),
     )
     expires_on = DayField(
-        "Expires on",
+        _l("Expires on"),
         validators=[InputRequired(), plausible_date, not_in_the_past],
-        description="The token's last day of use: a new token replaces it after that.",
+        description=_l("The token's last day of use: a new token replaces it after that."),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -149,8 +174,13 @@ class ApiClientForm(FlaskForm):
         longest = current_app.config["API_TOKEN_MAX_DAYS"]
         if field.data is not None and field.data > date.today() + timedelta(days=longest):
             raise ValidationError(
-                f"Choose a day at most {longest} days from today: a token that outlives "
-                "its purpose is a standing risk."
+                ngettext(
+                    "Choose a day at most %(num)d day from today: a token that outlives "
+                    "its purpose is a standing risk.",
+                    "Choose a day at most %(num)d days from today: a token that outlives "
+                    "its purpose is a standing risk.",
+                    longest,
+                )
             )
 
 
@@ -169,11 +199,13 @@ class DirectoryLookupForm(Form):
     """The directory page's look-up: read from the query string, and changes nothing."""
 
     username = StringField(
-        "Username",
-        validators=[InputRequired(message="Enter a username."), Length(max=256)],
+        _l("Username"),
+        validators=[InputRequired(message=_l("Enter a username.")), Length(max=256)],
         filters=[strip_whitespace],
-        description="What the directory holds for this person, and the roles its groups give "
-        "them here. No password needed.",
+        description=_l(
+            "What the directory holds for this person, and the roles its groups give "
+            "them here. No password needed."
+        ),
     )
 
 
@@ -181,30 +213,30 @@ class EmailPreferencesForm(FlaskForm):
     """One box per email kind that can be turned off (``core.mail.OPTIONAL_KINDS``)."""
 
     action_reminders = BooleanField(
-        "Commitments due tomorrow",
-        description="The day before your commitments are due, one email listing them.",
+        _l("Commitments due tomorrow"),
+        description=_l("The day before your commitments are due, one email listing them."),
     )
     session_reminders = BooleanField(
-        "Sessions tomorrow",
-        description="The day before each session of your set.",
+        _l("Sessions tomorrow"),
+        description=_l("The day before each session of your set."),
     )
     review_notifications = BooleanField(
-        "Reviews",
-        description=(
+        _l("Reviews"),
+        description=_l(
             "When a manager reviews your card or board, and, for managers, when someone "
             "asks for your review. They stay in your notifications in the app either way."
         ),
     )
     review_digests = BooleanField(
-        "Cards waiting for my review (managers)",
-        description=(
+        _l("Cards waiting for my review (managers)"),
+        description=_l(
             "One email a day while cards of your reports wait for your review, marking those "
             "that have waited too long. The daily notice in the app stays either way."
         ),
     )
     survey_reminders = BooleanField(
-        "Survey reminders",
-        description=(
+        _l("Survey reminders"),
+        description=_l(
             "Up to two reminders of a survey you have not answered yet, before it closes."
         ),
     )
@@ -214,12 +246,13 @@ class TimeZoneForm(FlaskForm):
     """A person's own time zone; none means the directory's, else the organisation's."""
 
     time_zone = SelectField(
-        "Time zone",
-        description="Every date and time in Intrapreneur is shown to you in this zone.",
+        _l("Time zone"),
+        description=_l("Every date and time in Intrapreneur is shown to you in this zone."),
     )
 
-    def __init__(self, *args: Any, fallback: str = "Not chosen", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fallback: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        fallback = fallback or _("Not chosen")
         self.time_zone.choices = [
             SelectChoice("", fallback),
             *(SelectChoice(name, name.replace("_", " ")) for name in offered_zone_names()),
@@ -230,12 +263,13 @@ class LanguageForm(FlaskForm):
     """A person's own language; none means the directory's, else the browser's."""
 
     language = SelectField(
-        "Language",
-        description="The language Intrapreneur's pages and emails speak to you in.",
+        _l("Language"),
+        description=_l("The language Intrapreneur's pages and emails speak to you in."),
     )
 
-    def __init__(self, *args: Any, fallback: str = "Not chosen", **kwargs: Any) -> None:
+    def __init__(self, *args: Any, fallback: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        fallback = fallback or _("Not chosen")
         self.language.choices = [
             SelectChoice("", fallback),
             *(SelectChoice(code, language_name(code)) for code in offered_locales()),
@@ -246,11 +280,12 @@ class CodeForm(FlaskForm):
     """The second step: a code from the authenticator app, or a recovery code."""
 
     code = StringField(
-        "Code",
+        _l("Code"),
         validators=[DataRequired(), Length(max=32)],
         filters=[strip_whitespace],
-        description="The 6-digit code your authenticator app shows now, or one of your "
-        "recovery codes.",
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
         render_kw={
             "autocomplete": "one-time-code",
             "autocapitalize": "none",

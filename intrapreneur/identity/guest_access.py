@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from intrapreneur.core import mail
@@ -35,8 +37,10 @@ class AccessDateRefused(IdentityError):
 class StaleGuest(GuestRefusal):
     def __init__(self) -> None:
         super().__init__(
-            "Someone else changed this guest's access or invitation while you were looking "
-            "at it. Reload the page to see what changed, then try again."
+            _(
+                "Someone else changed this guest's access or invitation while you were looking "
+                "at it. Reload the page to see what changed, then try again."
+            )
         )
 
 
@@ -59,8 +63,11 @@ def claim(guest: Person, version: int) -> None:
 def _ensure_accepted(guest: Person) -> None:
     if guest.password_hash is None:
         raise GuestRefusal(
-            f"{guest.display_name} has not accepted an invitation yet, so there is no access "
-            "to change. Send a new invitation instead: it carries its own end date."
+            _(
+                "%(name)s has not accepted an invitation yet, so there is no access to change. "
+                "Send a new invitation instead: it carries its own end date.",
+                name=guest.display_name,
+            )
         )
 
 
@@ -71,9 +78,9 @@ def change_end_date(
     back: the guest signs in with the password they had)."""
     _ensure_accepted(guest)
     if ends_on < today:
-        raise AccessDateRefused("Choose today or a later day. To end access now, revoke it.")
+        raise AccessDateRefused(_("Choose today or a later day. To end access now, revoke it."))
     if ends_on == guest.access_ends_on:
-        raise AccessDateRefused("Access already ends on that day. Choose another day.")
+        raise AccessDateRefused(_("Access already ends on that day. Choose another day."))
     claim(guest, version)
     before = guest.access_ends_on
     extended = before is None or ends_on > before
@@ -94,7 +101,7 @@ def revoke(guest: Person, *, version: int, by: Person, today: date, now: datetim
     work again if HR later gave access back)."""
     _ensure_accepted(guest)
     if not guest.may_act(today):
-        raise GuestRefusal(f"{guest.display_name}'s access has already ended.")
+        raise GuestRefusal(_("%(name)s's access has already ended.", name=guest.display_name))
     claim(guest, version)
     # Queued first: the outbox writes only to people who may still act.
     _tell(guest, "revoked", now)
@@ -106,9 +113,9 @@ def revoke(guest: Person, *, version: int, by: Person, today: date, now: datetim
 
 # The subject of each email; its text is in templates/email/guest_access.*.
 SUBJECTS = {
-    "extended": "Your access to Intrapreneur has been extended",
-    "shortened": "Your access to Intrapreneur now ends earlier",
-    "revoked": "Your access to Intrapreneur has ended",
+    "extended": _l("Your access to Intrapreneur has been extended"),
+    "shortened": _l("Your access to Intrapreneur now ends earlier"),
+    "revoked": _l("Your access to Intrapreneur has ended"),
 }
 
 
@@ -123,7 +130,7 @@ def _tell(guest: Person, change: str, now: datetime) -> None:
         template="guest_access",
         context={
             "change": change,
-            "access_ends_on": f"{guest.access_ends_on:%d %B %Y}" if guest.access_ends_on else "",
+            "access_ends_on": guest.access_ends_on,
             "sign_in": mail.absolute_url("auth.sign_in"),
         },
         now=now,

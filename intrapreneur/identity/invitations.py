@@ -13,12 +13,14 @@ import secrets
 from datetime import date, datetime, timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
 from intrapreneur.core import mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import local_day_text, moment_text
 from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries
 from intrapreneur.identity.guest_access import AccessDateRefused, GuestRefusal, claim
@@ -38,7 +40,7 @@ from intrapreneur.identity.services import (
 INVITATION_SALT = "intrapreneur.guest-invitation"
 # Enough for a typo fixed and a lost email; not enough to flood anyone's inbox.
 INVITATIONS_PER_DAY = 3
-USED = "This invitation has already been used. Sign in with your password."
+USED = _l("This invitation has already been used. Sign in with your password.")
 
 
 class InvitationNotFound(IdentityError):
@@ -72,10 +74,15 @@ def invite_guest(
         db.session.add(guest)
     elif not guest.is_guest:
         raise GuestConflict(
-            f"{email} belongs to an employee, who signs in with the company login instead."
+            _(
+                "%(email)s belongs to an employee, who signs in with the company login instead.",
+                email=email,
+            )
         )
     elif guest.password_hash is not None:
-        raise GuestConflict(f"{email} has already accepted an invitation and can sign in.")
+        raise GuestConflict(
+            _("%(email)s has already accepted an invitation and can sign in.", email=email)
+        )
     guest.display_name = display_name
     guest.access_ends_on = access_ends_on
     return _issue(guest, invited_by, now, "guest.invited")
@@ -88,11 +95,14 @@ def send_again(
     pending, expired or withdrawn; the earlier links stop working."""
     if guest.password_hash is not None:
         raise GuestRefusal(
-            f"{guest.display_name} has already accepted an invitation and can sign in. "
-            "Change their access end date instead."
+            _(
+                "%(name)s has already accepted an invitation and can sign in. "
+                "Change their access end date instead.",
+                name=guest.display_name,
+            )
         )
     if access_ends_on < now.date():
-        raise AccessDateRefused("Choose today or a later day.")
+        raise AccessDateRefused(_("Choose today or a later day."))
     claim(guest, version)
     guest.access_ends_on = access_ends_on
     return _issue(guest, by, now, "guest.invited_again")
@@ -102,7 +112,9 @@ def withdraw(guest: Person, *, version: int, by: Person, now: datetime) -> None:
     """Take back the guest's pending invitation: its link then says it was withdrawn."""
     latest = queries.latest_invitation(guest.id)
     if latest is None or not latest.is_pending(now):
-        raise GuestRefusal(f"{guest.display_name} has no pending invitation to withdraw.")
+        raise GuestRefusal(
+            _("%(name)s has no pending invitation to withdraw.", name=guest.display_name)
+        )
     claim(guest, version)
     # Conditional, so a guest accepting at this very moment wins or loses as a whole.
     withdrawn = db.session.execute(
@@ -112,7 +124,7 @@ def withdraw(guest: Person, *, version: int, by: Person, now: datetime) -> None:
         .execution_options(synchronize_session="fetch")
     )
     if withdrawn.rowcount != 1:
-        raise GuestRefusal(f"{guest.display_name} has just accepted the invitation.")
+        raise GuestRefusal(_("%(name)s has just accepted the invitation.", name=guest.display_name))
     audit.record("guest.invitation_withdrawn", actor=by, obj=guest, invitation_id=latest.id)
 
 
@@ -148,10 +160,14 @@ def _issue(guest: Person, invited_by: Person, now: datetime, action: str) -> tup
 def _ensure_not_flooded(guest: Person, by: Person, now: datetime) -> None:
     sent = queries.invitations_sent_since(guest.id, now - timedelta(days=1))
     if len(sent) >= INVITATIONS_PER_DAY:
-        again = local(sent[0] + timedelta(days=1), by.time_zone)
         raise TooManyInvitations(
-            f"{guest.email} has been sent {len(sent)} invitations in the last 24 hours. "
-            f"Send another after {again:%H:%M on %d %B}, or pass on the latest link yourself."
+            _(
+                "%(email)s has been sent %(count)d invitations in the last 24 hours. Send "
+                "another after %(moment)s, or pass on the latest link yourself.",
+                email=guest.email,
+                count=len(sent),
+                moment=moment_text(sent[0] + timedelta(days=1), "medium"),
+            )
         )
 
 
@@ -164,13 +180,13 @@ def _email_invitation(invitation: Invitation, token: str, now: datetime) -> None
     mail.queue(
         guest,
         EmailKind.GUEST_INVITATION,
-        subject="Your invitation to Intrapreneur",
+        subject=_l("Your invitation to Intrapreneur"),
         template="guest_invitation",
         context={
             "link": link,
-            "invited_by": inviter.display_name if inviter else "The programme team",
-            "expires_on": f"{local(invitation.expires_at, guest.time_zone):%d %B %Y}",
-            "access_ends_on": f"{guest.access_ends_on:%d %B %Y}",
+            "invited_by": inviter.display_name if inviter else None,
+            "expires_at": invitation.expires_at,
+            "access_ends_on": guest.access_ends_on,
         },
         now=now,
         dedupe_key=f"guest_invitation:{invitation.id}",
@@ -182,8 +198,10 @@ def open_invitation(token: str, now: datetime) -> Invitation:
     invitation = row_behind_link(token, INVITATION_SALT, Invitation)
     if invitation is None:
         raise InvitationNotFound(
-            "This invitation link is not valid. Check that you opened the whole link, "
-            "or ask the programme team for a new invitation."
+            _(
+                "This invitation link is not valid. Check that you opened the whole link, "
+                "or ask the programme team for a new invitation."
+            )
         )
     gone = _why_gone(invitation, now)
     if gone is not None:
@@ -199,18 +217,26 @@ def _why_gone(invitation: Invitation, now: datetime) -> InvitationGone | None:
         return InvitationGone(USED)
     if invitation.withdrawn_at is not None:
         return InvitationGone(
-            "This invitation was withdrawn. If you expected to take part, ask the programme team."
+            _(
+                "This invitation was withdrawn. If you expected to take part, "
+                "ask the programme team."
+            )
         )
     if now < invitation.expires_at:
         return None
     if queries.has_newer_invitation(invitation):
         return InvitationGone(
-            "This invitation link was replaced by a newer one. "
-            "Use the link in the latest invitation email."
+            _(
+                "This invitation link was replaced by a newer one. "
+                "Use the link in the latest invitation email."
+            )
         )
-    expired_on = local(invitation.expires_at, invitation.person.time_zone)
+    # The guest opening the link reads the day in their own zone (the page's reader's).
     return InvitationGone(
-        f"This invitation expired on {expired_on:%d %B %Y}. Ask the programme team for a new one."
+        _(
+            "This invitation expired on %(day)s. Ask the programme team for a new one.",
+            day=local_day_text(invitation.expires_at, "long"),
+        )
     )
 
 

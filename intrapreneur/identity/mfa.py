@@ -18,6 +18,8 @@ import pyotp
 import segno
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, func, or_, select, update
 
 from intrapreneur.core import services as audit
@@ -35,11 +37,11 @@ FEW_RECOVERY_CODES = 2
 DRIFT_STEPS = 1
 ISSUER = "Intrapreneur"
 
-WRONG_CODE = (
+WRONG_CODE = _l(
     "That code is not right, or it was already used. Enter the current code from your "
     "authenticator app, or one of your recovery codes."
 )
-NO_SET_UP = "This set-up has ended or was replaced. Start again to get a new key."
+NO_SET_UP = _l("This set-up has ended or was replaced. Start again to get a new key.")
 
 
 class Step:
@@ -95,7 +97,9 @@ def begin_set_up(person: Person) -> str:
     this once to be shown, and stored encrypted."""
     mfa = _set_up_of(person)
     if mfa is not None and mfa.enabled_at is not None:
-        raise SignInRefused("mfa_already_on", "Two-step sign-in is already on.", status=409)
+        raise SignInRefused(
+            reason="mfa_already_on", message=_("Two-step sign-in is already on."), status=409
+        )
     secret = pyotp.random_base32()
     encrypted = _cipher().encrypt(secret.encode()).decode()
     if mfa is None:
@@ -163,9 +167,9 @@ def check_code(person: Person, code: str, now: datetime) -> None:
     mfa = _set_up_of(person)
     code = _normalised(code)
     if mfa is None or mfa.enabled_at is None:
-        raise SignInRefused("mfa_off", WRONG_CODE)
+        raise SignInRefused(reason="mfa_off", message=WRONG_CODE)
     if not (_accept_totp(mfa, code, now) or _accept_recovery_code(person, code, now)):
-        raise SignInRefused("wrong_code", WRONG_CODE)
+        raise SignInRefused(reason="wrong_code", message=WRONG_CODE)
 
 
 def confirm_set_up(person: Person, code: str, now: datetime) -> list[str]:
@@ -173,9 +177,9 @@ def confirm_set_up(person: Person, code: str, now: datetime) -> list[str]:
     this once (any earlier ones stop working)."""
     mfa = _set_up_of(person)
     if mfa is None or mfa.enabled_at is not None:
-        raise SignInRefused("no_mfa_set_up", NO_SET_UP, status=409)
+        raise SignInRefused(reason="no_mfa_set_up", message=NO_SET_UP, status=409)
     if not _accept_totp(mfa, _normalised(code), now):
-        raise SignInRefused("wrong_code", WRONG_CODE)
+        raise SignInRefused(reason="wrong_code", message=WRONG_CODE)
     mfa.enabled_at = now
     codes = _new_recovery_codes(person)
     audit.record("mfa.set_up", actor=person, obj=person)
@@ -217,9 +221,11 @@ def turn_off(person: Person, code: str, now: datetime) -> None:
     """Only with a code that would sign the person in: a session left open is not enough."""
     if is_required():
         raise SignInRefused(
-            "mfa_required",
-            "Your organisation requires two-step sign-in for local accounts: it cannot be "
-            "turned off.",
+            reason="mfa_required",
+            message=_(
+                "Your organisation requires two-step sign-in for local accounts: it cannot be "
+                "turned off."
+            ),
             status=409,
         )
     check_code(person, code, now)

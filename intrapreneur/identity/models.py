@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +27,22 @@ class Role(StrEnum):
     HR = "hr"
     ADMIN = "admin"
     GUEST = "guest"
+
+
+# How each role is named to people; its value is what is stored and audited.
+ROLE_LABELS = {
+    Role.EMPLOYEE: _l("employee"),
+    Role.FACILITATOR: _l("facilitator"),
+    Role.MANAGER: _l("manager"),
+    Role.HR: _l("HR"),
+    Role.ADMIN: _l("administrator"),
+    Role.GUEST: _l("guest entrepreneur"),
+}
+
+
+def role_text(roles: Iterable[str]) -> str:
+    """Roles named in the reader's language, in its alphabetical order ("employee, HR")."""
+    return ", ".join(sorted((str(ROLE_LABELS.get(role, role)) for role in roles), key=str.lower))
 
 
 class Department(CreatedAtMixin, db.Model):

@@ -22,6 +22,7 @@ from authlib.integrations.flask_client import OAuth
 from authlib.integrations.requests_client import OAuth2Session
 from flask import current_app
 from flask.typing import ResponseReturnValue
+from flask_babel import lazy_gettext as _l
 from joserfc.errors import JoseError
 
 from intrapreneur.identity import sso_people
@@ -94,7 +95,7 @@ def _metadata(oidc: OidcSettings, client: Any) -> dict[str, Any]:
         return metadata
     if str(metadata.get("issuer", "")).rstrip("/") != oidc.issuer.rstrip("/"):
         client.server_metadata.clear()
-        raise refusal("discovery_issuer_mismatch")
+        raise refusal(reason="discovery_issuer_mismatch")
     offered = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     metadata["id_token_signing_alg_values_supported"] = [
         algorithm for algorithm in offered if algorithm in SIGNING_ALGORITHMS
@@ -104,10 +105,12 @@ def _metadata(oidc: OidcSettings, client: Any) -> dict[str, Any]:
 
 
 def refusal(reason: str, code: str | None = None, *, status: int = 401) -> SignInRefused:
-    return sso_people.refusal("oidc", "OpenID Connect", reason, code, status=status)
+    return sso_people.refusal(
+        method="oidc", protocol="OpenID Connect", reason=reason, code=code, status=status
+    )
 
 
-UNREACHABLE_MESSAGE = (
+UNREACHABLE_MESSAGE = _l(
     "Your organisation's sign-in service is not answering right now. Try again in a few minutes."
 )
 
@@ -121,22 +124,26 @@ def _talk_to_provider(action: Any) -> Any:
         _metadata(oidc, client)
         return action(oidc, client)
     except MismatchingStateError:
-        raise refusal("state_mismatch", MismatchingStateError.error) from None
+        raise refusal(reason="state_mismatch", code=MismatchingStateError.error) from None
     except OAuthError as error:
-        raise refusal("provider_error", str(error.error or "oauth_error")) from None
+        raise refusal(reason="provider_error", code=str(error.error or "oauth_error")) from None
     except JoseError as error:
-        raise refusal("invalid_id_token", error.error) from None
+        raise refusal(reason="invalid_id_token", code=error.error) from None
     except requests.Timeout:
-        raise SignInRefused("oidc_timeout", UNREACHABLE_MESSAGE, status=503) from None
+        raise SignInRefused(
+            reason="oidc_timeout", message=UNREACHABLE_MESSAGE, status=503
+        ) from None
     except requests.HTTPError as error:
         answer = error.response.status_code if error.response is not None else "error"
-        raise refusal("provider_http_error", f"http_{answer}", status=502) from None
+        raise refusal(reason="provider_http_error", code=f"http_{answer}", status=502) from None
     except requests.TooManyRedirects:
-        raise refusal("provider_redirect", status=502) from None
+        raise refusal(reason="provider_redirect", status=502) from None
     except requests.RequestException:
-        raise SignInRefused("oidc_unreachable", UNREACHABLE_MESSAGE, status=503) from None
+        raise SignInRefused(
+            reason="oidc_unreachable", message=UNREACHABLE_MESSAGE, status=503
+        ) from None
     except ValueError:
-        raise refusal("malformed_response", status=502) from None
+        raise refusal(reason="malformed_response", status=502) from None
 
 
 def authorisation_redirect(redirect_uri: str) -> ResponseReturnValue:
@@ -159,7 +166,7 @@ def verified_claims() -> dict[str, Any]:
         )
         claims = token.get("userinfo")
         if claims is None:
-            raise refusal("missing_id_token")
+            raise refusal(reason="missing_id_token")
         return dict(claims)
 
     return _talk_to_provider(exchange)

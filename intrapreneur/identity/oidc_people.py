@@ -19,9 +19,9 @@ def person_for(claims: dict[str, Any], today: date) -> Person:
     assert oidc is not None
     value = claims.get(oidc.match_claim)
     if not isinstance(value, str) or not value.strip():
-        raise refusal("missing_claim", f"missing_claim_{oidc.match_claim}")
+        raise refusal(reason="missing_claim", code=f"missing_claim_{oidc.match_claim}")
     if oidc.match_claim == "email" and claims.get("email_verified") is False:
-        raise refusal("email_not_verified")
+        raise refusal(reason="email_not_verified")
     if oidc.match_claim in SUBJECT_CLAIMS:
         match = "subject"
     else:

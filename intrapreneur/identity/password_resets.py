@@ -11,11 +11,12 @@ from datetime import date, datetime, timedelta
 from secrets import token_urlsafe
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from intrapreneur.core import mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity import queries
 from intrapreneur.identity.models import PasswordReset, Person
@@ -33,7 +34,7 @@ from intrapreneur.identity.services import (
 
 RESET_SALT = "intrapreneur.password-reset"
 LINK_LIFETIME = timedelta(hours=1)
-USED = "This link has already been used. Sign in with your new password, or ask for a new link."
+USED = _l("This link has already been used. Sign in with your new password, or ask for a new link.")
 
 
 class ResetLinkNotFound(IdentityError):
@@ -90,13 +91,12 @@ def _guest_who_may_reset(email: str, today: date) -> Person | None:
 def _email_link(reset: PasswordReset, token: str, now: datetime) -> None:
     # The configured address wins over the request's own (see can_send_links).
     link = mail.absolute_url("auth.reset_password", token=token)
-    valid_until = local(reset.expires_at, reset.person.time_zone)
     mail.queue(
         reset.person,
         EmailKind.PASSWORD_RESET,
-        subject="Choose a new password for Intrapreneur",
+        subject=_l("Choose a new password for Intrapreneur"),
         template="password_reset",
-        context={"link": link, "valid_until": f"{valid_until:%H:%M %Z on %d %B %Y}"},
+        context={"link": link, "expires_at": reset.expires_at},
         now=now,
         dedupe_key=f"password_reset:{reset.id}",
     )
@@ -105,8 +105,10 @@ def _email_link(reset: PasswordReset, token: str, now: datetime) -> None:
 def open_link(token: str, now: datetime) -> PasswordReset:
     """The reset a link points to, if it may still be used; otherwise say why not."""
     not_found = ResetLinkNotFound(
-        "This link is not valid. Check that you opened the whole link from the email, "
-        "or ask for a new one."
+        _(
+            "This link is not valid. Check that you opened the whole link from the email, "
+            "or ask for a new one."
+        )
     )
     reset = row_behind_link(token, RESET_SALT, PasswordReset)
     if reset is None:
@@ -115,8 +117,10 @@ def open_link(token: str, now: datetime) -> PasswordReset:
         raise ResetLinkGone(USED)
     if now >= reset.expires_at:
         raise ResetLinkGone(
-            "This link has expired: links work for an hour, and only the newest one works. "
-            "Ask for a new link."
+            _(
+                "This link has expired: links work for an hour, and only the newest one works. "
+                "Ask for a new link."
+            )
         )
     ensure_may_sign_in(reset.person, now.date())
     return reset

@@ -12,8 +12,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from zxcvbn import zxcvbn
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+from intrapreneur.core.i18n import SOURCE_LOCALE, page_locale
 
 MAX_LENGTH = 256
 # zxcvbn's cost grows with length; anything longer than this is strong by length alone.
@@ -61,16 +65,28 @@ def password_problems(password: str, *, min_length: int, personal: list[str]) ->
     ``personal`` comes from ``personal_words``.
     """
     if len(password) < min_length:
-        return [f"Use at least {min_length} characters."]
+        return [
+            ngettext(
+                "Use at least %(num)d character.", "Use at least %(num)d characters.", min_length
+            )
+        ]
     if len(password) > MAX_LENGTH:
-        return [f"Use at most {MAX_LENGTH} characters."]
+        return [
+            ngettext(
+                "Use at most %(num)d character.", "Use at most %(num)d characters.", MAX_LENGTH
+            )
+        ]
     if password.lower() in _common_passwords():
-        return ["This password is on a list of commonly used passwords; choose another."]
+        return [_("This password is on a list of commonly used passwords; choose another.")]
     verdict = zxcvbn(password[:STRENGTH_CHECK_LENGTH], user_inputs=personal)
     if verdict["score"] < MIN_STRENGTH_SCORE:
-        hint = (
-            verdict["feedback"]["warning"]
-            or "It is close to your name, your address or a common pattern."
-        )
-        return [f"This password is too easy to guess. {hint} Try a few unrelated words."]
+        # zxcvbn's own warning is English only: another language gets the general hint.
+        warning = verdict["feedback"]["warning"] if page_locale() == SOURCE_LOCALE else ""
+        hint = warning or _("It is close to your name, your address or a common pattern.")
+        return [
+            _(
+                "This password is too easy to guess. %(hint)s Try a few unrelated words.",
+                hint=hint,
+            )
+        ]
     return []

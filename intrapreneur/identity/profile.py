@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from intrapreneur.core import services as audit
 from intrapreneur.core.timezones import offered_zone_names
 from intrapreneur.identity.models import Person
@@ -22,7 +24,7 @@ def choose_time_zone(person: Person, name: str | None) -> None:
     Kept apart from the directory's zone, so no sync or sign-in overwrites it.
     """
     if name is not None and name not in offered_zone_names():
-        raise TimeZoneRefused("Choose a time zone from the list.")
+        raise TimeZoneRefused(_("Choose a time zone from the list."))
     if name == person.chosen_time_zone:
         return
     person.chosen_time_zone = name
@@ -33,7 +35,7 @@ def choose_locale(person: Person, name: str | None, offered: tuple[str, ...]) ->
     """The person's own language among those ``offered``, or none to follow the directory's
     (else their browser's). Kept apart from the directory's, so no sync overwrites it."""
     if name is not None and name not in offered:
-        raise LanguageRefused("Choose a language from the list.")
+        raise LanguageRefused(_("Choose a language from the list."))
     if name == person.chosen_locale:
         return
     person.chosen_locale = name

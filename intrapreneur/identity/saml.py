@@ -29,6 +29,7 @@ import requests
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT, time_util
 from saml2.client import Saml2Client
 from saml2.config import SPConfig
@@ -44,10 +45,10 @@ PROTOCOL_NS = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 # A fetched IdP metadata document is read again after this long (its keys may rotate).
 METADATA_KEPT_SECONDS = 3600
-UNREACHABLE_MESSAGE = (
+UNREACHABLE_MESSAGE = _l(
     "Your organisation's sign-in service is not answering right now. Try again in a few minutes."
 )
-MALFORMED_MESSAGE = (
+MALFORMED_MESSAGE = _l(
     "This does not look like an answer from your organisation's sign-in service "
     "(the SAML response is missing or not readable). Start the sign-in again."
 )
@@ -58,7 +59,9 @@ def settings() -> SamlSettings | None:
 
 
 def refusal(reason: str, code: str | None = None, *, status: int = 401) -> SignInRefused:
-    return sso_people.refusal("saml", "SAML", reason, code, status=status)
+    return sso_people.refusal(
+        method="saml", protocol="SAML", reason=reason, code=code, status=status
+    )
 
 
 # -- the service provider's configuration ------------------------------------------------
@@ -73,11 +76,17 @@ def _idp_metadata(saml: SamlSettings) -> str:
     try:
         answer = requests.get(saml.idp_metadata_url, timeout=saml.timeout, allow_redirects=False)
     except requests.Timeout:
-        raise SignInRefused("saml_timeout", UNREACHABLE_MESSAGE, status=503) from None
+        raise SignInRefused(
+            reason="saml_timeout", message=UNREACHABLE_MESSAGE, status=503
+        ) from None
     except requests.RequestException:
-        raise SignInRefused("saml_unreachable", UNREACHABLE_MESSAGE, status=503) from None
+        raise SignInRefused(
+            reason="saml_unreachable", message=UNREACHABLE_MESSAGE, status=503
+        ) from None
     if answer.status_code != 200:
-        raise refusal("metadata_unavailable", f"metadata_http_{answer.status_code}", status=502)
+        raise refusal(
+            reason="metadata_unavailable", code=f"metadata_http_{answer.status_code}", status=502
+        )
     return answer.text
 
 
@@ -130,9 +139,9 @@ def _config(saml: SamlSettings, acs_url: str) -> SPConfig:
             values["key_file"], values["cert_file"] = _key_files(saml.sp_key, saml.sp_cert)
         config = SPConfig().load(values)
     except SigverError:
-        raise refusal("xmlsec_missing", status=503) from None
+        raise refusal(reason="xmlsec_missing", status=503) from None
     except Exception:  # pysaml2 raises many unrelated types on a bad document
-        raise refusal("metadata_unreadable", status=502) from None
+        raise refusal(reason="metadata_unreadable", status=502) from None
     current_app.extensions["intrapreneur.saml"] = (
         saml,
         acs_url,
@@ -154,13 +163,15 @@ def _idp(client: Saml2Client) -> tuple[str, str]:
     describe exactly one IdP offering that binding."""
     providers = list(client.metadata.identity_providers())
     if len(providers) != 1:
-        raise refusal("metadata_idp_count", f"metadata_names_{len(providers)}_idps", status=502)
+        raise refusal(
+            reason="metadata_idp_count", code=f"metadata_names_{len(providers)}_idps", status=502
+        )
     try:
         services = client.metadata.single_sign_on_service(providers[0], BINDING_HTTP_REDIRECT)
     except Exception:  # pysaml2 raises a bare Exception when there is none
         services = []
     if not services:
-        raise refusal("metadata_no_redirect_binding", status=502)
+        raise refusal(reason="metadata_no_redirect_binding", status=502)
     return providers[0], services[0]["location"]
 
 
@@ -185,7 +196,7 @@ def authn_request(acs_url: str) -> tuple[str, str]:
     location = dict(info["headers"])["Location"]
     # Never anywhere but the IdP's single sign-on URL the metadata names.
     if not location.startswith(sso_url + ("&" if "?" in sso_url else "?")):
-        raise refusal("redirect_elsewhere", status=502)
+        raise refusal(reason="redirect_elsewhere", status=502)
     return str(request_id), location
 
 
@@ -209,9 +220,11 @@ def posted_response(encoded: str | None) -> PostedResponse:
         # Some IdPs wrap the base64 text in lines: whitespace is not part of it.
         root = fromstring(base64.b64decode("".join((encoded or "").split()), validate=True))
     except (binascii.Error, ValueError, ParseError, DefusedXmlException):
-        raise SignInRefused("saml_malformed_response", MALFORMED_MESSAGE, status=400) from None
+        raise SignInRefused(
+            reason="saml_malformed_response", message=MALFORMED_MESSAGE, status=400
+        ) from None
     if root.tag != f"{PROTOCOL_NS}Response":
-        raise SignInRefused("saml_malformed_response", MALFORMED_MESSAGE, status=400)
+        raise SignInRefused(reason="saml_malformed_response", message=MALFORMED_MESSAGE, status=400)
     codes = root.findall(f"{PROTOCOL_NS}Status/{PROTOCOL_NS}StatusCode")
     nested = codes[0].findall(f"{PROTOCOL_NS}StatusCode") if codes else []
     return PostedResponse(
@@ -228,7 +241,7 @@ def refuse_error_status(posted: PostedResponse) -> None:
     if posted.status == SUCCESS:
         return
     parts = [code.rsplit(":", 1)[-1] for code in (posted.status, posted.sub_status) if code]
-    raise refusal("idp_error", "/".join(parts) or "no_status")
+    raise refusal(reason="idp_error", code="/".join(parts) or "no_status")
 
 
 @dataclass(frozen=True)
@@ -256,11 +269,11 @@ def verified_assertion(posted: PostedResponse, acs_url: str, remote_addr: str) -
             conv_info={"remote_addr": remote_addr},
         )
     except Exception as error:  # pysaml2 raises many types, some bare Exception
-        raise refusal("invalid_response", type(error).__name__) from None
+        raise refusal(reason="invalid_response", code=type(error).__name__) from None
     if response is None:
-        raise refusal("invalid_response", "unreadable_response")
+        raise refusal(reason="invalid_response", code="unreadable_response")
     if response.assertion is None:  # pysaml2's answer to a wrong Destination
-        raise refusal("invalid_response", "wrong_destination")
+        raise refusal(reason="invalid_response", code="wrong_destination")
     return _assertion(response)
 
 
@@ -299,14 +312,14 @@ def identity_of(assertion: Assertion) -> sso_people.SsoIdentity:
     if saml.match == "name_id":
         value = assertion.name_id
         if assertion.name_id_format == NAMEID_FORMAT_TRANSIENT:
-            raise refusal("name_id_not_persistent")
+            raise refusal(reason="name_id_not_persistent")
         if value is not None and len(value) > MAX_NAME_ID_LENGTH:
-            raise refusal("name_id_too_long")
+            raise refusal(reason="name_id_too_long")
     else:
         value = email if saml.match == "email" else username
     if not value:
         missing = "name_id" if saml.match == "name_id" else getattr(saml, f"{saml.match}_attribute")
-        raise refusal("missing_attribute", f"missing_attribute_{missing}")
+        raise refusal(reason="missing_attribute", code=f"missing_attribute_{missing}")
     groups = assertion.attributes.get(saml.groups_attribute, []) if saml.groups_attribute else None
     return sso_people.SsoIdentity(
         method="saml",

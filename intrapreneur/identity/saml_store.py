@@ -46,18 +46,18 @@ def take_request(request_id: str | None, browser_token: str | None, now: datetim
     """The page to go on to once the request this answer names is used up; refused when the
     request was answered before, never sent, expired or sent from another browser."""
     if request_id is None:
-        raise refusal("unsolicited", "unsolicited_response")
+        raise refusal(reason="unsolicited", code="unsolicited_response")
     if db.session.get(SamlUsedId, f"request:{request_id}") is not None:
-        raise refusal("replayed", "response_already_used")
+        raise refusal(reason="replayed", code="response_already_used")
     pending = db.session.get(SamlRequest, request_id)
     if pending is None or pending.expires_at <= now:
-        raise refusal("unsolicited", "no_outstanding_request")
+        raise refusal(reason="unsolicited", code="no_outstanding_request")
     # Deleted by one process only: a second one answering at the same moment finds nothing.
     taken = db.session.execute(delete(SamlRequest).where(SamlRequest.id == request_id))
     if taken.rowcount != 1:  # type: ignore[attr-defined]
-        raise refusal("replayed", "response_already_used")
+        raise refusal(reason="replayed", code="response_already_used")
     if browser_token is None or not hmac.compare_digest(_hash(browser_token), pending.browser_hash):
-        raise refusal("other_browser", "request_from_another_browser")
+        raise refusal(reason="other_browser", code="request_from_another_browser")
     return pending.next_url
 
 
@@ -65,10 +65,10 @@ def mark_used(ids: list[str], until: datetime, now: datetime) -> None:
     """Record the answered request and the assertion as used until ``until``; refused if
     another process recorded one of them first. Entries past their time are purged here."""
     if any(len(used) > MAX_ID_LENGTH for used in ids):
-        raise refusal("invalid_response", "id_too_long")
+        raise refusal(reason="invalid_response", code="id_too_long")
     db.session.execute(delete(SamlUsedId).where(SamlUsedId.expires_at < now))
     try:
         with db.session.begin_nested():
             db.session.add_all(SamlUsedId(id=used, expires_at=until) for used in ids)
     except IntegrityError:
-        raise refusal("replayed", "assertion_already_used") from None
+        raise refusal(reason="replayed", code="assertion_already_used") from None

@@ -10,6 +10,8 @@ from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import ColumnElement, update
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +19,8 @@ from sqlalchemy.orm import joinedload
 
 from intrapreneur.core import metrics
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import day_text
+from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning, queries
@@ -46,6 +50,7 @@ class IdentityError(Exception):
     status = 400
 
     def __init__(self, message: str) -> None:
+        message = str(message)  # a lazy message is translated now, in the reader's language
         super().__init__(message)
         self.message = message
 
@@ -67,20 +72,24 @@ class SignInRefused(IdentityError):
         self.status = status
 
 
-WRONG_CREDENTIALS = "The username or password is not right."
+WRONG_CREDENTIALS = _l("The username or password is not right.")
 # The directory accepted the password but not the account (AccountRefused.reason → message).
 ACCOUNT_REFUSALS = {
-    "account_disabled": "Your company account is disabled. Ask IT to enable it if this is wrong.",
-    "password_expired": (
+    "account_disabled": _l(
+        "Your company account is disabled. Ask IT to enable it if this is wrong."
+    ),
+    "password_expired": _l(
         "Your company password has expired. Change it the way your company usually asks "
         "(or ask IT), then sign in with the new one."
     ),
-    "password_change_required": (
+    "password_change_required": _l(
         "Your company password must be changed before you can sign in. Change it the way "
         "your company usually asks (or ask IT), then sign in with the new one."
     ),
-    "account_expired": "Your company account has expired. Ask IT to extend it if this is wrong.",
-    "account_locked": (
+    "account_expired": _l(
+        "Your company account has expired. Ask IT to extend it if this is wrong."
+    ),
+    "account_locked": _l(
         "Your company account is locked after too many wrong passwords. "
         "Wait until it unlocks or ask IT to unlock it."
     ),
@@ -163,14 +172,14 @@ class DirectoryLookupRefused(IdentityError):
     """Why the directory page could not show a person's entry."""
 
 
-DIRECTORY_UNREACHABLE = (
+DIRECTORY_UNREACHABLE = _l(
     "The company directory is not reachable right now. Try again in a few minutes."
 )
 
 
 def directory_unavailable() -> SignInRefused:
     """The refusal of any sign-in that needed the directory while it did not answer."""
-    return SignInRefused("directory_unavailable", DIRECTORY_UNREACHABLE, status=503)
+    return SignInRefused(reason="directory_unavailable", message=DIRECTORY_UNREACHABLE, status=503)
 
 
 def look_up_in_directory(username: str) -> DirectoryPerson:
@@ -178,18 +187,22 @@ def look_up_in_directory(username: str) -> DirectoryPerson:
     check of a person's directory set-up, as ``intrapreneur directory test`` does)."""
     directory = configured_directory()
     if directory is None:
-        raise DirectoryLookupRefused("No directory is configured (INTRAPRENEUR_LDAP_URL).")
+        raise DirectoryLookupRefused(_("No directory is configured (INTRAPRENEUR_LDAP_URL)."))
     try:
         found = directory.lookup(username)
     except DirectoryUnavailable:
         raise DirectoryLookupRefused(DIRECTORY_UNREACHABLE) from None
     except InvalidCredentials:
         raise DirectoryLookupRefused(
-            "That cannot be a username: it is empty, too long or holds a NUL character."
+            _("That cannot be a username: it is empty, too long or holds a NUL character.")
         ) from None
     if found is None:
         raise DirectoryLookupRefused(
-            f"No entry under {directory.settings.user_base} has the username {username!r}."
+            _(
+                "No entry under %(base)s has the username '%(username)s'.",
+                base=directory.settings.user_base,
+                username=username,
+            )
         )
     return found
 
@@ -208,12 +221,13 @@ def sign_in(login: str, password: str, today: date) -> tuple[Person, str]:
         return _sign_in_with_directory(directory, login, password, today), "directory"
     if not verify_password(local.password_hash if local else None, password):
         reason = "unknown_account" if local is None else "wrong_password"
-        raise SignInRefused(reason, WRONG_CREDENTIALS)
+        raise SignInRefused(reason=reason, message=WRONG_CREDENTIALS)
     assert local is not None
     # Only after the password: the refusal must not reveal which local accounts exist.
     if not local.is_guest and not current_app.config["BREAK_GLASS_ADMIN"]:
         raise SignInRefused(
-            "break_glass_disabled", "Local administrator sign-in is switched off on this server."
+            reason="break_glass_disabled",
+            message=_("Local administrator sign-in is switched off on this server."),
         )
     ensure_may_sign_in(local, today)
     return local, "password"
@@ -225,14 +239,18 @@ def _sign_in_with_directory(
     try:
         found = directory.authenticate(username, password)
     except InvalidCredentials as refusal:
-        raise SignInRefused(refusal.reason, WRONG_CREDENTIALS) from None
+        raise SignInRefused(reason=refusal.reason, message=WRONG_CREDENTIALS) from None
     except AccountRefused as refusal:
-        raise SignInRefused(refusal.reason, ACCOUNT_REFUSALS[refusal.reason]) from None
+        raise SignInRefused(
+            reason=refusal.reason, message=ACCOUNT_REFUSALS[refusal.reason]
+        ) from None
     except CertificateNotTrusted:
         raise SignInRefused(
-            "directory_certificate_untrusted",
-            "Sign-in with your company account is not working: this server does not trust "
-            "the company directory's certificate. Please tell IT.",
+            reason="directory_certificate_untrusted",
+            message=_(
+                "Sign-in with your company account is not working: this server does not trust "
+                "the company directory's certificate. Please tell IT."
+            ),
             status=503,
         ) from None
     except DirectoryUnavailable:
@@ -292,15 +310,25 @@ def ensure_may_sign_in(person: Person, today: date) -> None:
     """``Person.may_act``, with the reason a refused person is told."""
     if person.may_act(today):
         return
+    # Told in the person's own language: this also runs while their session is being read,
+    # before anyone is signed in whose language the page could ask for.
+    with writing_for(person):
+        _refuse_sign_in(person)
+
+
+def _refuse_sign_in(person: Person) -> None:
     if not person.active:
         raise SignInRefused(
-            "inactive", "This account is switched off. Ask the programme team for help."
+            reason="inactive",
+            message=_("This account is switched off. Ask the programme team for help."),
         )
     assert person.access_ends_on is not None
     raise SignInRefused(
-        "access_ended",
-        f"Your guest access ended on {person.access_ends_on:%d %B %Y}. "
-        "Ask the programme team if you need it extended.",
+        reason="access_ended",
+        message=_(
+            "Your guest access ended on %(day)s. Ask the programme team if you need it extended.",
+            day=day_text(person.access_ends_on, "long"),
+        ),
     )
 
 
@@ -325,7 +353,7 @@ def person_for_session(session_user_id: str) -> Person | None:
     sign-out (which raises the person's session version) takes effect at once, even for
     a copy of the cookie kept from before.
     """
-    person_id, _, version = session_user_id.partition(".")
+    person_id, _dot, version = session_user_id.partition(".")
     if not (person_id.isdigit() and version.isdigit()):
         return None
     # Roles joined in: one statement on every signed-in request instead of two.

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from intrapreneur.extensions import db
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 # logged, never a metric label, and cut short.
 MAX_ERROR_CODE_LENGTH = 64
 
-UNKNOWN_PERSON = (
+UNKNOWN_PERSON = _l(
     "Your organisation's sign-in knows you, but the company directory of this application "
     "does not. Ask the programme team to check your directory entry."
 )
@@ -44,9 +46,12 @@ def refusal(
     code = (code or reason)[:MAX_ERROR_CODE_LENGTH]
     log.warning(f"{protocol} sign-in refused", extra={"reason": reason, "error_code": code})
     return services.SignInRefused(
-        f"{method}_{reason}",
-        "Your organisation's sign-in refused this sign-in "
-        f"(error code: {code}). Try again, or contact IT if it keeps happening.",
+        reason=f"{method}_{reason}",
+        message=_(
+            "Your organisation's sign-in refused this sign-in (error code: %(code)s). "
+            "Try again, or contact IT if it keeps happening.",
+            code=code,
+        ),
         status=status,
     )
 
@@ -71,7 +76,7 @@ def person_for(identity: SsoIdentity, today: date) -> Person:
     person = _matched(identity) or _provisioned(identity)
     if person is None:
         raise services.SignInRefused(
-            f"{identity.method}_unknown_person", UNKNOWN_PERSON, status=403
+            reason=f"{identity.method}_unknown_person", message=UNKNOWN_PERSON, status=403
         )
     if identity.match == "subject" and getattr(person, identity.subject_column) is None:
         setattr(person, identity.subject_column, identity.value)
@@ -105,7 +110,7 @@ def _matched(identity: SsoIdentity) -> Person | None:
         first = _from_directory(func.lower(Person.email) == identity.email.strip().lower())
         if first is not None and getattr(first, identity.subject_column) is not None:
             raise services.SignInRefused(
-                f"{identity.method}_subject_mismatch", UNKNOWN_PERSON, status=403
+                reason=f"{identity.method}_subject_mismatch", message=UNKNOWN_PERSON, status=403
             )
         return first
     column = Person.username if identity.match == "username" else Person.email

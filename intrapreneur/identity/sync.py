@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import percent_text
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning
 from intrapreneur.identity.directory import Directory, DirectoryPerson
@@ -39,11 +41,23 @@ class SyncReport:
     deactivated_names: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
-        verb = "Would change" if self.dry_run else "Changed"
-        return (
-            f"{verb}: {self.created} created, {self.updated} updated, "
-            f"{self.reactivated} reactivated, {self.deactivated} deactivated "
-            f"({self.seen} people in the directory)."
+        counts = {
+            "created": self.created,
+            "updated": self.updated,
+            "reactivated": self.reactivated,
+            "deactivated": self.deactivated,
+            "seen": self.seen,
+        }
+        if self.dry_run:
+            return _(
+                "Would change: %(created)d created, %(updated)d updated, %(reactivated)d "
+                "reactivated, %(deactivated)d deactivated (%(seen)d people in the directory).",
+                **counts,
+            )
+        return _(
+            "Changed: %(created)d created, %(updated)d updated, %(reactivated)d "
+            "reactivated, %(deactivated)d deactivated (%(seen)d people in the directory).",
+            **counts,
         )
 
 
@@ -79,8 +93,12 @@ def sync_directory(
             on_progress(len(batch))
         if not seen_ids:
             raise SyncRefused(
-                "The directory returned nobody, which is never read as 'everyone left'. "
-                "Check INTRAPRENEUR_LDAP_USER_BASE and INTRAPRENEUR_LDAP_USER_FILTER."
+                _(
+                    "The directory returned nobody, which is never read as 'everyone left'. "
+                    "Check %(base)s and %(filter)s.",
+                    base="INTRAPRENEUR_LDAP_USER_BASE",
+                    filter="INTRAPRENEUR_LDAP_USER_FILTER",
+                )
             )
         _deactivate_missing(seen_ids, report, force=force, max_share=max_deactivate_share)
         provisioning.link_managers()
@@ -142,9 +160,15 @@ def _deactivate_missing(
     missing = [row for row in active if row.directory_id not in seen_ids]
     if missing and not force and len(missing) > max_share * len(active):
         raise SyncRefused(
-            f"This run would deactivate {len(missing)} of {len(active)} active people, more than "
-            f"the allowed {max_share:.0%}. Nothing was changed. Check the directory settings; "
-            "if the departures are real, run again with --force."
+            _(
+                "This run would deactivate %(missing)d of %(active)d active people, more than "
+                "the allowed %(share)s. Nothing was changed. Check the directory settings; "
+                "if the departures are real, run again with %(force)s.",
+                missing=len(missing),
+                active=len(active),
+                share=percent_text(max_share),
+                force="--force",
+            )
         )
     for row in missing:
         person = db.session.get(Person, row.id)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from intrapreneur.core.jobs import JobRefused, RunningJob, task
 from intrapreneur.identity.services import configured_directory
@@ -21,7 +23,8 @@ def directory_sync(job: RunningJob, *, dry_run: bool = False) -> str:
     """
     directory = configured_directory()
     if directory is None:
-        raise JobRefused("No directory is configured (set INTRAPRENEUR_LDAP_URL).")
+        # Written down for the admins in the organisation's language (a worker has no reader).
+        raise JobRefused(_("No directory is configured (set INTRAPRENEUR_LDAP_URL)."))
     try:
         report = sync_directory(
             directory,
@@ -40,6 +43,11 @@ def summary(report: SyncReport) -> str:
     if not names:
         return report.describe()
     shown = ", ".join(names[:NAMES_SHOWN])
-    more = f" and {len(names) - NAMES_SHOWN} more" if len(names) > NAMES_SHOWN else ""
-    verb = "Would deactivate" if report.dry_run else "Deactivated"
-    return f"{report.describe()} {verb}: {shown}{more}."
+    more = len(names) - NAMES_SHOWN
+    if more > 0:
+        shown = ngettext(
+            "%(names)s and %(num)d more", "%(names)s and %(num)d more", more, names=shown
+        )
+    if report.dry_run:
+        return _("%(report)s Would deactivate: %(names)s.", report=report.describe(), names=shown)
+    return _("%(report)s Deactivated: %(names)s.", report=report.describe(), names=shown)

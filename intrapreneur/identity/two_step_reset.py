@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, func, select
 
 from intrapreneur.core import mail
@@ -24,7 +26,7 @@ from intrapreneur.identity.models import LocalMfa, Person, RecoveryCode
 from intrapreneur.identity.permissions import can_use_local_mfa
 from intrapreneur.identity.services import IdentityError
 
-SUBJECT = "Your two-step sign-in for Intrapreneur was reset"
+SUBJECT = _l("Your two-step sign-in for Intrapreneur was reset")
 
 
 class ResetRefused(IdentityError):
@@ -58,7 +60,10 @@ def reset(person: Person, *, by: Person | None, now: datetime) -> None:
     server's command line) as the actor, and tell the person by email."""
     if not resettable(person, by):
         raise ResetRefused(
-            f"{person.display_name} has no two-step sign-in to reset, or it is your own."
+            _(
+                "%(name)s has no two-step sign-in to reset, or it is your own.",
+                name=person.display_name,
+            )
         )
     mfa.remove(person)
     audit.record("mfa.reset", actor=by, obj=person, via="cli" if by is None else "web")

@@ -49,7 +49,7 @@ def _check_directory_entry(page: Page, journey: Journey) -> None:
     expect(found.get_by_text("uid=hokafor,", exact=False)).to_be_visible()
     expect(found.get_by_text("Helen Okafor", exact=True)).to_be_visible()
     expect(found.get_by_text(HR_GROUP)).to_be_visible()
-    expect(found.get_by_text("employee, hr (manager follows from having reports)")).to_be_visible()
+    expect(found.get_by_text("employee, HR (manager follows from having reports)")).to_be_visible()
     journey.look("directory-entry")
 
     missing = _look_up(page, "nobody-here")

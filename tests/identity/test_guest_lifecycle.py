@@ -19,6 +19,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity import guest_access, invitations, password_resets
 from intrapreneur.identity.models import Invitation, Person, Role
 from intrapreneur.learning import services as learning_services
+from tests import formats
 from tests.conftest import GUEST_PASSWORD, SmtpServer, csrf_token, sign_in_as
 
 TODAY = date.today()
@@ -133,7 +134,7 @@ def test_hr_extends_access_and_the_guest_is_told_by_email(
     [message] = _deliver(inbox)
     assert message["To"] == guest.email
     assert message["Subject"] == "Your access to Intrapreneur has been extended"
-    assert f"it now lasts until {later:%d %B %Y}" in _text(message)
+    assert f"it now lasts until {formats.long_day(later)}" in _text(message)
 
 
 def test_shortening_to_today_leaves_today_and_tells_the_guest(
@@ -150,7 +151,7 @@ def test_shortening_to_today_leaves_today_and_tells_the_guest(
     assert "today is the last day" in _page_of(client, guest)
     [message] = _deliver(inbox)
     assert message["Subject"] == "Your access to Intrapreneur now ends earlier"
-    assert f"it now lasts until {TODAY:%d %B %Y}" in _text(message)
+    assert f"it now lasts until {formats.long_day(TODAY)}" in _text(message)
 
 
 @pytest.mark.parametrize(
@@ -380,7 +381,7 @@ def test_a_guest_gets_at_most_three_invitations_a_day(hr: Person) -> None:
         )
     assert refused.value.status == 429
     assert "3 invitations in the last 24 hours" in refused.value.message
-    assert "after 09:00 on 03 March" in refused.value.message  # in HR's zone (London, GMT)
+    assert "after 3 Mar 2026, 09:00" in refused.value.message  # in HR's zone (London, GMT)
     # The invite form is no way round it.
     with pytest.raises(invitations.TooManyInvitations):
         invitations.invite_guest(

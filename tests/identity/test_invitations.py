@@ -23,6 +23,7 @@ from intrapreneur.learning.models import (
     Programme,
     SetMembership,
 )
+from tests import formats
 from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
 
 ACCESS_ENDS = date.today() + timedelta(days=60)
@@ -193,7 +194,8 @@ def test_expired_link_is_refused_with_its_date(client: FlaskClient, hr: Person) 
     db.session.commit()
     response = client.get(f"/invitations/{token}")
     assert response.status_code == 410
-    assert f"expired on {invitation.expires_at:%d %B %Y}" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f"expired on {formats.long_day(invitation.expires_at)}" in page
 
 
 @pytest.mark.parametrize(

@@ -52,8 +52,9 @@ def test_an_employee_sees_themselves_their_manager_and_their_reports(
 def test_someone_with_no_manager_and_no_reports_is_told_so(
     client: FlaskClient, make_person: Callable[..., Person]
 ) -> None:
-    sign_in_as(client, make_person())
+    sign_in_as(client, make_person(Role.HR, Role.ADMIN))
     page = client.get("/account/profile").get_data(as_text=True)
+    assert "<dd>administrator, employee, HR</dd>" in page  # named, not the stored values
     assert "The company directory names no manager for you." in page
     assert "Nobody reports to you." in page
 

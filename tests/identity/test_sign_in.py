@@ -14,6 +14,7 @@ from sqlalchemy import select
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
+from tests import formats
 from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
 
 
@@ -95,7 +96,8 @@ def test_ended_access_is_refused_with_the_date(
     guest = make_guest(access_ends_on=ended)
     response = _sign_in(client, guest.email, GUEST_PASSWORD)
     assert response.status_code == 401
-    assert f"Your guest access ended on {ended:%d %B %Y}" in response.get_data(as_text=True)
+    page = response.get_data(as_text=True)
+    assert f"Your guest access ended on {formats.long_day(ended)}" in page
 
 
 def test_access_ending_during_a_session_signs_the_guest_out(
@@ -110,7 +112,7 @@ def test_access_ending_during_a_session_signs_the_guest_out(
     response = client.get("/")
     assert response.status_code == 302 and response.location.startswith("/sign-in")
     # The sign-in page says why, once: the session is over, not asked about again.
-    reason = f"Your guest access ended on {ended:%d %B %Y}."
+    reason = f"Your guest access ended on {formats.long_day(ended)}."
     assert client.get(response.location).get_data(as_text=True).count(reason) == 1
     assert reason not in client.get("/sign-in").get_data(as_text=True)
 

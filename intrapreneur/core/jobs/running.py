@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import gettext as _
 from sqlalchemy import update
 
 from intrapreneur.core.jobs.attempts import RunningJob, still_ours
@@ -63,7 +64,8 @@ def _run(job_id: int, now: datetime) -> Result:
     try:
         function = registered(name)
         if function is None:
-            raise JobRefused(f"No task called {name!r} is known to this version.")
+            # Written down for the admins in the organisation's language (a worker has no reader).
+            raise JobRefused(_("No task called %(name)s is known to this version.", name=name))
         with Heartbeat(db.engine, running):
             summary = function(running, **arguments)
             # The task's writes fail here under their own error (a full disk, say), not as

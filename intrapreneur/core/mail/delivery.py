@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from intrapreneur.core.mail.discreet import forget, still_to_send
 from intrapreneur.core.mail.outbox import claim_due
@@ -29,9 +30,15 @@ class DeliveryReport:
 
     def describe(self) -> str:
         if self.disabled:
-            return "Email delivery is off (INTRAPRENEUR_SMTP_URL is not set); emails stay queued."
-        return (
-            f"{self.sent} sent, {self.retrying} to be retried later, {self.failed} failed for good."
+            return _(
+                "Email delivery is off (INTRAPRENEUR_SMTP_URL is not set); emails stay queued."
+            )
+        # A job's outcome, written in the organisation's language (a worker has no reader).
+        return _(
+            "%(sent)d sent, %(retrying)d to be retried later, %(failed)d failed for good.",
+            sent=self.sent,
+            retrying=self.retrying,
+            failed=self.failed,
         )
 
 
