@@ -9,12 +9,13 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import ensure, requires, signed_in
-from intrapreneur.experiments import reviews
+from intrapreneur.experiments import labels, reviews
 from intrapreneur.experiments.models import Experiment, ReviewTag, Venture
 from intrapreneur.experiments.permissions import can_review, can_review_boards
 from intrapreneur.experiments.review_forms import (
@@ -28,6 +29,7 @@ from intrapreneur.extensions import db
 from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("reviews", __name__)
+blueprint.context_processor(labels.for_templates)
 
 
 @blueprint.get("/reviews")
@@ -115,7 +117,7 @@ def mark_read() -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         reviews.mark_all_read(current_user, datetime.now(UTC))
         db.session.commit()
-        flash("All notifications marked as read.", "success")
+        flash(_("All notifications marked as read."), "success")
     return redirect(url_for("reviews.notifications"))
 
 
@@ -159,7 +161,7 @@ def _save(
         db.session.rollback()
         form.form_errors.append(getattr(refusal, "message", StaleCard().message))
         return page(), 409
-    flash("Review saved; the team has been told.", "success")
+    flash(_("Review saved; the team has been told."), "success")
     return redirect(url_for("reviews.queue"))
 
 

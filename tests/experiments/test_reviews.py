@@ -333,7 +333,7 @@ def test_approving_more_than_requested_is_refused_and_nothing_is_saved(
         ({"approved_cost": "NaN"}, "Not a valid decimal value."),
         ({"approved_days": "sNaN"}, "Not a valid decimal value."),
         ({"approved_days": ""}, "Give the amount you approve (0 for none)."),
-        ({"approved_days": "9"}, "You can approve at most the 5.0 in person-days"),
+        ({"approved_days": "9"}, "You can approve at most the 5 person-days that were requested."),
         ({"comment": ""}, "Write a comment"),
         ({"comment": "x" * 5001}, "5000 characters or fewer (it has 5001)"),
         ({"tag": ""}, "Choose support or challenge."),
