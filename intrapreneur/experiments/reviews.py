@@ -33,8 +33,9 @@ from intrapreneur.experiments.models import (
     Venture,
     VentureMember,
 )
+from intrapreneur.experiments.notices import notify
 from intrapreneur.experiments.queries import visible_to
-from intrapreneur.experiments.services import BoardRefusal, StaleCard, notify
+from intrapreneur.experiments.services import BoardRefusal, StaleCard
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 

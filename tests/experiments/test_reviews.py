@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from intrapreneur.core.models import AuditEvent
-from intrapreneur.experiments import reviews, services
+from intrapreneur.experiments import notices, reviews, services
 from intrapreneur.experiments.models import (
     Column,
     Experiment,
@@ -441,8 +441,8 @@ def test_a_notification_about_a_venture_follows_the_ventures_visibility(
 
 def test_mark_all_read(client: FlaskClient, org: Org) -> None:
     for n in range(3):
-        services.notify(org.dan.id, f"Note {n}", "/reviews")
-    services.notify(org.dina.id, "Someone else's note")
+        notices.notify(org.dan.id, f"Note {n}", "/reviews")
+    notices.notify(org.dina.id, "Someone else's note")
     db.session.commit()
     signed_in(client, org.dan)
 
