@@ -11,13 +11,12 @@ from flask_login import current_user
 
 from intrapreneur.core.charts import embeddable
 from intrapreneur.core.permissions import ensure, requires, signed_in
-from intrapreneur.experiments import charts, labels, queries
+from intrapreneur.experiments import charts, queries
 from intrapreneur.experiments.models import Venture
 from intrapreneur.experiments.permissions import can_view_venture
 from intrapreneur.extensions import db
 
 blueprint = Blueprint("lineage", __name__)
-blueprint.context_processor(labels.for_templates)
 
 
 @blueprint.get("/ventures/<int:venture_id>/lineage")

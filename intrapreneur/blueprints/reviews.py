@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import ensure, requires, signed_in
-from intrapreneur.experiments import labels, reviews
+from intrapreneur.experiments import reviews
 from intrapreneur.experiments.models import Experiment, ReviewTag, Venture
 from intrapreneur.experiments.permissions import can_review, can_review_boards
 from intrapreneur.experiments.review_forms import (
@@ -29,7 +29,6 @@ from intrapreneur.extensions import db
 from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("reviews", __name__)
-blueprint.context_processor(labels.for_templates)
 
 
 @blueprint.get("/reviews")

@@ -96,8 +96,8 @@ DETAIL_LABELS = {
 
 
 def for_templates() -> dict[str, Any]:
-    """The labels as the pages of ventures, reviews and lineage use them (a context
-    processor of their blueprints)."""
+    """The labels as the templates use them (globals: macros imported without the page's
+    context, such as the events table, read them too)."""
     return {
         "column_labels": COLUMN_LABELS,
         "stage_labels": STAGE_LABELS,

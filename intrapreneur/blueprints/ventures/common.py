@@ -15,7 +15,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
 
 from intrapreneur.core.permissions import ensure
-from intrapreneur.experiments import labels
 from intrapreneur.experiments.forms import VentureForm
 from intrapreneur.experiments.models import Experiment, Stage, Venture, Visibility
 from intrapreneur.experiments.permissions import access_to
@@ -23,7 +22,6 @@ from intrapreneur.experiments.services import BoardRefusal
 from intrapreneur.extensions import db
 
 blueprint = Blueprint("ventures", __name__)
-blueprint.context_processor(labels.for_templates)
 
 
 def load_venture(venture_id: int, *, work: bool = False, manage: bool = False) -> Venture:
