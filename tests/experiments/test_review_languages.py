@@ -1,5 +1,6 @@
 """Review news is written in its reader's language: a manager working in English reviews the
-card of someone who reads German, who is told in German, in the app and by email.
+card of someone who reads German, who is told in German, in the app and by email; a manager
+who reads German gets the day's digest in German, whoever's job writes it.
 
 The app carries test catalogues (as in tests/core/test_languages.py, whose app and helpers
 this module uses), with German for the messages a review notification is made of.
@@ -8,6 +9,7 @@ this module uses), with German for the messages a review notification is made of
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -16,11 +18,12 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from intrapreneur.core.mail_models import EmailKind, OutgoingEmail
+from intrapreneur.experiments.digests import queue_review_digests
 from intrapreneur.experiments.models import Notification
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from tests.core.test_languages import app, monkeypatch_module, write_catalogue
-from tests.experiments.test_reviews import card, post_review, signed_in, text, venture_of
+from tests.experiments.test_reviews import NOW, card, post_review, signed_in, text, venture_of
 
 __all__ = ["app", "monkeypatch_module"]  # the languages app, on this module's catalogues
 
@@ -31,6 +34,12 @@ GERMAN = {
     "Review": "Prüfung",
     "Open it in Intrapreneur": "In Intrapreneur öffnen",
     "Review saved; the team has been told.": "Prüfung gespeichert; das Team ist informiert.",
+    "A card has waited more than %(limit)s for your review": "Eine Karte wartet schon länger "
+    "als %(limit)s auf Ihre Prüfung",
+    ("%(num)d day", "%(num)d days"): ("%(num)d Tag", "%(num)d Tage"),
+    "Newly running": "Neu gestartet",
+    "‘%(title)s’ (%(venture)s, %(owner)s): %(reasons)s. Waiting for %(waited)s.": "„%(title)s“ "
+    "(%(venture)s, %(owner)s): %(reasons)s. Wartezeit: %(waited)s.",
 }
 
 
@@ -38,7 +47,7 @@ GERMAN = {
 def catalogues(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """German only: the one language this module's readers use besides English."""
     root = tmp_path_factory.mktemp("translations")
-    write_catalogue(root, "de", GERMAN)
+    write_catalogue(root, "de", GERMAN)  # type: ignore[arg-type]  # two plural forms too
     return root
 
 
@@ -62,13 +71,39 @@ def test_a_review_notification_reaches_a_german_reader_in_german(
     german = "Bea Boss hat „Interview ten shops“ geprüft: Unterstützung"
     told = db.session.scalars(select(Notification).where(Notification.person_id == owner.id))
     assert [notification.text for notification in told] == [german]
-    email = db.session.scalars(
-        select(OutgoingEmail).where(
-            OutgoingEmail.person_id == owner.id,
-            OutgoingEmail.kind == EmailKind.REVIEW_NOTIFICATION,
-        )
-    ).one()
+    email = emails_to(owner, EmailKind.REVIEW_NOTIFICATION)
     assert email.subject == german
     assert german in email.text_body
     assert german in email.html_body and "In Intrapreneur öffnen</a>" in email.html_body
     assert "reviewed" not in email.text_body + email.html_body
+
+
+def emails_to(person: Person, kind: EmailKind) -> OutgoingEmail:
+    return db.session.scalars(
+        select(OutgoingEmail).where(
+            OutgoingEmail.person_id == person.id, OutgoingEmail.kind == kind
+        )
+    ).one()
+
+
+def test_the_days_digest_reaches_a_german_manager_in_german(
+    make_person: Callable[..., Person],
+) -> None:
+    manager = make_person(Role.MANAGER, display_name="Bea Boss", chosen_locale="de")
+    owner = make_person(display_name="Dan Deep", manager=manager)
+    card(venture_of(owner), owner, "Interview ten shops", waiting_since=NOW - timedelta(days=6))
+    db.session.commit()
+
+    queue_review_digests(NOW, overdue_days=5)  # as the job runs it: no request, nobody signed in
+
+    headline = "Eine Karte wartet schon länger als 5 Tage auf Ihre Prüfung"
+    notice = db.session.scalars(
+        select(Notification).where(
+            Notification.person_id == manager.id, Notification.dedupe_key.is_not(None)
+        )
+    ).one()
+    assert notice.text == headline
+    digest = emails_to(manager, EmailKind.REVIEW_DIGEST)
+    assert digest.subject == headline
+    line = "„Interview ten shops“ (Green delivery, Dan Deep): Neu gestartet. Wartezeit: 6 Tage."
+    assert line in digest.text_body
