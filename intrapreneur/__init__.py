@@ -98,6 +98,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _template_helpers() -> dict[str, Any]:
     from intrapreneur.culture import permissions as culture_permissions
+    from intrapreneur.experiments import labels as experiment_labels
     from intrapreneur.experiments import permissions as experiment_permissions
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
@@ -118,6 +119,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_review_boards": experiment_permissions.can_review_boards,
         "can_run_surveys": culture_permissions.can_run_surveys,
         "formats": FORMATS,
+        **experiment_labels.for_templates(),
     }
 
 

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -115,7 +116,7 @@ def mark_read() -> ResponseReturnValue:
     if ActionForm().validate_on_submit():
         reviews.mark_all_read(current_user, datetime.now(UTC))
         db.session.commit()
-        flash("All notifications marked as read.", "success")
+        flash(_("All notifications marked as read."), "success")
     return redirect(url_for("reviews.notifications"))
 
 
@@ -159,7 +160,7 @@ def _save(
         db.session.rollback()
         form.form_errors.append(getattr(refusal, "message", StaleCard().message))
         return page(), 409
-    flash("Review saved; the team has been told.", "success")
+    flash(_("Review saved; the team has been told."), "success")
     return redirect(url_for("reviews.queue"))
 
 

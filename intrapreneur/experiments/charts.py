@@ -4,8 +4,10 @@ in a table."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
 
 from intrapreneur.core.charts import styled
+from intrapreneur.experiments.labels import DECISION_LABELS
 from intrapreneur.experiments.models import Decision
 from intrapreneur.experiments.queries import LineageRow
 
@@ -22,7 +24,8 @@ ROW_HEIGHT_PX = 28
 
 def lineage_tree(rows: list[LineageRow]) -> go.Figure:
     """The tree as the page lists it: generation across, one row per experiment down,
-    a line from each parent to its children, the marker saying the decision."""
+    a line from each parent to its children, the marker saying the decision (titles, axis
+    and legend in the reader's language)."""
     where = {row.experiment.id: (row.generation, -position) for position, row in enumerate(rows)}
     edge_x: list[float | None] = []
     edge_y: list[float | None] = []
@@ -50,14 +53,14 @@ def lineage_tree(rows: list[LineageRow]) -> go.Figure:
     # Room left of the first generation for its markers, right of the last for its titles.
     generations = list(range(deepest + 1))
     figure.update_xaxes(
-        title="Generation",
+        title=_("Generation"),
         range=[-0.3, deepest + 1.5],
         tickvals=generations,
         ticktext=[str(g + 1) for g in generations],  # counted from 1, as in the table
     )
     figure.update_yaxes(visible=False, range=[-len(rows) + 0.5, 0.5])
     figure.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
-    styled(figure, "Experiments and what grew out of them")
+    styled(figure, _("Experiments and what grew out of them"))
     return figure.update_layout(height=max(320, 120 + ROW_HEIGHT_PX * len(rows)))
 
 
@@ -68,7 +71,7 @@ def _markers(
     symbol: str,
     colour: str,
 ) -> go.Scatter:
-    label = decision.value.replace("_", " ") if decision else "not decided yet"
+    label = str(DECISION_LABELS[decision]) if decision else _("not decided yet")
     return go.Scatter(
         x=[where[row.experiment.id][0] for row in rows],
         y=[where[row.experiment.id][1] for row in rows],

@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, exists, select
 
 from intrapreneur.core import mail
+from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.experiments.models import Experiment, Notification, VentureMember
 from intrapreneur.experiments.reviews import (
@@ -47,17 +50,26 @@ class Digest:
 
     @property
     def headline(self) -> str:
-        """The subject and the in-app notice: how many wait, and how many too long."""
+        """The subject and the in-app notice: how many wait, and how many too long (in the
+        language being written: the manager's, within ``writing_for``)."""
         count = len(self.cards)
         overdue = sum(self.is_overdue(card) for card in self.cards)
         limit = describe_wait(self.overdue_after)
         if count == 1:
             if overdue:
-                return f"A card has waited more than {limit} for your review"
-            return "A card waits for your review"
+                return _("A card has waited more than %(limit)s for your review", limit=limit)
+            return _("A card waits for your review")
         if overdue:
-            return f"{count} cards wait for your review, {overdue} of them more than {limit}"
-        return f"{count} cards wait for your review"
+            return ngettext(
+                "%(num)d card waits for your review, %(overdue)d of them more than %(limit)s",
+                "%(num)d cards wait for your review, %(overdue)d of them more than %(limit)s",
+                count,
+                overdue=overdue,
+                limit=limit,
+            )
+        return ngettext(
+            "%(num)d card waits for your review", "%(num)d cards wait for your review", count
+        )
 
 
 @dataclass(frozen=True)
@@ -90,16 +102,18 @@ def queue_review_digests(now: datetime, overdue_days: int) -> DigestReport:
         key = keys[digest.manager.id]
         if key in done:
             continue
-        db.session.add(
-            Notification(
-                person_id=digest.manager.id,
-                text=digest.headline,
-                link=QUEUE_PATH,
-                dedupe_key=key,
+        # The notice and the email are written in the manager's language and zone.
+        with writing_for(digest.manager):
+            db.session.add(
+                Notification(
+                    person_id=digest.manager.id,
+                    text=digest.headline,
+                    link=QUEUE_PATH,
+                    dedupe_key=key,
+                )
             )
-        )
+            emailed += _email(digest, key, now)
         notified += 1
-        emailed += _email(digest, key, now)
     db.session.flush()
     return DigestReport(notified, emailed)
 

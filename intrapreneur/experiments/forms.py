@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -37,27 +40,26 @@ MAX_COST = 10_000_000
 MAX_DAYS = 1000
 
 
-def _title(label: str, description: str = "") -> StringField:
+def _title(label: LazyString) -> StringField:
     return StringField(
         label,
         validators=[
-            DataRequired(message="Give it a title."),
-            Length(max=MAX_TITLE, message="A title has at most %(max)d characters."),
+            DataRequired(message=_l("Give it a title.")),
+            Length(max=MAX_TITLE, message=_l("A title has at most %(max)d characters.")),
         ],
         filters=[strip_whitespace],
-        description=description,
         default="",
     )
 
 
-def _text(label: str, description: str = "") -> TextAreaField:
+def _text(label: LazyString, description: LazyString | str = "") -> TextAreaField:
     """Free text in Markdown, limited so that one card cannot swamp a page or an export."""
     return TextAreaField(
         label,
         validators=[
             Length(
                 max=MAX_TEXT,
-                message="This is limited to %(max)d characters; shorten it and save again.",
+                message=_l("This is limited to %(max)d characters; shorten it and save again."),
             )
         ],
         filters=[strip_whitespace],
@@ -67,53 +69,55 @@ def _text(label: str, description: str = "") -> TextAreaField:
 
 
 STAGE_CHOICES = [
-    SelectChoice("idea", "Idea"),
-    SelectChoice("problem", "Problem: is it real, and for whom?"),
-    SelectChoice("solution", "Solution: does it solve the problem?"),
-    SelectChoice("business", "Business: will it pay, can we deliver it?"),
-    SelectChoice("scale", "Scale"),
+    SelectChoice("idea", _l("Idea")),
+    SelectChoice("problem", _l("Problem: is it real, and for whom?")),
+    SelectChoice("solution", _l("Solution: does it solve the problem?")),
+    SelectChoice("business", _l("Business: will it pay, can we deliver it?")),
+    SelectChoice("scale", _l("Scale")),
 ]
 VISIBILITY_CHOICES = [
-    SelectChoice("private", "Private: the team (and their managers)"),
-    SelectChoice("sets", "Shared with our sets: also the sets it is shared into"),
-    SelectChoice("organisation", "Organisation: every employee (guests only through a set)"),
+    SelectChoice("private", _l("Private: the team (and their managers)")),
+    SelectChoice("sets", _l("Shared with our sets: also the sets it is shared into")),
+    SelectChoice("organisation", _l("Organisation: every employee (guests only through a set)")),
 ]
 ASSUMPTION_CHOICES = [
-    SelectChoice("desirability", "Desirability: do they want it?"),
-    SelectChoice("feasibility", "Feasibility: can we build and deliver it?"),
-    SelectChoice("viability", "Viability: does it pay?"),
+    SelectChoice("desirability", _l("Desirability: do they want it?")),
+    SelectChoice("feasibility", _l("Feasibility: can we build and deliver it?")),
+    SelectChoice("viability", _l("Viability: does it pay?")),
 ]
 # Ordered by strength, weakest first.
 EVIDENCE_CHOICES = [
-    SelectChoice("say", "What people say (weakest)"),
-    SelectChoice("do", "What people do (stronger)"),
-    SelectChoice("pay", "What people pay (strongest)"),
+    SelectChoice("say", _l("What people say (weakest)")),
+    SelectChoice("do", _l("What people do (stronger)")),
+    SelectChoice("pay", _l("What people pay (strongest)")),
 ]
 COLUMN_CHOICES = [
-    SelectChoice("backlog", "Backlog"),
-    SelectChoice("designing", "Designing"),
-    SelectChoice("running", "Running"),
-    SelectChoice("analysing", "Analysing"),
-    SelectChoice("decided", "Decided"),
+    SelectChoice("backlog", _l("Backlog")),
+    SelectChoice("designing", _l("Designing")),
+    SelectChoice("running", _l("Running")),
+    SelectChoice("analysing", _l("Analysing")),
+    SelectChoice("decided", _l("Decided")),
 ]
 DECISION_CHOICES = [
-    SelectChoice("persevere", "Persevere: keep going"),
-    SelectChoice("pivot", "Pivot: change course (starts a follow-up card)"),
-    SelectChoice("kill", "Kill: stop here"),
-    SelectChoice("test_again", "Test again (starts a follow-up card)"),
+    SelectChoice("persevere", _l("Persevere: keep going")),
+    SelectChoice("pivot", _l("Pivot: change course (starts a follow-up card)")),
+    SelectChoice("kill", _l("Kill: stop here")),
+    SelectChoice("test_again", _l("Test again (starts a follow-up card)")),
 ]
 TEAM_ROLE_CHOICES = [
-    SelectChoice("member", "Member: works on the cards"),
-    SelectChoice("owner", "Owner: also runs the venture's settings"),
+    SelectChoice("member", _l("Member: works on the cards")),
+    SelectChoice("owner", _l("Owner: also runs the venture's settings")),
 ]
 
 
 class VentureForm(FlaskForm):
-    title = _title("Title")
-    problem = _text("Problem", "Whose problem, and why it matters. Markdown allowed.")
-    customer = _text("Customer", "Who has the problem and would pay for it solved. Markdown.")
-    stage = SelectField("Stage", choices=STAGE_CHOICES)
-    visibility = SelectField("Who can see it", choices=VISIBILITY_CHOICES)
+    title = _title(_l("Title"))
+    problem = _text(_l("Problem"), _l("Whose problem, and why it matters. Markdown allowed."))
+    customer = _text(
+        _l("Customer"), _l("Who has the problem and would pay for it solved. Markdown.")
+    )
+    stage = SelectField(_l("Stage"), choices=STAGE_CHOICES)
+    visibility = SelectField(_l("Who can see it"), choices=VISIBILITY_CHOICES)
 
 
 class VentureSettingsForm(VentureForm, VersionedForm):
@@ -124,80 +128,86 @@ class CardForm(FlaskForm):
     """A test card; ``version`` is only checked when an existing card is edited."""
 
     version = IntegerField(widget=HiddenInput(), validators=[Optional()])
-    title = _title("Title")
-    hypothesis = _text("Hypothesis", "We believe that…")
-    assumption = SelectField("Riskiest assumption it tests", choices=ASSUMPTION_CHOICES)
-    test = _text("Test", "To verify that, we will…")
-    metric = _text("Metric", "and measure…")
-    success_criterion = _text("Success criterion", "We are right if…")
-    starts_on = DateField("Starts on", validators=[Optional(), plausible_date])
-    ends_on = DateField("Ends on", validators=[Optional(), plausible_date])
+    title = _title(_l("Title"))
+    hypothesis = _text(_l("Hypothesis"), _l("We believe that…"))
+    assumption = SelectField(_l("Riskiest assumption it tests"), choices=ASSUMPTION_CHOICES)
+    test = _text(_l("Test"), _l("To verify that, we will…"))
+    metric = _text(_l("Metric"), _l("and measure…"))
+    success_criterion = _text(_l("Success criterion"), _l("We are right if…"))
+    starts_on = DateField(_l("Starts on"), validators=[Optional(), plausible_date])
+    ends_on = DateField(_l("Ends on"), validators=[Optional(), plausible_date])
     cost_requested = FiniteDecimalField(
-        "Money requested",
+        _l("Money requested"),
         places=2,
         default=0,
         validators=[
-            InputRequired(message="Enter an amount (0 for none)."),
-            NumberRange(min=0, max=MAX_COST, message="Between 0 and %(max)s."),
+            InputRequired(message=_l("Enter an amount (0 for none).")),
+            NumberRange(min=0, max=MAX_COST, message=_l("Between 0 and %(max)s.")),
         ],
     )
     days_requested = FiniteDecimalField(
-        "Person-days requested",
+        _l("Person-days requested"),
         places=1,
         default=0,
         validators=[
-            InputRequired(message="Enter a number of days (0 for none)."),
-            NumberRange(min=0, max=MAX_DAYS, message="Between 0 and %(max)s days."),
+            InputRequired(message=_l("Enter a number of days (0 for none).")),
+            NumberRange(min=0, max=MAX_DAYS, message=_l("Between 0 and %(max)s days.")),
         ],
     )
-    evidence = SelectField("Evidence it will give", choices=EVIDENCE_CHOICES)
-    owner_id = SelectField("Owner", coerce=int, validators=[InputRequired()])
+    evidence = SelectField(_l("Evidence it will give"), choices=EVIDENCE_CHOICES)
+    owner_id = SelectField(_l("Owner"), coerce=int, validators=[InputRequired()])
 
     def validate_ends_on(self, field: DateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The time box must end on or after its first day.")
+            raise ValidationError(_("The time box must end on or after its first day."))
 
 
 class MoveCardForm(VersionedForm):
-    column = SelectField("Move to", choices=COLUMN_CHOICES)
+    column = SelectField(_l("Move to"), choices=COLUMN_CHOICES)
     back = StringField(widget=HiddenInput(), validators=[Length(max=2000)])
 
 
 class LearningCardForm(VersionedForm):
-    observation = _text("What we observed")
-    learning = _text("What we learned")
-    evidence_data = _text("Evidence (data points)", "Numbers, quotes, orders: what the test gave.")
-    decision = SelectField("Decision", choices=DECISION_CHOICES)
+    observation = _text(_l("What we observed"))
+    learning = _text(_l("What we learned"))
+    evidence_data = _text(
+        _l("Evidence (data points)"), _l("Numbers, quotes, orders: what the test gave.")
+    )
+    decision = SelectField(_l("Decision"), choices=DECISION_CHOICES)
 
 
 class TeamMemberForm(FlaskForm):
     email = StringField(
-        "Email or username",
-        validators=[DataRequired(message="Whom should we add?"), Length(max=254)],
+        _l("Email or username"),
+        validators=[DataRequired(message=_l("Whom should we add?")), Length(max=254)],
         filters=[strip_whitespace],
-        description="Anyone with an active account: colleagues or guest entrepreneurs.",
+        description=_l("Anyone with an active account: colleagues or guest entrepreneurs."),
     )
-    role = SelectField("Role", choices=TEAM_ROLE_CHOICES)
+    role = SelectField(_l("Role"), choices=TEAM_ROLE_CHOICES)
 
 
 class ShareForm(FlaskForm):
     set_ids = SelectMultipleField(
-        "Share into these sets",
+        _l("Share into these sets"),
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Sets you are in or facilitate now. Its visibility must be "
-        "“Shared with our sets” for their members to see it.",
+        description=_l(
+            "Sets you are in or facilitate now. Its visibility must be "
+            "“Shared with our sets” for their members to see it."
+        ),
     )
 
 
 class BoardFilterForm(Form):
     """The board's filters, read from the query string so a filtered board can be bookmarked."""
 
-    owner = SelectField("Owner", coerce=int, default=0)
-    column = SelectField("Column", choices=[SelectChoice("", "Any"), *COLUMN_CHOICES], default="")
-    assumption = SelectField(
-        "Assumption", choices=[SelectChoice("", "Any"), *ASSUMPTION_CHOICES], default=""
+    owner = SelectField(_l("Owner"), coerce=int, default=0)
+    column = SelectField(
+        _l("Column"), choices=[SelectChoice("", _l("Any")), *COLUMN_CHOICES], default=""
     )
-    overdue = BooleanField("Overdue only")
-    awaiting = BooleanField("Awaiting review only")
+    assumption = SelectField(
+        _l("Assumption"), choices=[SelectChoice("", _l("Any")), *ASSUMPTION_CHOICES], default=""
+    )
+    overdue = BooleanField(_l("Overdue only"))
+    awaiting = BooleanField(_l("Awaiting review only"))

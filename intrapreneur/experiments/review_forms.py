@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
@@ -12,31 +14,36 @@ from intrapreneur.experiments.models import ReviewTag
 
 MAX_COMMENT = 5000
 APPROVE, REFUSE, LATER = "approve", "refuse", "later"
+NEGATIVE = {
+    "approved_cost": _l("The money approved cannot be negative."),
+    "approved_days": _l("The person-days approved cannot be negative."),
+}
 
 
 class BoardReviewForm(FlaskForm):
     tag = RadioField(
-        "This review is",
+        _l("This review is"),
         choices=[
             SelectChoice(
-                ReviewTag.SUPPORT.value, "Support: what is good here, and what helps it on"
+                ReviewTag.SUPPORT.value, _l("Support: what is good here, and what helps it on")
             ),
             SelectChoice(
-                ReviewTag.CHALLENGE.value, "Challenge: what is doubtful, and what to test harder"
+                ReviewTag.CHALLENGE.value,
+                _l("Challenge: what is doubtful, and what to test harder"),
             ),
         ],
-        validators=[InputRequired(message="Choose support or challenge.")],
+        validators=[InputRequired(message=_l("Choose support or challenge."))],
     )
     comment = TextAreaField(
-        "Comment",
+        _l("Comment"),
         validators=[
-            DataRequired(message="Write a comment: a tag alone does not help anyone learn."),
+            DataRequired(message=_l("Write a comment: a tag alone does not help anyone learn.")),
             Length(
                 max=MAX_COMMENT,
-                message="Keep the comment to %(max)d characters or fewer (it has %(length)d).",
+                message=_l("Keep the comment to %(max)d characters or fewer (it has %(length)d)."),
             ),
         ],
-        description="Markdown: *emphasis*, lists and links work.",
+        description=_l("Markdown: *emphasis*, lists and links work."),
     )
 
 
@@ -45,23 +52,23 @@ class CardReviewForm(BoardReviewForm):
 
     version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
     budget = RadioField(
-        "The time and money requested",
+        _l("The time and money requested"),
         choices=[
-            SelectChoice(APPROVE, "Approve (the amounts below)"),
-            SelectChoice(REFUSE, "Refuse"),
-            SelectChoice(LATER, "No decision now"),
+            SelectChoice(APPROVE, _l("Approve (the amounts below)")),
+            SelectChoice(REFUSE, _l("Refuse")),
+            SelectChoice(LATER, _l("No decision now")),
         ],
         default=LATER,
     )
     approved_cost = FiniteDecimalField(
-        "Money approved",
+        _l("Money approved"),
         places=2,
-        description="At most the amount requested.",
+        description=_l("At most the amount requested."),
     )
     approved_days = FiniteDecimalField(
-        "Person-days approved",
+        _l("Person-days approved"),
         places=1,
-        description="At most the days requested.",
+        description=_l("At most the days requested."),
     )
 
     def validate_approved_cost(self, field: DecimalField) -> None:
@@ -73,6 +80,6 @@ class CardReviewForm(BoardReviewForm):
     def _check_amount(self, field: DecimalField) -> None:
         """Blank is fine unless approving; never below zero."""
         if field.data is None and self.budget.data == APPROVE:
-            raise ValidationError("Give the amount you approve (0 for none).")
+            raise ValidationError(_("Give the amount you approve (0 for none)."))
         if field.data is not None and field.data < 0:
-            raise ValidationError(f"The {field.label.text.lower()} cannot be negative.")
+            raise ValidationError(NEGATIVE[field.name])

@@ -15,9 +15,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Row, Select, exists, func, select, update
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import number_text
+from intrapreneur.experiments.labels import COLUMN_LABELS, DECISION_LABELS, TAG_LABELS
 from intrapreneur.experiments.models import (
     Column,
     Experiment,
@@ -28,8 +33,9 @@ from intrapreneur.experiments.models import (
     Venture,
     VentureMember,
 )
+from intrapreneur.experiments.notices import notify
 from intrapreneur.experiments.queries import visible_to
-from intrapreneur.experiments.services import BoardRefusal, StaleCard, notify
+from intrapreneur.experiments.services import BoardRefusal, StaleCard
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 
@@ -41,7 +47,7 @@ class BudgetRefusal(BoardRefusal):
 
     status = 422
 
-    def __init__(self, field: str, message: str) -> None:
+    def __init__(self, message: str, *, field: str) -> None:
         super().__init__(message)
         self.field = field
 
@@ -88,16 +94,23 @@ class WaitingCard:
 
     @property
     def reasons(self) -> list[str]:
+        """Why it waits, in the reader's language."""
         reasons = []
         if self.column is Column.DECIDED:
-            decision = (self.decision or "").replace("_", " ")
-            reasons.append(f"Decided: {decision}" if decision else "Decided")
+            reasons.append(
+                _("Decided: %(decision)s", decision=DECISION_LABELS[self.decision])
+                if self.decision
+                else _("Decided")
+            )
         elif self.column is Column.RUNNING:
-            reasons.append("Newly running")
+            reasons.append(_("Newly running"))
         if (self.cost_requested or self.days_requested) and self.budget_approved is None:
-            reasons.append("Asks for " + describe_request(self.cost_requested, self.days_requested))
+            request = describe_request(self.cost_requested, self.days_requested)
+            reasons.append(_("Asks for %(request)s", request=request))
         # Moved on (to Analysing, say) before anyone reviewed its start: it still waits.
-        return reasons or [f"Ran without a review, now in {self.column.value.capitalize()}"]
+        return reasons or [
+            _("Ran without a review, now in %(column)s", column=COLUMN_LABELS[self.column])
+        ]
 
 
 # -- reads ----------------------------------------------------------------------------------
@@ -237,18 +250,25 @@ def unread_count(reader: Person, today: date) -> int:
 
 
 def describe_request(cost: Decimal, days: Decimal) -> str:
-    whole_days = f"{days:,.1f}".removesuffix(".0")
-    parts = [f"{cost:,.2f} in money" if cost else "", f"{whole_days} person-days" if days else ""]
-    return " and ".join(part for part in parts if part) or "nothing"
+    """ "1,500.00 in money and 2.5 person-days", in the reader's language and numbers."""
+    money, person_days = number_text(cost, 2), number_text(days)
+    if cost and days:
+        return _("%(money)s in money and %(days)s person-days", money=money, days=person_days)
+    if cost:
+        return _("%(money)s in money", money=money)
+    if days:
+        return _("%(days)s person-days", days=person_days)
+    return _("nothing")
 
 
 def describe_wait(waited: timedelta) -> str:
     """ "3 days", "5 hours", "under an hour": enough to see what waited longest."""
-    for unit, seconds in (("day", 86_400), ("hour", 3_600)):
-        count = int(waited.total_seconds() // seconds)
-        if count:
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return "under an hour"
+    days, hours = int(waited.total_seconds() // 86_400), int(waited.total_seconds() // 3_600)
+    if days:
+        return ngettext("%(num)d day", "%(num)d days", days)
+    if hours:
+        return ngettext("%(num)d hour", "%(num)d hours", hours)
+    return _("under an hour")
 
 
 # -- writes ---------------------------------------------------------------------------------
@@ -284,7 +304,12 @@ def review_card(
     _tell_the_team(
         experiment.venture_id,
         experiment.owner_id,
-        f"{by.display_name} reviewed ‘{experiment.title}’: {_outcome(review)}",
+        _l(
+            "%(reviewer)s reviewed ‘%(title)s’: %(outcome)s",
+            reviewer=by.display_name,
+            title=experiment.title,
+            outcome=_outcome(review),
+        ),
         f"/experiments/{experiment.id}",
         by,
     )
@@ -299,7 +324,12 @@ def review_board(venture: Venture, *, tag: ReviewTag, comment: str, by: Person) 
     _tell_the_team(
         venture.id,
         None,
-        f"{by.display_name} reviewed the board ‘{venture.title}’: {tag.value}",
+        _l(
+            "%(reviewer)s reviewed the board ‘%(venture)s’: %(tag)s",
+            reviewer=by.display_name,
+            venture=venture.title,
+            tag=TAG_LABELS[tag],
+        ),
         f"/ventures/{venture.id}",
         by,
     )
@@ -319,18 +349,37 @@ def mark_all_read(person: Person, now: datetime) -> int:
 def _decide_budget(experiment: Experiment, review: Review, budget: BudgetDecision) -> None:
     """Approved amounts never exceed the request: funding is released in steps."""
     if budget.approved:
-        _check_amount("approved_cost", budget.cost, experiment.cost_requested, "money")
-        _check_amount("approved_days", budget.days, experiment.days_requested, "person-days")
+        _check_money(budget.cost, experiment.cost_requested)
+        _check_days(budget.days, experiment.days_requested)
         review.approved_cost, review.approved_days = budget.cost, budget.days
     experiment.budget_approved = review.budget_approved = budget.approved
 
 
-def _check_amount(field: str, amount: Decimal, requested: Decimal, what: str) -> None:
+def _check_money(amount: Decimal, requested: Decimal) -> None:
     if amount < 0:
-        raise BudgetRefusal(field, f"The approved {what} cannot be negative.")
+        raise BudgetRefusal(_("The approved money cannot be negative."), field="approved_cost")
     if amount > requested:
         raise BudgetRefusal(
-            field, f"You can approve at most the {requested:,} in {what} that was requested."
+            _(
+                "You can approve at most the %(money)s in money that was requested.",
+                money=number_text(requested, 2),
+            ),
+            field="approved_cost",
+        )
+
+
+def _check_days(amount: Decimal, requested: Decimal) -> None:
+    if amount < 0:
+        raise BudgetRefusal(
+            _("The approved person-days cannot be negative."), field="approved_days"
+        )
+    if amount > requested:
+        raise BudgetRefusal(
+            _(
+                "You can approve at most the %(days)s person-days that were requested.",
+                days=number_text(requested),
+            ),
+            field="approved_days",
         )
 
 
@@ -338,14 +387,18 @@ def _waited_seconds(requested_at: datetime | None, now: datetime) -> int | None:
     return None if requested_at is None else max(0, int((now - requested_at).total_seconds()))
 
 
-def _outcome(review: Review) -> str:
+def _outcome(review: Review) -> LazyString:
+    tag = TAG_LABELS[review.tag]
     if review.budget_approved is None:
-        return review.tag.value
-    decided = "request approved" if review.budget_approved else "request refused"
-    return f"{review.tag.value}; {decided}"
+        return tag
+    if review.budget_approved:
+        return _l("%(tag)s; request approved", tag=tag)
+    return _l("%(tag)s; request refused", tag=tag)
 
 
-def _tell_the_team(venture_id: int, owner_id: int | None, text: str, link: str, by: Person) -> None:
+def _tell_the_team(
+    venture_id: int, owner_id: int | None, message: LazyString, link: str, by: Person
+) -> None:
     """The card's owner and the venture's owners, each once, never the reviewer."""
     owners = db.session.scalars(
         select(VentureMember.person_id).where(
@@ -355,7 +408,7 @@ def _tell_the_team(venture_id: int, owner_id: int | None, text: str, link: str, 
     told = dict.fromkeys([owner_id, *owners])
     for person_id in told:
         if person_id is not None and person_id != by.id:
-            notify(person_id, text, link, venture_id=venture_id)
+            notify(person_id, message, link, venture_id=venture_id)
 
 
 def _record(review: Review, by: Person) -> None:

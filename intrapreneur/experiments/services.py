@@ -14,20 +14,21 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from babel.lists import format_list
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
-from intrapreneur.core import mail
 from intrapreneur.core import services as audit
-from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.models import utcnow
+from intrapreneur.core.dates import formatting_locale
 from intrapreneur.experiments import queries
+from intrapreneur.experiments.labels import COLUMN_LABELS
 from intrapreneur.experiments.models import (
     Assumption,
     Column,
     Decision,
     Evidence,
     Experiment,
-    Notification,
     Stage,
     TeamRole,
     Venture,
@@ -35,11 +36,13 @@ from intrapreneur.experiments.models import (
     VentureShare,
     Visibility,
 )
+from intrapreneur.experiments.notices import email_notification
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import Action
 
-FOLLOW_UP_PREFIX = {Decision.PIVOT: "Pivot of", Decision.TEST_AGAIN: "Test again:"}
+# Decisions that start a child card, the next step of the venture's lineage.
+FOLLOWED_UP = frozenset({Decision.PIVOT, Decision.TEST_AGAIN})
 
 
 class BoardRefusal(Exception):
@@ -55,8 +58,10 @@ class BoardRefusal(Exception):
 class StaleCard(BoardRefusal):
     def __init__(self) -> None:
         super().__init__(
-            "Someone else changed this card while you were looking at it. "
-            "Reload the board to see where it is now, then try again."
+            _(
+                "Someone else changed this card while you were looking at it. "
+                "Reload the board to see where it is now, then try again."
+            )
         )
 
 
@@ -120,8 +125,11 @@ def delete_venture(venture: Venture, *, by: Person) -> None:
     archived instead."""
     if queries.has_experiments(venture.id) or queries.has_reviews(venture.id):
         raise BoardRefusal(
-            f"{venture.title} has experiments or reviews, which are its record of what was "
-            "learned; archive it instead."
+            _(
+                "%(venture)s has experiments or reviews, which are its record of what was "
+                "learned; archive it instead.",
+                venture=venture.title,
+            )
         )
     audit.record("venture.deleted", actor=by, obj=venture, title=venture.title)
     for model in (VentureMember, VentureShare):
@@ -167,7 +175,7 @@ def experiment_from_action(
 ) -> Experiment:
     """Turn a commitment from a set into a card on the owner's board, linked both ways."""
     if action.experiment_id is not None:
-        raise BoardRefusal("This commitment is already an experiment.")
+        raise BoardRefusal(_("This commitment is already an experiment."))
     experiment = create_experiment(
         venture, CardFields(title=action.description[:200]), owner=by, by=by, now=now
     )
@@ -183,7 +191,7 @@ def update_experiment(
     if experiment.column is Column.RUNNING:
         _check_ready_to_run(fields)
     if experiment.column is Column.DECIDED:
-        raise BoardRefusal("A decided experiment is part of the record and no longer changes.")
+        raise BoardRefusal(_("A decided experiment is part of the record and no longer changes."))
     changed = sorted(k for k, v in fields.values().items() if getattr(experiment, k) != v)
     for key, value in fields.values().items():
         setattr(experiment, key, value)
@@ -198,16 +206,16 @@ def move(experiment: Experiment, to: Column, *, version: int, by: Person, now: d
     """Move a card; an illegal move is refused with the reason and the card stays put."""
     _check_version(experiment, version)
     if to is experiment.column:
-        raise BoardRefusal(f"The card is already in {to.value.capitalize()}.")
+        raise BoardRefusal(_("The card is already in %(column)s.", column=COLUMN_LABELS[to]))
     if experiment.column is Column.DECIDED:
         raise BoardRefusal(
-            "A decided experiment stays decided; decide to test again for a new card."
+            _("A decided experiment stays decided; decide to test again for a new card.")
         )
     if to is Column.DECIDED:
         raise BoardRefusal(
-            "To move a card to Decided, record its learning card and decision."
+            _("To move a card to Decided, record its learning card and decision.")
             if experiment.can_be_decided
-            else "A card is decided after it has run: move it to Running first."
+            else _("A card is decided after it has run: move it to Running first.")
         )
     if to is Column.RUNNING:
         _check_ready_to_run(experiment)
@@ -225,18 +233,23 @@ def decide(
     which is returned."""
     _check_version(experiment, version)
     if not experiment.can_be_decided:
-        raise BoardRefusal("Only a running or analysed experiment can be decided.")
+        raise BoardRefusal(_("Only a running or analysed experiment can be decided."))
     missing = [
         label
         for label, value in (
-            ("what was observed", card.observation),
-            ("what was learned", card.learning),
-            ("the evidence (data points)", card.evidence_data),
+            (_("what was observed"), card.observation),
+            (_("what was learned"), card.learning),
+            (_("the evidence (data points)"), card.evidence_data),
         )
         if not value.strip()
     ]
     if missing:
-        raise BoardRefusal("The learning card needs " + ", ".join(missing) + ".")
+        raise BoardRefusal(
+            _(
+                "The learning card needs %(missing)s.",
+                missing=format_list(missing, locale=formatting_locale()),
+            )
+        )
     moved_from = experiment.column
     experiment.observation = card.observation
     experiment.learning = card.learning
@@ -252,7 +265,7 @@ def decide(
         decision=card.decision.value,
         moved_from=moved_from.value,
     )
-    if card.decision not in FOLLOW_UP_PREFIX:
+    if card.decision not in FOLLOWED_UP:
         return None
     return create_experiment(
         experiment.venture,
@@ -261,37 +274,6 @@ def decide(
         by=by,
         now=now,
         parent=experiment,
-    )
-
-
-def notify(
-    person_id: int, text: str, link: str = "", *, venture_id: int | None = None
-) -> Notification:
-    """Tell someone in the app, and by email unless they turned review emails off."""
-    notification = Notification(
-        person_id=person_id, text=text[:500], link=link, venture_id=venture_id
-    )
-    db.session.add(notification)
-    person = db.session.get(Person, person_id)
-    if person is not None:
-        email_notification(person, text, link)
-    return notification
-
-
-def email_notification(person: Person, text: str, link: str) -> None:
-    """The one way review news goes out by email (``link`` is a path in the app)."""
-    root = mail.site_root()
-    mail.queue(
-        person,
-        EmailKind.REVIEW_NOTIFICATION,
-        subject=mail.one_line(text),
-        template="review_notification",
-        context={
-            "text": text,
-            "link": root + link if root and link else None,
-            "preferences_url": mail.preferences_url(),
-        },
-        now=utcnow(),
     )
 
 
@@ -305,10 +287,14 @@ def is_overdue(experiment: Experiment, today: date) -> bool:
 
 
 def _follow_up_fields(parent: Experiment, decision: Decision) -> CardFields:
-    title = f"{FOLLOW_UP_PREFIX[decision]} {parent.title}"[:200]
+    # Titled in the language of whoever decides: the card is theirs to write on.
+    if decision is Decision.PIVOT:
+        title = _("Pivot of %(title)s", title=parent.title)
+    else:
+        title = _("Test again: %(title)s", title=parent.title)
     keep = decision is Decision.TEST_AGAIN
     return CardFields(
-        title=title,
+        title=title[:200],
         hypothesis=parent.hypothesis,
         assumption=parent.assumption,
         test=parent.test if keep else "",
@@ -325,17 +311,25 @@ def _check_version(experiment: Experiment, version: int) -> None:
 
 def _check_time_box(fields: CardFields) -> None:
     if fields.starts_on and fields.ends_on and fields.ends_on < fields.starts_on:
-        raise BoardRefusal("The time box ends before it starts.")
+        raise BoardRefusal(_("The time box ends before it starts."))
 
 
 def _check_ready_to_run(card: CardFields | Experiment) -> None:
-    missing = []
-    if not card.success_criterion.strip():
-        missing.append('a success criterion ("We are right if…")')
-    if card.starts_on is None or card.ends_on is None:
-        missing.append("a time box (start and end dates)")
-    if missing:
-        raise BoardRefusal("A running experiment needs " + " and ".join(missing) + ".")
+    no_criterion = not card.success_criterion.strip()
+    no_time_box = card.starts_on is None or card.ends_on is None
+    if no_criterion and no_time_box:
+        raise BoardRefusal(
+            _(
+                "A running experiment needs a success criterion (“We are right if…”) "
+                "and a time box (start and end dates)."
+            )
+        )
+    if no_criterion:
+        raise BoardRefusal(
+            _("A running experiment needs a success criterion (“We are right if…”).")
+        )
+    if no_time_box:
+        raise BoardRefusal(_("A running experiment needs a time box (start and end dates)."))
 
 
 def _ask_for_review_of_request(experiment: Experiment, now: datetime) -> None:
@@ -355,7 +349,11 @@ def _ask_for_review(experiment: Experiment, now: datetime, *, afresh: bool = Fal
     if manager is not None:
         email_notification(
             manager,
-            f"{experiment.owner.display_name} asks for your review of ‘{experiment.title}’",
+            _l(
+                "%(owner)s asks for your review of ‘%(title)s’",
+                owner=experiment.owner.display_name,
+                title=experiment.title,
+            ),
             f"/experiments/{experiment.id}/review",
         )
 
@@ -370,8 +368,10 @@ def _record(action: str, experiment: Experiment, by: Person, **details: Any) -> 
 class StaleVenture(BoardRefusal):
     def __init__(self) -> None:
         super().__init__(
-            "Someone else changed this venture while you were editing it. "
-            "Reload the page to see their changes, then make yours again."
+            _(
+                "Someone else changed this venture while you were editing it. "
+                "Reload the page to see their changes, then make yours again."
+            )
         )
 
 
@@ -415,7 +415,11 @@ def set_team_role(venture: Venture, person: Person, role: TeamRole, *, by: Perso
         )
         return
     if member.role is role:
-        raise BoardRefusal(f"{person.display_name} is already {role.value} of this venture.")
+        raise BoardRefusal(
+            _("%(name)s is already an owner of this venture.", name=person.display_name)
+            if role is TeamRole.OWNER
+            else _("%(name)s is already a member of this venture.", name=person.display_name)
+        )
     _keep_an_owner(venture, member)
     member.role = role
     audit.record(
@@ -455,7 +459,7 @@ def hand_over(experiment: Experiment, owner: Person, *, by: Person, now: datetim
     if owner.id == experiment.owner_id:
         return
     if queries.team_role(experiment.venture_id, owner.id) is None:
-        raise BoardRefusal(f"{owner.display_name} is not on this venture's team.")
+        raise BoardRefusal(_("%(name)s is not on this venture's team.", name=owner.display_name))
     experiment.owner = owner
     experiment.updated_at = now
     _record("experiment.handed_over", experiment, by, owner_id=owner.id)
@@ -467,7 +471,9 @@ def record_export(venture: Venture, filters: dict[str, str], *, by: Person) -> N
 
 def _check_open(venture: Venture) -> None:
     if venture.archived_at is not None:
-        raise BoardRefusal(f"{venture.title} is archived: it is kept as it is, read-only.")
+        raise BoardRefusal(
+            _("%(venture)s is archived: it is kept as it is, read-only.", venture=venture.title)
+        )
 
 
 def _keep_an_owner(venture: Venture, member: VentureMember) -> None:
@@ -477,5 +483,8 @@ def _keep_an_owner(venture: Venture, member: VentureMember) -> None:
     owners = [m for m in queries.team_of(venture.id) if m.role is TeamRole.OWNER]
     if owners == [member]:
         raise BoardRefusal(
-            f"{member.person.display_name} is the only owner; make someone else an owner first."
+            _(
+                "%(name)s is the only owner; make someone else an owner first.",
+                name=member.person.display_name,
+            )
         )

@@ -155,7 +155,7 @@ def test_the_board_shows_each_card_in_its_column_with_its_marks_in_words(
     assert "Overdue" not in running_text
     designing = column_of(page, Column.DESIGNING)
     assert "Paper prototype" in designing and "Overdue" in designing
-    assert "asks for 150.00 and 0.0 person-days" in designing
+    assert "asks for 150.00 and 0 person-days" in designing
     assert "Desirability" in designing and "what people say (weakest)" in designing
     assert "No cards" in column_of(page, Column.DECIDED)
     overdue = text_of(page.split('id="overdue-heading"')[1])

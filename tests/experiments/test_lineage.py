@@ -79,7 +79,7 @@ def test_the_tree_reads_newest_first_with_what_grew_out_of_what(
     ]
     assert rows[1][4].startswith("Pivot") and rows[4][4].startswith("Kill")
     assert "<strong>Price</strong> matters" in page
-    assert "5 experiments 1 pivots 1 kills 0 persevere 1 tested again 2 not decided yet" in _text(
+    assert "5 experiments 1 pivot 1 kill 0 persevere 1 tested again 2 not decided yet" in _text(
         page
     )
     figure = json.loads(

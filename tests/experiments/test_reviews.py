@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from intrapreneur.core.models import AuditEvent
-from intrapreneur.experiments import reviews, services
+from intrapreneur.experiments import notices, reviews, services
 from intrapreneur.experiments.models import (
     Column,
     Experiment,
@@ -333,7 +333,7 @@ def test_approving_more_than_requested_is_refused_and_nothing_is_saved(
         ({"approved_cost": "NaN"}, "Not a valid decimal value."),
         ({"approved_days": "sNaN"}, "Not a valid decimal value."),
         ({"approved_days": ""}, "Give the amount you approve (0 for none)."),
-        ({"approved_days": "9"}, "You can approve at most the 5.0 in person-days"),
+        ({"approved_days": "9"}, "You can approve at most the 5 person-days that were requested."),
         ({"comment": ""}, "Write a comment"),
         ({"comment": "x" * 5001}, "5000 characters or fewer (it has 5001)"),
         ({"tag": ""}, "Choose support or challenge."),
@@ -441,8 +441,8 @@ def test_a_notification_about_a_venture_follows_the_ventures_visibility(
 
 def test_mark_all_read(client: FlaskClient, org: Org) -> None:
     for n in range(3):
-        services.notify(org.dan.id, f"Note {n}", "/reviews")
-    services.notify(org.dina.id, "Someone else's note")
+        notices.notify(org.dan.id, f"Note {n}", "/reviews")
+    notices.notify(org.dina.id, "Someone else's note")
     db.session.commit()
     signed_in(client, org.dan)
 

@@ -107,7 +107,7 @@ def test_decided_is_reached_only_with_a_learning_card_and_stays(
     with pytest.raises(BoardRefusal, match="record its learning card and decision"):
         move(experiment, Column.DECIDED, owner)
     empty = LearningCard(" ", "learned", "", Decision.KILL)
-    with pytest.raises(BoardRefusal, match="what was observed, the evidence"):
+    with pytest.raises(BoardRefusal, match="what was observed and the evidence"):
         services.decide(experiment, empty, version=experiment.version, by=owner, now=NOW)
     assert experiment.column is Column.RUNNING
 

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, stream_with_context, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup, escape
 from sqlalchemy import Select
@@ -35,12 +36,17 @@ from intrapreneur.core.permissions import ensure, requires, signed_in
 from intrapreneur.core.security import safe_next
 from intrapreneur.experiments import queries, services
 from intrapreneur.experiments.forms import BoardFilterForm, MoveCardForm, VentureForm
+from intrapreneur.experiments.labels import (
+    ASSUMPTION_LABELS,
+    COLUMN_LABELS,
+    DECISION_LABELS,
+    EVIDENCE_LABELS,
+    EVIDENCE_WITH_STRENGTH,
+)
 from intrapreneur.experiments.models import (
     DECIDABLE_FROM,
     Assumption,
     Column,
-    Decision,
-    Evidence,
     Experiment,
     Venture,
 )
@@ -72,7 +78,10 @@ def new() -> ResponseReturnValue:
         return render_template("ventures/new.html", form=form), 422 if form.errors else 200
     venture = services.create_venture(**venture_values(form), by=current_user, now=utcnow())
     db.session.commit()
-    flash(f"{venture.title} is started. Add the first experiment to its board.", "success")
+    flash(
+        _("%(venture)s is started. Add the first experiment to its board.", venture=venture.title),
+        "success",
+    )
     return redirect(url_for("ventures.board", venture_id=venture.id))
 
 
@@ -82,7 +91,7 @@ def new() -> ResponseReturnValue:
 def _read_filters(venture_id: int) -> tuple[BoardFilterForm, BoardFilters | None]:
     """The filters in the query string, or None when one of them is not understood."""
     form = BoardFilterForm(request.args)
-    form.owner.choices = person_choices(queries.card_owners(venture_id), nobody="Anyone")
+    form.owner.choices = person_choices(queries.card_owners(venture_id), nobody=_("Anyone"))
     if not form.validate():
         return form, None
     return form, BoardFilters(
@@ -99,39 +108,50 @@ def _bad_filters(form: BoardFilterForm) -> ResponseReturnValue:
         f"{form[name].label.text}: {' '.join(errors)}" for name, errors in form.errors.items()
     )
     return render_error(
-        400, f"This board has no such filter ({problems}). Clear the filters and choose again."
+        400,
+        _(
+            "This board has no such filter (%(problems)s). Clear the filters and choose again.",
+            problems=problems,
+        ),
     )
 
 
 # A column shows a page of its oldest cards, the same page size as every list;
 # "Show all" pages through the rest.
 CARDS_PER_COLUMN = DEFAULT_PER_PAGE
-# Worked out once, not per card: a board may hold thousands (see bench/boards.py).
-EVIDENCE_STRENGTH = {Evidence.SAY: "weakest", Evidence.DO: "stronger", Evidence.PAY: "strongest"}
-# Escaped here, once, so the template outputs them as they are.
-CARD_LABELS: dict[str, Markup] = {
-    **{a: escape(a.value.capitalize()) for a in Assumption},
-    **{e: escape(f"what people {e.value} ({EVIDENCE_STRENGTH[e]})") for e in Evidence},
-    **{d: escape(d.value.replace("_", " ")) for d in Decision},
-}
 # Decided is reached through the learning card on the card's own page, never by a move:
 # choosing it (offered once a card has run) leads there.
 MOVE_TARGETS = [column for column in Column if column is not Column.DECIDED]
-TO_DECIDED = Markup('<option value="{}">{}</option>').format(
-    Column.DECIDED.value, "Decided: record the decision on the card's page"
-)
-MOVE_OPTIONS = {
-    current: Markup("").join(
-        Markup('<option value="{}"{}>{}</option>').format(
-            target.value,
-            Markup(" selected") if target is current else "",
-            target.value.capitalize(),
-        )
-        for target in MOVE_TARGETS
+
+
+def _card_labels() -> dict[str, Markup]:
+    """Worked out once per board, not per card (a board may hold thousands, see
+    bench/boards.py), in the reader's language; escaped here so the template outputs them
+    as they are."""
+    return {
+        **{a: escape(label) for a, label in ASSUMPTION_LABELS.items()},
+        **{e: escape(label) for e, label in EVIDENCE_WITH_STRENGTH.items()},
+        **{d: escape(label) for d, label in DECISION_LABELS.items()},
+    }
+
+
+def _move_options() -> dict[Column, Markup]:
+    """Each column's move options, once per board in the reader's language."""
+    to_decided = Markup('<option value="{}">{}</option>').format(
+        Column.DECIDED.value, _("Decided: record the decision on the card's page")
     )
-    + (TO_DECIDED if current in DECIDABLE_FROM else "")
-    for current in Column
-}
+    return {
+        current: Markup("").join(
+            Markup('<option value="{}"{}>{}</option>').format(
+                target.value,
+                Markup(" selected") if target is current else "",
+                COLUMN_LABELS[target],
+            )
+            for target in MOVE_TARGETS
+        )
+        + (to_decided if current in DECIDABLE_FROM else "")
+        for current in Column
+    }
 
 
 @blueprint.get("/ventures/<int:venture_id>")
@@ -166,8 +186,8 @@ def board(venture_id: int) -> ResponseReturnValue:
         manages=access.manage,
         reviews=access.review,
         today=today,
-        labels=CARD_LABELS,
-        move_options=MOVE_OPTIONS,
+        labels=_card_labels(),
+        move_options=_move_options(),
         counts=counts,
         page=page,
         per_column=CARDS_PER_COLUMN,
@@ -180,12 +200,14 @@ def move(experiment_id: int) -> ResponseReturnValue:
     experiment = load_card(experiment_id, work=True)
     form = MoveCardForm()
     if not form.validate_on_submit():
-        return render_error(400, "That move was not understood, so the card was not moved.")
+        return render_error(400, _("That move was not understood, so the card was not moved."))
     to = Column(form.column.data)
     if to is Column.DECIDED and experiment.can_be_decided:
         flash(
-            "Record what the experiment showed and your decision: "
-            "that is what moves the card to Decided.",
+            _(
+                "Record what the experiment showed and your decision: "
+                "that is what moves the card to Decided."
+            ),
             "info",
         )
         return redirect(url_for("ventures.card", experiment_id=experiment.id) + "#decide-heading")
@@ -195,29 +217,40 @@ def move(experiment_id: int) -> ResponseReturnValue:
         )
     )
     if moved:
-        flash(f"“{experiment.title}” is now in {to.value.capitalize()}.", "success")
+        flash(
+            _(
+                "“%(title)s” is now in %(column)s.",
+                title=experiment.title,
+                column=COLUMN_LABELS[to],
+            ),
+            "success",
+        )
     board_url = url_for("ventures.board", venture_id=experiment.venture_id)
     # Back at the card: keyboard users go on from it, not from the top of the board.
     return redirect(f"{safe_next(form.back.data, board_url)}#card-{experiment.id}")
 
 
-CSV_HEADER = [
-    "id", "title", "column", "owner", "assumption", "evidence", "hypothesis", "test",
-    "metric", "success criterion", "starts on", "ends on", "money requested",
-    "days requested", "overdue", "awaiting review", "decision", "learning",
-]  # fmt: skip
+def _csv_header() -> list[str]:
+    """The export's column names, in the reader's language (the columns' order is fixed)."""
+    return [
+        _("id"), _("title"), _("column"), _("owner"), _("assumption"), _("evidence"),
+        _("hypothesis"), _("test"), _("metric"), _("success criterion"), _("starts on"),
+        _("ends on"), _("money requested"), _("days requested"), _("overdue"),
+        _("awaiting review"), _("decision"), _("learning"),
+    ]  # fmt: skip
 
 
 def _csv_rows(statement: Select[tuple[Experiment]], today: date) -> Iterator[list[Any]]:
+    yes, no = _("yes"), _("no")
     for card in db.session.scalars(statement.execution_options(yield_per=500)):
         yield [
-            card.id, card.title, card.column.value, card.owner.display_name,
-            card.assumption.value, card.evidence.value, card.hypothesis, card.test,
-            card.metric, card.success_criterion, card.starts_on, card.ends_on,
-            card.cost_requested, card.days_requested,
-            "yes" if services.is_overdue(card, today) else "no",
-            "yes" if card.review_requested_at else "no",
-            card.decision.value if card.decision else "", card.learning,
+            card.id, card.title, COLUMN_LABELS[card.column], card.owner.display_name,
+            ASSUMPTION_LABELS[card.assumption], EVIDENCE_LABELS[card.evidence],
+            card.hypothesis, card.test, card.metric, card.success_criterion,
+            card.starts_on, card.ends_on, card.cost_requested, card.days_requested,
+            yes if services.is_overdue(card, today) else no,
+            yes if card.review_requested_at else no,
+            DECISION_LABELS[card.decision] if card.decision else "", card.learning,
         ]  # fmt: skip
 
 
@@ -232,7 +265,7 @@ def export(venture_id: int) -> ResponseReturnValue:
     services.record_export(venture, filters.as_args(), by=current_user)
     db.session.commit()
     statement = queries.board_cards(venture.id, filters, date.today())
-    lines = csv_lines(CSV_HEADER, _csv_rows(statement, date.today()))
+    lines = csv_lines(_csv_header(), _csv_rows(statement, date.today()))
     return Response(
         stream_with_context(lines),
         mimetype="text/csv",

@@ -9,6 +9,7 @@ from functools import partial
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.ventures.common import (
@@ -23,6 +24,7 @@ from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import requires, signed_in
 from intrapreneur.experiments import queries, services
 from intrapreneur.experiments.forms import CardForm, LearningCardForm
+from intrapreneur.experiments.labels import DECISION_LABELS
 from intrapreneur.experiments.models import Assumption, Decision, Evidence, Experiment, Venture
 from intrapreneur.experiments.permissions import can_review, can_start_ventures, can_work_on
 from intrapreneur.experiments.services import CardFields, LearningCard
@@ -80,7 +82,7 @@ def new_card(venture_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash(f"“{created[0].title}” is in the backlog.", "success")
+    flash(_("“%(title)s” is in the backlog.", title=created[0].title), "success")
     return redirect(url_for("ventures.board", venture_id=venture.id))
 
 
@@ -115,7 +117,7 @@ def edit_card(experiment_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash("Card saved.", "success")
+    flash(_("Card saved."), "success")
     return redirect(url_for("ventures.card", experiment_id=experiment.id))
 
 
@@ -169,12 +171,18 @@ def decide(experiment_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    decision = Decision(form.decision.data).value.replace("_", " ")
+    decision = DECISION_LABELS[Decision(form.decision.data)]
     follow_up = follow_ups[0]
     if follow_up is None:
-        flash(f"Decided: {decision}. The learning card is on the record.", "success")
+        flash(
+            _("Decided: %(decision)s. The learning card is on the record.", decision=decision),
+            "success",
+        )
         return redirect(url_for("ventures.card", experiment_id=experiment.id))
-    flash(f"Decided: {decision}. Here is the follow-up card, ready to design.", "success")
+    flash(
+        _("Decided: %(decision)s. Here is the follow-up card, ready to design.", decision=decision),
+        "success",
+    )
     return redirect(url_for("ventures.card", experiment_id=follow_up.id))
 
 

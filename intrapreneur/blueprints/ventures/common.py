@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Blueprint, flash
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm.exc import StaleDataError
@@ -21,9 +22,6 @@ from intrapreneur.experiments.services import BoardRefusal
 from intrapreneur.extensions import db
 
 blueprint = Blueprint("ventures", __name__)
-
-# A save that lost a race with another at the database (the version column noticed).
-STALE = "Someone else changed this while you were working on it. Reload the page and try again."
 
 
 def load_venture(venture_id: int, *, work: bool = False, manage: bool = False) -> Venture:
@@ -44,7 +42,12 @@ def load_card(experiment_id: int, *, work: bool = False) -> Experiment:
 
 
 def reason(error: Exception) -> str:
-    return error.message if isinstance(error, BoardRefusal) else STALE
+    if isinstance(error, BoardRefusal):
+        return error.message
+    # A save that lost a race with another at the database (the version column noticed).
+    return _(
+        "Someone else changed this while you were working on it. Reload the page and try again."
+    )
 
 
 def commit_or_flash(change: Callable[[], object]) -> bool:

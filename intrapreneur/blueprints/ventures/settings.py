@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.ventures.common import (
@@ -60,6 +61,12 @@ def _settings_page(
     )
 
 
+def _role_given(name: str, role: TeamRole, venture: str) -> str:
+    if role is TeamRole.OWNER:
+        return _("%(name)s is owner of %(venture)s.", name=name, venture=venture)
+    return _("%(name)s is member of %(venture)s.", name=name, venture=venture)
+
+
 def _to_settings(venture: Venture) -> ResponseReturnValue:
     return redirect(url_for("ventures.settings", venture_id=venture.id))
 
@@ -84,7 +91,7 @@ def settings(venture_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash("Venture saved.", "success")
+    flash(_("Venture saved."), "success")
     return _to_settings(venture)
 
 
@@ -97,11 +104,11 @@ def add_to_team(venture_id: int) -> ResponseReturnValue:
         return _settings_page(venture, team_form=form), 422
     person = queries.active_person(form.email.data)
     if person is None:
-        form.email.errors.append("Nobody with an active account has that email or username.")
+        form.email.errors.append(_("Nobody with an active account has that email or username."))
         return _settings_page(venture, team_form=form), 422
     role = TeamRole(form.role.data)
     if commit_or_flash(lambda: services.set_team_role(venture, person, role, by=current_user)):
-        flash(f"{person.display_name} is {role.value} of {venture.title}.", "success")
+        flash(_role_given(person.display_name, role, venture.title), "success")
     return _to_settings(venture)
 
 
@@ -114,7 +121,7 @@ def remove_from_team(venture_id: int, member_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return render_error(400)
     if commit_or_flash(lambda: services.remove_team_member(venture, member, by=current_user)):
-        flash(f"{member.person.display_name} has left the team.", "success")
+        flash(_("%(name)s has left the team.", name=member.person.display_name), "success")
     return _to_settings(venture)
 
 
@@ -124,10 +131,10 @@ def share(venture_id: int) -> ResponseReturnValue:
     venture = load_venture(venture_id, manage=True)
     form, offered = _share_form()
     if not form.validate_on_submit():
-        return render_error(400, "Those sets were not understood, so sharing did not change.")
+        return render_error(400, _("Those sets were not understood, so sharing did not change."))
     chosen = set(form.set_ids.data or [])
     if commit_or_flash(lambda: services.share_into(venture, chosen, offered, by=current_user)):
-        flash("Sharing saved.", "success")
+        flash(_("Sharing saved."), "success")
     return _to_settings(venture)
 
 
@@ -138,7 +145,10 @@ def archive(venture_id: int) -> ResponseReturnValue:
     if not ActionForm().validate_on_submit():
         return render_error(400)
     if commit_or_flash(lambda: services.archive_venture(venture, by=current_user, now=utcnow())):
-        flash(f"{venture.title} is archived: kept as it is, read-only.", "success")
+        flash(
+            _("%(venture)s is archived: kept as it is, read-only.", venture=venture.title),
+            "success",
+        )
     return redirect(url_for("ventures.board", venture_id=venture.id))
 
 
@@ -151,5 +161,5 @@ def delete(venture_id: int) -> ResponseReturnValue:
     title = venture.title
     if not commit_or_flash(lambda: services.delete_venture(venture, by=current_user)):
         return _to_settings(venture)
-    flash(f"{title} is deleted.", "success")
+    flash(_("%(venture)s is deleted.", venture=title), "success")
     return redirect(url_for("ventures.index"))
