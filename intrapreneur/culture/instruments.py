@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from statistics import fmean
@@ -22,8 +22,35 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 # Ids end up in URLs, form field names and JSON keys; "@" is kept free for Instrument.key.
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A text's language: a language code as the product's catalogues name them ("de", "pt_BR").
+LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+# Every text is written in English at least: the language the product is written in, and
+# the one a reader gets where their own is missing.
+SOURCE_LANGUAGE = "en"
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
+
+
+@dataclass(frozen=True)
+class TextPlace:
+    """Where a text sits in an instrument: ``kind`` is one of the keys of ``PLACE_KINDS``,
+    ``of`` the item or dimension id or the scale point it belongs to (None for the
+    instrument's own title, description and instructions)."""
+
+    kind: str
+    of: str | None = None
+
+
+# Texts a language may lack: translated where a refusal names them (see ``describe_place``).
+PLACE_KINDS = (
+    "title",
+    "description",
+    "instructions",
+    "scale label",
+    "dimension name",
+    "dimension description",
+    "item",
+)
 
 
 @dataclass(frozen=True)
@@ -52,6 +79,11 @@ class Instrument:
     scale_labels: dict[int, str]
     dimensions: tuple[Dimension, ...]
     items: tuple[Item, ...]
+    instructions: str = ""
+    # Every text by language, the English included; the fields above hold the English.
+    texts: Mapping[TextPlace, Mapping[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def key(self) -> str:
@@ -61,6 +93,63 @@ class Instrument:
     @cached_property
     def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages every text of the instrument is written in."""
+        written = {language for by in self.texts.values() for language in by}
+        return frozenset(
+            language for language in written if all(language in by for by in self.texts.values())
+        ) | {SOURCE_LANGUAGE}
+
+    def missing_texts(self, languages: Collection[str]) -> list[tuple[TextPlace, str]]:
+        """Each text lacking in one of ``languages``, in the file's order, by language."""
+        return [
+            (place, language)
+            for language in sorted(set(languages) - {SOURCE_LANGUAGE})
+            for place, by_language in self.texts.items()
+            if language not in by_language
+        ]
+
+    def in_language(self, language: str) -> Instrument:
+        """The instrument as a reader of ``language`` sees it: every text in that language,
+        English where it has none. Ids, scale and scoring are the same: answers given in
+        any language are stored and scored alike."""
+        if language not in self._translated:
+            self._translated[language] = self._written_in(language)
+        return self._translated[language]
+
+    @cached_property
+    def _translated(self) -> dict[str, Instrument]:
+        return {}
+
+    def _written_in(self, language: str) -> Instrument:
+        def text(kind: str, of: str | None, english: str) -> str:
+            return self.texts.get(TextPlace(kind, of), {}).get(language, english)
+
+        return replace(
+            self,
+            title=text("title", None, self.title),
+            description=text("description", None, self.description),
+            instructions=text("instructions", None, self.instructions),
+            scale_labels={
+                point: text("scale label", str(point), label)
+                for point, label in self.scale_labels.items()
+            },
+            dimensions=tuple(
+                replace(
+                    dimension,
+                    name=text("dimension name", dimension.id, dimension.name),
+                    description=text(
+                        "dimension description", dimension.id, dimension.description
+                    ),
+                )
+                for dimension in self.dimensions
+            ),
+            items=tuple(
+                replace(item, text=text("item", item.id, item.text)) for item in self.items
+            ),
+        )
 
     def items_of(self, dimension: str) -> tuple[Item, ...]:
         if dimension not in {declared.id for declared in self.dimensions}:
@@ -218,18 +307,24 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self._constructor = SafeConstructor()
+        self.texts: dict[TextPlace, dict[str, str]] = {}
 
     def instrument(self, root: Node) -> tuple[Instrument, int]:
         fields = self.fields(
             root,
             "the instrument",
             required=("id", "version", "title", "scale", "dimensions", "items"),
-            optional=("description",),
+            optional=("description", "instructions"),
         )
         instrument_id = self.identifier(fields["id"], "'id'")
         version = self.identifier(fields["version"], "'version'")
-        title = self.text(fields["title"], "'title'")
-        description = self.optional_text(fields.get("description"), "'description'")
+        title = self.text(fields["title"], "'title'", TextPlace("title"))
+        description = self.optional_text(
+            fields.get("description"), "'description'", TextPlace("description")
+        )
+        instructions = self.optional_text(
+            fields.get("instructions"), "'instructions'", TextPlace("instructions")
+        )
         scale_min, scale_max, scale_labels = self.scale(fields["scale"])
         declared = self.dimensions(fields["dimensions"])
         items = self.items(fields["items"], declared)
@@ -244,6 +339,8 @@ class _Reader:
             scale_labels=scale_labels,
             dimensions=tuple(dimension for dimension, _ in declared.values()),
             items=items,
+            instructions=instructions,
+            texts=self.texts,
         )
         return instrument, fields["id"].start_mark.line + 1
 
@@ -282,7 +379,11 @@ class _Reader:
                     key_node,
                     f"unknown scale: label {point!r} is not a whole number from {low} to {high}",
                 )
-            labels[point] = self.text(value_node, f"the label of scale point {point}")
+            labels[point] = self.text(
+                value_node,
+                f"the label of scale point {point}",
+                TextPlace("scale label", str(point)),
+            )
         return labels
 
     def dimensions(self, node: Node) -> dict[str, tuple[Dimension, Node]]:
@@ -298,9 +399,15 @@ class _Reader:
             dimension_id = self.unique_id(fields["id"], "dimension", number, declared)
             dimension = Dimension(
                 id=dimension_id,
-                name=self.text(fields["name"], f"the name of dimension '{dimension_id}'"),
+                name=self.text(
+                    fields["name"],
+                    f"the name of dimension '{dimension_id}'",
+                    TextPlace("dimension name", dimension_id),
+                ),
                 description=self.optional_text(
-                    fields.get("description"), f"the description of dimension '{dimension_id}'"
+                    fields.get("description"),
+                    f"the description of dimension '{dimension_id}'",
+                    TextPlace("dimension description", dimension_id),
                 ),
             )
             declared[dimension_id] = (dimension, fields["id"])
@@ -318,7 +425,9 @@ class _Reader:
             item_id = self.unique_id(fields["id"], "item", number, items)
             items[item_id] = Item(
                 id=item_id,
-                text=self.text(fields["text"], f"the text of item '{item_id}'"),
+                text=self.text(
+                    fields["text"], f"the text of item '{item_id}'", TextPlace("item", item_id)
+                ),
                 dimension=self.declared_dimension(fields["dimension"], item_id, dimensions),
                 reverse=self.reverse(fields.get("reverse"), item_id),
             )
@@ -407,14 +516,46 @@ class _Reader:
             )
         return value
 
-    def text(self, node: Node, what: str) -> str:
-        value = self.optional_text(node, what)
-        if not value:
+    def text(self, node: Node, what: str, place: TextPlace) -> str:
+        """The English text; one text for every language, never empty."""
+        english = self.optional_text(node, what, place)
+        if not english:
             raise self.refuse(node, f"{what} is empty")
-        return value
+        return english
 
-    def optional_text(self, node: Node | None, what: str) -> str:
-        """Stripped text; a field left out or left blank (`description:`) is empty text."""
+    def optional_text(self, node: Node | None, what: str, place: TextPlace) -> str:
+        """The English text, which every language is kept with under ``place``: a plain
+        text is English, a mapping gives one text per language (``en`` required). A field
+        left out or left blank (``description:``) is empty text in every language."""
+        if isinstance(node, MappingNode):
+            by_language = self.translations(node, what)
+            self.texts[place] = by_language
+            return by_language[SOURCE_LANGUAGE]
+        english = self.plain_text(node, what)
+        if english:
+            self.texts[place] = {SOURCE_LANGUAGE: english}
+        return english
+
+    def translations(self, node: MappingNode, what: str) -> dict[str, str]:
+        by_language: dict[str, str] = {}
+        for language, key_node, value_node in self.pairs(node, what):
+            if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
+                raise self.refuse(
+                    key_node,
+                    f"{what} has {self.describe(key_node)} as a language; expected a language "
+                    "code such as en, de, fr or es",
+                )
+            by_language[language] = self.plain_text(value_node, f"{what} in {language!r}")
+            if not by_language[language]:
+                raise self.refuse(value_node, f"{what} in {language!r} is empty")
+        if SOURCE_LANGUAGE not in by_language:
+            raise self.refuse(
+                node, f"{what} has no English text ('{SOURCE_LANGUAGE}'), which every text needs"
+            )
+        return by_language
+
+    def plain_text(self, node: Node | None, what: str) -> str:
+        """Stripped text; nothing is empty text."""
         value = None if node is None else self.value(node)
         if value is None:
             return ""
