@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
 from flask_login import current_user
 from wtforms import SelectChoice
 
@@ -178,18 +179,30 @@ def answer_by_token(token: str) -> ResponseReturnValue:
 
 
 def _questionnaire(invitation: SurveyInvitation, action: str) -> ResponseReturnValue:
+    """The questionnaire in the invitee's language (see ``services.page_language``)."""
+    with force_locale(services.page_language(invitation)):
+        return _questionnaire_page(invitation, action)
+
+
+def _questionnaire_page(invitation: SurveyInvitation, action: str) -> ResponseReturnValue:
     """Show the questionnaire or store the answer; refusals say why and store nothing."""
     today = date.today()
     try:
         services.ensure_can_answer(invitation, today)
-        instrument = services.instrument_of(invitation.wave)
+        installed = services.instrument_of(invitation.wave)
     except services.SurveyRefusal as refusal:
         return _refused(invitation, refusal)
+    language = services.questionnaire_language(invitation, installed)
+    instrument = installed.in_language(language)
     form = answer_form(instrument)
     if form.validate_on_submit():
         try:
             services.answer_invitation(
-                invitation, answers_of(form, instrument), form.comment.data or "", today
+                invitation,
+                answers_of(form, instrument),
+                form.comment.data or "",
+                today,
+                language=language,
             )
         except services.SurveyRefusal as refusal:
             db.session.rollback()

@@ -10,7 +10,7 @@ offered. Dates and times are formatted by Babel in that language and the reader'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -96,15 +96,25 @@ def writing_for(person: Any) -> Iterator[None]:
 _NOBODY = object()
 
 
+def first_offered(preferences: Iterable[str | None]) -> str | None:
+    """The first offered language among a person's own (their choice, the directory's)."""
+    offered = offered_locales()
+    return next((str(own) for own in preferences if own in offered), None)
+
+
+def locale_for(preferences: Iterable[str | None]) -> str:
+    """The language someone is written to when no browser speaks for them (a survey wave's
+    invitees): the first offered of their own, else the organisation's default."""
+    return first_offered(preferences) or str(current_app.config["DEFAULT_LOCALE"])
+
+
 def reader_locale() -> str:
     """The language of the page being made (or of the email being written for someone)."""
-    offered = offered_locales()
-    for own in getattr(_reader(), "language_preferences", ()):
-        if own in offered:
-            return str(own)
+    if own := first_offered(getattr(_reader(), "language_preferences", ())):
+        return own
     # The browser speaks for the person at it, not for an email's recipient.
     if has_request_context() and "recipient" not in g:
-        asked = first_of(request.accept_languages, offered)
+        asked = first_of(request.accept_languages, offered_locales())
         if asked:
             return asked
     return str(current_app.config["DEFAULT_LOCALE"])

@@ -20,16 +20,19 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.i18n import LANGUAGE_NAMES, first_offered, locale_for, reader_locale
 from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
-from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.instruments import SOURCE_LANGUAGE, Instrument, TextPlace, available
 from intrapreneur.culture.ledger.waves import release_wave
 from intrapreneur.culture.models import (
     PrivacyRules,
@@ -142,6 +145,7 @@ def create_wave(
     tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
     tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
     db.session.flush()
+    _refuse_missing_texts(instruments()[instrument_key], invitee_languages(wave))
     # Tens of thousands of emails are a job's work; it derives the same links again.
     jobs.enqueue("survey-invitations", requested_by=by, wave_id=wave.id, site=mail.site_root())
     audit.record(
@@ -155,6 +159,50 @@ def create_wave(
         seed=seed,
     )
     return NewWave(wave, tokens, len(participants), len(comparison), shortfalls)
+
+
+def invitee_languages(wave: SurveyWave) -> set[str]:
+    """The languages a wave's invitees read: each one's own (chosen, else the directory's),
+    else the organisation's default — only languages the product offers."""
+    return {locale_for(pair) for pair in queries.invitee_language_preferences(wave.id)}
+
+
+def _refuse_missing_texts(instrument: Instrument, languages: set[str]) -> None:
+    """A wave is refused when someone it invites would read an item, a label or an
+    instruction in another language than theirs; the refusal lists every missing text."""
+    missing: dict[str, list[str]] = {}
+    for place, language in instrument.missing_texts(languages):
+        missing.setdefault(language, []).append(describe_place(place))
+    if missing:
+        raise SurveyRefusal(
+            *(
+                _(
+                    "Some invitees read %(language)s, but the instrument %(instrument)s has "
+                    "no %(language)s text for: %(texts)s.",
+                    language=LANGUAGE_NAMES.get(language, language),
+                    instrument=instrument.key,
+                    texts="; ".join(texts),
+                )
+                for language, texts in missing.items()
+            ),
+            status=422,
+        )
+
+
+# Which text of an instrument, as a refusal names it ("of": the point or id it belongs to).
+TEXT_PLACES = {
+    "title": _l("the title"),
+    "description": _l("the description"),
+    "instructions": _l("the instructions"),
+    "scale label": _l("the label of scale point %(of)s"),
+    "dimension name": _l("the name of dimension “%(of)s”"),
+    "dimension description": _l("the description of dimension “%(of)s”"),
+    "item": _l("item “%(of)s”"),
+}
+
+
+def describe_place(place: TextPlace) -> str:
+    return str(TEXT_PLACES[place.kind]) % {"of": place.of}
 
 
 def _draw_comparison(
@@ -256,25 +304,54 @@ def pseudonym_of(person_id: int) -> str:
     return pseudonym(person_id, current_app.config["SURVEY_PSEUDONYM_KEY"])
 
 
+def page_language(invitation: SurveyInvitation) -> str:
+    """The language of the questionnaire's page: the invitee's own (also on the personal
+    link, where nobody is signed in), else the browser's, else the organisation's."""
+    return first_offered(invitation.person.language_preferences) or reader_locale()
+
+
+def questionnaire_language(invitation: SurveyInvitation, instrument: Instrument) -> str:
+    """The language the items are shown and the answer recorded in: the page's, or
+    English where the instrument is not written in it."""
+    language = page_language(invitation)
+    return language if language in instrument.languages else SOURCE_LANGUAGE
+
+
 def answer(
-    wave: SurveyWave, person: Person, answers: Mapping[str, int], comment: str, today: date
+    wave: SurveyWave,
+    person: Person,
+    answers: Mapping[str, int],
+    comment: str,
+    today: date,
+    *,
+    language: str,
 ) -> SurveyResponse:
     """Answer in the app, signed in."""
-    return answer_invitation(invitation_to(wave, person), answers, comment, today)
+    return answer_invitation(
+        invitation_to(wave, person), answers, comment, today, language=language
+    )
 
 
 def answer_by_token(
-    token: str, answers: Mapping[str, int], comment: str, today: date
+    token: str, answers: Mapping[str, int], comment: str, today: date, *, language: str
 ) -> SurveyResponse:
     """Answer through the personal link, without signing in: its secret is the credential,
     and it works for one answer to one wave only."""
-    return answer_invitation(invitation_for_token(token, today), answers, comment, today)
+    return answer_invitation(
+        invitation_for_token(token, today), answers, comment, today, language=language
+    )
 
 
 def answer_invitation(
-    invitation: SurveyInvitation, answers: Mapping[str, int], comment: str, today: date
+    invitation: SurveyInvitation,
+    answers: Mapping[str, int],
+    comment: str,
+    today: date,
+    *,
+    language: str,
 ) -> SurveyResponse:
-    """Store one answer under the invitee's pseudonym; the first answer is the one kept."""
+    """Store one answer under the invitee's pseudonym, with the language the questionnaire
+    was shown in (``questionnaire_language``); the first answer is the one kept."""
     ensure_can_answer(invitation, today)
     instrument = instrument_of(invitation.wave)
     if problems := instrument.answer_errors(answers):
@@ -284,6 +361,7 @@ def answer_invitation(
             "Answer at least one question; you can skip any you prefer not to answer.", status=422
         )
     response = _response(invitation, dict(answers), comment.strip(), today)
+    response.language = language
     try:  # two submissions racing past the check: the unique pseudonym keeps the first
         with db.session.begin_nested():
             db.session.add(response)

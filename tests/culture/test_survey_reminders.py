@@ -49,7 +49,7 @@ class Survey:
         return [*self.participants, *self.comparison]
 
     def answer(self, person: Person, day: date) -> None:
-        services.answer(self.wave, person, AGREE, "", day)
+        services.answer(self.wave, person, AGREE, "", day, language="en")
         db.session.commit()
 
     def link_of(self, person: Person) -> str:

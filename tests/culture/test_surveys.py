@@ -118,7 +118,9 @@ def _ids(people: list[Person]) -> set[int]:
 
 
 def _answer(wave: SurveyWave, person: Person, answers: dict[str, int] = ALL_AGREE, **kw: Any):  # type: ignore[no-untyped-def]
-    response = services.answer(wave, person, answers, kw.get("comment", ""), kw.get("today", TODAY))
+    response = services.answer(
+        wave, person, answers, kw.get("comment", ""), kw.get("today", TODAY), language="en"
+    )
     db.session.commit()
     return response
 
