@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import Babel, force_locale, get_locale
 from flask_login import current_user
@@ -127,6 +128,11 @@ def reader_time_zone() -> str | None:
 
 def page_locale() -> str:
     return str(get_locale() or SOURCE_LOCALE)
+
+
+def language_name(language: str) -> str:
+    """A language's name in the reader's language: "German" on an English page."""
+    return Locale.parse(language).get_display_name(page_locale()) or language
 
 
 def page_direction() -> str:

@@ -33,24 +33,13 @@ MAX_SCALE_POINTS = 11
 
 @dataclass(frozen=True)
 class TextPlace:
-    """Where a text sits in an instrument: ``kind`` is one of the keys of ``PLACE_KINDS``,
-    ``of`` the item or dimension id or the scale point it belongs to (None for the
+    """Where a text sits in an instrument: ``kind`` is "title", "description",
+    "instructions", "scale label", "dimension name", "dimension description" or "item";
+    ``of`` the scale point or the dimension or item id it belongs to (None for the
     instrument's own title, description and instructions)."""
 
     kind: str
     of: str | None = None
-
-
-# Texts a language may lack: translated where a refusal names them (see ``describe_place``).
-PLACE_KINDS = (
-    "title",
-    "description",
-    "instructions",
-    "scale label",
-    "dimension name",
-    "dimension description",
-    "item",
-)
 
 
 @dataclass(frozen=True)
@@ -140,9 +129,7 @@ class Instrument:
                 replace(
                     dimension,
                     name=text("dimension name", dimension.id, dimension.name),
-                    description=text(
-                        "dimension description", dimension.id, dimension.description
-                    ),
+                    description=text("dimension description", dimension.id, dimension.description),
                 )
                 for dimension in self.dimensions
             ),

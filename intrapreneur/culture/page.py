@@ -15,9 +15,10 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
+from intrapreneur.core.i18n import language_name, page_locale
 from intrapreneur.culture import aggregates, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
+from intrapreneur.culture.anonymity import Cell, Rules, hidden_label, scope_hidden_label, suppress
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
@@ -130,6 +131,7 @@ class Page:
     side_rows: list[Row] = field(default_factory=list)
     distribution_rows: list[Row] = field(default_factory=list)
     alpha_rows: list[Row] = field(default_factory=list)
+    language_rows: list[Row] = field(default_factory=list)
     rates: list[RateRow] = field(default_factory=list)
     distribution_hidden: bool = False
     nothing_shown: bool = False  # the reader's whole view of the wave is hidden
@@ -150,9 +152,10 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
     page.wave = waves[index]
-    page.instrument = services.instruments().get(page.wave.instrument_key)
-    if page.instrument is None:
+    instrument = services.instruments().get(page.wave.instrument_key)
+    if instrument is None:
         return page
+    page.instrument = instrument.in_language(page_locale())  # its dimensions' names
     names = {d.id: d.name for d in page.instrument.dimensions}
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
@@ -163,6 +166,7 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     _side_by_side(page, chosen, choice, names, reader)
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, chosen, names[page.dimension])
+        page.language_rows = language_mix(chosen, rules)
     _alphas(page, chosen, rules)
     allowed = chosen.comment_departments()
     _comments(page, allowed if departments is None else allowed & departments)
@@ -302,6 +306,24 @@ def _distribution(page: Page, chosen: StoredFigures, dimension_name: str) -> Non
     page.figures["distribution"] = embeddable(
         charts.distribution(labels, [band.respondents for band in bands], dimension_name)
     )
+
+
+def language_mix(chosen: StoredFigures, rules: Rules) -> list[Row]:
+    """How many answered in each language, whole organisation only, through the anonymity
+    engine: the languages and their total are one table, so a language answered by fewer
+    than k is hidden, and so is the next smallest, lest the total give it away. The total
+    is the wave's published respondents: where the release hides those, every language is
+    hidden too."""
+    counts = survey_queries.response_languages(chosen.wave.id)
+    hidden_text = hidden_label(rules.k)
+    if chosen.get().hidden:
+        return [Row(language_name(language), [hidden_text]) for language in sorted(counts)]
+    cells = [Cell({}, sum(counts.values()))]
+    cells += [Cell({"language": language}, count) for language, count in sorted(counts.items())]
+    return [
+        Row(language_name(shown.group["language"]), [shown.reason or str(shown.count)])
+        for shown in suppress(cells, rules)[1:]
+    ]
 
 
 def _band_label(low: float, high: float) -> str:

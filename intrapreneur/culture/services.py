@@ -27,7 +27,7 @@ from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
-from intrapreneur.core.i18n import LANGUAGE_NAMES, first_offered, locale_for, reader_locale
+from intrapreneur.core.i18n import first_offered, language_name, locale_for, reader_locale
 from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
@@ -179,7 +179,7 @@ def _refuse_missing_texts(instrument: Instrument, languages: set[str]) -> None:
                 _(
                     "Some invitees read %(language)s, but the instrument %(instrument)s has "
                     "no %(language)s text for: %(texts)s.",
-                    language=LANGUAGE_NAMES.get(language, language),
+                    language=language_name(language),
                     instrument=instrument.key,
                     texts="; ".join(texts),
                 )

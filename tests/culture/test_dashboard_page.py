@@ -104,7 +104,7 @@ def test_a_wave_on_the_organisations_own_instrument_is_read_with_it(
 ) -> None:
     shipped = (shipped_dir() / "intrapreneur-culture-1.0.yaml").read_text()
     own = shipped.replace("id: intrapreneur-culture", "id: acme-pulse", 1)
-    own = own.replace("title: Intrapreneur culture pulse", "title: Acme pulse", 1)
+    own = own.replace("en: Intrapreneur culture pulse", "en: Acme pulse", 1)
     (tmp_path / "acme-pulse-1.0.yaml").write_text(own)
     monkeypatch.setitem(app.config, "SURVEY_INSTRUMENTS_DIR", str(tmp_path))
     survey["wave"].instrument_key = "acme-pulse@1.0"
