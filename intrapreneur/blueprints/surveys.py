@@ -13,10 +13,12 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.i18n import page_locale
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import public, requires
 from intrapreneur.culture import queries, services
@@ -42,7 +44,9 @@ log = logging.getLogger(__name__)
 def _unreadable_instrument(error: InstrumentError) -> ResponseReturnValue:
     # The operator needs the file and line; the visitor a plain sentence without paths.
     log.error("survey instruments cannot be read: %s", error)
-    return render_error(503, "The survey questionnaires cannot be read just now; please try later.")
+    return render_error(
+        503, _("The survey questionnaires cannot be read just now; please try later.")
+    )
 
 
 @blueprint.get("/")
@@ -67,7 +71,14 @@ def new() -> ResponseReturnValue:
         for cohort in programme_cohorts
     }
     form.instrument.choices = [
-        SelectChoice(key, f"{instrument.title} (version {instrument.version})")
+        SelectChoice(
+            key,
+            _(
+                "%(title)s (version %(version)s)",
+                title=instrument.in_language(page_locale()).title,
+                version=instrument.version,
+            ),
+        )
         for key, instrument in services.instruments().items()
     ]
     form.cohort_ids.choices = [
@@ -98,14 +109,19 @@ def new() -> ResponseReturnValue:
 
 
 def _created_message(created: services.NewWave) -> str:
-    message = (
-        f"Survey created: {created.participants} participants and "
-        f"{created.comparison} people in the comparison group are invited."
+    message = _(
+        "Survey created: %(participants)s participants and %(comparison)s people in the "
+        "comparison group are invited.",
+        participants=created.participants,
+        comparison=created.comparison,
     )
     for short in created.shortfalls:
-        message += (
-            f" {short.department}: only {short.drawn} of {short.wanted} comparison people "
-            "could be drawn (not enough non-participants)."
+        message += " " + _(
+            "%(department)s: only %(drawn)s of %(wanted)s comparison people could be drawn "
+            "(not enough non-participants).",
+            department=short.department,
+            drawn=short.drawn,
+            wanted=short.wanted,
         )
     return message
 
@@ -136,7 +152,7 @@ def close(wave_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash("Survey closed: no new answers; those already given are kept.", "success")
+        flash(_("Survey closed: no new answers; those already given are kept."), "success")
     return redirect(url_for("surveys.detail", wave_id=wave.id))
 
 

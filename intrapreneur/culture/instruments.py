@@ -17,6 +17,7 @@ from statistics import fmean
 from typing import Any, TypeGuard
 
 import yaml
+from flask_babel import gettext as _
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -153,13 +154,22 @@ class Instrument:
 
     def _answer_error(self, item_id: str, value: object) -> str | None:
         if item_id not in self._items_by_id:
-            return f"Item {item_id!r} is not part of {self.key}."
+            return _(
+                "Item “%(item)s” is not part of %(instrument)s.", item=item_id, instrument=self.key
+            )
         if not _is_whole_number(value):
-            return f"The answer to item {item_id!r} must be a whole number, not {value!r}."
+            return _(
+                "The answer to item “%(item)s” must be a whole number, not %(value)s.",
+                item=item_id,
+                value=repr(value),
+            )
         if not self.scale_min <= value <= self.scale_max:
-            return (
-                f"The answer to item {item_id!r} must be between {self.scale_min} "
-                f"and {self.scale_max}, not {value}."
+            return _(
+                "The answer to item “%(item)s” must be between %(low)s and %(high)s, not %(value)s.",
+                item=item_id,
+                low=self.scale_min,
+                high=self.scale_max,
+                value=value,
             )
         return None
 

@@ -22,12 +22,14 @@ from pathlib import Path
 from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.i18n import first_offered, language_name, locale_for, reader_locale
+from intrapreneur.core.dates import day_text
 from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
@@ -50,15 +52,15 @@ from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
-ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
+ALREADY_ANSWERED = _l("You have already answered this survey; your answer is kept.")
 
 
 class SurveyRefusal(Exception):
     """A refusal with messages for the person in front of the screen."""
 
-    def __init__(self, *messages: str, status: int = 409) -> None:
-        super().__init__(" ".join(messages))
-        self.messages = list(messages)
+    def __init__(self, *messages: str | LazyString, status: int = 409) -> None:
+        self.messages = [str(message) for message in messages]
+        super().__init__(" ".join(self.messages))
         self.status = status
 
     @property
@@ -102,8 +104,11 @@ def instrument_of(wave: SurveyWave) -> Instrument:
     instrument = instruments().get(wave.instrument_key)
     if instrument is None:
         raise SurveyRefusal(
-            f"The instrument {wave.instrument_key} of this survey is no longer installed; "
-            "ask the programme team.",
+            _(
+                "The instrument %(instrument)s of this survey is no longer installed; "
+                "ask the programme team.",
+                instrument=wave.instrument_key,
+            ),
             status=503,
         )
     return instrument
@@ -125,12 +130,14 @@ def create_wave(
 ) -> NewWave:
     """Invite the cohorts' participants and a comparison group matched by department."""
     if instrument_key not in instruments():
-        raise SurveyRefusal(f"There is no instrument {instrument_key}.", status=422)
+        raise SurveyRefusal(
+            _("There is no instrument %(instrument)s.", instrument=instrument_key), status=422
+        )
     if closes_on < opens_on:
-        raise SurveyRefusal("The survey must close on or after the day it opens.", status=422)
+        raise SurveyRefusal(_("The survey must close on or after the day it opens."), status=422)
     participants = queries.participants_of([cohort.id for cohort in cohorts])
     if not participants:
-        raise SurveyRefusal("The chosen cohorts have no accepted participants to ask.")
+        raise SurveyRefusal(_("The chosen cohorts have no accepted participants to ask."))
     comparison, shortfalls = _draw_comparison(participants, seed)
     wave = SurveyWave(
         title=title,
@@ -233,7 +240,7 @@ def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
         ).all()
     )
     return [
-        Shortfall(names.get(department_id, "No department"), wanted, drawn)
+        Shortfall(names.get(department_id, _("No department")), wanted, drawn)
         for department_id, (wanted, drawn) in short.items()
     ]
 
@@ -259,29 +266,37 @@ def invitation_token(wave_id: int, person_id: int) -> str:
 def ensure_open(wave: SurveyWave, today: date, zone_name: str) -> None:
     """Refuse answers outside the wave's days; a date is told in the reader's zone."""
     if wave.closed_at is not None:
+        closed_on = local(wave.closed_at, zone_name).date()
         raise SurveyRefusal(
-            f"This survey was closed early on {local(wave.closed_at, zone_name):%d %B %Y}; "
-            "answers given before then are kept.",
+            _(
+                "This survey was closed early on %(day)s; answers given before then are kept.",
+                day=day_text(closed_on, "long"),
+            ),
             status=410,
         )
     if today > wave.closes_on:
-        raise SurveyRefusal(f"This survey closed on {wave.closes_on:%d %B %Y}.", status=410)
+        raise SurveyRefusal(
+            _("This survey closed on %(day)s.", day=day_text(wave.closes_on, "long")),
+            status=410,
+        )
     if today < wave.opens_on:
-        raise SurveyRefusal(f"This survey opens on {wave.opens_on:%d %B %Y}.")
+        raise SurveyRefusal(_("This survey opens on %(day)s.", day=day_text(wave.opens_on, "long")))
 
 
 def invitation_for_token(token: str, today: date) -> SurveyInvitation:
     invitation = queries.invitation_by_token_hash(token_hash(token))
     if invitation is None:
         raise SurveyNotFound(
-            "This survey link is not valid. Check that you opened the whole link, "
-            "or answer from “My surveys” after signing in."
+            _(
+                "This survey link is not valid. Check that you opened the whole link, "
+                "or answer from “My surveys” after signing in."
+            )
         )
     # The personal link stands in for a session: it stops with the person's access (a
     # leaver's forwarded link must neither add an answer nor name the survey).
     if not invitation.person.may_act(today):
         raise SurveyNotFound(
-            "This survey link no longer works: the account it was sent to is switched off.",
+            _("This survey link no longer works: the account it was sent to is switched off."),
             status=410,
         )
     return invitation
@@ -290,7 +305,7 @@ def invitation_for_token(token: str, today: date) -> SurveyInvitation:
 def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
     invitation = queries.invitation_of(wave.id, person.id)
     if invitation is None:
-        raise SurveyNotFound("You are not invited to this survey.")
+        raise SurveyNotFound(_("You are not invited to this survey."))
     return invitation
 
 
@@ -358,7 +373,8 @@ def answer_invitation(
         raise SurveyRefusal(*problems, status=422)
     if not answers:
         raise SurveyRefusal(
-            "Answer at least one question; you can skip any you prefer not to answer.", status=422
+            _("Answer at least one question; you can skip any you prefer not to answer."),
+            status=422,
         )
     response = _response(invitation, dict(answers), comment.strip(), today)
     response.language = language
@@ -412,7 +428,7 @@ def score_row(response: SurveyResponse, dimension: str, score: float) -> SurveyS
 def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
     """Stop new answers now; what was answered stays."""
     if wave.has_closed(now.date()):
-        raise SurveyRefusal("This survey has already closed.")
+        raise SurveyRefusal(_("This survey has already closed."))
     wave.closed_at = now
     audit.record("survey_wave.closed_early", actor=by, obj=wave)
     # Its figures are published once, in the background (they take a while on a big wave).
@@ -463,8 +479,16 @@ def set_privacy_rules(
     comments at least k), and the change, old and new, goes into the audit log."""
     try:
         Rules(k=min_group, comment_k=min_group_comments)
-    except ValueError as refused:
-        raise SurveyRefusal(f"Not changed: {refused}.", status=422) from None
+    except ValueError:
+        raise SurveyRefusal(
+            _(
+                "Not changed: the minimum respondents behind a figure is at least 3, and the "
+                "minimum behind shown comments (%(comments)s) at least that (%(figures)s).",
+                comments=min_group_comments,
+                figures=min_group,
+            ),
+            status=422,
+        ) from None
     rules = privacy_rules() or PrivacyRules()
     before = (
         rules.min_group or DEFAULT_RULES.k,

@@ -118,10 +118,10 @@ def test_scores_refuse_answers_that_do_not_fit(small: Instrument) -> None:
 
 def test_answer_errors_name_each_problem_in_a_sentence(small: Instrument) -> None:
     assert small.answer_errors({"exp1": 0, "exp2": "4", "aut9": 3, "aut1": True}) == [
-        "The answer to item 'exp1' must be between 1 and 5, not 0.",
-        "The answer to item 'exp2' must be a whole number, not '4'.",
-        "Item 'aut9' is not part of small@2.",
-        "The answer to item 'aut1' must be a whole number, not True.",
+        "The answer to item “exp1” must be between 1 and 5, not 0.",
+        "The answer to item “exp2” must be a whole number, not '4'.",
+        "Item “aut9” is not part of small@2.",
+        "The answer to item “aut1” must be a whole number, not True.",
     ]
 
 
