@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.core import jobs
@@ -31,7 +32,7 @@ def index() -> ResponseReturnValue:
     choice = _choice()
     if choice is None:
         return render_error(
-            400, "This dashboard has no such filter. Clear the filters and try again."
+            400, _("This dashboard has no such filter. Clear the filters and try again.")
         )
     whole = sees_whole_organisation(current_user)
     departments = None if whole else dashboard.departments_managed_by(current_user.id)

@@ -165,7 +165,8 @@ class Instrument:
             )
         if not self.scale_min <= value <= self.scale_max:
             return _(
-                "The answer to item “%(item)s” must be between %(low)s and %(high)s, not %(value)s.",
+                "The answer to item “%(item)s” must be between %(low)s and %(high)s, "
+                "not %(value)s.",
                 item=item_id,
                 low=self.scale_min,
                 high=self.scale_max,
@@ -343,18 +344,20 @@ class _Reader:
 
     def scale(self, node: Node) -> tuple[int, int, dict[int, str]]:
         if not isinstance(node, MappingNode):
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 "unknown scale: expected 'min' and 'max' whole numbers with optional 'labels', "
                 f"not {self.describe(node)}",
             )
         fields = self.fields(node, "'scale'", required=("min", "max"), optional=("labels",))
         low, high = self.scale_end(fields["min"]), self.scale_end(fields["max"])
         if low < 0:
-            raise self.refuse(fields["min"], f"unknown scale {low}–{high}: 'min' is below 0")
+            raise InstrumentError(
+                *self.where(fields["min"]), f"unknown scale {low}–{high}: 'min' is below 0"
+            )
         if not MIN_SCALE_POINTS <= high - low + 1 <= MAX_SCALE_POINTS:
-            raise self.refuse(
-                fields["max"],
+            raise InstrumentError(
+                *self.where(fields["max"]),
                 f"unknown scale {low}–{high}: a scale has "
                 f"{MIN_SCALE_POINTS} to {MAX_SCALE_POINTS} points",
             )
@@ -365,15 +368,17 @@ class _Reader:
     def scale_end(self, node: Node) -> int:
         value = self.value(node)
         if not _is_whole_number(value):
-            raise self.refuse(node, f"unknown scale: {self.describe(node)} is not a whole number")
+            raise InstrumentError(
+                *self.where(node), f"unknown scale: {self.describe(node)} is not a whole number"
+            )
         return value
 
     def scale_labels(self, node: Node, low: int, high: int) -> dict[int, str]:
         labels: dict[int, str] = {}
         for point, key_node, value_node in self.pairs(node, "the scale's 'labels'"):
             if not _is_whole_number(point) or not low <= point <= high:
-                raise self.refuse(
-                    key_node,
+                raise InstrumentError(
+                    *self.where(key_node),
                     f"unknown scale: label {point!r} is not a whole number from {low} to {high}",
                 )
             labels[point] = self.text(
@@ -433,8 +438,8 @@ class _Reader:
     def declared_dimension(self, node: Node, item_id: str, dimensions: Collection[str]) -> str:
         dimension_id = self.identifier(node, f"the dimension of item '{item_id}'")
         if dimension_id not in dimensions:
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 f"missing dimension '{dimension_id}': item '{item_id}' names it, "
                 "but 'dimensions' does not declare it",
             )
@@ -445,8 +450,8 @@ class _Reader:
             return False
         value = self.value(node)
         if not isinstance(value, bool):
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 f"'reverse' of item '{item_id}' must be true or false, not {self.describe(node)}",
             )
         return value
@@ -456,14 +461,16 @@ class _Reader:
     ) -> None:
         # A dimension without items would silently never get a score.
         used = {item.dimension for item in items}
-        for dimension_id, (_, id_node) in declared.items():
+        for dimension_id, (_dimension, id_node) in declared.items():
             if dimension_id not in used:
-                raise self.refuse(id_node, f"dimension '{dimension_id}' has no items")
+                raise InstrumentError(
+                    *self.where(id_node), f"dimension '{dimension_id}' has no items"
+                )
 
     def unique_id(self, node: Node, kind: str, number: int, seen: Mapping[str, Any]) -> str:
         found = self.identifier(node, f"the id of {kind} {number}")
         if found in seen:
-            raise self.refuse(node, f"{kind} '{found}' appears twice")
+            raise InstrumentError(*self.where(node), f"{kind} '{found}' appears twice")
         return found
 
     def fields(
@@ -474,42 +481,52 @@ class _Reader:
         found: dict[str, Node] = {}
         for key, key_node, value_node in self.pairs(node, what):
             if key not in allowed:
-                raise self.refuse(key_node, _unknown_key_reason(key, what, allowed))
+                raise InstrumentError(
+                    *self.where(key_node), _unknown_key_reason(key, what, allowed)
+                )
             found[key] = value_node
         if missing := [key for key in required if key not in found]:
-            raise self.refuse(node, f"{what} has no '{missing[0]}'")
+            raise InstrumentError(*self.where(node), f"{what} has no '{missing[0]}'")
         return found
 
     def pairs(self, node: Node, what: str) -> Iterator[tuple[Any, Node, Node]]:
         """Key, key node and value node of each entry; PyYAML would let a repeated key win."""
         if not isinstance(node, MappingNode):
-            raise self.refuse(node, f"{what} must be a mapping, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be a mapping, not {self.describe(node)}"
+            )
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.refuse(key_node, f"{what} has {self.describe(key_node)} as a key")
+                raise InstrumentError(
+                    *self.where(key_node), f"{what} has {self.describe(key_node)} as a key"
+                )
             key = self.value(key_node)
             if key in seen:
-                raise self.refuse(key_node, f"key {key!r} appears twice in {what}")
+                raise InstrumentError(*self.where(key_node), f"key {key!r} appears twice in {what}")
             seen.add(key)
             yield key, key_node, value_node
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            raise self.refuse(node, f"{what} must be a list, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be a list, not {self.describe(node)}"
+            )
         if not node.value:
-            raise self.refuse(node, f"{what} is empty")
+            raise InstrumentError(*self.where(node), f"{what} is empty")
         return node.value
 
     def identifier(self, node: Node, what: str) -> str:
         value = self.value(node)
         if not isinstance(value, str):
-            raise self.refuse(
-                node, f"{what} must be text (put it in quotes), not {self.describe(node)}"
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} must be text (put it in quotes), not {self.describe(node)}",
             )
         if not IDENTIFIER.fullmatch(value):
-            raise self.refuse(
-                node, f"{what} {value!r} may hold only letters, digits, '.', '_' and '-'"
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} {value!r} may hold only letters, digits, '.', '_' and '-'",
             )
         return value
 
@@ -517,7 +534,7 @@ class _Reader:
         """The English text; one text for every language, never empty."""
         english = self.optional_text(node, what, place)
         if not english:
-            raise self.refuse(node, f"{what} is empty")
+            raise InstrumentError(*self.where(node), f"{what} is empty")
         return english
 
     def optional_text(self, node: Node | None, what: str, place: TextPlace) -> str:
@@ -537,17 +554,18 @@ class _Reader:
         by_language: dict[str, str] = {}
         for language, key_node, value_node in self.pairs(node, what):
             if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
-                raise self.refuse(
-                    key_node,
+                raise InstrumentError(
+                    *self.where(key_node),
                     f"{what} has {self.describe(key_node)} as a language; expected a language "
                     "code such as en, de, fr or es",
                 )
             by_language[language] = self.plain_text(value_node, f"{what} in {language!r}")
             if not by_language[language]:
-                raise self.refuse(value_node, f"{what} in {language!r} is empty")
+                raise InstrumentError(*self.where(value_node), f"{what} in {language!r} is empty")
         if SOURCE_LANGUAGE not in by_language:
-            raise self.refuse(
-                node, f"{what} has no English text ('{SOURCE_LANGUAGE}'), which every text needs"
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} has no English text ('{SOURCE_LANGUAGE}'), which every text needs",
             )
         return by_language
 
@@ -557,7 +575,9 @@ class _Reader:
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise self.refuse(node, f"{what} must be text, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be text, not {self.describe(node)}"
+            )
         return value.strip()
 
     def value(self, node: Node) -> Any:
@@ -574,8 +594,9 @@ class _Reader:
         value = self.value(node)
         return "nothing" if value is None else repr(value)
 
-    def refuse(self, node: Node, reason: str) -> InstrumentError:
-        return InstrumentError(self.source, node.start_mark.line + 1, reason)
+    def where(self, node: Node) -> tuple[str, int]:
+        """The file and the line of ``node``: where a refusal points."""
+        return self.source, node.start_mark.line + 1
 
 
 def _is_whole_number(value: object) -> TypeGuard[int]:
