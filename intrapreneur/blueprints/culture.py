@@ -15,6 +15,7 @@ from intrapreneur.core.charts import embeddable
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import behaviour, charts, dashboard, page
+from intrapreneur.culture.anonymity import hidden_label, scope_hidden_label
 from intrapreneur.culture.models import SurveyGroup
 from intrapreneur.culture.permissions import (
     can_export_culture,
@@ -48,6 +49,8 @@ def index() -> ResponseReturnValue:
         whole=whole,
         can_export=can_export_culture(current_user),
         behaviour=_behaviour() if whole else None,
+        hidden_label=hidden_label,
+        scope_hidden_label=scope_hidden_label,
     )
 
 

@@ -221,7 +221,7 @@ def _rate_rows(export: Export) -> Iterator[tuple[Value, ...]]:
         for group in groups:
             invited = export.rates[wave.wave.id].get(group, Rate(0, 0)).invited
             answered = wave.get(group=str(group))
-            yield wave.wave.title, GROUP_NAMES[group], invited, *_answered(answered, invited)
+            yield wave.wave.title, str(GROUP_NAMES[group]), invited, *_answered(answered, invited)
 
 
 def _answered(figure: Figure, invited: int) -> tuple[Value, Value]:
@@ -288,7 +288,7 @@ def _describe(filters: ExportFilters, names: Names) -> str:
     waves = ", ".join(map(str, filters.wave_ids))
     chosen = filters.cohort
     cohort = ALL if chosen is None else cohort_names({chosen})[chosen]
-    group = "all" if filters.group is None else GROUP_NAMES[filters.group]
+    group = "all" if filters.group is None else str(GROUP_NAMES[filters.group])
     return f"wave ids {waves}; cohort: {cohort}; group: {group}"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from intrapreneur.culture.ledger.people import NONE, TABLE_DIMENSIONS
@@ -17,7 +18,10 @@ from intrapreneur.learning.models import Cohort, Programme
 __all__ = ["NONE", "TABLE_DIMENSIONS", "Band"]  # shared with the ledger, printed from here
 ALL = "All"
 NO_DEPARTMENT, NO_COHORT = "No department", "No cohort"
-GROUP_NAMES = {SurveyGroup.PARTICIPANT: "Participants", SurveyGroup.COMPARISON: "Comparison group"}
+GROUP_NAMES = {
+    SurveyGroup.PARTICIPANT: _l("Participants"),
+    SurveyGroup.COMPARISON: _l("Comparison group"),
+}
 
 
 @dataclass(frozen=True)
@@ -65,4 +69,4 @@ def cohort_names(ids: set[str]) -> dict[str, str]:
 
 
 def group_name(status: str | None) -> str:
-    return ALL if status is None else GROUP_NAMES[SurveyGroup(status)]
+    return ALL if status is None else str(GROUP_NAMES[SurveyGroup(status)])

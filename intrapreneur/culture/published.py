@@ -130,7 +130,10 @@ class StoredFigures:
                 ),
                 case(
                     (PublishedFigure.group.is_(None), ALL),
-                    *((PublishedFigure.group == str(g), name) for g, name in GROUP_NAMES.items()),
+                    *(
+                        (PublishedFigure.group == str(g), str(name))
+                        for g, name in GROUP_NAMES.items()
+                    ),
                 ),
                 PublishedFigure.id,
             )

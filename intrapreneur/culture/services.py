@@ -28,8 +28,8 @@ from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
-from intrapreneur.core.i18n import first_offered, language_name, locale_for, reader_locale
 from intrapreneur.core.dates import day_text
+from intrapreneur.core.i18n import first_offered, language_name, locale_for, reader_locale
 from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters

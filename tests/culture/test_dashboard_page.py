@@ -135,7 +135,7 @@ def test_an_open_wave_shows_how_many_answered_and_no_figures_until_it_closes(
     assert "No survey wave has closed yet" in page
     notice = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     assert "“January” is open until" in notice
-    assert "nobody was invited" in notice  # the builders answer without invitations
+    assert "Nobody was invited." in notice  # the builders answer without invitations
 
 
 def test_a_closed_wave_is_published_by_a_job_before_the_dashboard_shows_it(
