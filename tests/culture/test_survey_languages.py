@@ -343,3 +343,26 @@ def test_only_offered_languages_count(
     )
 
     assert services.invitee_languages(created.wave) == {"en", "es"}
+
+
+def test_hr_reads_the_dimensions_and_languages_in_their_own_language(
+    client: FlaskClient,
+    make_person: Callable[..., Person],
+    people: dict[str, list[Person]],
+) -> None:
+    hr = make_person(Role.HR, chosen_locale="de")
+    everyone = [person for language in READERS for person in people[language]]
+    _wave_answered(client, everyone, hr, "Pulse in four languages")
+    sign_in_as(client, hr)
+
+    page = html.unescape(client.get("/culture/").get_data(as_text=True))
+
+    german = INSTRUMENT.in_language("de")
+    assert f">{german.dimensions[1].name}<" in page  # Psychologische Sicherheit
+    assert f">{INSTRUMENT.dimensions[1].name}<" not in page
+    assert [row[0] for row in _language_table(page)[1:]] == [
+        "Deutsch",
+        "Englisch",
+        "Spanisch",
+        "Französisch",
+    ]
