@@ -130,10 +130,11 @@ def _created_message(created: services.NewWave) -> str:
 @requires(can_run_surveys)
 def detail(wave_id: int) -> ResponseReturnValue:
     wave = db.get_or_404(SurveyWave, wave_id)
+    instrument = services.instruments().get(wave.instrument_key)
     return render_template(
         "surveys/detail.html",
         wave=wave,
-        instrument=services.instruments().get(wave.instrument_key),
+        instrument=instrument.in_language(page_locale()) if instrument else None,
         rates=queries.response_rates([wave.id])[wave.id],
         close_form=ActionForm(),
         today=date.today(),
