@@ -1,8 +1,9 @@
 """Statistics behind the culture dashboards: scale reliability and the impact estimate.
 
-Pure functions over numbers (NumPy, no database; the sentences for HR go through
-gettext, English outside a request), so the queries that feed them and the charts
-that show them stay separate and the arithmetic can be checked against worked examples.
+Pure functions over numbers (NumPy, no database; the sentences for HR and the numbers in
+them are written in the reader's language, English outside a request), so the queries that
+feed them and the charts that show them stay separate and the arithmetic can be checked
+against worked examples.
 
 * ``cronbach_alpha`` / ``AlphaAccumulator``: does a dimension's items hold
   together as one scale in a wave?
@@ -24,6 +25,8 @@ from typing import TypeVar
 
 import numpy as np
 from flask_babel import gettext, lazy_gettext
+
+from intrapreneur.core.dates import number_text
 
 # Cronbach's alpha
 
@@ -417,5 +420,6 @@ def describe(estimate: DiDEstimate, dimension_name: str) -> str:
 
 
 def _signed(number: float, decimals: int) -> str:
-    text = f"{round(number, decimals) + 0.0:.{decimals}f}"  # + 0.0 turns −0.0 into 0.0
+    """The number as the reader's language writes it ("0.4", "0,4"), with a true minus."""
+    text = number_text(round(number, decimals) + 0.0, decimals)  # + 0.0 turns −0.0 into 0.0
     return text.replace("-", MINUS)
