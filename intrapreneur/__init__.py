@@ -31,7 +31,20 @@ def create_app(config: Mapping[str, str] | None = None, **overrides: Any) -> Fla
     _init_observability(app)
     _init_extensions(app)
     _register_blueprints(app)
+    _check_survey_instruments(app)
     return app
+
+
+def _check_survey_instruments(app: Flask) -> None:
+    """A malformed survey instrument stops the start, naming its file and line, rather than
+    the first survey that needs it."""
+    from intrapreneur.culture.instruments import InstrumentError, available
+
+    extra = app.config.get("SURVEY_INSTRUMENTS_DIR")
+    try:
+        available(Path(extra) if extra else None)
+    except InstrumentError as error:
+        raise settings.ConfigError(f"survey instrument refused: {error}") from error
 
 
 def _init_observability(app: Flask) -> None:

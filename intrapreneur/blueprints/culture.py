@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.core import jobs
@@ -14,6 +15,7 @@ from intrapreneur.core.charts import embeddable
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import behaviour, charts, dashboard, page
+from intrapreneur.culture.anonymity import hidden_label, scope_hidden_label
 from intrapreneur.culture.models import SurveyGroup
 from intrapreneur.culture.permissions import (
     can_export_culture,
@@ -31,7 +33,7 @@ def index() -> ResponseReturnValue:
     choice = _choice()
     if choice is None:
         return render_error(
-            400, "This dashboard has no such filter. Clear the filters and try again."
+            400, _("This dashboard has no such filter. Clear the filters and try again.")
         )
     whole = sees_whole_organisation(current_user)
     departments = None if whole else dashboard.departments_managed_by(current_user.id)
@@ -47,6 +49,8 @@ def index() -> ResponseReturnValue:
         whole=whole,
         can_export=can_export_culture(current_user),
         behaviour=_behaviour() if whole else None,
+        hidden_label=hidden_label,
+        scope_hidden_label=scope_hidden_label,
     )
 
 

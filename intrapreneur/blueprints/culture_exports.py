@@ -17,6 +17,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from intrapreneur.core import jobs
@@ -34,7 +36,7 @@ from intrapreneur.learning.forms import ActionForm
 
 blueprint = Blueprint("culture_exports", __name__, url_prefix="/culture")
 
-BAD_FILTERS = (
+BAD_FILTERS = _l(
     "This export has no such filter: 'wave' takes a wave's number (repeat it for several), "
     "'cohort' a cohort's number or 'none', 'group' 'participant' or 'comparison'."
 )
@@ -103,7 +105,7 @@ def _checked(export_format: str) -> tuple[ExportFilters, dict[str, Instrument]]:
     filters = _filters()
     waves = exports.waves_through(filters.wave_ids, date.today())
     if waves is None:
-        raise services.SurveyNotFound("There is no such survey wave, or it has not opened yet.")
+        raise services.SurveyNotFound(_("There is no such survey wave, or it has not opened yet."))
     all_published(waves, rules_in_force())
     filters = replace(filters, wave_ids=filters.wave_ids or (waves[-1].id,))
     instruments = _instruments([wave for wave in waves if wave.id in filters.wave_ids])

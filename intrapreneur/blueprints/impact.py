@@ -14,9 +14,13 @@ from datetime import date
 
 from flask import Blueprint, render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Form, SelectChoice, SelectField
 
 from intrapreneur.core.charts import embeddable
+from intrapreneur.core.dates import day_text
+from intrapreneur.core.i18n import page_locale
 from intrapreneur.core.permissions import requires
 from intrapreneur.culture import impact, services
 from intrapreneur.culture import queries as survey_queries
@@ -35,23 +39,25 @@ EVERY_PARTICIPANT = 0
 class ImpactForm(Form):
     """The estimate's choices, read from the query string (no CSRF: it changes nothing)."""
 
-    dimension = SelectField("Dimension")
+    dimension = SelectField(_l("Dimension"))
     before = SelectField(
-        "Before the programme",
+        _l("Before the programme"),
         coerce=int,
-        description="Usually the last wave before the cohort started.",
+        description=_l("Usually the last wave before the cohort started."),
     )
     after = SelectField(
-        "After the programme",
+        _l("After the programme"),
         coerce=int,
-        description="A later wave that used the same questionnaire.",
+        description=_l("A later wave that used the same questionnaire."),
     )
     cohort = SelectField(
-        "Participants",
+        _l("Participants"),
         coerce=int,
         default=EVERY_PARTICIPANT,
-        description="One cohort's participants, or all. The comparison group is always the "
-        "waves' whole comparison group: it is matched by department, not by cohort.",
+        description=_l(
+            "One cohort's participants, or all. The comparison group is always the "
+            "waves' whole comparison group: it is matched by department, not by cohort."
+        ),
     )
 
 
@@ -62,7 +68,11 @@ def estimate() -> ResponseReturnValue:
     # Only waves whose release is published: the estimate prints their figures.
     series = survey_queries.published_series(date.today())
     waves = [figures.wave for figures in wave_figures(series, rules)]
-    instruments = services.instruments()
+    # In the reader's language: the dimensions' names in the form, the sentence and chart.
+    instruments = {
+        key: instrument.in_language(page_locale())
+        for key, instrument in services.instruments().items()
+    }
     cohorts = {cohort.id: cohort for cohort in impact.cohorts_surveyed()}
     form = _form(waves, instruments, cohorts.values())
     if not request.args:
@@ -95,13 +105,16 @@ def _form(
 ) -> ImpactForm:
     form = ImpactForm(request.args)
     wave_choices = [
-        SelectChoice(wave.id, f"{wave.title} (opened {wave.opens_on:%d %b %Y})") for wave in waves
+        SelectChoice(
+            wave.id, _("%(wave)s (opened %(day)s)", wave=wave.title, day=day_text(wave.opens_on))
+        )
+        for wave in waves
     ]
     form.before.choices = wave_choices
     form.after.choices = wave_choices
     form.dimension.choices = _dimension_choices(waves, instruments)
     form.cohort.choices = [
-        SelectChoice(EVERY_PARTICIPANT, "Every participant"),
+        SelectChoice(EVERY_PARTICIPANT, _("Every participant")),
         *(SelectChoice(c.id, f"{c.programme.name} · {c.name}") for c in cohorts),
     ]
     return form

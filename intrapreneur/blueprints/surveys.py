@@ -12,10 +12,13 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
 
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.i18n import page_locale
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import public, requires
 from intrapreneur.culture import queries, services
@@ -41,7 +44,9 @@ log = logging.getLogger(__name__)
 def _unreadable_instrument(error: InstrumentError) -> ResponseReturnValue:
     # The operator needs the file and line; the visitor a plain sentence without paths.
     log.error("survey instruments cannot be read: %s", error)
-    return render_error(503, "The survey questionnaires cannot be read just now; please try later.")
+    return render_error(
+        503, _("The survey questionnaires cannot be read just now; please try later.")
+    )
 
 
 @blueprint.get("/")
@@ -66,7 +71,14 @@ def new() -> ResponseReturnValue:
         for cohort in programme_cohorts
     }
     form.instrument.choices = [
-        SelectChoice(key, f"{instrument.title} (version {instrument.version})")
+        SelectChoice(
+            key,
+            _(
+                "%(title)s (version %(version)s)",
+                title=instrument.in_language(page_locale()).title,
+                version=instrument.version,
+            ),
+        )
         for key, instrument in services.instruments().items()
     ]
     form.cohort_ids.choices = [
@@ -97,14 +109,19 @@ def new() -> ResponseReturnValue:
 
 
 def _created_message(created: services.NewWave) -> str:
-    message = (
-        f"Survey created: {created.participants} participants and "
-        f"{created.comparison} people in the comparison group are invited."
+    message = _(
+        "Survey created: %(participants)s participants and %(comparison)s people in the "
+        "comparison group are invited.",
+        participants=created.participants,
+        comparison=created.comparison,
     )
     for short in created.shortfalls:
-        message += (
-            f" {short.department}: only {short.drawn} of {short.wanted} comparison people "
-            "could be drawn (not enough non-participants)."
+        message += " " + _(
+            "%(department)s: only %(drawn)s of %(wanted)s comparison people could be drawn "
+            "(not enough non-participants).",
+            department=short.department,
+            drawn=short.drawn,
+            wanted=short.wanted,
         )
     return message
 
@@ -113,10 +130,11 @@ def _created_message(created: services.NewWave) -> str:
 @requires(can_run_surveys)
 def detail(wave_id: int) -> ResponseReturnValue:
     wave = db.get_or_404(SurveyWave, wave_id)
+    instrument = services.instruments().get(wave.instrument_key)
     return render_template(
         "surveys/detail.html",
         wave=wave,
-        instrument=services.instruments().get(wave.instrument_key),
+        instrument=instrument.in_language(page_locale()) if instrument else None,
         rates=queries.response_rates([wave.id])[wave.id],
         close_form=ActionForm(),
         today=date.today(),
@@ -135,7 +153,7 @@ def close(wave_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash("Survey closed: no new answers; those already given are kept.", "success")
+        flash(_("Survey closed: no new answers; those already given are kept."), "success")
     return redirect(url_for("surveys.detail", wave_id=wave.id))
 
 
@@ -178,18 +196,30 @@ def answer_by_token(token: str) -> ResponseReturnValue:
 
 
 def _questionnaire(invitation: SurveyInvitation, action: str) -> ResponseReturnValue:
+    """The questionnaire in the invitee's language (see ``services.page_language``)."""
+    with force_locale(services.page_language(invitation)):
+        return _questionnaire_page(invitation, action)
+
+
+def _questionnaire_page(invitation: SurveyInvitation, action: str) -> ResponseReturnValue:
     """Show the questionnaire or store the answer; refusals say why and store nothing."""
     today = date.today()
     try:
         services.ensure_can_answer(invitation, today)
-        instrument = services.instrument_of(invitation.wave)
+        installed = services.instrument_of(invitation.wave)
     except services.SurveyRefusal as refusal:
         return _refused(invitation, refusal)
+    language = services.questionnaire_language(invitation, installed)
+    instrument = installed.in_language(language)
     form = answer_form(instrument)
     if form.validate_on_submit():
         try:
             services.answer_invitation(
-                invitation, answers_of(form, instrument), form.comment.data or "", today
+                invitation,
+                answers_of(form, instrument),
+                form.comment.data or "",
+                today,
+                language=language,
             )
         except services.SurveyRefusal as refusal:
             db.session.rollback()

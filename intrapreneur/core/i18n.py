@@ -10,7 +10,7 @@ offered. Dates and times are formatted by Babel in that language and the reader'
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from gettext import GNUTranslations
 from pathlib import Path
@@ -130,15 +130,25 @@ def writing_for(person: Any) -> Iterator[None]:
 _NOBODY = object()
 
 
+def first_offered(preferences: Iterable[str | None]) -> str | None:
+    """The first offered language among a person's own (their choice, the directory's)."""
+    offered = offered_locales()
+    return next((str(own) for own in preferences if own in offered), None)
+
+
+def locale_for(preferences: Iterable[str | None]) -> str:
+    """The language someone is written to when no browser speaks for them (a survey wave's
+    invitees): the first offered of their own, else the organisation's default."""
+    return first_offered(preferences) or str(current_app.config["DEFAULT_LOCALE"])
+
+
 def reader_locale() -> str:
     """The language of the page being made (or of the email being written for someone)."""
-    offered = offered_locales()
-    for own in getattr(_reader(), "language_preferences", ()):
-        if own in offered:
-            return str(own)
+    if own := first_offered(getattr(_reader(), "language_preferences", ())):
+        return own
     # The browser speaks for the person at it, not for an email's recipient.
     if has_request_context() and "recipient" not in g:
-        asked = first_of(request.accept_languages, offered)
+        asked = first_of(request.accept_languages, offered_locales())
         if asked:
             return asked
     return str(current_app.config["DEFAULT_LOCALE"])
@@ -151,6 +161,11 @@ def reader_time_zone() -> str | None:
 
 def page_locale() -> str:
     return str(get_locale() or SOURCE_LOCALE)
+
+
+def language_name_on_page(language: str) -> str:
+    """A language's name in the reader's language: "German" on an English page."""
+    return Locale.parse(language).get_display_name(page_locale()) or language
 
 
 def page_direction() -> str:

@@ -6,12 +6,13 @@ This module is its fast first pass over one wave's table: the classic rules of s
 disclosure control, which pick good complementary cells (siblings rather than margins) so
 that the exact check usually has little left to do.
 
-Pure and standard-library only. Callers aggregate in SQL and pass one table at a time: a
-``Cell`` per group of respondents, named by its coordinates (``{"department": "Finance",
-"cohort": "2027"}``; ``{}`` is everyone who answered). A table must hold its finest cells,
-one per combination of all the coordinates it uses (zero counts may be left out), and any
-margins (department totals, cohort totals, the grand total); every cell must count exactly
-the finest cells inside it, or ``ValueError``.
+Pure: the standard library only, and gettext for the two texts a hidden figure shows.
+Callers aggregate in SQL and pass one table at a time: a ``Cell`` per group of respondents,
+named by its coordinates (``{"department": "Finance", "cohort": "2027"}``; ``{}`` is
+everyone who answered). A table must hold its finest cells, one per combination of all the
+coordinates it uses (zero counts may be left out), and any margins (department totals,
+cohort totals, the grand total); every cell must count exactly the finest cells inside it,
+or ``ValueError``.
 
 Groups are groups of people: cells with the same respondents are one group, named by the
 coordinates all of them share (Finance's total *is* "Finance, participants" when Finance has
@@ -70,6 +71,8 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations, pairwise, permutations
 
+from flask_babel import gettext
+
 NO_RESPONSES = "no responses"
 
 # A group's coordinates as a set of (dimension, value) pairs; frozenset() is everyone.
@@ -118,16 +121,17 @@ class Shown:
 
 
 def hidden_label(minimum: int) -> str:
-    """The text every hidden cell shows, whichever rule hid it."""
-    return f"hidden: fewer than {minimum} responses, here or by subtraction"
+    """The text every hidden cell shows, whichever rule hid it (in the reader's language)."""
+    return gettext("hidden: fewer than %(k)s responses, here or by subtraction", k=minimum)
 
 
 def scope_hidden_label(minimum: int) -> str:
     """The text a manager's figure over all their departments shows when hidden: the same
     for every reason, and saying that other reports are why it may be hidden."""
-    return (
-        f"hidden: fewer than {minimum} responses here, or would reveal a smaller group "
-        "when compared with other reports"
+    return gettext(
+        "hidden: fewer than %(k)s responses here, or would reveal a smaller group "
+        "when compared with other reports",
+        k=minimum,
     )
 
 

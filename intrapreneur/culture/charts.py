@@ -4,6 +4,7 @@ cell is a gap in the chart (and says why in its table), never a zero."""
 from __future__ import annotations
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
 
 from intrapreneur.core.charts import styled
 
@@ -33,14 +34,16 @@ def heatmap(
             xgap=2,
             ygap=2,
             hoverongaps=False,
-            hovertemplate="%{y} in %{x}: %{z:.2f}<extra></extra>",
+            hovertemplate=_("%(dimension)s in %(department)s: %(mean)s")
+            % {"dimension": "%{y}", "department": "%{x}", "mean": "%{z:.2f}"}
+            + "<extra></extra>",
             texttemplate="%{z:.2f}",  # each cell says its mean: colour is never all it has
-            colorbar={"title": "Mean"},
+            colorbar={"title": _("Mean")},
         )
     )
-    figure.update_xaxes(title="Department")
+    figure.update_xaxes(title=_("Department"))
     figure.update_yaxes(autorange="reversed")  # dimensions top to bottom, as the table lists them
-    return styled(figure, "Mean score by dimension and department").update_layout(
+    return styled(figure, _("Mean score by dimension and department")).update_layout(
         height=max(380, 90 + 40 * len(dimensions))
     )
 
@@ -55,10 +58,10 @@ def trend(
             for name, values in series.items()
         ]
     )
-    figure.update_yaxes(range=list(scale), title="Mean score")
-    figure.update_xaxes(title="Wave", type="category")
+    figure.update_yaxes(range=list(scale), title=_("Mean score"))
+    figure.update_xaxes(title=_("Wave"), type="category")
     figure.update_layout(legend={"orientation": "h", "y": -0.25})
-    return styled(figure, f"{dimension} over the waves")
+    return styled(figure, _("%(dimension)s over the waves", dimension=dimension))
 
 
 def groups_side_by_side(
@@ -68,28 +71,28 @@ def groups_side_by_side(
     figure = go.Figure(
         [go.Bar(x=dimensions, y=values, name=name) for name, values in series.items()]
     )
-    figure.update_yaxes(range=list(scale), title="Mean score")
+    figure.update_yaxes(range=list(scale), title=_("Mean score"))
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
-    return styled(figure, "Participants and comparison group")
+    return styled(figure, _("Participants and comparison group"))
 
 
 def distribution(bands: list[str], respondents: list[int], dimension: str) -> go.Figure:
     """How many respondents scored in each band (half points, adjacent ones merged until
     each holds at least k people)."""
-    figure = go.Figure(go.Bar(x=bands, y=respondents, name="Respondents"))
-    figure.update_xaxes(title="Score (nearest half point)", type="category")
-    figure.update_yaxes(title="Respondents", rangemode="tozero")
-    return styled(figure, f"Distribution of {dimension}")
+    figure = go.Figure(go.Bar(x=bands, y=respondents, name=_("Respondents")))
+    figure.update_xaxes(title=_("Score (nearest half point)"), type="category")
+    figure.update_yaxes(title=_("Respondents"), rangemode="tozero")
+    return styled(figure, _("Distribution of %(dimension)s", dimension=dimension))
 
 
 def experiments_per_month(months: list[str], started: list[int], decided: list[int]) -> go.Figure:
     figure = go.Figure(
         [
-            go.Bar(x=months, y=started, name="Started"),
-            go.Bar(x=months, y=decided, name="Decided"),
+            go.Bar(x=months, y=started, name=_("Started")),
+            go.Bar(x=months, y=decided, name=_("Decided")),
         ]
     )
-    figure.update_xaxes(type="category", title="Month")
-    figure.update_yaxes(title="Experiments", rangemode="tozero")
+    figure.update_xaxes(type="category", title=_("Month"))
+    figure.update_yaxes(title=_("Experiments"), rangemode="tozero")
     figure.update_layout(barmode="group", legend={"orientation": "h", "y": -0.25})
-    return styled(figure, "Experiments started and decided per month")
+    return styled(figure, _("Experiments started and decided per month"))

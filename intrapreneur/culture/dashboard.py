@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from intrapreneur.culture import published
@@ -30,7 +31,7 @@ def rules_in_force() -> Rules:
     return Rules(k=stored.min_group, comment_k=stored.min_group_comments)
 
 
-NOT_PUBLISHED_YET = (
+NOT_PUBLISHED_YET = _l(
     "The figures of this survey wave are being published (a background job, usually a minute "
     "or two after it closed). Try again shortly."
 )
@@ -51,7 +52,7 @@ def all_published(waves: Sequence[SurveyWave], rules: Rules) -> list[StoredFigur
     none yet."""
     figures = wave_figures(waves, rules)
     if len(figures) < len(waves):
-        raise NotPublishedYet(NOT_PUBLISHED_YET)
+        raise NotPublishedYet(str(NOT_PUBLISHED_YET))
     return figures
 
 

@@ -22,12 +22,15 @@ from datetime import date
 from typing import IO
 
 import xlsxwriter
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from intrapreneur.core import services as audit
 from intrapreneur.core.exports import csv_lines, neutralise
-from intrapreneur.culture.anonymity import NO_RESPONSES, Rules, hidden_label
+from intrapreneur.core.i18n import page_locale
+from intrapreneur.culture.anonymity import Rules, hidden_label
 from intrapreneur.culture.dashboard import all_published
 from intrapreneur.culture.figures import (
     ALL,
@@ -37,6 +40,7 @@ from intrapreneur.culture.figures import (
     cohort_names,
     department_names,
     group_name,
+    no_responses_label,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
@@ -47,7 +51,7 @@ from intrapreneur.identity.models import Person
 Value = str | int | float
 MEAN_DECIMALS = 2  # as the dashboard prints them
 COLUMN_WIDTH = 24
-NO_ANSWERS = "no answers"
+NO_ANSWERS = _l("no answers")
 CONTENT_TYPES = {
     "csv": "application/zip",  # CSV tables, one file each
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -80,8 +84,8 @@ class Names:
         """Department, cohort and group as printed; a coordinate left out is everyone."""
         department, cohort, status = (group.get(dimension) for dimension in TABLE_DIMENSIONS)
         return (
-            ALL if department is None else self.departments.get(department, department),
-            ALL if cohort is None else self.cohorts.get(cohort, cohort),
+            str(ALL) if department is None else self.departments.get(department, department),
+            str(ALL) if cohort is None else self.cohorts.get(cohort, cohort),
             group_name(status),
         )
 
@@ -154,32 +158,42 @@ def record_export(export_format: str, filters: ExportFilters, *, by: Person) -> 
 
 
 def sections(export: Export) -> list[Section]:
+    """The export's tables, their titles and headers in the reader's language (a background
+    export's in the organisation's)."""
     return [
         Section(
-            "Scores",
+            _("Scores"),
             (
-                "Wave",
-                "Department",
-                "Cohort",
-                "Group",
-                "Dimension",
-                "Respondents",
-                "Answers",
-                "Mean score",
+                _("Wave"),
+                _("Department"),
+                _("Cohort"),
+                _("Group"),
+                _("Dimension"),
+                _("Respondents"),
+                _("Answers"),
+                _("Mean score"),
             ),
             _score_rows(export),
         ),
         Section(
-            "Response rates",
-            ("Wave", "Group", "Invited", "Answered", "Response rate (%)"),
+            _("Response rates"),
+            (_("Wave"), _("Group"), _("Invited"), _("Answered"), _("Response rate (%)")),
             _rate_rows(export),
         ),
         Section(
-            "Instrument",
-            ("Instrument", "Title", "Scale", "Dimension", "Item", "Text", "Reverse-scored"),
+            _("Instrument"),
+            (
+                _("Instrument"),
+                _("Title"),
+                _("Scale"),
+                _("Dimension"),
+                _("Item"),
+                _("Text"),
+                _("Reverse-scored"),
+            ),
             _instrument_rows(export.instruments.values()),
         ),
-        Section("Rules", ("Rule", "In force"), _rule_rows(export)),
+        Section(_("Rules"), (_("Rule"), _("In force")), _rule_rows(export)),
     ]
 
 
@@ -198,7 +212,7 @@ def _score_rows(export: Export) -> Iterator[tuple[Value, ...]]:
 
 
 def _respondents(figure: Figure) -> Value:
-    return figure.label or figure.respondents or NO_RESPONSES
+    return figure.label or figure.respondents or no_responses_label()
 
 
 def _mean_and_answers(figure: Figure, dimension: str, hidden_text: str) -> tuple[Value, Value]:
@@ -209,7 +223,7 @@ def _mean_and_answers(figure: Figure, dimension: str, hidden_text: str) -> tuple
         return hidden_text, hidden_text
     mean = figure.means.get(dimension)
     if mean is None:
-        return NO_ANSWERS, NO_ANSWERS
+        return str(NO_ANSWERS), str(NO_ANSWERS)
     return figure.answers[dimension], round(mean, MEAN_DECIMALS)
 
 
@@ -221,7 +235,7 @@ def _rate_rows(export: Export) -> Iterator[tuple[Value, ...]]:
         for group in groups:
             invited = export.rates[wave.wave.id].get(group, Rate(0, 0)).invited
             answered = wave.get(group=str(group))
-            yield wave.wave.title, GROUP_NAMES[group], invited, *_answered(answered, invited)
+            yield wave.wave.title, str(GROUP_NAMES[group]), invited, *_answered(answered, invited)
 
 
 def _answered(figure: Figure, invited: int) -> tuple[Value, Value]:
@@ -229,12 +243,13 @@ def _answered(figure: Figure, invited: int) -> tuple[Value, Value]:
     if figure.hidden:
         return _respondents(figure), _respondents(figure)
     if not invited:
-        return _respondents(figure), "no invitations"
+        return _respondents(figure), _("no invitations")
     return _respondents(figure), round(100 * (figure.respondents or 0) / invited, 1)
 
 
 def _instrument_rows(instruments: Iterable[Instrument]) -> Iterator[tuple[Value, ...]]:
-    for instrument in instruments:
+    for installed in instruments:
+        instrument = installed.in_language(page_locale())
         dimension_names = {dimension.id: dimension.name for dimension in instrument.dimensions}
         for item in instrument.items:
             yield (
@@ -244,13 +259,13 @@ def _instrument_rows(instruments: Iterable[Instrument]) -> Iterator[tuple[Value,
                 dimension_names[item.dimension],
                 item.id,
                 item.text,
-                "yes" if item.reverse else "no",
+                _("yes") if item.reverse else _("no"),
             )
 
 
 def _scale(instrument: Instrument) -> str:
     labels = "; ".join(f"{point} = {label}" for point, label in instrument.scale_labels.items())
-    scale = f"{instrument.scale_min} to {instrument.scale_max}"
+    scale = _("%(low)s to %(high)s", low=instrument.scale_min, high=instrument.scale_max)
     return f"{scale} ({labels})" if labels else scale
 
 
@@ -258,38 +273,58 @@ def _rule_rows(export: Export) -> list[tuple[str, str]]:
     rules, k = export.rules, export.rules.k
     return [
         (
-            "Minimum group size",
-            f"A mean, count or band resting on fewer than {k} answers is hidden (the answers "
-            "column says how many a shown mean rests on).",
+            _("Minimum group size"),
+            _(
+                "A mean, count or band resting on fewer than %(k)s answers is hidden (the "
+                "answers column says how many a shown mean rests on).",
+                k=k,
+            ),
         ),
         (
-            "Subtraction",
-            "A figure is shown only when, together with everything shown to anyone (HR, every "
-            "manager's view, exports, the API) in this and every earlier wave, no sum or "
-            f"difference of shown figures works out the answers of fewer than {k} people; "
-            "otherwise the cheapest figures involved are hidden too.",
-        ),
-        ("Hidden figures", f"Every hidden figure reads '{hidden_label(k)}', never 0."),
-        (
-            "Comments",
-            f"Free-text comments are shown only for groups of {rules.comment_k} or more, "
-            "and never exported.",
+            _("Subtraction"),
+            _(
+                "A figure is shown only when, together with everything shown to anyone (HR, "
+                "every manager's view, exports, the API) in this and every earlier wave, no sum "
+                "or difference of shown figures works out the answers of fewer than %(k)s "
+                "people; otherwise the cheapest figures involved are hidden too.",
+                k=k,
+            ),
         ),
         (
-            "Scores",
-            "Mean of each respondent's score per dimension on the instrument's scale, "
-            f"reverse-scored items mirrored, rounded to {MEAN_DECIMALS} decimals.",
+            _("Hidden figures"),
+            _("Every hidden figure reads “%(hidden)s”, never 0.", hidden=hidden_label(k)),
         ),
-        ("Filters", _describe(export.filters, export.names)),
+        (
+            _("Comments"),
+            _(
+                "Free-text comments are shown only for groups of %(k)s or more, and never "
+                "exported.",
+                k=rules.comment_k,
+            ),
+        ),
+        (
+            _("Scores"),
+            _(
+                "Mean of each respondent's score per dimension on the instrument's scale, "
+                "reverse-scored items mirrored, rounded to %(decimals)s decimals.",
+                decimals=MEAN_DECIMALS,
+            ),
+        ),
+        (_("Filters"), _describe(export.filters, export.names)),
     ]
 
 
 def _describe(filters: ExportFilters, names: Names) -> str:
     waves = ", ".join(map(str, filters.wave_ids))
     chosen = filters.cohort
-    cohort = ALL if chosen is None else cohort_names({chosen})[chosen]
-    group = "all" if filters.group is None else GROUP_NAMES[filters.group]
-    return f"wave ids {waves}; cohort: {cohort}; group: {group}"
+    cohort = str(ALL) if chosen is None else cohort_names({chosen})[chosen]
+    group = str(ALL) if filters.group is None else str(GROUP_NAMES[filters.group])
+    return _(
+        "wave ids %(waves)s; cohort: %(cohort)s; group: %(group)s",
+        waves=waves,
+        cohort=cohort,
+        group=group,
+    )
 
 
 class _Pieces(io.RawIOBase):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from intrapreneur.culture.ledger.people import NONE, TABLE_DIMENSIONS
@@ -15,9 +17,12 @@ from intrapreneur.identity.models import Department
 from intrapreneur.learning.models import Cohort, Programme
 
 __all__ = ["NONE", "TABLE_DIMENSIONS", "Band"]  # shared with the ledger, printed from here
-ALL = "All"
-NO_DEPARTMENT, NO_COHORT = "No department", "No cohort"
-GROUP_NAMES = {SurveyGroup.PARTICIPANT: "Participants", SurveyGroup.COMPARISON: "Comparison group"}
+ALL = _l("All")
+NO_DEPARTMENT, NO_COHORT = _l("No department"), _l("No cohort")
+GROUP_NAMES = {
+    SurveyGroup.PARTICIPANT: _l("Participants"),
+    SurveyGroup.COMPARISON: _l("Comparison group"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,7 +43,12 @@ class Figure:
 
 def no_responses(coordinates: Mapping[str, str]) -> Figure:
     """The figure of a group nobody answered from."""
-    return Figure(dict(coordinates), 0, {}, {}, False, "no responses")
+    return Figure(dict(coordinates), 0, {}, {}, False, no_responses_label())
+
+
+def no_responses_label() -> str:
+    """What a figure of a group nobody answered from reads."""
+    return _("no responses")
 
 
 def department_names(ids: set[str]) -> dict[str, str]:
@@ -49,7 +59,10 @@ def department_names(ids: set[str]) -> dict[str, str]:
             select(Department.id, Department.name).where(Department.id.in_(numbers))
         ).all()
     )
-    return {d: "No department" if d == NONE else found.get(int(d), f"Department {d}") for d in ids}
+    return {
+        d: str(NO_DEPARTMENT) if d == NONE else found.get(int(d), _("Department %(id)s", id=d))
+        for d in ids
+    }
 
 
 def cohort_names(ids: set[str]) -> dict[str, str]:
@@ -61,8 +74,8 @@ def cohort_names(ids: set[str]) -> dict[str, str]:
         .where(Cohort.id.in_(numbers))
     ).all()
     names = {str(id_): f"{name} ({programme})" for id_, name, programme in found}
-    return {c: NO_COHORT if c == NONE else names.get(c, f"Cohort {c}") for c in ids}
+    return {c: str(NO_COHORT) if c == NONE else names.get(c, _("Cohort %(id)s", id=c)) for c in ids}
 
 
 def group_name(status: str | None) -> str:
-    return ALL if status is None else GROUP_NAMES[SurveyGroup(status)]
+    return str(ALL if status is None else GROUP_NAMES[SurveyGroup(status)])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -25,38 +27,45 @@ SKIP = ""  # the "prefer not to answer" choice
 
 class WaveForm(FlaskForm):
     title = StringField(
-        "Title",
+        _l("Title"),
         validators=[DataRequired(), Length(max=200)],
         filters=[strip_whitespace],
-        description="What invitees see, e.g. “Culture pulse, spring 2027”.",
+        description=_l("What invitees see, e.g. “Culture pulse, spring 2027”."),
     )
     instrument = SelectField(
-        "Instrument",
+        _l("Instrument"),
         validators=[DataRequired()],
-        description="The questionnaire and its version; the wave keeps this version.",
+        description=_l(
+            "The questionnaire and its version; the wave keeps this version. Its texts must "
+            "be written in every language the invitees read."
+        ),
     )
     cohort_ids = SelectMultipleField(
-        "Cohorts",
+        _l("Cohorts"),
         coerce=int,
-        validators=[DataRequired(message="Choose at least one cohort.")],
+        validators=[DataRequired(message=_l("Choose at least one cohort."))],
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
-        description="Their accepted participants are invited, with as many non-participants "
-        "per department as a comparison group.",
+        description=_l(
+            "Their accepted participants are invited, with as many non-participants "
+            "per department as a comparison group."
+        ),
     )
-    opens_on = DateField("Opens on", validators=[InputRequired(), plausible_date])
-    closes_on = DateField("Closes on", validators=[InputRequired(), plausible_date])
+    opens_on = DateField(_l("Opens on"), validators=[InputRequired(), plausible_date])
+    closes_on = DateField(_l("Closes on"), validators=[InputRequired(), plausible_date])
     seed = IntegerField(
-        "Seed",
+        _l("Seed"),
         default=1,
         validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
-        description="The same people and seed draw the same comparison group; keep the seed "
-        "across waves to ask the same people again.",
+        description=_l(
+            "The same people and seed draw the same comparison group; keep the seed "
+            "across waves to ask the same people again."
+        ),
     )
 
     def validate_closes_on(self, field: DateField) -> None:
         if field.data and self.opens_on.data and field.data < self.opens_on.data:
-            raise ValidationError("The survey must close on or after the day it opens.")
+            raise ValidationError(_("The survey must close on or after the day it opens."))
 
 
 def item_field_name(item_id: str) -> str:
@@ -66,10 +75,12 @@ def item_field_name(item_id: str) -> str:
 
 class AnswerForm(FlaskForm):
     comment = TextAreaField(
-        "Comment (optional)",
+        _l("Comment (optional)"),
         validators=[Length(max=MAX_COMMENT_LENGTH)],
-        description="Comments are shown to HR only for groups of at least 10 people and are "
-        "never exported. Leave out names and anything that points to you or a colleague.",
+        description=_l(
+            "Comments are shown to HR only for groups of at least 10 people and are "
+            "never exported. Leave out names and anything that points to you or a colleague."
+        ),
     )
 
 
@@ -88,7 +99,7 @@ def answer_form(instrument: Instrument) -> AnswerForm:
             # Skipping is the starting point, so an item left alone counts as not answered.
             RadioField(
                 item.text,
-                choices=[*choices, SelectChoice(SKIP, "Prefer not to answer")],
+                choices=[*choices, SelectChoice(SKIP, _("Prefer not to answer"))],
                 default=SKIP,
             ),
         )
@@ -107,13 +118,15 @@ def answers_of(form: AnswerForm, instrument: Instrument) -> dict[str, int]:
 
 class PrivacyRulesForm(FlaskForm):
     min_group = IntegerField(
-        "Minimum respondents behind a figure",
+        _l("Minimum respondents behind a figure"),
         validators=[InputRequired(), NumberRange(min=3, max=50)],
-        description="5 unless there is a reason; 3 or 4 only for a small organisation, and "
-        "the change is written to the audit log.",
+        description=_l(
+            "5 unless there is a reason; 3 or 4 only for a small organisation, and "
+            "the change is written to the audit log."
+        ),
     )
     min_group_comments = IntegerField(
-        "Minimum respondents behind shown comments",
+        _l("Minimum respondents behind shown comments"),
         validators=[InputRequired(), NumberRange(min=3, max=100)],
-        description="10 unless there is a reason; never below the minimum for figures.",
+        description=_l("10 unless there is a reason; never below the minimum for figures."),
     )

@@ -22,9 +22,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import plotly.graph_objects as go
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from intrapreneur.core.charts import styled
+from intrapreneur.core.i18n import page_locale
 from intrapreneur.culture.anonymity import Rules, hidden_label
 from intrapreneur.culture.dashboard import wave_figures
 from intrapreneur.culture.instruments import Dimension, Instrument
@@ -36,6 +38,7 @@ from intrapreneur.culture.models import (
     wave_cohort,
 )
 from intrapreneur.culture.statistics import (
+    CELL_NAMES,
     COMPARISON_AFTER,
     COMPARISON_BEFORE,
     PARTICIPANTS_AFTER,
@@ -111,18 +114,37 @@ def question_for(
     """The question, or ``ImpactRefusal`` saying why these choices cannot be compared."""
     if before.instrument_key != after.instrument_key:
         raise ImpactRefusal(
-            f"“{before.title}” used {before.instrument_key} and “{after.title}” used "
-            f"{after.instrument_key}: scores from different questionnaires cannot be "
-            "compared. Choose two waves that used the same questionnaire."
+            _(
+                "“%(before)s” used %(before_instrument)s and “%(after)s” used "
+                "%(after_instrument)s: scores from different questionnaires cannot be "
+                "compared. Choose two waves that used the same questionnaire.",
+                before=before.title,
+                before_instrument=before.instrument_key,
+                after=after.title,
+                after_instrument=after.instrument_key,
+            )
         )
     if waves.index(after) <= waves.index(before):
-        raise ImpactRefusal(f"Choose an “after” wave that opened later than “{before.title}”.")
+        raise ImpactRefusal(
+            _("Choose an “after” wave that opened later than “%(before)s”.", before=before.title)
+        )
     instrument = instruments.get(before.instrument_key)
     if instrument is None:
-        raise ImpactRefusal(f"The questionnaire {before.instrument_key} is no longer installed.")
+        raise ImpactRefusal(
+            _(
+                "The questionnaire %(instrument)s is no longer installed.",
+                instrument=before.instrument_key,
+            )
+        )
     dimension = next((d for d in instrument.dimensions if d.id == dimension_id), None)
     if dimension is None:
-        raise ImpactRefusal(f"{instrument.title} has no dimension “{dimension_id}”.")
+        raise ImpactRefusal(
+            _(
+                "%(instrument)s has no dimension “%(dimension)s”.",
+                instrument=instrument.title,
+                dimension=dimension_id,
+            )
+        )
     return Question(before, after, dimension, (instrument.scale_min, instrument.scale_max), cohort)
 
 
@@ -134,11 +156,21 @@ def _timing_warnings(question: Question) -> list[str]:
     warnings = []
     if question.before.closes_on > cohort.starts_on:
         warnings.append(
-            f"“{question.before.title}” closed after {cohort.name} started, so its "
-            "participants' scores may already include some of the programme's effect."
+            _(
+                "“%(wave)s” closed after %(cohort)s started, so its participants' scores may "
+                "already include some of the programme's effect.",
+                wave=question.before.title,
+                cohort=cohort.name,
+            )
         )
     if question.after.opens_on < cohort.starts_on:
-        warnings.append(f"“{question.after.title}” opened before {cohort.name} started.")
+        warnings.append(
+            _(
+                "“%(wave)s” opened before %(cohort)s started.",
+                wave=question.after.title,
+                cohort=cohort.name,
+            )
+        )
     return warnings
 
 
@@ -162,8 +194,14 @@ def estimate_impact(question: Question, waves: Sequence[SurveyWave], rules: Rule
         result = _withheld(result, suppressed, rules)
     if result.shown:
         result = dataclasses.replace(result, warnings=result.warnings + _timing_warnings(question))
-    sentence = describe(result, question.dimension.name.lower())
+    sentence = describe(result, _dimension_in_sentence(question.dimension.name))
     return Impact(question, result, cells, sentence, hidden_label(rules.k))
+
+
+def _dimension_in_sentence(name: str) -> str:
+    """A dimension's name inside a sentence: lower case in English ("the experimentation
+    score"); other languages keep the name as written (German nouns are capitalised)."""
+    return name.lower() if page_locale() == "en" else name
 
 
 def _participant_filter(question: Question, group: SurveyGroup) -> list[object]:
@@ -263,8 +301,12 @@ def _withheld(result: DiDEstimate, suppressed: list[str], rules: Rules) -> DiDEs
     if not protected:
         return result
     warnings = [
-        f'The "{name}" group is hidden on the dashboards too: showing it would reveal a '
-        f"group of fewer than {rules.k} by subtraction, so no estimate is shown."
+        _(
+            "The “%(group)s” group is hidden on the dashboards too: showing it would reveal a "
+            "group of fewer than %(k)s by subtraction, so no estimate is shown.",
+            group=CELL_NAMES[name],
+            k=rules.k,
+        )
         for name in protected
     ]
     return dataclasses.replace(
@@ -286,20 +328,26 @@ def impact_figure(impact: Impact) -> go.Figure:
     )
     figure = go.Figure(
         [
-            _line(waves, [participants_before, participants_after], "Participants", "solid"),
-            _line(waves, [comparison_before, comparison_after], "Comparison group", "solid"),
+            _line(waves, [participants_before, participants_after], _("Participants"), "solid"),
+            _line(waves, [comparison_before, comparison_after], _("Comparison group"), "solid"),
             _line(
                 waves,
                 [participants_before, _rounded(impact.counterfactual)],
-                "Participants had they changed as the comparison group did",
+                _("Participants had they changed as the comparison group did"),
                 "dash",
             ),
         ]
     )
-    figure.update_yaxes(range=list(question.scale), title="Mean score")
-    figure.update_xaxes(title="Wave", type="category")
+    figure.update_yaxes(range=list(question.scale), title=_("Mean score"))
+    figure.update_xaxes(title=_("Wave"), type="category")
     figure.update_layout(legend={"orientation": "h", "y": -0.25})
-    return styled(figure, f"{question.dimension.name}: participants and comparison group")
+    return styled(
+        figure,
+        _(
+            "%(dimension)s: participants and comparison group",
+            dimension=question.dimension.name,
+        ),
+    )
 
 
 def _line(waves: list[str], means: list[float | None], name: str, dash: str) -> go.Scatter:

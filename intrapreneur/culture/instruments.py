@@ -10,20 +10,37 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Collection, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 from statistics import fmean
 from typing import Any, TypeGuard
 
 import yaml
+from flask_babel import gettext as _
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 # Ids end up in URLs, form field names and JSON keys; "@" is kept free for Instrument.key.
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+# A text's language: a language code as the product's catalogues name them ("de", "pt_BR").
+LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")
+# Every text is written in English at least: the language the product is written in, and
+# the one a reader gets where their own is missing.
+SOURCE_LANGUAGE = "en"
 MIN_SCALE_POINTS = 2
 MAX_SCALE_POINTS = 11
+
+
+@dataclass(frozen=True)
+class TextPlace:
+    """Where a text sits in an instrument: ``kind`` is "title", "description",
+    "instructions", "scale label", "dimension name", "dimension description" or "item";
+    ``of`` the scale point or the dimension or item id it belongs to (None for the
+    instrument's own title, description and instructions)."""
+
+    kind: str
+    of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +69,11 @@ class Instrument:
     scale_labels: dict[int, str]
     dimensions: tuple[Dimension, ...]
     items: tuple[Item, ...]
+    instructions: str = ""
+    # Every text by language, the English included; the fields above hold the English.
+    texts: Mapping[TextPlace, Mapping[str, str]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def key(self) -> str:
@@ -61,6 +83,61 @@ class Instrument:
     @cached_property
     def _items_by_id(self) -> dict[str, Item]:
         return {item.id: item for item in self.items}
+
+    @cached_property
+    def languages(self) -> frozenset[str]:
+        """The languages every text of the instrument is written in."""
+        written = {language for by in self.texts.values() for language in by}
+        return frozenset(
+            language for language in written if all(language in by for by in self.texts.values())
+        ) | {SOURCE_LANGUAGE}
+
+    def missing_texts(self, languages: Collection[str]) -> list[tuple[TextPlace, str]]:
+        """Each text lacking in one of ``languages``, in the file's order, by language."""
+        return [
+            (place, language)
+            for language in sorted(set(languages) - {SOURCE_LANGUAGE})
+            for place, by_language in self.texts.items()
+            if language not in by_language
+        ]
+
+    def in_language(self, language: str) -> Instrument:
+        """The instrument as a reader of ``language`` sees it: every text in that language,
+        English where it has none. Ids, scale and scoring are the same: answers given in
+        any language are stored and scored alike."""
+        if language not in self._translated:
+            self._translated[language] = self._written_in(language)
+        return self._translated[language]
+
+    @cached_property
+    def _translated(self) -> dict[str, Instrument]:
+        return {}
+
+    def _written_in(self, language: str) -> Instrument:
+        def text(kind: str, of: str | None, english: str) -> str:
+            return self.texts.get(TextPlace(kind, of), {}).get(language, english)
+
+        return replace(
+            self,
+            title=text("title", None, self.title),
+            description=text("description", None, self.description),
+            instructions=text("instructions", None, self.instructions),
+            scale_labels={
+                point: text("scale label", str(point), label)
+                for point, label in self.scale_labels.items()
+            },
+            dimensions=tuple(
+                replace(
+                    dimension,
+                    name=text("dimension name", dimension.id, dimension.name),
+                    description=text("dimension description", dimension.id, dimension.description),
+                )
+                for dimension in self.dimensions
+            ),
+            items=tuple(
+                replace(item, text=text("item", item.id, item.text)) for item in self.items
+            ),
+        )
 
     def items_of(self, dimension: str) -> tuple[Item, ...]:
         if dimension not in {declared.id for declared in self.dimensions}:
@@ -77,13 +154,23 @@ class Instrument:
 
     def _answer_error(self, item_id: str, value: object) -> str | None:
         if item_id not in self._items_by_id:
-            return f"Item {item_id!r} is not part of {self.key}."
+            return _(
+                "Item “%(item)s” is not part of %(instrument)s.", item=item_id, instrument=self.key
+            )
         if not _is_whole_number(value):
-            return f"The answer to item {item_id!r} must be a whole number, not {value!r}."
+            return _(
+                "The answer to item “%(item)s” must be a whole number, not %(value)s.",
+                item=item_id,
+                value=repr(value),
+            )
         if not self.scale_min <= value <= self.scale_max:
-            return (
-                f"The answer to item {item_id!r} must be between {self.scale_min} "
-                f"and {self.scale_max}, not {value}."
+            return _(
+                "The answer to item “%(item)s” must be between %(low)s and %(high)s, "
+                "not %(value)s.",
+                item=item_id,
+                low=self.scale_min,
+                high=self.scale_max,
+                value=value,
             )
         return None
 
@@ -218,18 +305,24 @@ class _Reader:
     def __init__(self, source: str) -> None:
         self.source = source
         self._constructor = SafeConstructor()
+        self.texts: dict[TextPlace, dict[str, str]] = {}
 
     def instrument(self, root: Node) -> tuple[Instrument, int]:
         fields = self.fields(
             root,
             "the instrument",
             required=("id", "version", "title", "scale", "dimensions", "items"),
-            optional=("description",),
+            optional=("description", "instructions"),
         )
         instrument_id = self.identifier(fields["id"], "'id'")
         version = self.identifier(fields["version"], "'version'")
-        title = self.text(fields["title"], "'title'")
-        description = self.optional_text(fields.get("description"), "'description'")
+        title = self.text(fields["title"], "'title'", TextPlace("title"))
+        description = self.optional_text(
+            fields.get("description"), "'description'", TextPlace("description")
+        )
+        instructions = self.optional_text(
+            fields.get("instructions"), "'instructions'", TextPlace("instructions")
+        )
         scale_min, scale_max, scale_labels = self.scale(fields["scale"])
         declared = self.dimensions(fields["dimensions"])
         items = self.items(fields["items"], declared)
@@ -244,23 +337,27 @@ class _Reader:
             scale_labels=scale_labels,
             dimensions=tuple(dimension for dimension, _ in declared.values()),
             items=items,
+            instructions=instructions,
+            texts=self.texts,
         )
         return instrument, fields["id"].start_mark.line + 1
 
     def scale(self, node: Node) -> tuple[int, int, dict[int, str]]:
         if not isinstance(node, MappingNode):
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 "unknown scale: expected 'min' and 'max' whole numbers with optional 'labels', "
                 f"not {self.describe(node)}",
             )
         fields = self.fields(node, "'scale'", required=("min", "max"), optional=("labels",))
         low, high = self.scale_end(fields["min"]), self.scale_end(fields["max"])
         if low < 0:
-            raise self.refuse(fields["min"], f"unknown scale {low}–{high}: 'min' is below 0")
+            raise InstrumentError(
+                *self.where(fields["min"]), f"unknown scale {low}–{high}: 'min' is below 0"
+            )
         if not MIN_SCALE_POINTS <= high - low + 1 <= MAX_SCALE_POINTS:
-            raise self.refuse(
-                fields["max"],
+            raise InstrumentError(
+                *self.where(fields["max"]),
                 f"unknown scale {low}–{high}: a scale has "
                 f"{MIN_SCALE_POINTS} to {MAX_SCALE_POINTS} points",
             )
@@ -271,18 +368,24 @@ class _Reader:
     def scale_end(self, node: Node) -> int:
         value = self.value(node)
         if not _is_whole_number(value):
-            raise self.refuse(node, f"unknown scale: {self.describe(node)} is not a whole number")
+            raise InstrumentError(
+                *self.where(node), f"unknown scale: {self.describe(node)} is not a whole number"
+            )
         return value
 
     def scale_labels(self, node: Node, low: int, high: int) -> dict[int, str]:
         labels: dict[int, str] = {}
         for point, key_node, value_node in self.pairs(node, "the scale's 'labels'"):
             if not _is_whole_number(point) or not low <= point <= high:
-                raise self.refuse(
-                    key_node,
+                raise InstrumentError(
+                    *self.where(key_node),
                     f"unknown scale: label {point!r} is not a whole number from {low} to {high}",
                 )
-            labels[point] = self.text(value_node, f"the label of scale point {point}")
+            labels[point] = self.text(
+                value_node,
+                f"the label of scale point {point}",
+                TextPlace("scale label", str(point)),
+            )
         return labels
 
     def dimensions(self, node: Node) -> dict[str, tuple[Dimension, Node]]:
@@ -298,9 +401,15 @@ class _Reader:
             dimension_id = self.unique_id(fields["id"], "dimension", number, declared)
             dimension = Dimension(
                 id=dimension_id,
-                name=self.text(fields["name"], f"the name of dimension '{dimension_id}'"),
+                name=self.text(
+                    fields["name"],
+                    f"the name of dimension '{dimension_id}'",
+                    TextPlace("dimension name", dimension_id),
+                ),
                 description=self.optional_text(
-                    fields.get("description"), f"the description of dimension '{dimension_id}'"
+                    fields.get("description"),
+                    f"the description of dimension '{dimension_id}'",
+                    TextPlace("dimension description", dimension_id),
                 ),
             )
             declared[dimension_id] = (dimension, fields["id"])
@@ -318,7 +427,9 @@ class _Reader:
             item_id = self.unique_id(fields["id"], "item", number, items)
             items[item_id] = Item(
                 id=item_id,
-                text=self.text(fields["text"], f"the text of item '{item_id}'"),
+                text=self.text(
+                    fields["text"], f"the text of item '{item_id}'", TextPlace("item", item_id)
+                ),
                 dimension=self.declared_dimension(fields["dimension"], item_id, dimensions),
                 reverse=self.reverse(fields.get("reverse"), item_id),
             )
@@ -327,8 +438,8 @@ class _Reader:
     def declared_dimension(self, node: Node, item_id: str, dimensions: Collection[str]) -> str:
         dimension_id = self.identifier(node, f"the dimension of item '{item_id}'")
         if dimension_id not in dimensions:
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 f"missing dimension '{dimension_id}': item '{item_id}' names it, "
                 "but 'dimensions' does not declare it",
             )
@@ -339,8 +450,8 @@ class _Reader:
             return False
         value = self.value(node)
         if not isinstance(value, bool):
-            raise self.refuse(
-                node,
+            raise InstrumentError(
+                *self.where(node),
                 f"'reverse' of item '{item_id}' must be true or false, not {self.describe(node)}",
             )
         return value
@@ -350,14 +461,16 @@ class _Reader:
     ) -> None:
         # A dimension without items would silently never get a score.
         used = {item.dimension for item in items}
-        for dimension_id, (_, id_node) in declared.items():
+        for dimension_id, (_dimension, id_node) in declared.items():
             if dimension_id not in used:
-                raise self.refuse(id_node, f"dimension '{dimension_id}' has no items")
+                raise InstrumentError(
+                    *self.where(id_node), f"dimension '{dimension_id}' has no items"
+                )
 
     def unique_id(self, node: Node, kind: str, number: int, seen: Mapping[str, Any]) -> str:
         found = self.identifier(node, f"the id of {kind} {number}")
         if found in seen:
-            raise self.refuse(node, f"{kind} '{found}' appears twice")
+            raise InstrumentError(*self.where(node), f"{kind} '{found}' appears twice")
         return found
 
     def fields(
@@ -368,58 +481,103 @@ class _Reader:
         found: dict[str, Node] = {}
         for key, key_node, value_node in self.pairs(node, what):
             if key not in allowed:
-                raise self.refuse(key_node, _unknown_key_reason(key, what, allowed))
+                raise InstrumentError(
+                    *self.where(key_node), _unknown_key_reason(key, what, allowed)
+                )
             found[key] = value_node
         if missing := [key for key in required if key not in found]:
-            raise self.refuse(node, f"{what} has no '{missing[0]}'")
+            raise InstrumentError(*self.where(node), f"{what} has no '{missing[0]}'")
         return found
 
     def pairs(self, node: Node, what: str) -> Iterator[tuple[Any, Node, Node]]:
         """Key, key node and value node of each entry; PyYAML would let a repeated key win."""
         if not isinstance(node, MappingNode):
-            raise self.refuse(node, f"{what} must be a mapping, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be a mapping, not {self.describe(node)}"
+            )
         seen: set[Any] = set()
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.refuse(key_node, f"{what} has {self.describe(key_node)} as a key")
+                raise InstrumentError(
+                    *self.where(key_node), f"{what} has {self.describe(key_node)} as a key"
+                )
             key = self.value(key_node)
             if key in seen:
-                raise self.refuse(key_node, f"key {key!r} appears twice in {what}")
+                raise InstrumentError(*self.where(key_node), f"key {key!r} appears twice in {what}")
             seen.add(key)
             yield key, key_node, value_node
 
     def sequence(self, node: Node, what: str) -> list[Node]:
         if not isinstance(node, SequenceNode):
-            raise self.refuse(node, f"{what} must be a list, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be a list, not {self.describe(node)}"
+            )
         if not node.value:
-            raise self.refuse(node, f"{what} is empty")
+            raise InstrumentError(*self.where(node), f"{what} is empty")
         return node.value
 
     def identifier(self, node: Node, what: str) -> str:
         value = self.value(node)
         if not isinstance(value, str):
-            raise self.refuse(
-                node, f"{what} must be text (put it in quotes), not {self.describe(node)}"
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} must be text (put it in quotes), not {self.describe(node)}",
             )
         if not IDENTIFIER.fullmatch(value):
-            raise self.refuse(
-                node, f"{what} {value!r} may hold only letters, digits, '.', '_' and '-'"
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} {value!r} may hold only letters, digits, '.', '_' and '-'",
             )
         return value
 
-    def text(self, node: Node, what: str) -> str:
-        value = self.optional_text(node, what)
-        if not value:
-            raise self.refuse(node, f"{what} is empty")
-        return value
+    def text(self, node: Node, what: str, place: TextPlace) -> str:
+        """The English text; one text for every language, never empty."""
+        english = self.optional_text(node, what, place)
+        if not english:
+            raise InstrumentError(*self.where(node), f"{what} is empty")
+        return english
 
-    def optional_text(self, node: Node | None, what: str) -> str:
-        """Stripped text; a field left out or left blank (`description:`) is empty text."""
+    def optional_text(self, node: Node | None, what: str, place: TextPlace) -> str:
+        """The English text, which every language is kept with under ``place``: a plain
+        text is English, a mapping gives one text per language (``en`` required). A field
+        left out or left blank (``description:``) is empty text in every language."""
+        if isinstance(node, MappingNode):
+            by_language = self.translations(node, what)
+            self.texts[place] = by_language
+            return by_language[SOURCE_LANGUAGE]
+        english = self.plain_text(node, what)
+        if english:
+            self.texts[place] = {SOURCE_LANGUAGE: english}
+        return english
+
+    def translations(self, node: MappingNode, what: str) -> dict[str, str]:
+        by_language: dict[str, str] = {}
+        for language, key_node, value_node in self.pairs(node, what):
+            if not isinstance(language, str) or not LANGUAGE.fullmatch(language):
+                raise InstrumentError(
+                    *self.where(key_node),
+                    f"{what} has {self.describe(key_node)} as a language; expected a language "
+                    "code such as en, de, fr or es",
+                )
+            by_language[language] = self.plain_text(value_node, f"{what} in {language!r}")
+            if not by_language[language]:
+                raise InstrumentError(*self.where(value_node), f"{what} in {language!r} is empty")
+        if SOURCE_LANGUAGE not in by_language:
+            raise InstrumentError(
+                *self.where(node),
+                f"{what} has no English text ('{SOURCE_LANGUAGE}'), which every text needs",
+            )
+        return by_language
+
+    def plain_text(self, node: Node | None, what: str) -> str:
+        """Stripped text; nothing is empty text."""
         value = None if node is None else self.value(node)
         if value is None:
             return ""
         if not isinstance(value, str):
-            raise self.refuse(node, f"{what} must be text, not {self.describe(node)}")
+            raise InstrumentError(
+                *self.where(node), f"{what} must be text, not {self.describe(node)}"
+            )
         return value.strip()
 
     def value(self, node: Node) -> Any:
@@ -436,8 +594,9 @@ class _Reader:
         value = self.value(node)
         return "nothing" if value is None else repr(value)
 
-    def refuse(self, node: Node, reason: str) -> InstrumentError:
-        return InstrumentError(self.source, node.start_mark.line + 1, reason)
+    def where(self, node: Node) -> tuple[str, int]:
+        """The file and the line of ``node``: where a refusal points."""
+        return self.source, node.start_mark.line + 1
 
 
 def _is_whole_number(value: object) -> TypeGuard[int]:

@@ -112,6 +112,10 @@ class SurveyResponse(db.Model):
     answers: Mapped[dict[str, int]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_on: Mapped[date] = mapped_column(Date)
+    # The language the questionnaire was shown in ("de"); the answers themselves are item
+    # ids and scale points, the same in every language. Answers given before surveys were
+    # translated were given in English.
+    language: Mapped[str] = mapped_column(String(16), server_default="en")
 
 
 class SurveyScore(db.Model):

@@ -11,13 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
+from intrapreneur.core.dates import number_text, percent_text
+from intrapreneur.core.i18n import language_name_on_page, page_locale
 from intrapreneur.culture import aggregates, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
+from intrapreneur.culture.anonymity import Cell, Rules, hidden_label, scope_hidden_label, suppress
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
@@ -130,6 +133,7 @@ class Page:
     side_rows: list[Row] = field(default_factory=list)
     distribution_rows: list[Row] = field(default_factory=list)
     alpha_rows: list[Row] = field(default_factory=list)
+    language_rows: list[Row] = field(default_factory=list)
     rates: list[RateRow] = field(default_factory=list)
     distribution_hidden: bool = False
     nothing_shown: bool = False  # the reader's whole view of the wave is hidden
@@ -150,9 +154,10 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
         return page
     index = next((i for i, w in enumerate(waves) if w.id == choice.wave_id), len(waves) - 1)
     page.wave = waves[index]
-    page.instrument = services.instruments().get(page.wave.instrument_key)
-    if page.instrument is None:
+    instrument = services.instruments().get(page.wave.instrument_key)
+    if instrument is None:
         return page
+    page.instrument = instrument.in_language(page_locale())  # its dimensions' names
     names = {d.id: d.name for d in page.instrument.dimensions}
     page.dimension = choice.dimension if choice.dimension in names else next(iter(names))
     page.cohorts = _cohorts_of(page.wave.id)
@@ -163,6 +168,7 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     _side_by_side(page, chosen, choice, names, reader)
     if departments is None:  # bands are not split by department: whole organisation only
         _distribution(page, chosen, names[page.dimension])
+        page.language_rows = language_mix(chosen, rules)
     _alphas(page, chosen, rules)
     allowed = chosen.comment_departments()
     _comments(page, allowed if departments is None else allowed & departments)
@@ -177,11 +183,11 @@ def _rates(figures: StoredFigures) -> list[RateRow]:
     for group, rate in invited.items():
         answered = figures.get(group=str(group))
         if answered.hidden:
-            rows.append(RateRow(GROUP_NAMES[group], rate.invited, answered.label or "", ""))
+            rows.append(RateRow(str(GROUP_NAMES[group]), rate.invited, answered.label or "", ""))
             continue
         count = answered.respondents or 0
-        share = f"{100 * count / rate.invited:.0f}%" if rate.invited else ""
-        rows.append(RateRow(GROUP_NAMES[group], rate.invited, str(count), share))
+        share = percent_text(count / rate.invited) if rate.invited else ""
+        rows.append(RateRow(str(GROUP_NAMES[group]), rate.invited, str(count), share))
     return rows
 
 
@@ -221,7 +227,7 @@ def _text(figure: Figure, dimension: str, hidden_text: str) -> str:
     if figure.is_hidden(dimension):
         return hidden_text
     mean = figure.means.get(dimension)
-    return "—" if mean is None else f"{mean:.2f} ({figure.answers[dimension]})"
+    return "—" if mean is None else f"{number_text(mean, 2)} ({figure.answers[dimension]})"
 
 
 def _heatmap(
@@ -245,7 +251,7 @@ def _heatmap(
         for dimension, name in names.items()
     ]
     page.heat_rows.append(
-        Row("Respondents", [f.label if f.hidden else str(f.respondents) for f in figures])
+        Row(_("Respondents"), [f.label if f.hidden else str(f.respondents) for f in figures])
     )
     means = [[_shown(f, dimension) for f in figures] for dimension in names]
     scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
@@ -260,7 +266,8 @@ def _trend(
     dimension = page.dimension or ""
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
-    for group, label in GROUP_NAMES.items():
+    for group, name in GROUP_NAMES.items():
+        label = str(name)
         # The comparison group belongs to no cohort: the cohort filter narrows participants.
         extra = cohort if group is SurveyGroup.PARTICIPANT else {}
         figures = [reader.view(w, group=str(group), **extra) for w in waves]
@@ -277,7 +284,8 @@ def _side_by_side(
 ) -> None:
     cohort = {"cohort": str(choice.cohort_id)} if choice.cohort_id else {}
     series: dict[str, list[float | None]] = {}
-    for group, label in GROUP_NAMES.items():
+    for group, name in GROUP_NAMES.items():
+        label = str(name)
         extra = cohort if group is SurveyGroup.PARTICIPANT else {}
         figure = reader.view(chosen, group=str(group), **extra)
         series[label] = [_shown(figure, dimension) for dimension in names]
@@ -304,8 +312,28 @@ def _distribution(page: Page, chosen: StoredFigures, dimension_name: str) -> Non
     )
 
 
+def language_mix(chosen: StoredFigures, rules: Rules) -> list[Row]:
+    """How many answered in each language, whole organisation only, through the anonymity
+    engine: the languages and their total are one table, so a language answered by fewer
+    than k is hidden, and so is the next smallest, lest the total give it away. The total
+    is the wave's published respondents: where the release hides those, every language is
+    hidden too."""
+    counts = survey_queries.response_languages(chosen.wave.id)
+    hidden_text = hidden_label(rules.k)
+    if chosen.get().hidden:
+        return [Row(language_name_on_page(language), [hidden_text]) for language in sorted(counts)]
+    cells = [Cell({}, sum(counts.values()))]
+    cells += [Cell({"language": language}, count) for language, count in sorted(counts.items())]
+    return [
+        Row(language_name_on_page(shown.group["language"]), [shown.reason or str(shown.count)])
+        for shown in suppress(cells, rules)[1:]
+    ]
+
+
 def _band_label(low: float, high: float) -> str:
-    return f"{low:.1f}" if low == high else f"{low:.1f}–{high:.1f}"
+    if low == high:
+        return number_text(low, 1)
+    return f"{number_text(low, 1)}–{number_text(high, 1)}"
 
 
 def _alphas(page: Page, chosen: StoredFigures, rules: Rules) -> None:
@@ -320,9 +348,14 @@ def _alphas(page: Page, chosen: StoredFigures, rules: Rules) -> None:
     for dimension in instrument.dimensions:
         alpha = alphas.get(dimension.id)
         if alpha is None or alpha.respondents < rules.k or everyone.is_hidden(dimension.id):
-            cells = [f"hidden: fewer than {rules.k} complete responses, here or by subtraction"]
+            cells = [
+                _(
+                    "hidden: fewer than %(k)s complete responses, here or by subtraction",
+                    k=rules.k,
+                )
+            ]
         else:
-            cells = ["—" if alpha.alpha is None else f"{alpha.alpha:.2f}"]
+            cells = ["—" if alpha.alpha is None else number_text(alpha.alpha, 2)]
         page.alpha_rows.append(Row(dimension.name, cells))
 
 

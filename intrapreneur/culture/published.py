@@ -32,6 +32,7 @@ from intrapreneur.culture.figures import (
     Band,
     Figure,
     no_responses,
+    no_responses_label,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.ledger.people import RESPONDENTS, GroupKey
@@ -129,8 +130,11 @@ class StoredFigures:
                     PublishedFigure.cohort, NO_COHORT, Cohort.name + " (" + programme.name + ")"
                 ),
                 case(
-                    (PublishedFigure.group.is_(None), ALL),
-                    *((PublishedFigure.group == str(g), name) for g, name in GROUP_NAMES.items()),
+                    (PublishedFigure.group.is_(None), str(ALL)),
+                    *(
+                        (PublishedFigure.group == str(g), str(name))
+                        for g, name in GROUP_NAMES.items()
+                    ),
                 ),
                 PublishedFigure.id,
             )
@@ -177,7 +181,7 @@ def to_figure(row: PublishedFigure, k: int) -> Figure:
     if row.hidden:
         label = scope_hidden_label(k) if row.scope else hidden_label(k)
         return Figure(group, None, {}, {}, True, label)
-    label = "no responses" if row.respondents == 0 else None
+    label = no_responses_label() if row.respondents == 0 else None
     hidden = frozenset(row.hidden_dimensions)
     return Figure(group, row.respondents, dict(row.means), dict(row.answers), False, label, hidden)
 
@@ -190,8 +194,9 @@ def _equal(coordinates: Mapping[str, str]) -> list[ColumnElement[bool]]:
     return [COLUMNS[dimension] == value for dimension, value in coordinates.items()]
 
 
-def _label(column: Any, nobody: str, name: Any) -> Any:
-    return case((column.is_(None), ALL), (column == NONE, nobody), else_=name)
+def _label(column: Any, nobody: object, name: Any) -> Any:
+    """A coordinate's printed name, for sorting by it (in the reader's language)."""
+    return case((column.is_(None), str(ALL)), (column == NONE, str(nobody)), else_=name)
 
 
 class _Margins:

@@ -88,6 +88,27 @@ def comparison_candidates(department_ids: set[int | None]) -> dict[int | None, l
     return candidates
 
 
+def invitee_language_preferences(wave_id: int) -> set[tuple[str | None, str | None]]:
+    """Each distinct (chosen, directory) language pair among a wave's invitees."""
+    rows = db.session.execute(
+        select(Person.chosen_locale, Person.directory_locale)
+        .join(SurveyInvitation, SurveyInvitation.person_id == Person.id)
+        .where(SurveyInvitation.wave_id == wave_id)
+        .distinct()
+    )
+    return {(chosen, directory) for chosen, directory in rows}
+
+
+def response_languages(wave_id: int) -> dict[str, int]:
+    """How many of a wave's responses were answered in each language."""
+    rows = db.session.execute(
+        select(SurveyResponse.language, func.count())
+        .where(SurveyResponse.wave_id == wave_id)
+        .group_by(SurveyResponse.language)
+    )
+    return {language: count for language, count in rows}
+
+
 def opened_waves(today: date) -> list[SurveyWave]:
     """Every wave opened by today, oldest first: the series the dashboards suppress in."""
     return list(

@@ -20,16 +20,21 @@ from datetime import date, datetime
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import day_text
+from intrapreneur.core.i18n import first_offered, language_name_on_page, locale_for, reader_locale
 from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
-from intrapreneur.culture.instruments import Instrument, available
+from intrapreneur.culture.instruments import SOURCE_LANGUAGE, Instrument, TextPlace, available
 from intrapreneur.culture.ledger.waves import release_wave
 from intrapreneur.culture.models import (
     PrivacyRules,
@@ -47,15 +52,15 @@ from intrapreneur.identity.models import Department, Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
-ALREADY_ANSWERED = "You have already answered this survey; your answer is kept."
+ALREADY_ANSWERED = _l("You have already answered this survey; your answer is kept.")
 
 
 class SurveyRefusal(Exception):
     """A refusal with messages for the person in front of the screen."""
 
-    def __init__(self, *messages: str, status: int = 409) -> None:
-        super().__init__(" ".join(messages))
-        self.messages = list(messages)
+    def __init__(self, *messages: str | LazyString, status: int = 409) -> None:
+        self.messages = [str(message) for message in messages]
+        super().__init__(" ".join(self.messages))
         self.status = status
 
     @property
@@ -99,8 +104,11 @@ def instrument_of(wave: SurveyWave) -> Instrument:
     instrument = instruments().get(wave.instrument_key)
     if instrument is None:
         raise SurveyRefusal(
-            f"The instrument {wave.instrument_key} of this survey is no longer installed; "
-            "ask the programme team.",
+            _(
+                "The instrument %(instrument)s of this survey is no longer installed; "
+                "ask the programme team.",
+                instrument=wave.instrument_key,
+            ),
             status=503,
         )
     return instrument
@@ -122,12 +130,14 @@ def create_wave(
 ) -> NewWave:
     """Invite the cohorts' participants and a comparison group matched by department."""
     if instrument_key not in instruments():
-        raise SurveyRefusal(f"There is no instrument {instrument_key}.", status=422)
+        raise SurveyRefusal(
+            _("There is no instrument %(instrument)s.", instrument=instrument_key), status=422
+        )
     if closes_on < opens_on:
-        raise SurveyRefusal("The survey must close on or after the day it opens.", status=422)
+        raise SurveyRefusal(_("The survey must close on or after the day it opens."), status=422)
     participants = queries.participants_of([cohort.id for cohort in cohorts])
     if not participants:
-        raise SurveyRefusal("The chosen cohorts have no accepted participants to ask.")
+        raise SurveyRefusal(_("The chosen cohorts have no accepted participants to ask."))
     comparison, shortfalls = _draw_comparison(participants, seed)
     wave = SurveyWave(
         title=title,
@@ -142,6 +152,7 @@ def create_wave(
     tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
     tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
     db.session.flush()
+    _refuse_missing_texts(instruments()[instrument_key], invitee_languages(wave))
     # Tens of thousands of emails are a job's work; it derives the same links again.
     jobs.enqueue("survey-invitations", requested_by=by, wave_id=wave.id, site=mail.site_root())
     audit.record(
@@ -155,6 +166,50 @@ def create_wave(
         seed=seed,
     )
     return NewWave(wave, tokens, len(participants), len(comparison), shortfalls)
+
+
+def invitee_languages(wave: SurveyWave) -> set[str]:
+    """The languages a wave's invitees read: each one's own (chosen, else the directory's),
+    else the organisation's default — only languages the product offers."""
+    return {locale_for(pair) for pair in queries.invitee_language_preferences(wave.id)}
+
+
+def _refuse_missing_texts(instrument: Instrument, languages: set[str]) -> None:
+    """A wave is refused when someone it invites would read an item, a label or an
+    instruction in another language than theirs; the refusal lists every missing text."""
+    missing: dict[str, list[str]] = {}
+    for place, language in instrument.missing_texts(languages):
+        missing.setdefault(language, []).append(describe_place(place))
+    if missing:
+        raise SurveyRefusal(
+            *(
+                _(
+                    "Some invitees read %(language)s, but the instrument %(instrument)s has "
+                    "no %(language)s text for: %(texts)s.",
+                    language=language_name_on_page(language),
+                    instrument=instrument.key,
+                    texts="; ".join(texts),
+                )
+                for language, texts in missing.items()
+            ),
+            status=422,
+        )
+
+
+# Which text of an instrument, as a refusal names it ("of": the point or id it belongs to).
+TEXT_PLACES = {
+    "title": _l("the title"),
+    "description": _l("the description"),
+    "instructions": _l("the instructions"),
+    "scale label": _l("the label of scale point %(of)s"),
+    "dimension name": _l("the name of dimension “%(of)s”"),
+    "dimension description": _l("the description of dimension “%(of)s”"),
+    "item": _l("item “%(of)s”"),
+}
+
+
+def describe_place(place: TextPlace) -> str:
+    return str(TEXT_PLACES[place.kind]) % {"of": place.of}
 
 
 def _draw_comparison(
@@ -185,7 +240,7 @@ def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
         ).all()
     )
     return [
-        Shortfall(names.get(department_id, "No department"), wanted, drawn)
+        Shortfall(names.get(department_id, _("No department")), wanted, drawn)
         for department_id, (wanted, drawn) in short.items()
     ]
 
@@ -211,29 +266,37 @@ def invitation_token(wave_id: int, person_id: int) -> str:
 def ensure_open(wave: SurveyWave, today: date, zone_name: str) -> None:
     """Refuse answers outside the wave's days; a date is told in the reader's zone."""
     if wave.closed_at is not None:
+        closed_on = local(wave.closed_at, zone_name).date()
         raise SurveyRefusal(
-            f"This survey was closed early on {local(wave.closed_at, zone_name):%d %B %Y}; "
-            "answers given before then are kept.",
+            _(
+                "This survey was closed early on %(day)s; answers given before then are kept.",
+                day=day_text(closed_on, "long"),
+            ),
             status=410,
         )
     if today > wave.closes_on:
-        raise SurveyRefusal(f"This survey closed on {wave.closes_on:%d %B %Y}.", status=410)
+        raise SurveyRefusal(
+            _("This survey closed on %(day)s.", day=day_text(wave.closes_on, "long")),
+            status=410,
+        )
     if today < wave.opens_on:
-        raise SurveyRefusal(f"This survey opens on {wave.opens_on:%d %B %Y}.")
+        raise SurveyRefusal(_("This survey opens on %(day)s.", day=day_text(wave.opens_on, "long")))
 
 
 def invitation_for_token(token: str, today: date) -> SurveyInvitation:
     invitation = queries.invitation_by_token_hash(token_hash(token))
     if invitation is None:
         raise SurveyNotFound(
-            "This survey link is not valid. Check that you opened the whole link, "
-            "or answer from “My surveys” after signing in."
+            _(
+                "This survey link is not valid. Check that you opened the whole link, "
+                "or answer from “My surveys” after signing in."
+            )
         )
     # The personal link stands in for a session: it stops with the person's access (a
     # leaver's forwarded link must neither add an answer nor name the survey).
     if not invitation.person.may_act(today):
         raise SurveyNotFound(
-            "This survey link no longer works: the account it was sent to is switched off.",
+            _("This survey link no longer works: the account it was sent to is switched off."),
             status=410,
         )
     return invitation
@@ -242,7 +305,7 @@ def invitation_for_token(token: str, today: date) -> SurveyInvitation:
 def invitation_to(wave: SurveyWave, person: Person) -> SurveyInvitation:
     invitation = queries.invitation_of(wave.id, person.id)
     if invitation is None:
-        raise SurveyNotFound("You are not invited to this survey.")
+        raise SurveyNotFound(_("You are not invited to this survey."))
     return invitation
 
 
@@ -256,34 +319,65 @@ def pseudonym_of(person_id: int) -> str:
     return pseudonym(person_id, current_app.config["SURVEY_PSEUDONYM_KEY"])
 
 
+def page_language(invitation: SurveyInvitation) -> str:
+    """The language of the questionnaire's page: the invitee's own (also on the personal
+    link, where nobody is signed in), else the browser's, else the organisation's."""
+    return first_offered(invitation.person.language_preferences) or reader_locale()
+
+
+def questionnaire_language(invitation: SurveyInvitation, instrument: Instrument) -> str:
+    """The language the items are shown and the answer recorded in: the page's, or
+    English where the instrument is not written in it."""
+    language = page_language(invitation)
+    return language if language in instrument.languages else SOURCE_LANGUAGE
+
+
 def answer(
-    wave: SurveyWave, person: Person, answers: Mapping[str, int], comment: str, today: date
+    wave: SurveyWave,
+    person: Person,
+    answers: Mapping[str, int],
+    comment: str,
+    today: date,
+    *,
+    language: str,
 ) -> SurveyResponse:
     """Answer in the app, signed in."""
-    return answer_invitation(invitation_to(wave, person), answers, comment, today)
+    return answer_invitation(
+        invitation_to(wave, person), answers, comment, today, language=language
+    )
 
 
 def answer_by_token(
-    token: str, answers: Mapping[str, int], comment: str, today: date
+    token: str, answers: Mapping[str, int], comment: str, today: date, *, language: str
 ) -> SurveyResponse:
     """Answer through the personal link, without signing in: its secret is the credential,
     and it works for one answer to one wave only."""
-    return answer_invitation(invitation_for_token(token, today), answers, comment, today)
+    return answer_invitation(
+        invitation_for_token(token, today), answers, comment, today, language=language
+    )
 
 
 def answer_invitation(
-    invitation: SurveyInvitation, answers: Mapping[str, int], comment: str, today: date
+    invitation: SurveyInvitation,
+    answers: Mapping[str, int],
+    comment: str,
+    today: date,
+    *,
+    language: str,
 ) -> SurveyResponse:
-    """Store one answer under the invitee's pseudonym; the first answer is the one kept."""
+    """Store one answer under the invitee's pseudonym, with the language the questionnaire
+    was shown in (``questionnaire_language``); the first answer is the one kept."""
     ensure_can_answer(invitation, today)
     instrument = instrument_of(invitation.wave)
     if problems := instrument.answer_errors(answers):
         raise SurveyRefusal(*problems, status=422)
     if not answers:
         raise SurveyRefusal(
-            "Answer at least one question; you can skip any you prefer not to answer.", status=422
+            _("Answer at least one question; you can skip any you prefer not to answer."),
+            status=422,
         )
     response = _response(invitation, dict(answers), comment.strip(), today)
+    response.language = language
     try:  # two submissions racing past the check: the unique pseudonym keeps the first
         with db.session.begin_nested():
             db.session.add(response)
@@ -334,7 +428,7 @@ def score_row(response: SurveyResponse, dimension: str, score: float) -> SurveyS
 def close_early(wave: SurveyWave, *, by: Person, now: datetime) -> None:
     """Stop new answers now; what was answered stays."""
     if wave.has_closed(now.date()):
-        raise SurveyRefusal("This survey has already closed.")
+        raise SurveyRefusal(_("This survey has already closed."))
     wave.closed_at = now
     audit.record("survey_wave.closed_early", actor=by, obj=wave)
     # Its figures are published once, in the background (they take a while on a big wave).
@@ -385,8 +479,16 @@ def set_privacy_rules(
     comments at least k), and the change, old and new, goes into the audit log."""
     try:
         Rules(k=min_group, comment_k=min_group_comments)
-    except ValueError as refused:
-        raise SurveyRefusal(f"Not changed: {refused}.", status=422) from None
+    except ValueError:
+        raise SurveyRefusal(
+            _(
+                "Not changed: the minimum respondents behind a figure is at least 3, and the "
+                "minimum behind shown comments (%(comments)s) at least that (%(figures)s).",
+                comments=min_group_comments,
+                figures=min_group,
+            ),
+            status=422,
+        ) from None
     rules = privacy_rules() or PrivacyRules()
     before = (
         rules.min_group or DEFAULT_RULES.k,

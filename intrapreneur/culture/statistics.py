@@ -1,8 +1,9 @@
 """Statistics behind the culture dashboards: scale reliability and the impact estimate.
 
-Pure functions over numbers (NumPy, no database, no Flask), so the queries that
-feed them and the charts that show them stay separate and the arithmetic can
-be checked against worked examples.
+Pure functions over numbers (NumPy, no database; the sentences for HR and the numbers in
+them are written in the reader's language, English outside a request), so the queries that
+feed them and the charts that show them stay separate and the arithmetic can be checked
+against worked examples.
 
 * ``cronbach_alpha`` / ``AlphaAccumulator``: does a dimension's items hold
   together as one scale in a wave?
@@ -23,6 +24,9 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
+from flask_babel import gettext, lazy_gettext
+
+from intrapreneur.core.dates import number_text
 
 # Cronbach's alpha
 
@@ -125,13 +129,20 @@ PARTICIPANTS_AFTER = "participants after"
 COMPARISON_BEFORE = "comparison before"
 COMPARISON_AFTER = "comparison after"
 
-PRE_TREND_WARNING = (
+# Each cell's name as a sentence names it.
+CELL_NAMES = {
+    PARTICIPANTS_BEFORE: lazy_gettext("participants before"),
+    PARTICIPANTS_AFTER: lazy_gettext("participants after"),
+    COMPARISON_BEFORE: lazy_gettext("comparison before"),
+    COMPARISON_AFTER: lazy_gettext("comparison after"),
+}
+PRE_TREND_WARNING = lazy_gettext(
     "Participants' and the comparison group's scores were already moving differently "
     "before the programme, so the estimate may be biased."
 )
-NO_PRE_TREND_CHECK = (
+NO_PRE_TREND_CHECK = lazy_gettext(
     "Pre-programme trends could not be checked: that needs at least two survey waves "
-    "before the programme"
+    "before the programme."
 )
 MIN_RESAMPLES = 100
 # The people × resamples count arrays of the bootstrap are drawn in blocks of about this
@@ -221,7 +232,11 @@ def difference_in_differences(
     }
     if small:
         warnings = [
-            f'The "{name}" group has fewer than {k} responses, so no estimate is shown.'
+            gettext(
+                "The “%(group)s” group has fewer than %(k)s responses, so no estimate is shown.",
+                group=CELL_NAMES[name],
+                k=k,
+            )
             for name in small
         ]
         return DiDEstimate(None, None, None, cells, warnings, shown=False)
@@ -326,7 +341,7 @@ def _pre_trend_warning(
     rng: np.random.Generator,
 ) -> str | None:
     if not earlier_waves:
-        return NO_PRE_TREND_CHECK + "."
+        return str(NO_PRE_TREND_CHECK)
     earliest = next(
         (
             (participants, comparison)
@@ -336,10 +351,14 @@ def _pre_trend_warning(
         None,
     )
     if earliest is None:
-        return f"{NO_PRE_TREND_CHECK} in which both groups have at least {k} responses."
+        return gettext(
+            "Pre-programme trends could not be checked: that needs at least two survey waves "
+            "before the programme in which both groups have at least %(k)s responses.",
+            k=k,
+        )
     cells = [earliest[0], participants_before, earliest[1], comparison_before]
     _, low, high = _did_with_interval(cells, resamples, rng)
-    return PRE_TREND_WARNING if low > 0 or high < 0 else None
+    return str(PRE_TREND_WARNING) if low > 0 or high < 0 else None
 
 
 def _earlier_wave(
@@ -365,21 +384,42 @@ def describe(estimate: DiDEstimate, dimension_name: str) -> str:
     value, low, high = estimate.estimate, estimate.low, estimate.high
     if not estimate.shown or value is None or low is None or high is None:
         reasons = " ".join(estimate.warnings)
-        return f"No estimate is shown for the {dimension_name} score. {reasons}".rstrip()
+        nothing = gettext(
+            "No estimate is shown for the %(dimension)s score.", dimension=dimension_name
+        )
+        return f"{nothing} {reasons}".rstrip()
     # One decimal reads best, but not when it would round a figure to 0.0.
     decimals = 1 if min(abs(value), abs(low), abs(high)) >= 0.05 else 2
-    interval = f"95% CI {_signed(low, decimals)} to {_signed(high, decimals)}"
-    subject = f"Participants' {dimension_name} score"
+    numbers = {
+        "dimension": dimension_name,
+        "low": _signed(low, decimals),
+        "high": _signed(high, decimals),
+    }
     if low <= 0 <= high:
-        return (
-            f"{subject} changed about as much as the comparison group's; the difference "
-            f"is not clear: {_signed(value, decimals)} points, {interval}."
+        return gettext(
+            "Participants' %(dimension)s score changed about as much as the comparison "
+            "group's; the difference is not clear: %(size)s points, 95%% CI %(low)s to "
+            "%(high)s.",
+            size=_signed(value, decimals),
+            **numbers,
         )
-    direction = "rose" if value > 0 else "fell"
     size = _signed(abs(value), decimals)
-    return f"{subject} {direction} {size} points more than the comparison group's ({interval})."
+    if value > 0:
+        return gettext(
+            "Participants' %(dimension)s score rose %(size)s points more than the comparison "
+            "group's (95%% CI %(low)s to %(high)s).",
+            size=size,
+            **numbers,
+        )
+    return gettext(
+        "Participants' %(dimension)s score fell %(size)s points more than the comparison "
+        "group's (95%% CI %(low)s to %(high)s).",
+        size=size,
+        **numbers,
+    )
 
 
 def _signed(number: float, decimals: int) -> str:
-    text = f"{round(number, decimals) + 0.0:.{decimals}f}"  # + 0.0 turns −0.0 into 0.0
+    """The number as the reader's language writes it ("0.4", "0,4"), with a true minus."""
+    text = number_text(round(number, decimals) + 0.0, decimals)  # + 0.0 turns −0.0 into 0.0
     return text.replace("-", MINUS)

@@ -33,9 +33,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 
 from intrapreneur.core import mail
+from intrapreneur.core.dates import day_text
 from intrapreneur.core.mail_models import EmailKind, OutgoingEmail
 from intrapreneur.core.models import utcnow
 from intrapreneur.culture import queries
@@ -65,7 +69,7 @@ def email_invitations(
         mail.queue(
             person,
             EmailKind.SURVEY_INVITATION,
-            subject=mail.one_line(f"Survey: {wave.title}"),
+            subject=_l("Survey: %(title)s", title=mail.one_line(wave.title)),
             template="survey_invitation",
             context=_context(wave, person, site),
             now=now,
@@ -87,9 +91,11 @@ class SurveyReminderReport:
     emails: int
 
     def describe(self) -> str:
-        return (
-            f"{self.rounds} survey reminder rounds queued: {self.emails} emails, each sent only "
-            "if its invitee has not answered by then."
+        return _(
+            "%(rounds)s survey reminder rounds queued: %(emails)s emails, each sent only "
+            "if its invitee has not answered by then.",
+            rounds=self.rounds,
+            emails=self.emails,
         )
 
 
@@ -146,8 +152,11 @@ def _remind_everyone(wave: SurveyWave, reminder: int, now: datetime) -> int:
         queued += mail.queue(
             person,
             EmailKind.SURVEY_REMINDER,
-            subject=mail.one_line(
-                f"Reminder: the survey “{wave.title}” closes on {wave.closes_on:%d %B}"
+            # Lazy, the day too: written in each recipient's language (``mail.queue``).
+            subject=_l(
+                "Reminder: the survey “%(title)s” closes on %(day)s",
+                title=mail.one_line(wave.title),
+                day=LazyString(day_text, wave.closes_on, "long"),
             ),
             template="survey_reminder",
             context={**_context(wave, person, None), "preferences_url": mail.preferences_url()},
@@ -191,6 +200,6 @@ def _context(wave: SurveyWave, person: Person, site: str | None) -> dict[str, ob
     token = invitation_token(wave.id, person.id)
     return {
         "title": wave.title,
-        "closes_on": f"{wave.closes_on:%d %B %Y}",
+        "closes_on": wave.closes_on,
         "link": mail.absolute_url("surveys.answer_by_token", root=site, token=token),
     }

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from intrapreneur.core.dates import number_text
 from intrapreneur.core.jobs import JobRefused, RunningJob, task
 from intrapreneur.core.models import BackgroundJob, ExportFile, utcnow
 from intrapreneur.culture import exports
@@ -23,13 +27,18 @@ def survey_waves(job: RunningJob) -> str:
     """Suppress each newly closed wave once and keep its figures (hourly, and when HR closes
     a wave early)."""
     published = publish_closed_waves(date.today())
-    return f"{published} closed survey wave(s) published."
+    return ngettext(
+        "%(num)d closed survey wave published.", "%(num)d closed survey waves published.", published
+    )
 
 
 @task("survey-invitations")
 def survey_invitations(job: RunningJob, *, wave_id: int, site: str | None = None) -> str:
     """Email each invitee of a new wave their personal link (queued when HR creates it)."""
-    return f"{email_invitations(wave_id, site, on_progress=job.advance)} survey invitations queued."
+    queued = email_invitations(wave_id, site, on_progress=job.advance)
+    return ngettext(
+        "%(num)d survey invitation queued.", "%(num)d survey invitations queued.", queued
+    )
 
 
 @task("survey-reminders")
@@ -55,7 +64,7 @@ def culture_export(
     today = date.today()
     series = exports.waves_through(filters.wave_ids, today)
     if series is None or export_format not in exports.CONTENT_TYPES:
-        raise JobRefused("That survey wave is not published any more, or the format is unknown.")
+        raise JobRefused(_("That survey wave is not published any more, or the format is unknown."))
     instruments = {w.instrument_key: instrument_of(w) for w in series if w.id in waves}
     try:
         export = exports.gather(filters, rules_in_force(), instruments, today)
@@ -75,4 +84,8 @@ def culture_export(
             expires_at=utcnow() + EXPORT_KEPT,
         )
     )
-    return f"Ready to download for {EXPORT_KEPT.days} days ({len(content) / 1024:,.0f} KiB)."
+    return _(
+        "Ready to download for %(days)s days (%(size)s KiB).",
+        days=EXPORT_KEPT.days,
+        size=number_text(len(content) / 1024, 0),
+    )

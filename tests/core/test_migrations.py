@@ -202,3 +202,42 @@ def test_0021_gives_existing_cohorts_the_organisation_zone_and_downgrades_new_st
             assert db.session.scalar(text("SELECT status FROM enrolment")) == "requested"
             db.session.remove()
             db.engine.dispose()
+
+
+def test_0032_records_earlier_survey_responses_as_answered_in_english(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Before 0032 every questionnaire was in English: the responses kept say so; going back
+    drops the language and keeps the responses."""
+    with empty_database("response_language") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0030")
+            statements = [
+                "INSERT INTO survey_wave (id, title, instrument_key, opens_on, closes_on, "
+                "reminders_sent, created_at) VALUES (1, 'Pulse', 'intrapreneur-culture@1.0', "
+                "'2026-01-01', '2026-01-31', 0, CURRENT_TIMESTAMP)",
+                'INSERT INTO survey_response (wave_id, pseudonym, "group", answers, comment, '
+                "submitted_on) VALUES (1, 'p1', 'participant', '{\"exp1\": 4}', '', "
+                "'2026-01-10')",
+            ]
+            for statement in statements:
+                db.session.execute(text(statement))
+            db.session.commit()
+
+            upgrade(revision="0032")
+            assert db.session.scalar(text("SELECT language FROM survey_response")) == "en"
+            db.session.execute(
+                text(
+                    'INSERT INTO survey_response (wave_id, pseudonym, "group", answers, '
+                    "comment, submitted_on, language) VALUES (1, 'p2', 'participant', "
+                    "'{\"exp1\": 2}', '', '2026-01-11', 'de')"
+                )
+            )
+            db.session.commit()
+
+            downgrade(revision="0030")
+            kept = db.session.scalars(text("SELECT pseudonym FROM survey_response"))
+            assert sorted(kept) == ["p1", "p2"]
+            db.session.remove()
+            db.engine.dispose()

@@ -135,5 +135,7 @@ def test_a_survey_closed_early_is_dated_in_the_invitees_zone(
     made.wave.closed_at = datetime(2026, 1, 15, 23, 30, tzinfo=UTC)  # 16 January in Tokyo
 
     with pytest.raises(survey_services.SurveyRefusal) as refused:
-        survey_services.answer_by_token(made.tokens[invitee.id], {}, "", date.today())
+        survey_services.answer_by_token(
+            made.tokens[invitee.id], {}, "", date.today(), language="en"
+        )
     assert "closed early on 16 January 2026" in refused.value.message

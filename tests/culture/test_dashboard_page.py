@@ -104,7 +104,7 @@ def test_a_wave_on_the_organisations_own_instrument_is_read_with_it(
 ) -> None:
     shipped = (shipped_dir() / "intrapreneur-culture-1.0.yaml").read_text()
     own = shipped.replace("id: intrapreneur-culture", "id: acme-pulse", 1)
-    own = own.replace("title: Intrapreneur culture pulse", "title: Acme pulse", 1)
+    own = own.replace("en: Intrapreneur culture pulse", "en: Acme pulse", 1)
     (tmp_path / "acme-pulse-1.0.yaml").write_text(own)
     monkeypatch.setitem(app.config, "SURVEY_INSTRUMENTS_DIR", str(tmp_path))
     survey["wave"].instrument_key = "acme-pulse@1.0"
@@ -135,7 +135,7 @@ def test_an_open_wave_shows_how_many_answered_and_no_figures_until_it_closes(
     assert "No survey wave has closed yet" in page
     notice = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
     assert "“January” is open until" in notice
-    assert "nobody was invited" in notice  # the builders answer without invitations
+    assert "Nobody was invited." in notice  # the builders answer without invitations
 
 
 def test_a_closed_wave_is_published_by_a_job_before_the_dashboard_shows_it(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from intrapreneur import create_app
 from intrapreneur.culture.instruments import (
     Instrument,
     InstrumentError,
@@ -14,6 +15,8 @@ from intrapreneur.culture.instruments import (
     parse,
     shipped_dir,
 )
+from intrapreneur.settings import ConfigError
+from tests.conftest import environment_for
 
 SHIPPED_KEY = "intrapreneur-culture@1.0"
 
@@ -115,10 +118,10 @@ def test_scores_refuse_answers_that_do_not_fit(small: Instrument) -> None:
 
 def test_answer_errors_name_each_problem_in_a_sentence(small: Instrument) -> None:
     assert small.answer_errors({"exp1": 0, "exp2": "4", "aut9": 3, "aut1": True}) == [
-        "The answer to item 'exp1' must be between 1 and 5, not 0.",
-        "The answer to item 'exp2' must be a whole number, not '4'.",
-        "Item 'aut9' is not part of small@2.",
-        "The answer to item 'aut1' must be a whole number, not True.",
+        "The answer to item “exp1” must be between 1 and 5, not 0.",
+        "The answer to item “exp2” must be a whole number, not '4'.",
+        "Item “aut9” is not part of small@2.",
+        "The answer to item “aut1” must be a whole number, not True.",
     ]
 
 
@@ -285,3 +288,89 @@ def test_the_documented_example_loads_and_scores_as_documented() -> None:
 
     assert instrument.key == "team-pulse@1.0"
     assert instrument.scores({"exp1": 6, "exp2": 3}) == {"experimentation": 5.5}
+
+
+# -- texts in several languages ----------------------------------------------------------------
+
+MULTILINGUAL = SMALL.replace(
+    "title: Small pulse\n", "title:\n  en: Small pulse\n  de: Kleine Befragung\n", 1
+).replace(
+    "    text: I try ideas out early.\n",
+    "    text: {en: I try ideas out early., de: Ich probiere Ideen früh aus.}\n",
+    1,
+)
+
+
+def test_a_text_per_language_is_read_and_english_fills_the_gaps() -> None:
+    instrument = parse(MULTILINGUAL)
+
+    assert instrument.title == "Small pulse"  # the fields hold the English
+    assert instrument.languages == {"en"}  # German lacks most texts
+    german = instrument.in_language("de")
+    assert german.title == "Kleine Befragung"
+    assert german.items[0].text == "Ich probiere Ideen früh aus."
+    assert german.items[1].text == instrument.items[1].text  # English where German is missing
+    assert german.scale_labels == instrument.scale_labels
+    missing = instrument.missing_texts({"en", "de"})
+    assert ("item", "exp1") not in {(place.kind, place.of) for place, _ in missing}
+    assert [(place.kind, place.of) for place, _ in missing] == [
+        ("scale label", "1"),
+        ("scale label", "5"),
+        ("dimension name", "experimentation"),
+        ("dimension name", "autonomy"),
+        ("item", "exp2"),
+        ("item", "aut1"),
+    ]
+    assert instrument.missing_texts({"en"}) == []
+
+
+def test_the_shipped_instrument_is_complete_in_four_languages() -> None:
+    instrument = load(shipped_dir() / "intrapreneur-culture-1.0.yaml")
+
+    assert instrument.languages == {"en", "de", "fr", "es"}
+    french = instrument.in_language("fr")
+    assert french.scale_labels[5] == "Tout à fait d'accord"
+    assert french.dimensions[0].name == "Expérimentation"
+    assert french.items[0].id == instrument.items[0].id  # scored alike
+    assert french.items[0].reverse == instrument.items[0].reverse
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "reason"),
+    [
+        ("  de: Kleine Befragung\n", "  de: ''\n", 5, "'title' in 'de' is empty"),
+        ("  en: Small pulse\n", "", 4, "'title' has no English text ('en')"),
+        ("  de: Kleine Befragung\n", "  German: Kleine\n", 5, "'German' as a language"),
+        ("  de: Kleine Befragung\n", "  de: [Kleine]\n", 5, "'title' in 'de' must be text"),
+    ],
+)
+def test_a_malformed_translation_is_refused_at_its_line(
+    old: str, new: str, line: int, reason: str
+) -> None:
+    assert old in MULTILINGUAL
+    with pytest.raises(InstrumentError) as caught:
+        parse(MULTILINGUAL.replace(old, new, 1), "small.yaml")
+
+    assert caught.value.line == line
+    assert reason in caught.value.reason
+
+
+def test_a_malformed_instrument_stops_the_start_naming_file_and_line(tmp_path: Path) -> None:
+    folder = tmp_path / "instruments"
+    folder.mkdir()
+    (folder / "small-2.yaml").write_text(
+        MULTILINGUAL.replace("  en: Small pulse\n", "", 1), encoding="utf-8"
+    )
+    environment = environment_for(
+        f"sqlite:///{tmp_path / 'start.db'}",
+        tmp_path,
+        INTRAPRENEUR_SURVEY_INSTRUMENTS_DIR=str(folder),
+    )
+
+    with pytest.raises(ConfigError) as caught:
+        create_app(environment, TESTING=True)
+
+    assert str(caught.value) == (
+        f"survey instrument refused: {folder / 'small-2.yaml'}, line 4: "
+        "'title' has no English text ('en'), which every text needs"
+    )

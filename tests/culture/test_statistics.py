@@ -276,7 +276,7 @@ def test_a_cell_under_k_hides_the_estimate_and_says_which():
     assert result.cells[COMPARISON_BEFORE] == Cell(4, None)
     assert result.cells[PARTICIPANTS_AFTER] == Cell(20, pytest.approx(3.5))
     assert result.warnings == [
-        'The "comparison before" group has fewer than 5 responses, so no estimate is shown.'
+        "The “comparison before” group has fewer than 5 responses, so no estimate is shown."
     ]
 
 
@@ -563,7 +563,7 @@ def test_describe_says_why_no_estimate_is_shown():
     )
 
     assert describe(result, "autonomy") == (
-        'No estimate is shown for the autonomy score. The "participants before" group has '
+        "No estimate is shown for the autonomy score. The “participants before” group has "
         "fewer than 5 responses, so no estimate is shown."
     )
 

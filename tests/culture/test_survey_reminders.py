@@ -49,7 +49,7 @@ class Survey:
         return [*self.participants, *self.comparison]
 
     def answer(self, person: Person, day: date) -> None:
-        services.answer(self.wave, person, AGREE, "", day)
+        services.answer(self.wave, person, AGREE, "", day, language="en")
         db.session.commit()
 
     def link_of(self, person: Person) -> str:
@@ -143,7 +143,7 @@ def test_a_reminder_reaches_exactly_the_invitees_who_have_not_answered_with_thei
         assert "is open until 15 March 2027, and we have not had your answer yet" in body
         assert survey.link_of(person) in body  # their own link, as in the invitation
     subjects = {str(r.message["Subject"]) for r in inbox.received}
-    assert subjects == {"Reminder: the survey “Spring pulse” closes on 15 March"}
+    assert subjects == {"Reminder: the survey “Spring pulse” closes on 15 March 2027"}
     assert reminder_rows() == []  # sent or withdrawn, no row is kept
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -15,6 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import JSON, String, Text, func, select
 
 from intrapreneur.core.models import AuditEvent
+from intrapreneur.core.timezones import local
 from intrapreneur.culture import queries, services
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import (
@@ -29,6 +29,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.models import Department, Person, PersonKind, Role
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
 from tests.conftest import csrf_token, sign_in_as
+from tests.formats import long_day
 
 TODAY = date.today()
 INSTRUMENT = available()["intrapreneur-culture@1.0"]
@@ -118,7 +119,9 @@ def _ids(people: list[Person]) -> set[int]:
 
 
 def _answer(wave: SurveyWave, person: Person, answers: dict[str, int] = ALL_AGREE, **kw: Any):  # type: ignore[no-untyped-def]
-    response = services.answer(wave, person, answers, kw.get("comment", ""), kw.get("today", TODAY))
+    response = services.answer(
+        wave, person, answers, kw.get("comment", ""), kw.get("today", TODAY), language="en"
+    )
     db.session.commit()
     return response
 
@@ -513,7 +516,8 @@ def test_a_closed_wave_says_so_on_its_page(client: FlaskClient, org: Org) -> Non
     token = created.tokens[org.participants[0].id]
     response = client.get(f"/surveys/answer/{token}")
     assert response.status_code == 410
-    assert re.search(r"closed early on \d\d \w+ \d{4}", response.get_data(as_text=True))
+    closed_on = local(created.wave.closed_at, org.participants[0].time_zone).date()
+    assert f"closed early on {long_day(closed_on)};" in response.get_data(as_text=True)
 
 
 def test_an_unreadable_instrument_directory_is_a_plain_message(

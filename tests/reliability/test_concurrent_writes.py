@@ -54,7 +54,7 @@ def test_a_hundred_people_answering_one_wave_at_once_are_each_stored_exactly_onc
     pages = race(requests)
 
     thanked = sum(answered.thanked for answered in pages)
-    refused = sum(surveys.ALREADY_ANSWERED in answered.page for answered in pages)
+    refused = sum(str(surveys.ALREADY_ANSWERED) in answered.page for answered in pages)
     assert (thanked, refused) == (100, 10), "one answer per person, the second tab told why"
     db.session.expire_all()
     stored = db.session.scalar(

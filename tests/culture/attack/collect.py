@@ -308,6 +308,8 @@ def dashboard_page(
             readings += read.distribution(table)
         elif caption.startswith("Cronbach's alpha"):
             readings += read.alphas(table, names)
+        elif caption.startswith("Respondents per language"):
+            readings += read.languages(table)
         else:
             assert caption.startswith(NOT_SURVEY_TABLES), f"an unknown table: {caption!r}"
     return readings
@@ -410,6 +412,19 @@ class Reader:
                 yield self.reading(
                     f"band {label}", selection, band(self.filters.dimension), printed.value
                 )
+
+    def languages(self, table: Table) -> Iterator[Reading]:
+        """Respondents per language answered in, over the whole wave. Everyone here answers
+        in English (the test client asks for no other language), so a shown count is
+        everyone who answered the wave."""
+        assert self.scope is None, "a manager's page shows no language mix"
+        _, *rows = table.rows
+        for label, text in rows:
+            assert label == "English", f"a language nobody here answers in: {label!r}"
+            printed = cell(text)
+            if printed is not None:
+                selection = Selection(self.filters.wave)
+                yield self.reading(f"language {label}", selection, RESPONDENTS, printed.value)
 
     def alphas(self, table: Table, names: dict[str, str]) -> Iterator[Reading]:
         """Complete respondents per dimension over the whole wave, where printed: a count
