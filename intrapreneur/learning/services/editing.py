@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from intrapreneur.core import services as audit
@@ -59,7 +60,16 @@ def edit_programme(
     _ensure_version(programme, version, "programme")
     taken = select(exists().where(Programme.name == name, Programme.id != programme.id))
     if db.session.scalar(taken):
-        raise RefusedFields({"name": [f"A programme called {name!r} already exists."]})
+        raise RefusedFields(
+            {
+                "name": [
+                    _(
+                        "A programme called %(name)s already exists.",
+                        name=repr(name),
+                    )
+                ]
+            }
+        )
     changes = _apply(programme, {"name": name, "description": description or ""})
     if changes:
         audit.record("programme.updated", actor=by, obj=programme, changes=changes)
@@ -74,8 +84,12 @@ def archive_programme(programme: Programme, *, version: int, by: Person, now: da
     if still_open:
         names = ", ".join(cohort.name for cohort in still_open)
         raise LearningRefusal(
-            f"{programme.name} cannot be archived while it has open cohorts ({names}): "
-            "close them first."
+            _(
+                "%(programme)s cannot be archived while it has open cohorts (%(names)s): close "
+                "them first.",
+                programme=programme.name,
+                names=names,
+            )
         )
     changes = _apply(programme, {"archived_at": now})
     audit.record("programme.archived", actor=by, obj=programme, changes=changes)
@@ -116,8 +130,11 @@ def _problems(cohort: Cohort, values: CohortValues) -> dict[str, list[str]]:
         accepted = queries.accepted_count(cohort.id)
         if values.capacity < accepted:
             problems["capacity"] = [
-                f"Participants already accepted: {accepted}. The cohort needs at least "
-                f"{accepted} places; remove participants first to go lower."
+                _(
+                    "Participants already accepted: %(accepted)s. The cohort needs at least "
+                    "%(accepted)s places; remove participants first to go lower.",
+                    accepted=accepted,
+                )
             ]
     zone = values.time_zone
     if zone != cohort.time_zone or values.ends_on != cohort.ends_on:
