@@ -12,10 +12,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from babel.dates import format_time
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import day_text, formatting_locale
 from intrapreneur.core.timezones import local, to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -29,8 +33,6 @@ from intrapreneur.learning.services.refusals import (
     ensure_cohort_open,
     ensure_not_archived,
 )
-
-WHEN = "%d %b %Y at %H:%M"
 
 
 def _ensure_version(record: Programme | Cohort, version: int, what: str) -> None:
@@ -148,12 +150,12 @@ def _problems(cohort: Cohort, values: CohortValues) -> dict[str, list[str]]:
     return problems
 
 
-AFTER_END = (
-    "Sessions scheduled after this date: {count}, the first on {first}. "
+AFTER_END = _l(
+    "Sessions scheduled after this date: %(count)d, the first on %(first)s. "
     "Move or cancel them first, or choose a later end date."
 )
-BEFORE_START = (
-    "Sessions scheduled before this date: {count}, the first on {first}. "
+BEFORE_START = _l(
+    "Sessions scheduled before this date: %(count)d, the first on %(first)s. "
     "Move or cancel them first, or choose an earlier start date."
 )
 
@@ -163,14 +165,20 @@ def _stranding(
     field: str,
     stranded: tuple[int, LearningSession | None],
     zone_name: str,
-    message: str,
+    message: LazyString,
 ) -> None:
     count, first = stranded
     if first is None:
         return
+    # In the cohort's zone, the one its dates are read in.
     starts = local(first.starts_at, zone_name)
-    when = f"{starts:{WHEN}} ({first.learning_set.name})"
-    problems[field] = [message.format(count=count, first=when)]
+    when = _(
+        "%(day)s at %(time)s (%(set)s)",
+        day=day_text(starts.date()),
+        time=format_time(starts, "short", locale=formatting_locale()),
+        set=first.learning_set.name,
+    )
+    problems[field] = [str(message) % {"count": count, "first": when}]
 
 
 def close_cohort(cohort: Cohort, *, version: int, by: Person, now: datetime) -> None:

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import moment_text
 from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import agenda_templates, emails, queries
@@ -78,8 +78,13 @@ def _double_bookings(
     clashes = queries.clashing_sessions(sessions, [person.id for person in people])
     names = {person.id: person.display_name for person in people}
     return [
-        f"{names[person_id]} is also in {other.learning_set.name} at "
-        f"{local(other.starts_at, zone_name):%d %b %Y %H:%M} ({zone_name})."
+        _(
+            "%(name)s is also in %(set)s at %(when)s (%(zone)s).",
+            name=names[person_id],
+            set=other.learning_set.name,
+            when=moment_text(other.starts_at, "medium"),
+            zone=zone_name,
+        )
         for person_id, other in clashes
     ]
 
