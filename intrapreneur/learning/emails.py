@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
-from flask_babel import LazyString, lazy_ngettext
+from flask_babel import LazyString, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -257,12 +257,14 @@ def _remind_actions(due_on: date, now: datetime) -> int:
     queued = 0
     for owned in by_owner.values():
         owner = owned[0].owner
+        with writing_for(owner):
+            subject = ngettext(
+                "A commitment is due tomorrow", "%(num)d commitments are due tomorrow", len(owned)
+            )
         queued += mail.queue(
             owner,
             EmailKind.ACTION_REMINDER,
-            subject=lazy_ngettext(
-                "A commitment is due tomorrow", "%(num)d commitments are due tomorrow", len(owned)
-            ),
+            subject=subject,
             template="action_reminder",
             context={
                 "actions": [action.description for action in owned],
