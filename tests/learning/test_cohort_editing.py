@@ -280,7 +280,7 @@ def test_the_cohort_time_zone_decides_which_day_a_session_falls_on(
             cohort, _values(cohort, time_zone="Europe/Zurich"), version=1, by=hr, now=NOW
         )
     assert list(refused.value.problems) == ["ends_on"]
-    assert "the first on 1 Jul 2027 at 01:30 (Aurora)" in refused.value.message
+    assert "the first on 1 Jul 2027, 01:30 (Aurora)" in refused.value.message
 
     changes, _ = services.edit_cohort(
         cohort, _values(cohort, time_zone="Atlantic/Reykjavik"), version=1, by=hr, now=NOW
@@ -416,4 +416,4 @@ def test_a_closed_cohort_is_read_only_everywhere_it_is_written(
 
 
 def _day_at(moment: datetime) -> str:
-    return f"{day(moment.date())} at {moment:%H:%M}"
+    return f"{day(moment.date())}, {moment:%H:%M}"

@@ -12,19 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from babel.dates import format_time
 from flask_babel import LazyString
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from intrapreneur.core import services as audit
-from intrapreneur.core.dates import day_text, formatting_locale
-from intrapreneur.core.timezones import local, to_utc
+from intrapreneur.core.timezones import to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, Enrolment, LearningSession, Programme
+from intrapreneur.learning.moments import moment_in_zone
 from intrapreneur.learning.services.enrolment import fill_free_places
 from intrapreneur.learning.services.refusals import (
     LearningRefusal,
@@ -171,11 +170,9 @@ def _stranding(
     if first is None:
         return
     # In the cohort's zone, the one its dates are read in.
-    starts = local(first.starts_at, zone_name)
     when = _(
-        "%(day)s at %(time)s (%(set)s)",
-        day=day_text(starts.date()),
-        time=format_time(starts, "short", locale=formatting_locale()),
+        "%(when)s (%(set)s)",
+        when=moment_in_zone(first.starts_at, zone_name),
         set=first.learning_set.name,
     )
     problems[field] = [str(message) % {"count": count, "first": when}]
