@@ -3,12 +3,15 @@ what each figure means). The pages show every number again in a table."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import plotly.graph_objects as go
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from plotly.subplots import make_subplots
 
 from intrapreneur.core.charts import styled
+from intrapreneur.core.dates import day_text
 from intrapreneur.core.timezones import local
 from intrapreneur.learning.composer import Quality
 from intrapreneur.learning.queries import (
@@ -32,14 +35,15 @@ def attendance_trend(sessions: list[SessionAttendance], zone_name: str | None) -
     """Attendance rate per held session over time; a session without a register is a gap."""
     figure = go.Figure(
         go.Scatter(
-            x=[local(session.starts_at, zone_name).date().isoformat() for session in sessions],
+            x=[_day(session.starts_at, zone_name) for session in sessions],
             y=[session.attendance_rate for session in sessions],
             mode="lines+markers",
             name=_("Attendance rate"),
             hovertemplate="%{x}: %{y}%<extra></extra>",
         )
     )
-    figure.update_xaxes(type="date", title=_("Session"))
+    # The days as the table beside the chart names them, in the reader's language.
+    figure.update_xaxes(type="category", title=_("Session"))
     figure.update_yaxes(PERCENT_AXIS, title=_("Present"))
     return styled(figure, _("Attendance rate per session"))
 
@@ -50,7 +54,7 @@ def feedback_per_session(
     """How members rated each session whose answers are released (see queries.feedback):
     one stacked bar per session, a segment per rating. Sessions held back are left out."""
     released = [session for session in sessions if session.figures is not None]
-    days = [local(session.starts_at, zone_name).date().isoformat() for session in released]
+    days = [_day(session.starts_at, zone_name) for session in released]
     figure = go.Figure(
         [
             go.Bar(
@@ -65,6 +69,10 @@ def feedback_per_session(
     figure.update_xaxes(type="category", title=_("Session"))
     figure.update_yaxes({"rangemode": "tozero", "dtick": 1}, title=_("Answers"))
     return styled(figure, _("How useful members found each session"))
+
+
+def _day(moment: datetime, zone_name: str | None) -> str:
+    return day_text(local(moment, zone_name).date())
 
 
 def _rated(figures: FeedbackFigures | None, rating: int) -> int:
