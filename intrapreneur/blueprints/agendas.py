@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.editing import agenda_form, save_or_show_again
@@ -75,8 +76,11 @@ def edit(format_name: str) -> ResponseReturnValue:
     if shown:
         return shown
     flash(
-        f"The {FORMATS[session_format].label} agenda is saved. Sessions scheduled from now on "
-        "start from it; sessions already scheduled keep theirs.",
+        _(
+            "The %(label)s agenda is saved. Sessions scheduled from now on start from it; "
+            "sessions already scheduled keep theirs.",
+            label=FORMATS[session_format].label,
+        ),
         "success",
     )
     return redirect(url_for("agendas.index"))
@@ -99,8 +103,10 @@ def reset(format_name: str) -> ResponseReturnValue:
         flash(refusal.message, "error")
         return redirect(url_for("agendas.edit", format_name=session_format.value))
     flash(
-        f"{FORMATS[session_format].label} is back to its shipped agenda; "
-        "sessions already scheduled keep theirs.",
+        _(
+            "%(label)s is back to its shipped agenda; sessions already scheduled keep theirs.",
+            label=FORMATS[session_format].label,
+        ),
         "success",
     )
     return redirect(url_for("agendas.index"))

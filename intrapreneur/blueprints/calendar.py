@@ -6,10 +6,12 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.learning_access import load_session
 from intrapreneur.core.errors import render_error
+from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.permissions import public, requires, signed_in
 from intrapreneur.extensions import db, limiter
 from intrapreneur.learning import queries, services
@@ -62,9 +64,9 @@ def reset() -> ResponseReturnValue:
     services.reset_calendar_token(current_user)
     db.session.commit()
     flash(
-        "New calendar link made; the old one no longer works."
+        _("New calendar link made; the old one no longer works.")
         if had_one
-        else "Your calendar link is ready.",
+        else _("Your calendar link is ready."),
         "success",
     )
     return redirect(url_for("calendar.page"))
@@ -79,8 +81,10 @@ def feed(token: str) -> ResponseReturnValue:
     person = queries.person_by_calendar_token(token, today) if len(token) <= 64 else None
     if person is None:
         abort(404)
-    events = [_event(session) for session in queries.sessions_for_person(person.id, today)]
+    # Read by the person's calendar app, which sends no language: written in theirs.
+    with writing_for(person):
+        events = [_event(session) for session in queries.sessions_for_person(person.id, today)]
+        name = _("Intrapreneur — %(name)s", name=person.display_name)
     return calendar_response(
-        feed_calendar(events, name=f"Intrapreneur — {person.display_name}"),
-        {"Cache-Control": "private, max-age=300"},
+        feed_calendar(events, name=name), {"Cache-Control": "private, max-age=300"}
     )

@@ -8,6 +8,7 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.cohorts import names_of, unless_open
@@ -63,9 +64,23 @@ def edit(cohort_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash(f"{cohort.name} saved." if changed else "Nothing was changed.", "success")
+    flash(
+        _(
+            "%(cohort)s saved.",
+            cohort=cohort.name,
+        )
+        if changed
+        else _("Nothing was changed."),
+        "success",
+    )
     if moved_up:
-        flash(f"From the waiting list into the new places: {names_of(moved_up)}.", "success")
+        flash(
+            _(
+                "From the waiting list into the new places: %(names)s.",
+                names=names_of(moved_up),
+            ),
+            "success",
+        )
     return _back(cohort)
 
 
@@ -77,7 +92,10 @@ def close(cohort_id: int) -> ResponseReturnValue:
         lambda version: services.close_cohort(
             cohort, version=version, by=current_user, now=datetime.now(UTC)
         ),
-        done=f"{cohort.name} is closed: from now on it is read-only.",
+        done=_(
+            "%(cohort)s is closed: from now on it is read-only.",
+            cohort=cohort.name,
+        ),
         back=url_for("cohorts.detail", cohort_id=cohort.id),
         what="cohort",
     )

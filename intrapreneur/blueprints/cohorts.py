@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.core.errors import render_error
@@ -49,7 +50,13 @@ def join(cohort_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
         return redirect(url_for("cohorts.browse"))
     db.session.commit()
-    flash(f"You asked to join {cohort.name}. The programme team will let you know.", "success")
+    flash(
+        _(
+            "You asked to join %(cohort)s. The programme team will let you know.",
+            cohort=cohort.name,
+        ),
+        "success",
+    )
     return redirect(url_for("cohorts.browse"))
 
 
@@ -65,7 +72,13 @@ def withdraw(cohort_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash(f"You have withdrawn from {cohort.name}.", "success")
+        flash(
+            _(
+                "You have withdrawn from %(cohort)s.",
+                cohort=cohort.name,
+            ),
+            "success",
+        )
     return redirect(url_for("cohorts.browse"))
 
 
@@ -125,12 +138,27 @@ def names_of(enrolments: list[Enrolment]) -> str:
 def flash_decisions(decisions: services.Decisions) -> None:
     """What a decision did, one message per outcome."""
     if decisions.accepted:
-        flash(f"Accepted: {names_of(decisions.accepted)}.", "success")
+        flash(
+            _(
+                "Accepted: %(names)s.",
+                names=names_of(decisions.accepted),
+            ),
+            "success",
+        )
     if decisions.waiting:
         flash(
-            "No place was free for these, so they are on the waiting list in request order "
-            f"and move up as places free: {names_of(decisions.waiting)}.",
+            _(
+                "No place was free for these, so they are on the waiting list in request order "
+                "and move up as places free: %(names)s.",
+                names=names_of(decisions.waiting),
+            ),
             "warning",
         )
     if decisions.declined:
-        flash(f"Declined: {names_of(decisions.declined)}.", "success")
+        flash(
+            _(
+                "Declined: %(names)s.",
+                names=names_of(decisions.declined),
+            ),
+            "success",
+        )

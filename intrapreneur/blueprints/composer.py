@@ -7,6 +7,8 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -63,7 +65,12 @@ def propose(cohort_id: int) -> ResponseReturnValue:
         form.form_errors.append(refusal.message)
         return _page(cohort, form, status=409)
     db.session.commit()
-    flash("Here is a proposal. Move or lock people, recompute the rest, then publish.", "success")
+    flash(
+        _(
+            "Here is a proposal. Move or lock people, recompute the rest, then publish.",
+        ),
+        "success",
+    )
     return _back(cohort)
 
 
@@ -83,7 +90,7 @@ def move(cohort_id: int) -> ResponseReturnValue:
             now=now,
             today=date.today(),
         ),
-        "Moved and locked there; the others stay where they were.",
+        _("Moved and locked there; the others stay where they were."),
     )
 
 
@@ -97,7 +104,7 @@ def lock(cohort_id: int) -> ResponseReturnValue:
         lambda draft, now: composition.toggle_lock(
             draft, form.person_id.data, version=form.version.data, by=current_user, now=now
         ),
-        "Lock changed.",
+        _("Lock changed."),
     )
 
 
@@ -111,7 +118,7 @@ def recompute(cohort_id: int) -> ResponseReturnValue:
         lambda draft, now: composition.recompute(
             draft, version=form.version.data, by=current_user, now=now, today=date.today()
         ),
-        "Recomputed around the locked people.",
+        _("Recomputed around the locked people."),
     )
 
 
@@ -131,10 +138,21 @@ def publish(cohort_id: int) -> ResponseReturnValue:
     response = _change(cohort_id, form, run, None)
     if outcome:
         created, unplaced = outcome[0]
-        message = f"Published: {created} sets created."
+        flash(
+            ngettext(
+                "Published: %(num)d set created.", "Published: %(num)d sets created.", created
+            ),
+            "success",
+        )
         if unplaced:
-            message += f" {unplaced} people still have no set; place them from a set's page."
-        flash(message, "success")
+            flash(
+                ngettext(
+                    "%(num)d person still has no set; place them from a set's page.",
+                    "%(num)d people still have no set; place them from a set's page.",
+                    unplaced,
+                ),
+                "success",
+            )
         return redirect(url_for("cohorts.detail", cohort_id=cohort_id))
     return response
 
@@ -147,7 +165,7 @@ def discard(cohort_id: int) -> ResponseReturnValue:
     if ActionForm().validate_on_submit() and draft is not None:
         composition.discard(draft, by=current_user)
         db.session.commit()
-        flash("Proposal discarded.", "success")
+        flash(_("Proposal discarded."), "success")
     return _back(cohort)
 
 
@@ -161,10 +179,10 @@ def _change(
     cohort = db.get_or_404(Cohort, cohort_id)
     draft = composition.draft_of(cohort)
     if draft is None:
-        flash("There is no proposal for this cohort yet; propose sets first.", "error")
+        flash(_("There is no proposal for this cohort yet; propose sets first."), "error")
         return _page(cohort, _compose_form(cohort), status=409)
     if not form.validate_on_submit():
-        flash("That change was not understood; nothing was changed.", "error")
+        flash(_("That change was not understood; nothing was changed."), "error")
         return _page(cohort, _compose_form(cohort), status=400)
     try:
         change(draft, datetime.now(UTC))

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.cohorts import flash_decisions, unless_open
@@ -43,7 +44,7 @@ def decide_many(cohort_id: int) -> ResponseReturnValue:
     ensure(can_decide_enrolment(current_user, cohort), hide=True)
     form = DecisionsForm()
     if not form.validate_on_submit() or form.accept.data == form.decline.data:
-        flash("Tick one or more requests, then press Accept selected or Decline.", "error")
+        flash(_("Tick one or more requests, then press Accept selected or Decline."), "error")
         return _back(cohort.id)
     try:
         decisions = services.decide_many(
@@ -75,11 +76,20 @@ def remove(enrolment_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash(f"{enrolment.person.display_name} is no longer a participant.", "success")
+        flash(
+            _(
+                "%(name)s is no longer a participant.",
+                name=enrolment.person.display_name,
+            ),
+            "success",
+        )
         for moved_up in promoted:
             flash(
-                f"{moved_up.person.display_name} moved up from the waiting list into the "
-                "freed place and has been told by email.",
+                _(
+                    "%(name)s moved up from the waiting list into the freed place and has been "
+                    "told by email.",
+                    name=moved_up.person.display_name,
+                ),
                 "success",
             )
     return _back(enrolment.cohort_id)
@@ -112,7 +122,7 @@ def enrol(cohort_id: int) -> ResponseReturnValue:
     back = redirect(url_for("enrolment.people", cohort_id=cohort.id, q=request.args.get("q")))
     person = db.session.get(Person, form.person_id.data) if form.validate_on_submit() else None
     if person is None:
-        flash("Choose someone from the search results.", "error")
+        flash(_("Choose someone from the search results."), "error")
         return back
     try:
         services.enrol_directly(
@@ -122,5 +132,12 @@ def enrol(cohort_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash(f"{person.display_name} is enrolled in {cohort.name} and told by email.", "success")
+        flash(
+            _(
+                "%(name)s is enrolled in %(cohort)s and told by email.",
+                name=person.display_name,
+                cohort=cohort.name,
+            ),
+            "success",
+        )
     return back

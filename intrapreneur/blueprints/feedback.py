@@ -9,6 +9,7 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.editing import save_or_show_again
@@ -56,5 +57,10 @@ def answer(session_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash("Thank you: your answer is saved. You can change it until answering closes.", "success")
+    flash(
+        _(
+            "Thank you: your answer is saved. You can change it until answering closes.",
+        ),
+        "success",
+    )
     return redirect(url_for("feedback.answer", session_id=session.id))

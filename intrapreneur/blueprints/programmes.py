@@ -7,6 +7,7 @@ from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from intrapreneur.blueprints.editing import act_on_version, filled_from, save_or_show_again
@@ -52,7 +53,13 @@ def new_programme() -> ResponseReturnValue:
             form.name.errors.append(refusal.message)
             return render_template("programmes/new_programme.html", form=form), refusal.status
         db.session.commit()
-        flash(f"Programme {programme.name} created. Add its first cohort.", "success")
+        flash(
+            _(
+                "Programme %(programme)s created. Add its first cohort.",
+                programme=programme.name,
+            ),
+            "success",
+        )
         return redirect(url_for("programmes.new_cohort", programme_id=programme.id))
     status = 422 if form.is_submitted() else 200
     return render_template("programmes/new_programme.html", form=form), status
@@ -93,7 +100,15 @@ def edit_programme(programme_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash(f"{programme.name} saved." if changed else "Nothing was changed.", "success")
+    flash(
+        _(
+            "%(programme)s saved.",
+            programme=programme.name,
+        )
+        if changed
+        else _("Nothing was changed."),
+        "success",
+    )
     return redirect(url_for("programmes.index"))
 
 
@@ -105,7 +120,10 @@ def archive(programme_id: int) -> ResponseReturnValue:
         lambda version: services.archive_programme(
             programme, version=version, by=current_user, now=datetime.now(UTC)
         ),
-        done=f"{programme.name} is archived; it is listed apart and kept as it is.",
+        done=_(
+            "%(programme)s is archived; it is listed apart and kept as it is.",
+            programme=programme.name,
+        ),
         back=url_for("programmes.index"),
         what="programme",
     )
@@ -130,7 +148,13 @@ def new_cohort(programme_id: int) -> ResponseReturnValue:
             by=current_user,
         )
         db.session.commit()
-        flash(f"Cohort {cohort.name} created.", "success")
+        flash(
+            _(
+                "Cohort %(cohort)s created.",
+                cohort=cohort.name,
+            ),
+            "success",
+        )
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     status = 422 if form.is_submitted() else 200
     return render_template("programmes/new_cohort.html", form=form, programme=programme), status

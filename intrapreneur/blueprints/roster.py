@@ -8,11 +8,13 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from intrapreneur.blueprints.cohorts import unless_open
+from intrapreneur.core.dates import number_text
 from intrapreneur.core.permissions import requires
 from intrapreneur.core.security import signing_keys
 from intrapreneur.extensions import db
@@ -105,6 +107,7 @@ def _preview_page(
         check=check,
         confirm=confirm,
         outcomes=services.Outcome,
+        outcome_labels=services.OUTCOME_LABELS,
     ), status
 
 
@@ -117,8 +120,10 @@ def confirm(cohort_id: int) -> ResponseReturnValue:
     if lines is None:
         upload_form = RosterUploadForm()
         upload_form.form_errors.append(
-            "This preview is more than an hour old or was not made here: upload the file "
-            "again to preview it."
+            _(
+                "This preview is more than an hour old or was not made here: upload the file "
+                "again to preview it.",
+            )
         )
         return _upload_page(cohort, upload_form, 400)
     try:
@@ -134,7 +139,13 @@ def confirm(cohort_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
         return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
     db.session.commit()
-    flash(f"Enrolled from the file: {enrolled}. Each has been told by email.", "success")
+    flash(
+        _(
+            "Enrolled from the file: %(enrolled)s. Each has been told by email.",
+            enrolled=enrolled,
+        ),
+        "success",
+    )
     return redirect(url_for("cohorts.detail", cohort_id=cohort.id))
 
 
@@ -145,7 +156,11 @@ def too_large(error: RequestEntityTooLarge) -> ResponseReturnValue:
     form = RosterUploadForm(formdata=None)
     limit = current_app.config["MAX_CONTENT_LENGTH"] // 1024
     form.roster.errors = [
-        f"The file is larger than {limit:,} KB, the most that can be uploaded at once. "
-        f"Split it into smaller files (at most {MAX_LINES:,} lines each)."
+        _(
+            "The file is larger than %(limit)s KB, the most that can be uploaded at once. "
+            "Split it into smaller files (at most %(lines)s lines each).",
+            limit=number_text(limit),
+            lines=number_text(MAX_LINES),
+        )
     ]
     return _upload_page(cohort, form, 413)

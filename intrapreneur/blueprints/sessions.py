@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
@@ -27,6 +28,8 @@ from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries, services
 from intrapreneur.learning.formats import FORMATS, NEEDS_HOT_SEAT
 from intrapreneur.learning.forms import (
+    ACTION_STATUS_NAMES,
+    BARRIER_NAMES,
     ChallengeForm,
     CommitmentForm,
     ExperimentFromActionForm,
@@ -91,6 +94,8 @@ def screen(session_id: int) -> ResponseReturnValue:
         question_form=question_form,
         commitment_form=CommitmentForm(),
         review_form=ReviewForm(),
+        barriers=BARRIER_NAMES,
+        action_statuses=ACTION_STATUS_NAMES,
     )
 
 
@@ -106,7 +111,7 @@ def _save(session_id: int, change) -> ResponseReturnValue:  # type: ignore[no-un
         db.session.rollback()
         flash(refusal.message, "error")
     else:
-        flash("Saved.", "success")
+        flash(_("Saved."), "success")
     return _screen(session_id)
 
 
@@ -133,7 +138,7 @@ def add_hot_seat(session_id: int) -> ResponseReturnValue:
     form = HotSeatForm()
     form.person_id.choices = person_choices(_members(session))
     if not form.validate_on_submit():
-        flash("A hot seat needs a member and a challenge of at most 200 characters.", "error")
+        flash(_("A hot seat needs a member and a challenge of at most 200 characters."), "error")
         return _screen(session_id)
     person = db.session.get(Person, form.person_id.data)
     return _save(
@@ -166,7 +171,7 @@ def add_question(hot_seat_id: int) -> ResponseReturnValue:
     form = QuestionForm()
     form.asked_by_id.choices = person_choices(_members(session))
     if not form.validate_on_submit():
-        flash("A question is one line of at most 300 characters, asked by a member.", "error")
+        flash(_("A question is one line of at most 300 characters, asked by a member."), "error")
         return _screen(hot_seat.session_id)
     asked_by = db.session.get(Person, form.asked_by_id.data)
     return _save(
@@ -178,10 +183,15 @@ def add_question(hot_seat_id: int) -> ResponseReturnValue:
 @blueprint.post("/hot-seats/<int:hot_seat_id>/commitments")
 @requires(signed_in)
 def add_commitment(hot_seat_id: int) -> ResponseReturnValue:
-    hot_seat, _ = _load_hot_seat(hot_seat_id)
+    hot_seat = _load_hot_seat(hot_seat_id)[0]
     form = CommitmentForm()
     if not form.validate_on_submit():
-        flash("A commitment needs a description (at most 500 characters) and a due date.", "error")
+        flash(
+            _(
+                "A commitment needs a description (at most 500 characters) and a due date.",
+            ),
+            "error",
+        )
         return _screen(hot_seat.session_id)
     return _save(
         hot_seat.session_id,
@@ -226,6 +236,7 @@ def my_commitments() -> ResponseReturnValue:
         experiment_form=_experiment_form(),
         experiment_titles=experiment_queries.card_titles(linked, current_user, today),
         today=today,
+        action_statuses=ACTION_STATUS_NAMES,
     )
 
 
@@ -243,7 +254,7 @@ def _experiment_form() -> ExperimentFromActionForm:
     form = ExperimentFromActionForm()
     ventures = experiment_queries.working_ventures(current_user.id)
     form.venture_id.choices = [
-        SelectChoice(NEW_VENTURE, "A new venture named after it"),
+        SelectChoice(NEW_VENTURE, _("A new venture named after it")),
         *(SelectChoice(venture.id, venture.title) for venture in ventures),
     ]
     return form
@@ -279,7 +290,14 @@ def experiment_from_commitment(action_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
         return redirect(url_for("sessions.my_commitments"))
     db.session.commit()
-    flash(f"“{experiment.title}” is on the board of {venture.title}, in Backlog.", "success")
+    flash(
+        _(
+            "“%(experiment)s” is on the board of %(venture)s, in Backlog.",
+            experiment=experiment.title,
+            venture=venture.title,
+        ),
+        "success",
+    )
     return redirect(url_for("ventures.card", experiment_id=experiment.id))
 
 
@@ -299,7 +317,7 @@ def update_commitment(action_id: int) -> ResponseReturnValue:
         now=datetime.now(UTC),
     )
     db.session.commit()
-    flash("Your commitment is updated.", "success")
+    flash(_("Your commitment is updated."), "success")
     return redirect(url_for("sessions.my_commitments"))
 
 
@@ -347,7 +365,7 @@ def edit(session_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash("Session changed; calendars will show the new details.", "success")
+    flash(_("Session changed; calendars will show the new details."), "success")
     return _screen(session_id)
 
 
@@ -381,7 +399,7 @@ def edit_agenda(session_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash("Agenda saved.", "success")
+    flash(_("Agenda saved."), "success")
     for note in notes:
         flash(note, "warning")
     return _screen(session_id)
@@ -408,5 +426,11 @@ def edit_hot_seat(hot_seat_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash(f"{hot_seat.person.display_name}'s challenge is saved.", "success")
+    flash(
+        _(
+            "%(name)s's challenge is saved.",
+            name=hot_seat.person.display_name,
+        ),
+        "success",
+    )
     return _screen(session.id)

@@ -10,6 +10,8 @@ from typing import TypeVar
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from intrapreneur.blueprints.editing import save_or_show_again
@@ -88,8 +90,12 @@ def facilitator(set_id: int) -> ResponseReturnValue:
     if shown:
         return shown
     flash(
-        f"{learning_set.facilitator.display_name} now facilitates {learning_set.name}; "
-        "both facilitators are told by email, with the set's upcoming sessions.",
+        _(
+            "%(facilitator)s now facilitates %(set)s; both facilitators are told "
+            "by email, with the set's upcoming sessions.",
+            facilitator=learning_set.facilitator.display_name,
+            set=learning_set.name,
+        ),
         "success",
     )
     return _set_page(learning_set)
@@ -120,8 +126,12 @@ def move(membership_id: int) -> ResponseReturnValue:
     if shown:
         return shown
     flash(
-        f"{membership.person.display_name} moved from {source.name} to {target.name}; "
-        "their calendar follows by email.",
+        _(
+            "%(name)s moved from %(source)s to %(target)s; their calendar follows by email.",
+            name=membership.person.display_name,
+            source=source.name,
+            target=target.name,
+        ),
         "success",
     )
     return _set_page(source)
@@ -144,7 +154,14 @@ def remove(membership_id: int) -> ResponseReturnValue:
     )
     if shown:
         return shown
-    flash(f"{membership.person.display_name} left {learning_set.name}.", "success")
+    flash(
+        _(
+            "%(name)s left %(set)s.",
+            name=membership.person.display_name,
+            set=learning_set.name,
+        ),
+        "success",
+    )
     return _set_page(learning_set)
 
 
@@ -207,8 +224,12 @@ def close(set_id: int) -> ResponseReturnValue:
     if shown:
         return shown
     flash(
-        f"{learning_set.name} is closed; {len(cancelled)} upcoming session(s) cancelled and "
-        "calendars told.",
+        ngettext(
+            "%(set)s is closed; %(num)d upcoming session cancelled and calendars told.",
+            "%(set)s is closed; %(num)d upcoming sessions cancelled and calendars told.",
+            len(cancelled),
+            set=learning_set.name,
+        ),
         "success",
     )
     return _set_page(learning_set)

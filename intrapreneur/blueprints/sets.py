@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from intrapreneur.blueprints.learning_access import load_session, load_set
@@ -34,7 +36,7 @@ def new(cohort_id: int) -> ResponseReturnValue:
     cohort = db.get_or_404(Cohort, cohort_id)
     form = SetForm()
     form.facilitator_id.choices = person_choices(
-        identity_queries.possible_facilitators(), nobody="— none yet —"
+        identity_queries.possible_facilitators(), nobody=_("— none yet —")
     )
     if form.validate_on_submit():
         try:
@@ -50,7 +52,13 @@ def new(cohort_id: int) -> ResponseReturnValue:
             form.form_errors.append(refusal.message)
             return render_template("sets/new.html", form=form, cohort=cohort), refusal.status
         db.session.commit()
-        flash(f"{learning_set.name} created. Add its members.", "success")
+        flash(
+            _(
+                "%(set)s created. Add its members.",
+                set=learning_set.name,
+            ),
+            "success",
+        )
         return redirect(url_for("sets.detail", set_id=learning_set.id))
     status = 422 if form.is_submitted() else 200
     return render_template("sets/new.html", form=form, cohort=cohort), status
@@ -93,7 +101,7 @@ def add_member(set_id: int) -> ResponseReturnValue:
         queries.placeable_people(learning_set.cohort_id, date.today())
     )
     if not form.validate_on_submit():
-        flash("Choose someone from the list of people who can join this set.", "error")
+        flash(_("Choose someone from the list of people who can join this set."), "error")
         return redirect(url_for("sets.detail", set_id=set_id))
     person = db.session.get(Person, form.person_id.data)
     assert person is not None  # the choices only hold existing people
@@ -103,7 +111,14 @@ def add_member(set_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash(f"{person.display_name} joined {learning_set.name}.", "success")
+        flash(
+            _(
+                "%(name)s joined %(set)s.",
+                name=person.display_name,
+                set=learning_set.name,
+            ),
+            "success",
+        )
     return redirect(url_for("sets.detail", set_id=set_id))
 
 
@@ -132,9 +147,18 @@ def schedule(set_id: int) -> ResponseReturnValue:
                 "sets/schedule.html", form=form, learning_set=learning_set
             ), refusal.status
         db.session.commit()
-        flash(f"{len(sessions)} session(s) scheduled.", "success")
+        flash(
+            ngettext("%(num)d session scheduled.", "%(num)d sessions scheduled.", len(sessions)),
+            "success",
+        )
         for warning in warnings:
-            flash(f"Double booking: {warning}", "warning")
+            flash(
+                _(
+                    "Double booking: %(warning)s",
+                    warning=warning,
+                ),
+                "warning",
+            )
         return redirect(url_for("sets.detail", set_id=set_id))
     status = 422 if form.is_submitted() else 200
     return render_template("sets/schedule.html", form=form, learning_set=learning_set), status
@@ -152,5 +176,5 @@ def cancel_session(session_id: int) -> ResponseReturnValue:
         flash(refusal.message, "error")
     else:
         db.session.commit()
-        flash("The session is cancelled; calendars will remove it.", "success")
+        flash(_("The session is cancelled; calendars will remove it."), "success")
     return redirect(url_for("sets.detail", set_id=session.set_id))

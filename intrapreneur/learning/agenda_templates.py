@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from flask_babel import force_locale
 from sqlalchemy import select
 
+from intrapreneur.core.i18n import offered_locales
 from intrapreneur.extensions import db
 from intrapreneur.learning.formats import Agenda, agenda_for, shipped_agenda
 from intrapreneur.learning.models import AgendaTemplate, SessionFormat
@@ -23,8 +25,15 @@ def segments_of(session_format: SessionFormat, template: AgendaTemplate | None) 
 
 
 def is_shipped(session_format: SessionFormat, template: AgendaTemplate | None) -> bool:
-    """Whether the format runs on its shipped agenda (never changed, or reset to it)."""
-    return template is None or template.segments == shipped_agenda(session_format)
+    """Whether the format runs on its shipped agenda (never changed, or reset to it) —
+    in whichever language it was reset in, since its titles were written in that one."""
+    if template is None:
+        return True
+    for language in offered_locales():
+        with force_locale(language):
+            if template.segments == shipped_agenda(session_format):
+                return True
+    return False
 
 
 def default_agenda(session_format: SessionFormat, members: int) -> Agenda:

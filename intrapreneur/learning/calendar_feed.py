@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from intrapreneur.learning.calendar import SessionEvent
 from intrapreneur.learning.formats import FORMATS
 from intrapreneur.learning.models import LearningSession
 
 
 def session_event(session: LearningSession, *, domain: str, page_url: str) -> SessionEvent:
-    """The calendar view of a session; the UID stays the same across every update."""
-    agenda = "\n".join(f"{item['minutes']} min · {item['title']}" for item in session.agenda)
+    """The calendar view of a session, in the reader's language (an email's recipient:
+    build it inside ``writing_for``); the UID stays the same across every update."""
+    agenda = "\n".join(
+        _("%(minutes)d min · %(title)s", minutes=item["minutes"], title=item["title"])
+        for item in session.agenda
+    )
     return SessionEvent(
         uid=f"session-{session.id}@{domain}",
         starts_at=session.starts_at,
         ends_at=session.ends_at,
-        summary=f"{session.learning_set.name} — {FORMATS[session.format].label}",
+        summary=_(
+            "%(set)s — %(format)s",
+            set=session.learning_set.name,
+            format=FORMATS[session.format].label,
+        ),
         description=f"{agenda}\n\n{page_url}".strip(),
         location=session.location or session.video_url,
         url=session.video_url or page_url,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from intrapreneur.core import services as audit
@@ -27,8 +28,10 @@ DEFAULT_CADENCE_DAYS = 14
 class StaleComposition(services.LearningRefusal):
     def __init__(self) -> None:
         super().__init__(
-            "Someone else changed this proposal while you were looking at it. "
-            "Here it is as it stands now; make your change again if it still applies."
+            _(
+                "Someone else changed this proposal while you were looking at it. Here it is "
+                "as it stands now; make your change again if it still applies.",
+            )
         )
 
 
@@ -113,7 +116,10 @@ def propose(
     inputs = load_inputs(cohort, chosen, keep_apart, today)
     if not inputs.candidates:
         raise services.LearningRefusal(
-            f"Everyone accepted into {cohort.name} is already in a set; there is no one to place."
+            _(
+                "Everyone accepted into %(cohort)s is already in a set; there is no one to place.",
+                cohort=cohort.name,
+            )
         )
     proposal = _compose(inputs, keep_apart=keep_apart, set_count=set_count, seed=seed)
     composition = draft_of(cohort) or SetComposition(cohort=cohort)
@@ -172,9 +178,9 @@ def move(
     inputs = _inputs_of(composition, today)
     arrangement = _arrangement(composition)
     if person_id not in {c.person_id for c in inputs.candidates}:
-        raise services.LearningRefusal("That person is not waiting for a set in this cohort.")
+        raise services.LearningRefusal(_("That person is not waiting for a set in this cohort."))
     if not 0 <= target < len(arrangement.sets):
-        raise services.LearningRefusal("There is no such set in this proposal.")
+        raise services.LearningRefusal(_("There is no such set in this proposal."))
     refusal = composer.move_refusal(
         arrangement,
         inputs.candidates,
@@ -202,7 +208,7 @@ def toggle_lock(
     _check_version(composition, version)
     arrangement = _arrangement(composition)
     if not any(person_id in members for members in arrangement.sets):
-        raise services.LearningRefusal("Only people placed in a set can be locked.")
+        raise services.LearningRefusal(_("Only people placed in a set can be locked."))
     locked = arrangement.locked ^ {person_id}
     composition.arrangement = {**composition.arrangement, "locked": sorted(locked)}
     now_locked = person_id in locked
@@ -256,9 +262,11 @@ def publish(
     )
     if broken:
         raise services.LearningRefusal(
-            "This proposal breaks a rule and cannot be published: "
-            + " ".join(broken)
-            + " Move people or recompute first."
+            _(
+                "This proposal breaks a rule and cannot be published: %(problems)s Move "
+                "people or recompute first.",
+                problems=" ".join(broken),
+            )
         )
     cohort = composition.cohort
     number = len(queries.sets_of_cohort(cohort.id))

@@ -14,13 +14,17 @@ from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
 from flask import current_app
+from flask_babel import LazyString, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from intrapreneur.core import mail
+from intrapreneur.core.dates import moment_text
+from intrapreneur.core.i18n import reader_time_zone, writing_for
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.core.models import utcnow
 from intrapreneur.core.sql import utc_day
-from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
@@ -29,16 +33,22 @@ from intrapreneur.learning.calendar_feed import session_event
 from intrapreneur.learning.formats import FORMATS
 from intrapreneur.learning.models import Action, ActionStatus, LearningSession, LearningSet
 
-WHEN = "%A %d %B %Y, %H:%M"
-
-# kind → (iTIP method, first line of the email, subject prefix)
-ANNOUNCEMENTS = {
-    EmailKind.SESSION_INVITATION: ("REQUEST", "You are invited to a session of your set.", ""),
-    EmailKind.SESSION_UPDATE: ("REQUEST", "A session of your set has changed.", "Changed: "),
+# kind → (iTIP method, first line of the email, subject around the session's %(session)s)
+ANNOUNCEMENTS: dict[EmailKind, tuple[str, LazyString, LazyString | None]] = {
+    EmailKind.SESSION_INVITATION: (
+        "REQUEST",
+        _l("You are invited to a session of your set."),
+        None,  # the session alone
+    ),
+    EmailKind.SESSION_UPDATE: (
+        "REQUEST",
+        _l("A session of your set has changed."),
+        _l("Changed: %(session)s"),
+    ),
     EmailKind.SESSION_CANCELLATION: (
         "CANCEL",
-        "A session of your set is cancelled.",
-        "Cancelled: ",
+        _l("A session of your set is cancelled."),
+        _l("Cancelled: %(session)s"),
     ),
 }
 
@@ -57,7 +67,11 @@ def announce_sessions(sessions: list[LearningSession], kind: EmailKind, now: dat
 
 
 def announce_to(
-    sessions: list[LearningSession], person: Person, kind: EmailKind, headline: str, now: datetime
+    sessions: list[LearningSession],
+    person: Person,
+    kind: EmailKind,
+    headline: str | LazyString,
+    now: datetime,
 ) -> int:
     """Tell one person who joins these sessions (an invitation each) or leaves them (a
     cancellation of their copy each), in ``headline``'s words; nobody else is written to.
@@ -71,24 +85,28 @@ def _announce(
     person: Person,
     kind: EmailKind,
     now: datetime,
-    headline: str | None = None,
+    headline: str | LazyString | None = None,
     linked: bool = True,
 ) -> int:
-    method, usual_headline, prefix = ANNOUNCEMENTS[kind]
+    method, usual_headline, subject = ANNOUNCEMENTS[kind]
     assert person.email is not None
-    event = dataclasses.replace(
-        _event(session, linked),
-        organizer=parseaddr(_sender())[1] or None,
-        attendees=(person.email,),
-    )
-    calendar = mail.CalendarPart(session_calendar(event, method=method, now=now), method)
+    # The calendar file and the subject in the recipient's language and zone, as the email.
+    with writing_for(person):
+        event = dataclasses.replace(
+            _event(session, linked),
+            organizer=parseaddr(_sender())[1] or None,
+            attendees=(person.email,),
+        )
+        calendar = mail.CalendarPart(session_calendar(event, method=method, now=now), method)
+        session_text = _subject(session)
+        subject_text = str(subject) % {"session": session_text} if subject else session_text
     queued = mail.queue(
         person,
         kind,
-        subject=prefix + _subject(session, person),
+        subject=subject_text,
         template="session",
         context={
-            **_session_context(session, person, linked),
+            **_session_context(session, linked),
             "headline": headline or usual_headline,
             "updated": kind is EmailKind.SESSION_UPDATE,
             "cancelled": kind is EmailKind.SESSION_CANCELLATION,
@@ -114,18 +132,24 @@ def _set_page(session: LearningSession) -> str | None:
     return mail.absolute_url("sets.detail", set_id=session.set_id)
 
 
-def _subject(session: LearningSession, person: Person) -> str:
-    starts = local(session.starts_at, person.time_zone)
-    return mail.one_line(f"{session.learning_set.name}, {starts:%a %d %b %H:%M}")
+def _subject(session: LearningSession) -> str:
+    """The set and the start in the reader's zone: call it inside ``writing_for``."""
+    return mail.one_line(
+        _("%(set)s, %(when)s", set=session.learning_set.name, when=moment_text(session.starts_at))
+    )
 
 
-def _session_context(
-    session: LearningSession, person: Person, linked: bool = True
-) -> dict[str, object]:
+def _when(starts_at: datetime) -> str:
+    """A session's start in the reader's zone, and the zone's name."""
+    return _("%(when)s (%(zone)s)", when=moment_text(starts_at), zone=reader_time_zone())
+
+
+def _session_context(session: LearningSession, linked: bool = True) -> dict[str, object]:
     return {
         "set_name": session.learning_set.name,
         "format_label": FORMATS[session.format].label,
-        "when": f"{local(session.starts_at, person.time_zone):{WHEN}} ({person.time_zone})",
+        # Written with the email, in the recipient's language and zone (``mail.queue``).
+        "when": LazyString(_when, session.starts_at),
         "location": session.location,
         "video_url": session.video_url,
         "page_url": _set_page(session) if linked else None,
@@ -146,28 +170,26 @@ def tell_facilitators(
 ) -> int:
     """The facilitator who stops and the one who starts hear of it; their calendars follow
     through each session's own invitation or cancellation."""
-    set_name, cohort_name = learning_set.name, learning_set.cohort.name
-    started = (
-        f"You now facilitate {set_name} in {cohort_name}."
-        if before is None
-        else f"You now facilitate {set_name} in {cohort_name}, taking over from "
-        f"{before.display_name}."
-    )
+    names = {"set": mail.one_line(learning_set.name)}
+    # The sentences are the template's, written in each recipient's language.
+    change = {
+        "set_name": learning_set.name,
+        "cohort_name": learning_set.cohort.name,
+        "before": before.display_name if before else None,
+        "after": after.display_name,
+    }
     queued = _tell_facilitator(
         after,
-        subject=f"You now facilitate {learning_set.name}",
-        text=started,
+        subject=_l("You now facilitate %(set)s", **names),
+        context={**change, "starts": True},
         link=mail.absolute_url("sets.detail", set_id=learning_set.id),
         now=now,
     )
     if before is not None:
-        stopped = (
-            f"{after.display_name} now facilitates {set_name} in {cohort_name} instead of you."
-        )
         queued += _tell_facilitator(
             before,
-            subject=f"You no longer facilitate {learning_set.name}",
-            text=stopped,
+            subject=_l("You no longer facilitate %(set)s", **names),
+            context={**change, "starts": False},
             link=None,  # the set's page is no longer theirs to open
             now=now,
         )
@@ -175,15 +197,20 @@ def tell_facilitators(
 
 
 def _tell_facilitator(
-    person: Person, *, subject: str, text: str, link: str | None, now: datetime
+    person: Person,
+    *,
+    subject: LazyString,
+    context: dict[str, object],
+    link: str | None,
+    now: datetime,
 ) -> int:
     return int(
         mail.queue(
             person,
             EmailKind.FACILITATOR_CHANGE,
-            subject=mail.one_line(subject),
+            subject=subject,
             template="facilitator_change",
-            context={"text": text, "link": link},
+            context={**context, "link": link},
             now=now,
         )
     )
@@ -230,18 +257,18 @@ def _remind_actions(due_on: date, now: datetime) -> int:
     queued = 0
     for owned in by_owner.values():
         owner = owned[0].owner
+        with writing_for(owner):
+            subject = ngettext(
+                "A commitment is due tomorrow", "%(num)d commitments are due tomorrow", len(owned)
+            )
         queued += mail.queue(
             owner,
             EmailKind.ACTION_REMINDER,
-            subject=(
-                "A commitment is due tomorrow"
-                if len(owned) == 1
-                else f"{len(owned)} commitments are due tomorrow"
-            ),
+            subject=subject,
             template="action_reminder",
             context={
                 "actions": [action.description for action in owned],
-                "due_on": f"{due_on:%A %d %B}",
+                "due_on": due_on,
                 "commitments_url": mail.absolute_url("sessions.my_commitments"),
                 "preferences_url": mail.preferences_url(),
             },
@@ -260,13 +287,15 @@ def _remind_sessions(day: date, now: datetime) -> int:
     queued = 0
     for session in sessions:
         for person in _people_of(session, day):
+            with writing_for(person):
+                subject = _("Tomorrow: %(session)s", session=_subject(session))
             queued += mail.queue(
                 person,
                 EmailKind.SESSION_REMINDER,
-                subject=mail.one_line(f"Tomorrow: {_subject(session, person)}"),
+                subject=subject,
                 template="session_reminder",
                 context={
-                    **_session_context(session, person),
+                    **_session_context(session),
                     "preferences_url": mail.preferences_url(),
                 },
                 now=now,

@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from flask_babel import lazy_gettext as _l
+
 from intrapreneur.core import mail
+from intrapreneur.core.dates import day_text
+from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.learning.models import Enrolment
-
-DAY = "%d %B %Y"
 
 
 class News(StrEnum):
@@ -24,31 +26,38 @@ class News(StrEnum):
     REMOVED = "removed"
 
 
-# news → (subject, text); whole sentences, filled in with the cohort's details.
+# news → (subject, text); whole sentences, filled in with the cohort's details in the
+# recipient's language.
 MESSAGES = {
     News.ACCEPTED: (
-        "Your place in {cohort}",
-        "You have a place in {cohort} ({programme}), which runs from {starts} to {ends}. "
-        "The programme team will place you in a set.",
+        _l("Your place in %(cohort)s"),
+        _l(
+            "You have a place in %(cohort)s (%(programme)s), which runs from %(starts)s to "
+            "%(ends)s. The programme team will place you in a set."
+        ),
     ),
     News.PROMOTED: (
-        "A place in {cohort} is yours",
-        "A place in {cohort} ({programme}) has become free, and it is yours: you were first "
-        "on the waiting list. The cohort runs from {starts} to {ends}.",
+        _l("A place in %(cohort)s is yours"),
+        _l(
+            "A place in %(cohort)s (%(programme)s) has become free, and it is yours: you were "
+            "first on the waiting list. The cohort runs from %(starts)s to %(ends)s."
+        ),
     ),
     News.WAITING: (
-        "On the waiting list of {cohort}",
-        "{cohort} ({programme}) is full, so you are on its waiting list, at position "
-        "{position}. The first place that becomes free goes to the first in line, and you "
-        "will get an email when it is yours.",
+        _l("On the waiting list of %(cohort)s"),
+        _l(
+            "%(cohort)s (%(programme)s) is full, so you are on its waiting list, at position "
+            "%(position)s. The first place that becomes free goes to the first in line, and you "
+            "will get an email when it is yours."
+        ),
     ),
     News.DECLINED: (
-        "Your request for {cohort}",
-        "Your request to join {cohort} ({programme}) was declined.",
+        _l("Your request for %(cohort)s"),
+        _l("Your request to join %(cohort)s (%(programme)s) was declined."),
     ),
     News.REMOVED: (
-        "You are no longer in {cohort}",
-        "The programme team has taken you out of {cohort} ({programme}).",
+        _l("You are no longer in %(cohort)s"),
+        _l("The programme team has taken you out of %(cohort)s (%(programme)s)."),
     ),
 }
 
@@ -57,22 +66,25 @@ def tell(enrolment: Enrolment, news: News, now: datetime, *, position: int | Non
     """Queue the email for ``enrolment``'s person; False when they get no email (no address,
     or switched off)."""
     cohort = enrolment.cohort
-    details = {
-        "cohort": cohort.name,
-        "programme": cohort.programme.name,
-        "starts": f"{cohort.starts_on:{DAY}}",
-        "ends": f"{cohort.ends_on:{DAY}}",
-        "position": position,
-    }
     subject, text = MESSAGES[news]
+    with writing_for(enrolment.person):
+        details = {
+            "cohort": cohort.name,
+            "programme": cohort.programme.name,
+            "starts": day_text(cohort.starts_on, "long"),
+            "ends": day_text(cohort.ends_on, "long"),
+            "position": position,
+        }
+        subject_text = mail.one_line(str(subject) % details)
+        text_written = str(text) % details
     return mail.queue(
         enrolment.person,
         EmailKind.ENROLMENT,
-        subject=mail.one_line(subject.format(**details)),
+        subject=subject_text,
         template="enrolment",
         context={
             "cohort_name": cohort.name,
-            "text": text.format(**details),
+            "text": text_written,
             "link": mail.absolute_url("cohorts.browse") if news is not News.REMOVED else None,
         },
         now=now,

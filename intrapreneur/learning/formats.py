@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from intrapreneur.learning.models import SessionFormat
 
 Agenda = list[dict[str, Any]]
@@ -17,61 +21,63 @@ Agenda = list[dict[str, Any]]
 
 @dataclass(frozen=True)
 class Segment:
-    title: str
+    title: str | LazyString
     minutes: int
     hot_seat: bool = False
 
 
 @dataclass(frozen=True)
 class Format:
-    label: str
-    purpose: str
+    label: str | LazyString
+    purpose: str | LazyString
     segments: tuple[Segment, ...]
-    rule: str = ""  # what an agenda of this format must keep, beyond the rules for all
+    rule: str | LazyString = ""  # what an agenda of this format must keep, beyond the rules for all
 
 
 FORMATS: dict[SessionFormat, Format] = {
     SessionFormat.POWER_HOUR: Format(
-        "Power Hour",
-        "One member's challenge, questions before advice, commitments at the end.",
+        "Power Hour",  # a format's name, the same in every language
+        _l("One member's challenge, questions before advice, commitments at the end."),
         (
-            Segment("Review of last session's actions", 10),
-            Segment("Hot seat: the challenge", 5, hot_seat=True),
-            Segment("Questions only", 25, hot_seat=True),
-            Segment("Reflections and commitments", 15, hot_seat=True),
-            Segment("Check-out", 5),
+            Segment(_l("Review of last session's actions"), 10),
+            Segment(_l("Hot seat: the challenge"), 5, hot_seat=True),
+            Segment(_l("Questions only"), 25, hot_seat=True),
+            Segment(_l("Reflections and commitments"), 15, hot_seat=True),
+            Segment(_l("Check-out"), 5),
         ),
-        "Exactly 60 minutes, with at least one hot-seat segment.",
+        _l("Exactly 60 minutes, with at least one hot-seat segment."),
     ),
     SessionFormat.MASTERMIND: Format(
-        "Mastermind",
-        "Every member gets a hot seat: challenge, questions, commitments.",
+        "Mastermind",  # a format's name, the same in every language
+        _l("Every member gets a hot seat: challenge, questions, commitments."),
         (
-            Segment("Review of last session's actions", 15),
-            Segment("Hot seat", 20, hot_seat=True),
-            Segment("Check-out", 5),
+            Segment(_l("Review of last session's actions"), 15),
+            Segment(_l("Hot seat"), 20, hot_seat=True),
+            Segment(_l("Check-out"), 5),
         ),
-        "At least one hot-seat segment. The hot-seat segments follow one another and repeat "
-        "for each member; with a full set of 8 members the session must fit in 8 hours.",
+        _l(
+            "At least one hot-seat segment. The hot-seat segments follow one another and repeat "
+            "for each member; with a full set of 8 members the session must fit in 8 hours."
+        ),
     ),
     SessionFormat.HACK: Format(
-        "Hack",
-        "A timed group sprint on one problem.",
+        "Hack",  # a format's name, the same in every language
+        _l("A timed group sprint on one problem."),
         (
-            Segment("Review of last session's actions", 10),
-            Segment("Frame the problem", 10),
-            Segment("Sprint", 45),
-            Segment("Show and decide next steps", 20),
+            Segment(_l("Review of last session's actions"), 10),
+            Segment(_l("Frame the problem"), 10),
+            Segment(_l("Sprint"), 45),
+            Segment(_l("Show and decide next steps"), 20),
         ),
     ),
     SessionFormat.ENABLEMENT: Format(
-        "Enablement",
-        "A skills session led by the facilitator or a visiting entrepreneur.",
+        _l("Enablement"),
+        _l("A skills session led by the facilitator or a visiting entrepreneur."),
         (
-            Segment("Review of last session's actions", 10),
-            Segment("Skill session", 50),
-            Segment("Apply it to your own challenge", 25),
-            Segment("Commitments", 5),
+            Segment(_l("Review of last session's actions"), 10),
+            Segment(_l("Skill session"), 50),
+            Segment(_l("Apply it to your own challenge"), 25),
+            Segment(_l("Commitments"), 5),
         ),
     ),
 }
@@ -84,7 +90,11 @@ NEEDS_HOT_SEAT = {SessionFormat.POWER_HOUR, SessionFormat.MASTERMIND}
 
 
 def shipped_agenda(session_format: SessionFormat) -> Agenda:
-    return [asdict(segment) for segment in FORMATS[session_format].segments]
+    """The format's shipped segments, their titles in the reader's language."""
+    return [
+        {**asdict(segment), "title": str(segment.title)}
+        for segment in FORMATS[session_format].segments
+    ]
 
 
 def agenda_for(session_format: SessionFormat, template: Agenda, members: int) -> Agenda:
@@ -109,9 +119,13 @@ def agenda_minutes(agenda: Agenda) -> int:
 def length_text(session_format: SessionFormat, template: Agenda) -> str:
     """How long a session from this template lasts, as people reading the template see it."""
     if session_format is not SessionFormat.MASTERMIND:
-        return f"{agenda_minutes(template)} min"
+        return _("%(minutes)d min", minutes=agenda_minutes(template))
     turn = agenda_minutes([segment for segment in template if segment["hot_seat"]])
-    return f"{agenda_minutes(template) - turn} min + {turn} min per member"
+    return _(
+        "%(minutes)d min + %(turn)d min per member",
+        minutes=agenda_minutes(template) - turn,
+        turn=turn,
+    )
 
 
 def template_problems(
@@ -124,15 +138,18 @@ def template_problems(
         return _power_hour_problems(template)
     if session_format is SessionFormat.MASTERMIND:
         return _mastermind_problems(template, largest_set)
-    return _size_problems(template, "This agenda")
+    return _size_problems(template)
 
 
 def _power_hour_problems(template: Agenda) -> list[str]:
     if (minutes := agenda_minutes(template)) == POWER_HOUR_MINUTES:
         return []
     return [
-        f"A Power Hour lasts exactly {POWER_HOUR_MINUTES} minutes; "
-        f"these segments add up to {minutes}."
+        _(
+            "A Power Hour lasts exactly %(exact)d minutes; these segments add up to %(minutes)d.",
+            exact=POWER_HOUR_MINUTES,
+            minutes=minutes,
+        )
     ]
 
 
@@ -140,46 +157,81 @@ def _mastermind_problems(template: Agenda, largest_set: int) -> list[str]:
     first, last = _hot_seat_run(template)
     if not all(segment["hot_seat"] for segment in template[first:last]):
         return [
-            "In a Mastermind the hot-seat segments repeat for each member, so they must "
-            "follow one another: move the other segments before or after them."
+            _(
+                "In a Mastermind the hot-seat segments repeat for each member, so they must "
+                "follow one another: move the other segments before or after them."
+            )
         ]
     return _size_problems(
-        agenda_for(SessionFormat.MASTERMIND, template, largest_set),
-        f"With a full set of {largest_set} members this Mastermind",
-        " (its hot-seat segments repeat for each member)",
+        agenda_for(SessionFormat.MASTERMIND, template, largest_set), full_set=largest_set
     )
 
 
 def session_agenda_problems(session_format: SessionFormat, agenda: Agenda) -> list[str]:
     """What keeps one session's agenda from being saved, worded for its facilitator."""
-    return _basic_problems(session_format, agenda) or _size_problems(agenda, "This agenda")
+    return _basic_problems(session_format, agenda) or _size_problems(agenda)
 
 
 def _basic_problems(session_format: SessionFormat, agenda: Agenda) -> list[str]:
     if not agenda:
-        return ["An agenda needs at least one segment: give a segment a title and its minutes."]
+        return [_("An agenda needs at least one segment: give a segment a title and its minutes.")]
     if session_format in NEEDS_HOT_SEAT and not any(segment["hot_seat"] for segment in agenda):
         return [
-            f"A {FORMATS[session_format].label} needs at least one hot-seat segment, "
-            "the member's turn with their challenge: tick “Hot seat” on it."
+            _(
+                "A %(format)s needs at least one hot-seat segment, the member's turn with their "
+                "challenge: tick “Hot seat” on it.",
+                format=FORMATS[session_format].label,
+            )
         ]
     return []
 
 
-def _size_problems(agenda: Agenda, subject: str, why: str = "") -> list[str]:
+def _size_problems(agenda: Agenda, full_set: int | None = None) -> list[str]:
+    """An agenda too long or with too many segments; ``full_set``: a Mastermind's, its
+    hot-seat segments repeated for that many members."""
     problems = []
     if (minutes := agenda_minutes(agenda)) > MAX_AGENDA_MINUTES:
-        problems.append(
-            f"{subject} would last {_duration(minutes)}{why}; "
-            f"keep it within {MAX_AGENDA_MINUTES // 60} hours."
-        )
+        problems.append(_too_long(_duration(minutes), full_set))
     if len(agenda) > MAX_SEGMENTS:
-        problems.append(
-            f"{subject} would have {len(agenda)} segments{why}; keep it to {MAX_SEGMENTS}."
-        )
+        problems.append(_too_many_segments(len(agenda), full_set))
     return problems
+
+
+def _too_long(duration: str, full_set: int | None) -> str:
+    hours = MAX_AGENDA_MINUTES // 60
+    if full_set is None:
+        return _(
+            "This agenda would last %(duration)s; keep it within %(hours)d hours.",
+            duration=duration,
+            hours=hours,
+        )
+    return _(
+        "With a full set of %(members)d members this Mastermind would last %(duration)s (its "
+        "hot-seat segments repeat for each member); keep it within %(hours)d hours.",
+        members=full_set,
+        duration=duration,
+        hours=hours,
+    )
+
+
+def _too_many_segments(count: int, full_set: int | None) -> str:
+    if full_set is None:
+        return _(
+            "This agenda would have %(count)d segments; keep it to %(most)d.",
+            count=count,
+            most=MAX_SEGMENTS,
+        )
+    return _(
+        "With a full set of %(members)d members this Mastermind would have %(count)d segments "
+        "(its hot-seat segments repeat for each member); keep it to %(most)d.",
+        members=full_set,
+        count=count,
+        most=MAX_SEGMENTS,
+    )
 
 
 def _duration(minutes: int) -> str:
     hours, rest = divmod(minutes, 60)
-    return f"{hours} h {rest} min" if rest else f"{hours} h"
+    if rest:
+        return _("%(hours)d h %(minutes)d min", hours=hours, minutes=rest)
+    return _("%(hours)d h", hours=hours)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
@@ -46,45 +48,50 @@ MAX_SETS_PER_FACILITATOR = 4
 
 class ProgrammeForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+        _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
     description = TextAreaField(
-        "Description",
+        _l("Description"),
         validators=[Length(max=5000)],
-        description="What the programme is for and who it is meant for.",
+        description=_l("What the programme is for and who it is meant for."),
     )
 
 
 class CohortForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+        _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
-    starts_on = DateField("Starts on", validators=[InputRequired(), plausible_date])
-    ends_on = DateField("Ends on", validators=[InputRequired(), plausible_date])
+    starts_on = DateField(_l("Starts on"), validators=[InputRequired(), plausible_date])
+    ends_on = DateField(_l("Ends on"), validators=[InputRequired(), plausible_date])
     capacity = IntegerField(
-        "Places",
+        _l("Places"),
         validators=[InputRequired(), NumberRange(min=1, max=2000)],
-        description="How many participants the cohort accepts.",
+        description=_l("How many participants the cohort accepts."),
     )
-    enrolment_open = BooleanField("Open for employees to request a place")
+    enrolment_open = BooleanField(_l("Open for employees to request a place"))
     time_zone = StringField(
-        "Time zone",
+        _l("Time zone"),
         default=organisation_zone_name,
         validators=[DataRequired(), Length(max=64)],
         filters=[strip_whitespace],
-        description="The zone the cohort's dates are read in, as an IANA name: Europe/London, "
-        "America/New_York, Asia/Singapore.",
+        description=_l(
+            "The zone the cohort's dates are read in, as an IANA name: Europe/London, "
+            "America/New_York, Asia/Singapore."
+        ),
     )
 
     def validate_ends_on(self, field: DateField) -> None:
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
-            raise ValidationError("The cohort must end on or after its first day.")
+            raise ValidationError(_("The cohort must end on or after its first day."))
 
     def validate_time_zone(self, field: StringField) -> None:
         if field.data and not is_zone_name(field.data):
             raise ValidationError(
-                f"{field.data!r} is not a time zone this system knows. "
-                "Use an IANA name such as Europe/Paris."
+                _(
+                    "%(zone)s is not a time zone this system knows. "
+                    "Use an IANA name such as Europe/Paris.",
+                    zone=repr(field.data),
+                )
             )
 
 
@@ -100,8 +107,8 @@ class DecisionsForm(FlaskForm):
     """Accept or decline the requests ticked on a cohort's page."""
 
     enrolment_ids = SelectMultipleField(coerce=int, validate_choice=False)
-    accept = SubmitField("Accept selected")
-    decline = SubmitField("Decline selected")
+    accept = SubmitField(_l("Accept selected"))
+    decline = SubmitField(_l("Decline selected"))
 
 
 class PeopleSearchForm(FlaskForm):
@@ -111,18 +118,20 @@ class PeopleSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(
-        "Name, username or department",
-        validators=[Length(max=100, message="Search with at most 100 characters.")],
+        _l("Name, username or department"),
+        validators=[Length(max=100, message=_l("Search with at most 100 characters."))],
         filters=[strip_whitespace],
     )
 
 
 class RosterUploadForm(FlaskForm):
     roster = FileField(
-        "CSV file",
-        validators=[FileRequired("Choose a CSV file to upload.")],
-        description="One column of usernames or email addresses, one person per line; a "
-        "header line is optional. UTF-8 text (Excel: “CSV UTF-8”), at most 5,000 lines.",
+        _l("CSV file"),
+        validators=[FileRequired(_l("Choose a CSV file to upload."))],
+        description=_l(
+            "One column of usernames or email addresses, one person per line; a "
+            "header line is optional. UTF-8 text (Excel: “CSV UTF-8”), at most 5,000 lines."
+        ),
     )
 
 
@@ -137,48 +146,48 @@ class ActionForm(FlaskForm):
 
 
 FORMAT_CHOICES = [
-    SelectChoice("power_hour", "Power Hour (one hot seat, 60 min)"),
-    SelectChoice("mastermind", "Mastermind (a hot seat per member)"),
-    SelectChoice("hack", "Hack (timed group sprint on one problem)"),
-    SelectChoice("enablement", "Enablement (skills session)"),
+    SelectChoice("power_hour", _l("Power Hour (one hot seat, 60 min)")),
+    SelectChoice("mastermind", _l("Mastermind (a hot seat per member)")),
+    SelectChoice("hack", _l("Hack (timed group sprint on one problem)")),
+    SelectChoice("enablement", _l("Enablement (skills session)")),
 ]
 
 
 class SetForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+        _l("Name"), validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
-    facilitator_id = SelectField("Facilitator", coerce=int, validators=[InputRequired()])
-    default_format = SelectField("Usual format", choices=FORMAT_CHOICES)
+    facilitator_id = SelectField(_l("Facilitator"), coerce=int, validators=[InputRequired()])
+    default_format = SelectField(_l("Usual format"), choices=FORMAT_CHOICES)
     cadence_days = IntegerField(
-        "Meets every (days)",
+        _l("Meets every (days)"),
         default=14,
         validators=[InputRequired(), NumberRange(min=1, max=90)],
-        description="Used to schedule a series of sessions.",
+        description=_l("Used to schedule a series of sessions."),
     )
 
 
 class AddMemberForm(FlaskForm):
-    person_id = SelectField("Person", coerce=int, validators=[InputRequired()])
+    person_id = SelectField(_l("Person"), coerce=int, validators=[InputRequired()])
 
 
 class FacilitatorForm(VersionedForm):
     person_id = SelectField(
-        "Facilitator",
+        _l("Facilitator"),
         coerce=int,
         validators=[InputRequired()],
-        description="Employees and guest entrepreneurs who facilitate sets.",
+        description=_l("Employees and guest entrepreneurs who facilitate sets."),
     )
 
 
 class LeaveSetForm(VersionedForm):
     """Taking a member out of their set; ``confirmed`` once they have seen what it changes."""
 
-    confirmed = BooleanField("Go ahead, although the set keeps fewer members than it needs")
+    confirmed = BooleanField(_l("Go ahead, although the set keeps fewer members than it needs"))
 
 
 class MoveMemberForm(LeaveSetForm):
-    target_id = SelectField("Move to", coerce=int, validators=[InputRequired()])
+    target_id = SelectField(_l("Move to"), coerce=int, validators=[InputRequired()])
 
 
 def one_line(value: str | None) -> str | None:
@@ -188,72 +197,91 @@ def one_line(value: str | None) -> str | None:
 
 
 USEFULNESS_CHOICES = [
-    SelectChoice(1, "1: not useful"),
+    SelectChoice(1, _l("1: not useful")),
     SelectChoice(2, "2"),
     SelectChoice(3, "3"),
     SelectChoice(4, "4"),
-    SelectChoice(5, "5: very useful"),
+    SelectChoice(5, _l("5: very useful")),
 ]
 
 
 class FeedbackForm(FlaskForm):
     usefulness = RadioField(
-        "How useful was this session for you?",
+        _l("How useful was this session for you?"),
         choices=USEFULNESS_CHOICES,
         coerce=int,
-        validators=[InputRequired(message="Choose how useful the session was, from 1 to 5.")],
+        validators=[InputRequired(message=_l("Choose how useful the session was, from 1 to 5."))],
     )
     next_step = StringField(
-        "The one thing you will do next",
+        _l("The one thing you will do next"),
         validators=[
-            DataRequired(message="Name the one thing you will do next."),
-            Length(max=300, message="Keep it to 300 characters or fewer."),
+            DataRequired(message=_l("Name the one thing you will do next.")),
+            Length(max=300, message=_l("Keep it to 300 characters or fewer.")),
         ],
         filters=[one_line],
-        description="One line. Your facilitator and the programme team see the set's answers "
-        "together, without names, once answering has closed and at least three members answered.",
+        description=_l(
+            "One line. Your facilitator and the programme team see the set's answers together, "
+            "without names, once answering has closed and at least three members answered."
+        ),
     )
 
 
 class WhenAndWhereForm(FlaskForm):
     """When and where a session happens: shared by scheduling and rescheduling."""
 
-    day = DateField("Date", validators=[InputRequired(), plausible_date])
-    start = TimeField("Starts at", validators=[InputRequired()])
+    day = DateField(_l("Date"), validators=[InputRequired(), plausible_date])
+    start = TimeField(_l("Starts at"), validators=[InputRequired()])
     location = StringField(
-        "Place", validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
+        _l("Place"), validators=[Optional(), Length(max=300)], filters=[strip_whitespace]
     )
     video_url = URLField(
-        "Video link",
+        _l("Video link"),
         validators=[Optional(), URL(require_tld=False), Length(max=500)],
         filters=[strip_whitespace],
     )
 
 
 class ScheduleForm(WhenAndWhereForm):
-    session_format = SelectField("Format", choices=FORMAT_CHOICES)
+    session_format = SelectField(_l("Format"), choices=FORMAT_CHOICES)
     count = IntegerField(
-        "Number of sessions",
+        _l("Number of sessions"),
         default=1,
         validators=[InputRequired(), NumberRange(min=1, max=20)],
-        description="More than one schedules a series at the set's usual interval.",
+        description=_l("More than one schedules a series at the set's usual interval."),
     )
 
 
 BARRIER_CHOICES = [
-    SelectChoice("permission", "Permission or sign-off"),
-    SelectChoice("resources", "Money or resources"),
-    SelectChoice("time", "Time"),
-    SelectChoice("skills", "Skills or knowledge"),
-    SelectChoice("customer_access", "Access to customers"),
-    SelectChoice("politics", "Politics or stakeholders"),
-    SelectChoice("risk_aversion", "Fear of failure or risk aversion"),
-    SelectChoice("other", "Something else"),
+    SelectChoice("permission", _l("Permission or sign-off")),
+    SelectChoice("resources", _l("Money or resources")),
+    SelectChoice("time", _l("Time")),
+    SelectChoice("skills", _l("Skills or knowledge")),
+    SelectChoice("customer_access", _l("Access to customers")),
+    SelectChoice("politics", _l("Politics or stakeholders")),
+    SelectChoice("risk_aversion", _l("Fear of failure or risk aversion")),
+    SelectChoice("other", _l("Something else")),
 ]
+# How a page names a barrier and an action's status, in a sentence ("Barrier: time").
+BARRIER_NAMES = {
+    "permission": _l("permission"),
+    "resources": _l("resources"),
+    "time": _l("time"),
+    "skills": _l("skills"),
+    "customer_access": _l("customer access"),
+    "politics": _l("politics"),
+    "risk_aversion": _l("risk aversion"),
+    "other": _l("other"),
+}
+ACTION_STATUS_NAMES = {
+    "open": _l("open"),
+    "done": _l("done"),
+    "partly": _l("partly"),
+    "not_done": _l("not done"),
+}
 REVIEW_CHOICES = [
-    SelectChoice("done", "Done"),
-    SelectChoice("partly", "Partly done"),
-    SelectChoice("not_done", "Not done"),
+    SelectChoice("done", _l("Done")),
+    SelectChoice("partly", _l("Partly done")),
+    SelectChoice("not_done", _l("Not done")),
 ]
 
 
@@ -261,41 +289,41 @@ class ChallengeForm(VersionedForm):
     """The barrier a member brings to the hot seat."""
 
     challenge_title = StringField(
-        "Challenge", validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
+        _l("Challenge"), validators=[DataRequired(), Length(max=200)], filters=[strip_whitespace]
     )
     challenge_description = TextAreaField(
-        "What stands in the way", validators=[Length(max=5000)], filters=[strip_whitespace]
+        _l("What stands in the way"), validators=[Length(max=5000)], filters=[strip_whitespace]
     )
-    barrier = SelectField("Kind of barrier", choices=BARRIER_CHOICES)
+    barrier = SelectField(_l("Kind of barrier"), choices=BARRIER_CHOICES)
 
 
 class HotSeatForm(ChallengeForm):
-    person_id = SelectField("Member in the hot seat", coerce=int, validators=[InputRequired()])
+    person_id = SelectField(_l("Member in the hot seat"), coerce=int, validators=[InputRequired()])
 
 
 class QuestionForm(FlaskForm):
-    asked_by_id = SelectField("Asked by", coerce=int, validators=[InputRequired()])
+    asked_by_id = SelectField(_l("Asked by"), coerce=int, validators=[InputRequired()])
     text = StringField(
-        "Question", validators=[DataRequired(), Length(max=300)], filters=[strip_whitespace]
+        _l("Question"), validators=[DataRequired(), Length(max=300)], filters=[strip_whitespace]
     )
 
 
 class CommitmentForm(FlaskForm):
     description = StringField(
-        "Commitment", validators=[DataRequired(), Length(max=500)], filters=[strip_whitespace]
+        _l("Commitment"), validators=[DataRequired(), Length(max=500)], filters=[strip_whitespace]
     )
-    due_on = DateField("Due", validators=[InputRequired(), plausible_date])
+    due_on = DateField(_l("Due"), validators=[InputRequired(), plausible_date])
 
 
 class ReviewForm(FlaskForm):
-    status = SelectField("How did it go", choices=REVIEW_CHOICES)
+    status = SelectField(_l("How did it go"), choices=REVIEW_CHOICES)
     learning = TextAreaField(
-        "What was learned", validators=[Length(max=2000)], filters=[strip_whitespace]
+        _l("What was learned"), validators=[Length(max=2000)], filters=[strip_whitespace]
     )
 
 
 class ExperimentFromActionForm(FlaskForm):
-    venture_id = SelectField("Experiment on", coerce=int, validators=[InputRequired()])
+    venture_id = SelectField(_l("Experiment on"), coerce=int, validators=[InputRequired()])
 
 
 class RescheduleForm(WhenAndWhereForm, VersionedForm):
@@ -304,7 +332,7 @@ class RescheduleForm(WhenAndWhereForm, VersionedForm):
 
 # A person's id in a hidden field: only a tampered or mangled form holds another.
 A_PERSON_ID = NumberRange(
-    min=1, max=MAX_ID, message="No such person: reload the page and try again."
+    min=1, max=MAX_ID, message=_l("No such person: reload the page and try again.")
 )
 
 MAX_SEGMENT_MINUTES = 240
@@ -321,22 +349,22 @@ class SegmentForm(Form):
     a row left blank is ignored."""
 
     title = StringField(
-        "Title",
-        validators=[Length(max=120, message="A title has at most 120 characters.")],
+        _l("Title"),
+        validators=[Length(max=120, message=_l("A title has at most 120 characters."))],
         filters=[strip_whitespace],
     )
     minutes = IntegerField(
-        "Minutes",
+        _l("Minutes"),
         validators=[
             Optional(),
             NumberRange(
                 min=1,
                 max=MAX_SEGMENT_MINUTES,
-                message=f"Minutes must be between 1 and {MAX_SEGMENT_MINUTES}.",
+                message=_l("Minutes must be between 1 and %(most)d.", most=MAX_SEGMENT_MINUTES),
             ),
         ],
     )
-    hot_seat = BooleanField("Hot seat")
+    hot_seat = BooleanField(_l("Hot seat"))
 
     @property
     def is_blank(self) -> bool:
@@ -347,10 +375,10 @@ class SegmentForm(Form):
         if self.is_blank:
             return True
         if not self.title.data:
-            self.title.errors.append("Give this segment a title.")
+            self.title.errors.append(_("Give this segment a title."))
         if not _typed(self.minutes):
             self.minutes.errors.append(
-                f"Give this segment its minutes (1 to {MAX_SEGMENT_MINUTES})."
+                _("Give this segment its minutes (1 to %(most)d).", most=MAX_SEGMENT_MINUTES)
             )
         return not self.errors
 
@@ -360,7 +388,7 @@ class AgendaForm(VersionedForm):
     fill in, and "Add more rows" shows the form again with more (no JavaScript needed)."""
 
     segments = FieldList(FormField(SegmentForm), min_entries=1, max_entries=MAX_SEGMENTS)
-    more_rows = SubmitField("Add more rows")
+    more_rows = SubmitField(_l("Add more rows"))
 
     def filled(self) -> list[dict[str, Any]]:
         rows = [entry.form for entry in self.segments]
@@ -372,7 +400,7 @@ class AgendaForm(VersionedForm):
 
     def add_blank_rows(self) -> None:
         room = MAX_SEGMENTS - len(self.segments.entries)
-        for _ in range(min(BLANK_ROWS, room)):
+        for _row in range(min(BLANK_ROWS, room)):
             self.segments.append_entry()
 
     def ready_to_save(self) -> bool:
@@ -384,7 +412,7 @@ class FacilitatorCapacityForm(Form):
 
     person_id = IntegerField(widget=HiddenInput(), validators=[InputRequired(), A_PERSON_ID])
     capacity = IntegerField(
-        "Sets",
+        _l("Sets"),
         default=0,
         validators=[InputRequired(), NumberRange(min=0, max=MAX_SETS_PER_FACILITATOR)],
     )
@@ -393,18 +421,20 @@ class FacilitatorCapacityForm(Form):
 class ComposeForm(FlaskForm):
     facilitators = FieldList(FormField(FacilitatorCapacityForm))
     set_count = IntegerField(
-        "Number of sets",
+        _l("Number of sets"),
         validators=[Optional(), NumberRange(min=1, max=500)],
-        description="Leave empty and the composer chooses, aiming at sets of six.",
+        description=_l("Leave empty and the composer chooses, aiming at sets of six."),
     )
     keep_apart_previous = BooleanField(
-        "Keep apart people who shared a set in the previous cohort", default=True
+        _l("Keep apart people who shared a set in the previous cohort"), default=True
     )
     seed = IntegerField(
-        "Seed",
+        _l("Seed"),
         default=1,
         validators=[InputRequired(), NumberRange(min=0, max=1_000_000)],
-        description="The same people and seed give the same proposal; another seed, another one.",
+        description=_l(
+            "The same people and seed give the same proposal; another seed, another one."
+        ),
     )
 
 
@@ -415,7 +445,7 @@ class PlacementForm(VersionedForm):
 
 
 class MoveForm(PlacementForm):
-    target = IntegerField("Move to set", validators=[InputRequired(), NumberRange(min=1)])
+    target = IntegerField(_l("Move to set"), validators=[InputRequired(), NumberRange(min=1)])
 
 
 class EnrolPersonForm(FlaskForm):

@@ -11,13 +11,20 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from intrapreneur.core.dates import number_text
+
 MAX_LINES = 5_000
 # A first line holding one of these is a header, not a person.
 HEADERS = frozenset({"username", "usernames", "email", "emails", "e-mail", "email address"})
 SHOWN_LINE_NUMBERS = 10
-TOO_MANY_LINES = (
-    f"The file has more than {MAX_LINES:,} lines; at most {MAX_LINES:,} people can be "
-    "imported at a time. Split it into smaller files."
+TOO_MANY_LINES = _l(
+    "The file has more than %(most)s lines; at most %(most)s people can be imported at "
+    "a time. Split it into smaller files.",
+    most=LazyString(number_text, MAX_LINES),
 )
 
 
@@ -52,10 +59,14 @@ def read_roster(content: bytes) -> list[RosterLine]:
                 too_wide.append(reader.line_num)
             lines.append(RosterLine(reader.line_num, cells[0]))
             if len(lines) > MAX_LINES + 1:  # one more than a header and the most lines
-                raise RosterFileProblem(TOO_MANY_LINES)
+                raise RosterFileProblem(str(TOO_MANY_LINES))
     except csv.Error as error:
         raise RosterFileProblem(
-            f"Line {reader.line_num} cannot be read as CSV ({error}). Check its quotes."
+            _(
+                "Line %(line)s cannot be read as CSV (%(error)s). Check its quotes.",
+                line=reader.line_num,
+                error=error,
+            )
         ) from None
     if too_wide:
         raise RosterFileProblem(_too_wide(too_wide))
@@ -63,25 +74,30 @@ def read_roster(content: bytes) -> list[RosterLine]:
         lines = lines[1:]
     if not lines:
         raise RosterFileProblem(
-            "The file holds no usernames or email addresses: put one person on each line."
+            _(
+                "The file holds no usernames or email addresses: put one person on each line.",
+            )
         )
     if len(lines) > MAX_LINES:
-        raise RosterFileProblem(TOO_MANY_LINES)
+        raise RosterFileProblem(str(TOO_MANY_LINES))
     return lines
 
 
 def _text(content: bytes) -> str:
     if not content.strip():
-        raise RosterFileProblem("The file is empty: put one username or email address per line.")
+        raise RosterFileProblem(_("The file is empty: put one username or email address per line."))
     try:
         text = content.decode("utf-8-sig")  # Excel's "CSV UTF-8" starts with a byte-order mark
     except UnicodeDecodeError as error:
         raise RosterFileProblem(
-            f"The file is not UTF-8 text (byte {error.start + 1} is not valid UTF-8). "
-            "Save it as UTF-8 (Excel: “CSV UTF-8”) and upload it again."
+            _(
+                "The file is not UTF-8 text (byte %(byte)s is not valid UTF-8). Save it as "
+                "UTF-8 (Excel: “CSV UTF-8”) and upload it again.",
+                byte=error.start + 1,
+            )
         ) from None
     if "\0" in text:
-        raise RosterFileProblem("The file holds NUL characters, so it is not a text file.")
+        raise RosterFileProblem(_("The file holds NUL characters, so it is not a text file."))
     return text
 
 
@@ -89,11 +105,14 @@ def _too_wide(numbers: list[int]) -> str:
     shown = ", ".join(str(number) for number in numbers[:SHOWN_LINE_NUMBERS])
     more = len(numbers) - SHOWN_LINE_NUMBERS
     if more > 0:
-        return (
-            f"The file must have one column, but these lines have more: {shown} "
-            f"and {more:,} others. Keep only the usernames or email addresses."
+        return _(
+            "The file must have one column, but these lines have more: %(shown)s and "
+            "%(more)s others. Keep only the usernames or email addresses.",
+            shown=shown,
+            more=number_text(more),
         )
-    return (
-        f"The file must have one column, but these lines have more: {shown}. "
-        "Keep only the usernames or email addresses."
+    return _(
+        "The file must have one column, but these lines have more: %(shown)s. Keep "
+        "only the usernames or email addresses.",
+        shown=shown,
     )

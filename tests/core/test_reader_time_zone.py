@@ -27,6 +27,7 @@ from intrapreneur.learning.models import (
 )
 from tests.conftest import sign_in_as
 from tests.experiments.builders import learning_set
+from tests.formats import day
 
 TEMPLATES = Path(__file__).parents[2] / "intrapreneur" / "templates"
 NOON_UTC = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
@@ -95,8 +96,8 @@ def test_a_double_booking_is_told_in_the_schedulers_zone(
         now=datetime.now(UTC),
         by=hr,
     )
-    day = f"{starts.astimezone(ZoneInfo(hr.time_zone)):%d %b %Y}"
-    assert clashes == [f"Busy Bee is also in Elsewhere at {day} 10:00 (America/New_York)."]
+    there = day(starts.astimezone(ZoneInfo(hr.time_zone)).date())
+    assert clashes == [f"Busy Bee is also in Elsewhere at {there}, 10:00 (America/New_York)."]
 
 
 def test_no_template_formats_a_stored_time_without_the_readers_zone() -> None:

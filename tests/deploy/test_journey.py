@@ -61,6 +61,7 @@ from tests.deploy.test_serve import (
     stop_process,
 )
 from tests.deploy.test_serve import _wait_until_up as _wait_until_serving
+from tests.formats import moment
 
 GUEST_EMAIL = "grace.guest@startup.example"
 GUEST_NAME = "Grace Guest"
@@ -281,7 +282,7 @@ def _session_tomorrow(site: Deployment, hr: Browser, guest: Browser, set_path: s
             "count": "1",
         },
     )
-    assert "1 session(s) scheduled." in scheduled.text, scheduled.text
+    assert "1 session scheduled." in scheduled.text, scheduled.text
     found = re.search(r'href="/sessions/(\d+)"', scheduled.text)
     assert found, scheduled.text
     session_id = found.group(1)
@@ -320,7 +321,7 @@ def _session_start() -> datetime:
 
 def _session_subject() -> str:
     """The set and the start in the guest's zone, the default one too."""
-    return f"{SET_NAME}, {_session_start():%a %d %b %H:%M}"
+    return f"{SET_NAME}, {moment(_session_start())}"
 
 
 # -- the set-ups --------------------------------------------------------------------------

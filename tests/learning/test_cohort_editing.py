@@ -25,6 +25,7 @@ from intrapreneur.learning.models import (
     SessionFormat,
 )
 from tests.conftest import csrf_token, sign_in_as
+from tests.formats import day
 from tests.learning.builders import a_cohort, requests_for, session_in
 
 NOW = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -251,10 +252,10 @@ def test_dates_that_would_strand_scheduled_sessions_are_refused_naming_how_many_
     assert refused.status_code == 422
     body = refused.get_data(as_text=True)
     end_error = body.split('id="ends_on-error"', 1)[1].split("</p>", 1)[0]
-    first = local(now + timedelta(days=40), "Europe/London").strftime("%d %b %Y at %H:%M")
+    first = _day_at(local(now + timedelta(days=40), "Europe/London"))
     assert f"Sessions scheduled after this date: 2, the first on {first} (Aurora)" in end_error
     start_error = body.split('id="starts_on-error"', 1)[1].split("</p>", 1)[0]
-    first = local(now + timedelta(days=10), "Europe/London").strftime("%d %b %Y at %H:%M")
+    first = _day_at(local(now + timedelta(days=10), "Europe/London"))
     assert f"Sessions scheduled before this date: 1, the first on {first} (Aurora)" in start_error
     assert db.session.scalar(select(Cohort.ends_on)) == today + timedelta(days=90)
 
@@ -279,7 +280,7 @@ def test_the_cohort_time_zone_decides_which_day_a_session_falls_on(
             cohort, _values(cohort, time_zone="Europe/Zurich"), version=1, by=hr, now=NOW
         )
     assert list(refused.value.problems) == ["ends_on"]
-    assert "the first on 01 Jul 2027 at 01:30 (Aurora)" in refused.value.message
+    assert "the first on 1 Jul 2027, 01:30 (Aurora)" in refused.value.message
 
     changes, _ = services.edit_cohort(
         cohort, _values(cohort, time_zone="Atlantic/Reykjavik"), version=1, by=hr, now=NOW
@@ -412,3 +413,7 @@ def test_a_closed_cohort_is_read_only_everywhere_it_is_written(
     # A guest can no longer be invited into it either.
     assert cohort.id not in [c.id for c, _ in queries.cohorts_with_sets(today)]
     assert db.session.scalar(select(func.count()).select_from(LearningSet)) == 1
+
+
+def _day_at(moment: datetime) -> str:
+    return f"{day(moment.date())}, {moment:%H:%M}"

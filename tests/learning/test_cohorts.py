@@ -171,7 +171,7 @@ def test_hr_accepts_and_declines_within_capacity_and_a_full_cohort_puts_on_the_w
         EnrolmentStatus.DECLINED,
     ]
     page = client.get(detail).get_data(as_text=True)
-    assert "1 of 1</strong> places taken" in page
+    assert "1 of 1</strong> place taken" in page
     assert "waiting list, number 1" in page
     assert "Full" in _browse_as(client, make_person())
 

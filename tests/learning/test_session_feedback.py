@@ -381,7 +381,7 @@ def test_a_two_answer_session_says_how_many_more_are_needed_while_open(
 
     page = client.get(f"/sets/{circle['set'].id}/health").get_data(as_text=True)
 
-    assert "1 more answer(s) are needed" in page
+    assert "1 more answer is needed" in page
     assert "no session's answers are shown yet" in page
 
 

@@ -148,7 +148,7 @@ def test_hr_replaces_a_facilitator_and_both_calendars_follow(
     sign_in_as(client, world["hr"])
     url = f"/sets/{a.id}/facilitator"
     page = client.get(url).get_data(as_text=True)
-    assert "Facilitated today by Fay" in page and "2 upcoming session(s)" in page
+    assert "Facilitated today by Fay" in page and "2 upcoming sessions" in page
 
     response = _page_post(client, url, version=a.version, person_id=ned.id)
 

@@ -56,6 +56,8 @@ from __future__ import annotations
 import random
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
+
 from intrapreneur.learning.composer.board import UNPLACED, Board, Cohort
 from intrapreneur.learning.composer.facilitators import FacilitatorMatching, blocked_by
 from intrapreneur.learning.composer.greedy import apply_locks, place_everyone
@@ -203,19 +205,35 @@ def move_refusal(
     i = cohort.index_of[person_id]
     name, target_name = cohort.short(person_id), arrangement.name_of(target)
     if board.where[i] == target:
-        return f"{name} is already in {target_name}."
+        return _("%(name)s is already in %(set)s.", name=name, set=target_name)
     if board.size(target) >= max_size:
-        return f"{target_name} already has {max_size} members, the most a set can have."
+        return _(
+            "%(set)s already has %(most)d members, the most a set can have.",
+            set=target_name,
+            most=max_size,
+        )
     blocker = next((m for m in board.members[target] if cohort.in_chain(i, m)), None)
     if blocker is not None:
-        return f"{name} cannot join {target_name}: {chain_clause(cohort, i, blocker)}."
+        return _(
+            "%(name)s cannot join %(set)s: %(chain)s.",
+            name=name,
+            set=target_name,
+            chain=chain_clause(cohort, i, blocker),
+        )
     if i in board.blocked[target]:
         facilitator = facilitator_name(facilitators, arrangement.facilitator_ids[target])
         if arrangement.facilitator_ids[target] == person_id:
-            return f"{name} facilitates {target_name} and cannot also be a member of it."
-        return (
-            f"{name} cannot join {target_name}: its facilitator {facilitator} is in "
-            "their management chain."
+            return _(
+                "%(name)s facilitates %(set)s and cannot also be a member of it.",
+                name=name,
+                set=target_name,
+            )
+        return _(
+            "%(name)s cannot join %(set)s: its facilitator %(facilitator)s is in their "
+            "management chain.",
+            name=name,
+            set=target_name,
+            facilitator=facilitator,
         )
     return None
 

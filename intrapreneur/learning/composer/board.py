@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
+
 from intrapreneur.learning.composer.model import Candidate
 
 NO_DEPARTMENT = -1
@@ -65,11 +67,15 @@ class Cohort:
         """ "Ada Lovelace and Alan Turing", or "Persons 2 and 5" where names are not known."""
         if all(p in self.names for p in person_ids):
             names = [self.names[p] for p in person_ids]
-            return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+            if len(names) == 1:
+                return names[0]
+            return _("%(names)s and %(last)s", names=", ".join(names[:-1]), last=names[-1])
         if len(person_ids) == 1:
-            return f"Person {person_ids[0]}"
+            return _("Person %(number)d", number=person_ids[0])
         numbers = [str(p) for p in person_ids]
-        return f"Persons {', '.join(numbers[:-1])} and {numbers[-1]}"
+        return _(
+            "Persons %(numbers)s and %(last)s", numbers=", ".join(numbers[:-1]), last=numbers[-1]
+        )
 
     def in_chain(self, i: int, j: int) -> bool:
         return i in self.ancestors[j] or j in self.ancestors[i]

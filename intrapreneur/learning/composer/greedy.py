@@ -7,6 +7,8 @@ import random
 from collections import Counter
 from collections.abc import Mapping
 
+from flask_babel import gettext as _
+
 from intrapreneur.learning.composer.board import NO_DEPARTMENT, UNPLACED, Board, Cohort
 from intrapreneur.learning.composer.repair import fill_undersized, place_by_moving_blockers
 from intrapreneur.learning.composer.wording import number_of_sets, set_name
@@ -20,13 +22,20 @@ def apply_locks(board: Board, locks: Mapping[int, int]) -> list[str]:
     for person_id, s in sorted(locks.items()):
         if person_id not in cohort.index_of:
             problems.append(
-                f"{cohort.persons([person_id])} is locked but is not among the candidates; "
-                "the lock was ignored."
+                _(
+                    "%(person)s is locked but is not among the candidates; the lock was ignored.",
+                    person=cohort.persons([person_id]),
+                )
             )
         elif s >= board.set_count:
             problems.append(
-                f"{cohort.persons([person_id])} is locked in {set_name(s)}, but there are only "
-                f"{number_of_sets(board.set_count)}; the composer placed them instead."
+                _(
+                    "%(person)s is locked in %(set)s, but there are only %(sets)s; the composer "
+                    "placed them instead.",
+                    person=cohort.persons([person_id]),
+                    set=set_name(s),
+                    sets=number_of_sets(board.set_count),
+                )
             )
         else:
             placeable.append((s, cohort.index_of[person_id]))
@@ -44,9 +53,14 @@ def apply_locks(board: Board, locks: Mapping[int, int]) -> list[str]:
             board.locked[i] = True
     for s, person_ids in over_limit.items():
         problems.append(
-            f"{locks_per_set[s]} people are locked in {set_name(s)}, more than the maximum "
-            f"of {board.max_size}; the locks of {cohort.persons(person_ids)} were not honoured and "
-            "the composer placed them."
+            _(
+                "%(count)d people are locked in %(set)s, more than the maximum of %(most)d; the "
+                "locks of %(people)s were not honoured and the composer placed them.",
+                count=locks_per_set[s],
+                set=set_name(s),
+                most=board.max_size,
+                people=cohort.persons(person_ids),
+            )
         )
     return problems
 
@@ -54,10 +68,14 @@ def apply_locks(board: Board, locks: Mapping[int, int]) -> list[str]:
 def _chain_lock_problem(cohort: Cohort, i: int, blocker: int, s: int) -> str:
     upper, lower = (blocker, i) if blocker in cohort.ancestors[i] else (i, blocker)
     ids = cohort.ids
-    return (
-        f"{cohort.persons([ids[blocker], ids[i]])} are both locked in {set_name(s)}, "
-        f"but {cohort.short(ids[upper])} is above {cohort.short(ids[lower])} in the management "
-        f"chain; the lock of {cohort.short(ids[i])} was not honoured and the composer placed them."
+    return _(
+        "%(people)s are both locked in %(set)s, but %(upper)s is above %(lower)s in the "
+        "management chain; the lock of %(person)s was not honoured and the composer placed them.",
+        people=cohort.persons([ids[blocker], ids[i]]),
+        set=set_name(s),
+        upper=cohort.short(ids[upper]),
+        lower=cohort.short(ids[lower]),
+        person=cohort.short(ids[i]),
     )
 
 
@@ -86,7 +104,7 @@ def _target_sizes(locked_counts: list[int], people: int, max_size: int) -> list[
     targets = list(locked_counts)
     heap = [(size, s) for s, size in enumerate(targets) if size < max_size]
     heapq.heapify(heap)
-    for _ in range(people - sum(targets)):
+    for _extra in range(people - sum(targets)):
         if not heap:
             break
         size, s = heapq.heappop(heap)

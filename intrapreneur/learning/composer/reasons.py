@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
 from intrapreneur.learning.composer.board import NO_DEPARTMENT, UNPLACED, Board
 from intrapreneur.learning.composer.wording import number_of_sets, ordinal, set_name
 
@@ -17,41 +20,69 @@ def _reason(board: Board, i: int) -> str:
     cohort = board.cohort
     s = board.where[i]
     name = set_name(s)
-    clauses = [f"locked in {name} by hr"] if board.locked[i] else []
-    place = "there" if clauses else f"in {name}"
+    locked = board.locked[i]
+    # Once the lock has named the set, the clauses after it say "there".
+    clauses = [_("locked in %(set)s by hr", set=name)] if locked else []
     department = cohort.department[i]
     if department != NO_DEPARTMENT:
-        clauses.append(_department_clause(board, department, s, place))
+        clauses.append(_department_clause(board, department, s, name if not locked else None))
     elif not cohort.is_guest[i]:
-        clauses.append(f"{place} (no department recorded)")
+        clauses.append(
+            _("there (no department recorded)")
+            if clauses
+            else _("in %(set)s (no department recorded)", set=name)
+        )
     if cohort.is_guest[i]:
         guests = [m for m in sorted(board.members[s]) if cohort.is_guest[m]]
-        whose = "the set's" if clauses else f"{name}'s"
-        clauses.append(f"brings {whose} {ordinal(guests.index(i) + 1)} guest entrepreneur")
+        position = ordinal(guests.index(i) + 1)
+        clauses.append(
+            _("brings the set's %(ordinal)s guest entrepreneur", ordinal=position)
+            if clauses
+            else _("brings %(set)s's %(ordinal)s guest entrepreneur", set=name, ordinal=position)
+        )
     if cohort.chain_size[i]:
-        clauses.append("no one from their management chain there")
+        clauses.append(_("no one from their management chain there"))
     else:
-        clauses.append("no one from their management chain in the cohort")
+        clauses.append(_("no one from their management chain in the cohort"))
     if cohort.partners[i]:
         again = sum(board.where[j] == s for j in cohort.partners[i])
         clauses.append(
-            f"together again with {again} {'person' if again == 1 else 'people'} "
-            "they shared a set with before"
+            ngettext(
+                "together again with %(num)d person they shared a set with before",
+                "together again with %(num)d people they shared a set with before",
+                again,
+            )
             if again
-            else "no one they shared a set with before"
+            else _("no one they shared a set with before")
         )
-    sentence = "; ".join(clauses)
-    return sentence[0].upper() + sentence[1:] + "."
+    sentence = _("%(clauses)s.", clauses=_("; ").join(clauses))
+    return sentence[0].upper() + sentence[1:]
 
 
-def _department_clause(board: Board, department: int, s: int, place: str) -> str:
+def _department_clause(board: Board, department: int, s: int, name: str | None) -> str:
+    """Who else of the person's department is in their set; ``name`` None: "there"."""
     cohort = board.cohort
     title = cohort.department_names[department]
     together = board.department_count[s][department]
     if together == 1:
-        return f"only {title} person {place}"
-    clause = f"one of {together} {title} people {place}"
+        if name is None:
+            return _("only %(department)s person there", department=title)
+        return _("only %(department)s person in %(set)s", department=title, set=name)
+    if name is None:
+        clause = _("one of %(count)d %(department)s people there", count=together, department=title)
+    else:
+        clause = _(
+            "one of %(count)d %(department)s people in %(set)s",
+            count=together,
+            department=title,
+            set=name,
+        )
     size = cohort.department_size[department]
     if size > board.set_count:
-        clause += f" ({title} has {size} people for {number_of_sets(board.set_count)})"
+        clause += " " + _(
+            "(%(department)s has %(size)d people for %(sets)s)",
+            department=title,
+            size=size,
+            sets=number_of_sets(board.set_count),
+        )
     return clause

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
-ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth")
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+
+# As in "brings the set's second guest entrepreneur" (a set has at most eight members).
+ORDINALS = (
+    _l("first"),
+    _l("second"),
+    _l("third"),
+    _l("fourth"),
+    _l("fifth"),
+    _l("sixth"),
+    _l("seventh"),
+    _l("eighth"),
+)
 
 
 def set_name(index: int) -> str:
-    return f"Set {index + 1}"
+    return _("Set %(number)d", number=index + 1)
 
 
 def number_of_sets(count: int) -> str:
-    return f"{count} set" if count == 1 else f"{count} sets"
+    return ngettext("%(num)d set", "%(num)d sets", count)
 
 
 def set_names(indices: list[int]) -> str:
@@ -29,11 +43,13 @@ def set_names(indices: list[int]) -> str:
             parts.append(f"{first}–{last}")
         else:
             parts.extend(str(n) for n in range(first, last + 1))
-    return f"Sets {', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else f"Sets {parts[0]}"
+    if len(parts) == 1:
+        return _("Sets %(numbers)s", numbers=parts[0])
+    return _("Sets %(numbers)s and %(last)s", numbers=", ".join(parts[:-1]), last=parts[-1])
 
 
 def ordinal(n: int) -> str:
     if n <= len(ORDINALS):
-        return ORDINALS[n - 1]
+        return str(ORDINALS[n - 1])
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"

@@ -61,6 +61,7 @@ from intrapreneur.learning.services.refusals import (
     ensure_not_archived,
 )
 from intrapreneur.learning.services.roster_import import (
+    OUTCOME_LABELS,
     LineOutcome,
     Outcome,
     RosterCheck,
@@ -99,6 +100,7 @@ from intrapreneur.learning.services.sets import (
 __all__ = [
     "MAX_SET_SIZE",
     "MIN_SET_SIZE",
+    "OUTCOME_LABELS",
     "CohortValues",
     "Decisions",
     "InvalidAgenda",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -51,7 +52,12 @@ def reset_agenda_template(
     version keeps counting and an editor holding an older copy is still refused."""
     template = _template_as_seen(session_format, version)
     if agenda_templates.is_shipped(session_format, template):
-        raise LearningRefusal(f"{FORMATS[session_format].label} already uses its shipped agenda.")
+        raise LearningRefusal(
+            _(
+                "%(label)s already uses its shipped agenda.",
+                label=FORMATS[session_format].label,
+            )
+        )
     shipped = shipped_agenda(session_format)
     template = _write_template(session_format, template, shipped, by=by, now=now)
     audit.record("agenda_template.reset", actor=by, obj=template, format=session_format.value)
@@ -78,7 +84,7 @@ def _template_as_seen(session_format: SessionFormat, version: int) -> AgendaTemp
     """The template the editor saw (version 0 stands for the shipped agenda), else StaleEdit."""
     template = agenda_templates.template_of(session_format)
     if (template.version if template is not None else 0) != version:
-        raise StaleEdit("agenda")
+        raise StaleEdit(what="agenda")
     return template
 
 
@@ -88,4 +94,4 @@ def _flush_template() -> None:
         with db.session.begin_nested():
             db.session.flush()
     except (IntegrityError, StaleDataError):
-        raise StaleEdit("agenda") from None
+        raise StaleEdit(what="agenda") from None

@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from intrapreneur.core import services as audit
-from intrapreneur.core.timezones import local, to_utc
+from intrapreneur.core.timezones import to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, Enrolment, LearningSession, Programme
+from intrapreneur.learning.moments import moment_in_zone
 from intrapreneur.learning.services.enrolment import fill_free_places
 from intrapreneur.learning.services.refusals import (
     LearningRefusal,
@@ -28,8 +32,6 @@ from intrapreneur.learning.services.refusals import (
     ensure_cohort_open,
     ensure_not_archived,
 )
-
-WHEN = "%d %b %Y at %H:%M"
 
 
 def _ensure_version(record: Programme | Cohort, version: int, what: str) -> None:
@@ -59,7 +61,16 @@ def edit_programme(
     _ensure_version(programme, version, "programme")
     taken = select(exists().where(Programme.name == name, Programme.id != programme.id))
     if db.session.scalar(taken):
-        raise RefusedFields({"name": [f"A programme called {name!r} already exists."]})
+        raise RefusedFields(
+            {
+                "name": [
+                    _(
+                        "A programme called %(name)s already exists.",
+                        name=repr(name),
+                    )
+                ]
+            }
+        )
     changes = _apply(programme, {"name": name, "description": description or ""})
     if changes:
         audit.record("programme.updated", actor=by, obj=programme, changes=changes)
@@ -74,8 +85,12 @@ def archive_programme(programme: Programme, *, version: int, by: Person, now: da
     if still_open:
         names = ", ".join(cohort.name for cohort in still_open)
         raise LearningRefusal(
-            f"{programme.name} cannot be archived while it has open cohorts ({names}): "
-            "close them first."
+            _(
+                "%(programme)s cannot be archived while it has open cohorts (%(names)s): close "
+                "them first.",
+                programme=programme.name,
+                names=names,
+            )
         )
     changes = _apply(programme, {"archived_at": now})
     audit.record("programme.archived", actor=by, obj=programme, changes=changes)
@@ -116,8 +131,11 @@ def _problems(cohort: Cohort, values: CohortValues) -> dict[str, list[str]]:
         accepted = queries.accepted_count(cohort.id)
         if values.capacity < accepted:
             problems["capacity"] = [
-                f"Participants already accepted: {accepted}. The cohort needs at least "
-                f"{accepted} places; remove participants first to go lower."
+                _(
+                    "Participants already accepted: %(accepted)s. The cohort needs at least "
+                    "%(accepted)s places; remove participants first to go lower.",
+                    accepted=accepted,
+                )
             ]
     zone = values.time_zone
     if zone != cohort.time_zone or values.ends_on != cohort.ends_on:
@@ -131,12 +149,12 @@ def _problems(cohort: Cohort, values: CohortValues) -> dict[str, list[str]]:
     return problems
 
 
-AFTER_END = (
-    "Sessions scheduled after this date: {count}, the first on {first}. "
+AFTER_END = _l(
+    "Sessions scheduled after this date: %(count)d, the first on %(first)s. "
     "Move or cancel them first, or choose a later end date."
 )
-BEFORE_START = (
-    "Sessions scheduled before this date: {count}, the first on {first}. "
+BEFORE_START = _l(
+    "Sessions scheduled before this date: %(count)d, the first on %(first)s. "
     "Move or cancel them first, or choose an earlier start date."
 )
 
@@ -146,14 +164,18 @@ def _stranding(
     field: str,
     stranded: tuple[int, LearningSession | None],
     zone_name: str,
-    message: str,
+    message: LazyString,
 ) -> None:
     count, first = stranded
     if first is None:
         return
-    starts = local(first.starts_at, zone_name)
-    when = f"{starts:{WHEN}} ({first.learning_set.name})"
-    problems[field] = [message.format(count=count, first=when)]
+    # In the cohort's zone, the one its dates are read in.
+    when = _(
+        "%(when)s (%(set)s)",
+        when=moment_in_zone(first.starts_at, zone_name),
+        set=first.learning_set.name,
+    )
+    problems[field] = [str(message) % {"count": count, "first": when}]
 
 
 def close_cohort(cohort: Cohort, *, version: int, by: Person, now: datetime) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from intrapreneur.core import services as audit
@@ -81,15 +82,17 @@ def decide_many(
     chosen = queries.cohort_enrolments(cohort.id, wanted)
     if not wanted or len(chosen) != len(wanted):
         raise LearningRefusal(
-            "Choose one or more requests of this cohort. Reload the page if it is old."
+            _(
+                "Choose one or more requests of this cohort. Reload the page if it is old.",
+            )
         )
     settled = [enrolment for enrolment in chosen if enrolment.status not in UNDECIDED]
     if settled:
         raise LearningRefusal(
-            " ".join(
-                f"{e.person.display_name}'s request was already {e.status.value}." for e in settled
+            _(
+                "%(requests)s Nothing was changed: reload the page to see where things stand.",
+                requests=" ".join(_settled(enrolment) for enrolment in settled),
             )
-            + " Nothing was changed: reload the page to see where things stand."
         )
     decisions = Decisions()
     if not accept:
@@ -157,7 +160,12 @@ def withdraw(cohort: Cohort, person: Person, *, today: date, now: datetime) -> l
     ensure_cohort_open(cohort)
     enrolment = queries.enrolment_of(cohort.id, person.id)
     if enrolment is None or enrolment.status not in (*UNDECIDED, EnrolmentStatus.ACCEPTED):
-        raise LearningRefusal(f"You have no request or place in {cohort.name} to give up.")
+        raise LearningRefusal(
+            _(
+                "You have no request or place in %(cohort)s to give up.",
+                cohort=cohort.name,
+            )
+        )
     return _leave(enrolment, EnrolmentStatus.WITHDRAWN, by=person, today=today, now=now)
 
 
@@ -166,7 +174,11 @@ def remove(enrolment: Enrolment, *, by: Person, today: date, now: datetime) -> l
     ensure_cohort_open(enrolment.cohort)
     if enrolment.status is not EnrolmentStatus.ACCEPTED:
         raise LearningRefusal(
-            f"{enrolment.person.display_name} is not a participant of {enrolment.cohort.name}."
+            _(
+                "%(name)s is not a participant of %(cohort)s.",
+                name=enrolment.person.display_name,
+                cohort=enrolment.cohort.name,
+            )
         )
     promoted = _leave(enrolment, EnrolmentStatus.REMOVED, by=by, today=today, now=now)
     tell(enrolment, News.REMOVED, now)
@@ -204,11 +216,37 @@ def enrol_directly(
     ensure_cohort_open(cohort)
     if not may_be_enrolled(person, today):
         raise LearningRefusal(
-            f"{person.display_name} cannot be enrolled: only employees who may sign in can."
+            _(
+                "%(name)s cannot be enrolled: only employees who may sign in can.",
+                name=person.display_name,
+            )
         )
     existing = queries.enrolment_of(cohort.id, person.id)
     if existing is not None and existing.status is EnrolmentStatus.ACCEPTED:
-        raise LearningRefusal(f"{person.display_name} is already a participant of {cohort.name}.")
+        raise LearningRefusal(
+            _(
+                "%(name)s is already a participant of %(cohort)s.",
+                name=person.display_name,
+                cohort=cohort.name,
+            )
+        )
     if not hold_places(cohort):
-        raise LearningRefusal(f"{cohort.name} is full: all {cohort.capacity} places are taken.")
+        raise LearningRefusal(
+            _(
+                "%(cohort)s is full: all %(capacity)s places are taken.",
+                cohort=cohort.name,
+                capacity=cohort.capacity,
+            )
+        )
     return enrol(cohort, person, existing, by=by, now=now, action="enrolment.enrolled")
+
+
+def _settled(enrolment: Enrolment) -> str:
+    """Why a request can no longer be decided, in a sentence."""
+    name = enrolment.person.display_name
+    return {
+        EnrolmentStatus.ACCEPTED: _("%(name)s's request was already accepted.", name=name),
+        EnrolmentStatus.DECLINED: _("%(name)s's request was already declined.", name=name),
+        EnrolmentStatus.WITHDRAWN: _("%(name)s's request was already withdrawn.", name=name),
+        EnrolmentStatus.REMOVED: _("%(name)s's request was already removed.", name=name),
+    }[enrolment.status]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
@@ -20,11 +21,11 @@ def feedback_refusal(session: LearningSession, now: datetime) -> str | None:
     if session.learning_set.closed_at is not None:
         return closed_message(session.learning_set)
     if session.cancelled_at is not None:
-        return "This session was cancelled: there is nothing to give feedback on."
+        return _("This session was cancelled: there is nothing to give feedback on.")
     if session.starts_at > now:
-        return "Feedback opens when the session starts."
+        return _("Feedback opens when the session starts.")
     if now >= queries.answering_closes_at(session.starts_at):
-        return "Answering about this session has closed."
+        return _("Answering about this session has closed.")
     return None
 
 
@@ -37,9 +38,9 @@ def save_feedback(
     if refusal:
         raise LearningRefusal(refusal)
     if not queries.is_current_member(session.set_id, person.id, session.starts_at.date()):
-        raise LearningRefusal("Only the set's members on the day of a session answer about it.")
+        raise LearningRefusal(_("Only the set's members on the day of a session answer about it."))
     if not 1 <= usefulness <= 5:
-        raise LearningRefusal("Rate how useful the session was from 1 to 5.")
+        raise LearningRefusal(_("Rate how useful the session was from 1 to 5."))
     answer = queries.own_answer(session.id, person.id) or SessionFeedback(
         session_id=session.id, person_id=person.id
     )
@@ -50,7 +51,9 @@ def save_feedback(
     except IntegrityError:
         # Sent twice at once (a double click): the first one is kept.
         raise LearningRefusal(
-            "Your answer was saved a moment ago. Reload the page to see it, then change it."
+            _(
+                "Your answer was saved a moment ago. Reload the page to see it, then change it.",
+            )
         ) from None
     audit.record("session.feedback_saved", actor=person, obj=session)
     return answer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 
@@ -23,7 +24,12 @@ from intrapreneur.learning.services.refusals import (
 
 def create_programme(*, name: str, description: str, by: Person) -> Programme:
     if db.session.scalar(select(exists().where(Programme.name == name))):
-        raise LearningRefusal(f"A programme called {name!r} already exists.")
+        raise LearningRefusal(
+            _(
+                "A programme called %(name)s already exists.",
+                name=repr(name),
+            )
+        )
     programme = Programme(name=name, description=description or "")
     db.session.add(programme)
     audit.record("programme.created", actor=by, obj=programme, name=name)
@@ -66,16 +72,32 @@ def create_cohort(
 
 def _ensure_room(cohort: Cohort) -> None:
     if queries.accepted_count(cohort.id) >= cohort.capacity:
-        raise LearningRefusal(f"{cohort.name} is full: all {cohort.capacity} places are taken.")
+        raise LearningRefusal(
+            _(
+                "%(cohort)s is full: all %(capacity)s places are taken.",
+                cohort=cohort.name,
+                capacity=cohort.capacity,
+            )
+        )
 
 
 def request_place(cohort: Cohort, person: Person, today: date) -> Enrolment:
     """Ask for a place; one request per person and cohort, even with a double click."""
     ensure_cohort_open(cohort)
     if not cohort.enrolment_open:
-        raise LearningRefusal(f"{cohort.name} is not taking requests.")
+        raise LearningRefusal(
+            _(
+                "%(cohort)s is not taking requests.",
+                cohort=cohort.name,
+            )
+        )
     if cohort.ends_on < today:
-        raise LearningRefusal(f"{cohort.name} has already ended.")
+        raise LearningRefusal(
+            _(
+                "%(cohort)s has already ended.",
+                cohort=cohort.name,
+            )
+        )
     existing = queries.enrolment_of(cohort.id, person.id)
     if existing is not None:
         raise LearningRefusal(_already(existing))
@@ -85,21 +107,23 @@ def request_place(cohort: Cohort, person: Person, today: date) -> Enrolment:
         with db.session.begin_nested():
             db.session.add(enrolment)
     except IntegrityError:
-        raise LearningRefusal("You have already asked to join this cohort.") from None
+        raise LearningRefusal(_("You have already asked to join this cohort.")) from None
     audit.record("enrolment.requested", actor=person, obj=enrolment, cohort_id=cohort.id)
     return enrolment
 
 
 def _already(enrolment: Enrolment) -> str:
     return {
-        EnrolmentStatus.REQUESTED: "You have already asked to join; the programme team decides.",
-        EnrolmentStatus.ACCEPTED: "You are already a participant of this cohort.",
-        EnrolmentStatus.DECLINED: "Your request for this cohort was declined.",
-        EnrolmentStatus.WAITING: "You are already on the waiting list of this cohort.",
-        EnrolmentStatus.WITHDRAWN: "You withdrew from this cohort; ask the programme team "
-        "if you want to come back.",
-        EnrolmentStatus.REMOVED: "The programme team took you out of this cohort; ask them "
-        "if you want to come back.",
+        EnrolmentStatus.REQUESTED: _("You have already asked to join; the programme team decides."),
+        EnrolmentStatus.ACCEPTED: _("You are already a participant of this cohort."),
+        EnrolmentStatus.DECLINED: _("Your request for this cohort was declined."),
+        EnrolmentStatus.WAITING: _("You are already on the waiting list of this cohort."),
+        EnrolmentStatus.WITHDRAWN: _(
+            "You withdrew from this cohort; ask the programme team if you want to come back."
+        ),
+        EnrolmentStatus.REMOVED: _(
+            "The programme team took you out of this cohort; ask them if you want to come back."
+        ),
     }[enrolment.status]
 
 
@@ -110,7 +134,13 @@ def ensure_participant(cohort: Cohort, person: Person, by: Person) -> None:
     if enrolment is not None and enrolment.status is EnrolmentStatus.ACCEPTED:
         return
     if not person.is_guest:
-        raise LearningRefusal(f"{person.display_name} has not been accepted into {cohort.name}.")
+        raise LearningRefusal(
+            _(
+                "%(name)s has not been accepted into %(cohort)s.",
+                name=person.display_name,
+                cohort=cohort.name,
+            )
+        )
     if enrolment is None:
         enrolment = Enrolment(cohort=cohort, person=person)
         db.session.add(enrolment)

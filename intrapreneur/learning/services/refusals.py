@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from intrapreneur.learning.models import Cohort, LearningSession, LearningSet, Programme
 
 
@@ -23,12 +26,34 @@ class LearningRefusal(Exception):
         return [self.message]
 
 
+# What the second of two editors is told, by the kind of record both edited.
+STALE_MESSAGES = {
+    "session": _l(
+        "Someone else saved this session while you were editing it. "
+        "Reload the page to see their changes, then make yours again."
+    ),
+    "set": _l(
+        "Someone else saved this set while you were editing it. "
+        "Reload the page to see their changes, then make yours again."
+    ),
+    "agenda": _l(
+        "Someone else saved this agenda while you were editing it. "
+        "Reload the page to see their changes, then make yours again."
+    ),
+    "cohort": _l(
+        "Someone else saved this cohort while you were editing it. "
+        "Reload the page to see their changes, then make yours again."
+    ),
+    "programme": _l(
+        "Someone else saved this programme while you were editing it. "
+        "Reload the page to see their changes, then make yours again."
+    ),
+}
+
+
 class StaleEdit(LearningRefusal):
     def __init__(self, what: str = "session") -> None:
-        super().__init__(
-            f"Someone else saved this {what} while you were editing it. "
-            "Reload the page to see their changes, then make yours again."
-        )
+        super().__init__(str(STALE_MESSAGES[what]))
 
 
 class InvalidAgenda(LearningRefusal):
@@ -65,7 +90,10 @@ def ensure_set_open(learning_set: LearningSet) -> None:
 
 
 def closed_message(learning_set: LearningSet) -> str:
-    return f"{learning_set.name} is closed: it is kept for the record and takes no more changes."
+    return _(
+        "%(set)s is closed: it is kept for the record and takes no more changes.",
+        set=learning_set.name,
+    )
 
 
 def touch_set(learning_set: LearningSet, version: int | None, now: datetime) -> None:
@@ -74,7 +102,7 @@ def touch_set(learning_set: LearningSet, version: int | None, now: datetime) -> 
     version, so a concurrent change of the same copy fails in the database as well."""
     ensure_set_open(learning_set)
     if version is not None and learning_set.version != version:
-        raise StaleEdit("set")
+        raise StaleEdit(what="set")
     learning_set.updated_at = now
 
 
@@ -92,14 +120,20 @@ def ensure_cohort_open(cohort: Cohort) -> None:
     """Every write into a cohort passes here: a closed cohort is kept as it was."""
     if cohort.closed_at is not None:
         raise LearningRefusal(
-            f"{cohort.name} is closed: it is kept as it was and can no longer be changed."
+            _(
+                "%(cohort)s is closed: it is kept as it was and can no longer be changed.",
+                cohort=cohort.name,
+            )
         )
 
 
 def ensure_not_archived(programme: Programme) -> None:
     if programme.archived_at is not None:
         raise LearningRefusal(
-            f"{programme.name} is archived: it is kept as it was and can no longer be changed."
+            _(
+                "%(programme)s is archived: it is kept as it was and can no longer be changed.",
+                programme=programme.name,
+            )
         )
 
 
@@ -114,4 +148,4 @@ def touch(session: LearningSession, version: int, now: datetime) -> None:
 def ensure_changeable(session: LearningSession) -> None:
     ensure_set_open(session.learning_set)
     if session.cancelled_at is not None:
-        raise LearningRefusal("A cancelled session cannot be changed.")
+        raise LearningRefusal(_("A cancelled session cannot be changed."))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from intrapreneur.core import services as audit
@@ -37,6 +39,17 @@ class Outcome(StrEnum):
     DUPLICATE = "duplicate line"
     OVER_CAPACITY = "over capacity"
     NOT_ELIGIBLE = "not an employee or cannot sign in"
+
+
+# How the preview names each outcome.
+OUTCOME_LABELS = {
+    Outcome.WILL_ENROL: _l("will enrol"),
+    Outcome.UNKNOWN: _l("unknown person"),
+    Outcome.ALREADY_ENROLLED: _l("already enrolled"),
+    Outcome.DUPLICATE: _l("duplicate line"),
+    Outcome.OVER_CAPACITY: _l("over capacity"),
+    Outcome.NOT_ELIGIBLE: _l("not an employee or cannot sign in"),
+}
 
 
 @dataclass(frozen=True)
@@ -67,8 +80,10 @@ class RosterRefused(LearningRefusal):
 
     def __init__(self, check: RosterCheck) -> None:
         super().__init__(
-            "Nothing was imported: since the preview, some lines no longer enrol anyone. "
-            "Each line's outcome is below; correct the file and preview it again."
+            _(
+                "Nothing was imported: since the preview, some lines no longer enrol anyone. "
+                "Each line's outcome is below; correct the file and preview it again.",
+            )
         )
         self.check = check
 
@@ -125,8 +140,10 @@ def import_roster(
     except IntegrityError:
         # Someone on the list asked for a place in the moment between the check and now.
         raise LearningRefusal(
-            "Nothing was imported: someone on the list asked for a place at the same moment. "
-            "Preview the file again."
+            _(
+                "Nothing was imported: someone on the list asked for a place at the same "
+                "moment. Preview the file again.",
+            )
         ) from None
     audit.record("cohort.roster_imported", actor=by, obj=cohort, enrolled=len(check.lines))
     return len(check.lines)

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from intrapreneur.core import services as audit
 from intrapreneur.core.mail_models import EmailKind
-from intrapreneur.core.timezones import local
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import agenda_templates, emails, queries
 from intrapreneur.learning.formats import Agenda, agenda_minutes, session_agenda_problems
 from intrapreneur.learning.models import LearningSession, LearningSet, SessionFormat
+from intrapreneur.learning.moments import moment_in_zone
 from intrapreneur.learning.services.refusals import (
     InvalidAgenda,
     LearningRefusal,
@@ -38,9 +40,14 @@ def schedule_sessions(
     """One session or a series every ``cadence_days``, with any double-booking warnings."""
     ensure_set_open(learning_set)
     if first_start <= now:
-        raise LearningRefusal("A session cannot start in the past. Choose a later time.")
+        raise LearningRefusal(_("A session cannot start in the past. Choose a later time."))
     if not 1 <= count <= MAX_SERIES:
-        raise LearningRefusal(f"Schedule between 1 and {MAX_SERIES} sessions at a time.")
+        raise LearningRefusal(
+            _(
+                "Schedule between 1 and %(most)s sessions at a time.",
+                most=MAX_SERIES,
+            )
+        )
     members = queries.current_members(learning_set.id, now.date())
     agenda = agenda_templates.default_agenda(session_format, len(members))
     length = timedelta(minutes=agenda_minutes(agenda))
@@ -71,15 +78,20 @@ def _double_bookings(
     clashes = queries.clashing_sessions(sessions, [person.id for person in people])
     names = {person.id: person.display_name for person in people}
     return [
-        f"{names[person_id]} is also in {other.learning_set.name} at "
-        f"{local(other.starts_at, zone_name):%d %b %Y %H:%M} ({zone_name})."
+        _(
+            "%(name)s is also in %(set)s at %(when)s (%(zone)s).",
+            name=names[person_id],
+            set=other.learning_set.name,
+            when=moment_in_zone(other.starts_at, zone_name),
+            zone=zone_name,
+        )
         for person_id, other in clashes
     ]
 
 
 def cancel_session(session: LearningSession, *, now: datetime, by: Person) -> None:
     if session.cancelled_at is not None:
-        raise LearningRefusal("This session is already cancelled.")
+        raise LearningRefusal(_("This session is already cancelled."))
     session.cancelled_at = now
     bump_sequence(session, now)
     audit.record("session.cancelled", actor=by, obj=session)
@@ -106,7 +118,7 @@ def reschedule(
     """Move a session (its length stays) or change where it happens; calendars follow."""
     ensure_changeable(session)
     if starts_at <= now:
-        raise LearningRefusal("A session cannot start in the past. Choose a later time.")
+        raise LearningRefusal(_("A session cannot start in the past. Choose a later time."))
     touch(session, version, now)
     length = session.ends_at - session.starts_at
     session.starts_at, session.ends_at = starts_at, starts_at + length
@@ -133,6 +145,10 @@ def change_agenda(
     if minutes == booked:
         return []
     return [
-        f"The agenda adds up to {minutes} minutes; the session is booked for {booked}, "
-        "and calendars keep the booked time."
+        _(
+            "The agenda adds up to %(minutes)s minutes; the session is booked for "
+            "%(booked)s, and calendars keep the booked time.",
+            minutes=minutes,
+            booked=booked,
+        )
     ]

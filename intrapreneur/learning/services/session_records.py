@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from intrapreneur.core import services as audit
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -70,7 +72,7 @@ def add_commitment(hot_seat: HotSeat, *, description: str, due_on: date, by: Per
     session = db.session.get(LearningSession, hot_seat.session_id)
     assert session is not None
     if due_on < session.starts_at.date():
-        raise LearningRefusal("A commitment cannot be due before the session it was made in.")
+        raise LearningRefusal(_("A commitment cannot be due before the session it was made in."))
     action = Action(
         session_id=session.id,
         hot_seat_id=hot_seat.id,

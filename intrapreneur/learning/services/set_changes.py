@@ -19,9 +19,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import LazyString
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import day_text
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -72,7 +76,13 @@ def change_facilitator(
     """Give the set to ``person`` to facilitate, in place of whoever did (if anyone)."""
     touch_set(learning_set, version, now)
     if person.id == learning_set.facilitator_id:
-        raise LearningRefusal(f"{person.display_name} already facilitates {learning_set.name}.")
+        raise LearningRefusal(
+            _(
+                "%(name)s already facilitates %(set)s.",
+                name=person.display_name,
+                set=learning_set.name,
+            )
+        )
     upcoming = queries.upcoming_sessions(learning_set.id, now)
     _ensure_can_facilitate(person, upcoming, today)
     problems = set_rules.facilitator_problems(learning_set, person, today)
@@ -88,14 +98,17 @@ def change_facilitator(
             upcoming,
             before,
             EmailKind.SESSION_CANCELLATION,
-            f"You no longer facilitate {name}: this session is taken off your calendar.",
+            _l(
+                "You no longer facilitate %(set)s: this session is taken off your calendar.",
+                set=name,
+            ),
             now,
         )
     emails.announce_to(
         upcoming,
         person,
         EmailKind.SESSION_INVITATION,
-        f"You now facilitate {name}: this session is added to your calendar.",
+        _l("You now facilitate %(set)s: this session is added to your calendar.", set=name),
         now,
     )
     emails.tell_facilitators(learning_set, before=before, after=person, now=now)
@@ -112,14 +125,21 @@ def _ensure_can_facilitate(person: Person, upcoming: list[LearningSession], toda
     """A facilitator must be able to sign in for every session already scheduled."""
     if not person.may_act(today):
         raise LearningRefusal(
-            f"{person.display_name} can no longer sign in, so they cannot facilitate a set."
+            _(
+                "%(name)s can no longer sign in, so they cannot facilitate a set.",
+                name=person.display_name,
+            )
         )
     last = upcoming[-1].starts_at.date() if upcoming else today
     if person.access_ends_on is not None and person.access_ends_on < last:
         raise LearningRefusal(
-            f"{person.display_name}'s access ends on {person.access_ends_on:%d %B %Y}, before "
-            f"the set's last scheduled session on {last:%d %B %Y}. Extend their access first, "
-            "or choose someone else."
+            _(
+                "%(name)s's access ends on %(ends)s, before the set's last scheduled session on "
+                "%(last)s. Extend their access first, or choose someone else.",
+                name=person.display_name,
+                ends=day_text(person.access_ends_on, "long"),
+                last=day_text(last, "long"),
+            )
         )
 
 
@@ -140,7 +160,11 @@ def move_member(
     _ensure_current(membership, today)
     if target.cohort_id != source.cohort_id or target.id == source.id:
         raise LearningRefusal(
-            f"{person.display_name} can only move to another set of {source.cohort.name}."
+            _(
+                "%(name)s can only move to another set of %(cohort)s.",
+                name=person.display_name,
+                cohort=source.cohort.name,
+            )
         )
     ensure_set_open(target)
     refusal = set_rules.move_refusal(membership, target, today)
@@ -149,8 +173,12 @@ def move_member(
     _confirm_leaving(membership, confirmed, now=now, today=today)
     _end_stay(
         membership,
-        f"You have moved from {source.name} to {target.name}: this session of {source.name} "
-        "is taken off your calendar.",
+        _l(
+            "You have moved from %(source)s to %(target)s: this session of %(source)s is taken "
+            "off your calendar.",
+            source=source.name,
+            target=target.name,
+        ),
         now=now,
         today=today,
     )
@@ -162,7 +190,7 @@ def move_member(
         upcoming,
         person,
         EmailKind.SESSION_INVITATION,
-        f"You have moved to {target.name}: this session is added to your calendar.",
+        _l("You have moved to %(set)s: this session is added to your calendar.", set=target.name),
         now,
     )
     audit.record("set.member_moved", actor=by, obj=source, person_id=person.id, to_set_id=target.id)
@@ -201,7 +229,10 @@ def _take_out(membership: SetMembership, *, by: Person, now: datetime, today: da
     learning_set = membership.learning_set
     _end_stay(
         membership,
-        f"You are no longer in {learning_set.name}: this session is taken off your calendar.",
+        _l(
+            "You are no longer in %(set)s: this session is taken off your calendar.",
+            set=learning_set.name,
+        ),
         now=now,
         today=today,
     )
@@ -227,7 +258,11 @@ def close_set(
 def _ensure_current(membership: SetMembership, today: date) -> None:
     if membership.left_on is not None and membership.left_on <= today:
         raise LearningRefusal(
-            f"{membership.person.display_name} has already left {membership.learning_set.name}."
+            _(
+                "%(name)s has already left %(set)s.",
+                name=membership.person.display_name,
+                set=membership.learning_set.name,
+            )
         )
 
 
@@ -238,14 +273,20 @@ def _confirm_leaving(
     if effects.below_minimum and not confirmed:
         raise NeedsConfirmation(
             [
-                f"This leaves {membership.learning_set.name} with {effects.members_after} "
-                f"members, fewer than the {MIN_SET_SIZE} a set needs. Check what it changes, "
-                "then confirm to go ahead."
+                _(
+                    "This leaves %(set)s with %(count)s members, fewer than the "
+                    "%(minimum)s a set needs. Check what it changes, then confirm to go ahead.",
+                    set=membership.learning_set.name,
+                    count=effects.members_after,
+                    minimum=MIN_SET_SIZE,
+                )
             ]
         )
 
 
-def _end_stay(membership: SetMembership, headline: str, *, now: datetime, today: date) -> None:
+def _end_stay(
+    membership: SetMembership, headline: LazyString, *, now: datetime, today: date
+) -> None:
     """The stay ends today: off the registers of the set's sessions from today, marks saved
     ahead for those sessions deleted, and their calendar copies cancelled."""
     membership.left_on = today
@@ -261,7 +302,11 @@ def _end_stay(membership: SetMembership, headline: str, *, now: datetime, today:
 
 
 def _tell(
-    sessions: list[LearningSession], person: Person, kind: EmailKind, headline: str, now: datetime
+    sessions: list[LearningSession],
+    person: Person,
+    kind: EmailKind,
+    headline: LazyString,
+    now: datetime,
 ) -> None:
     for session in sessions:
         bump_sequence(session, now)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
+
 from intrapreneur.core import services as audit
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -55,15 +57,29 @@ def add_member(
     ensure_set_open(learning_set)
     members = queries.current_members(learning_set.id, today)
     if any(membership.person_id == person.id for membership in members):
-        raise LearningRefusal(f"{person.display_name} is already in {learning_set.name}.")
+        raise LearningRefusal(
+            _(
+                "%(name)s is already in %(set)s.",
+                name=person.display_name,
+                set=learning_set.name,
+            )
+        )
     if len(members) >= MAX_SET_SIZE:
         raise LearningRefusal(
-            f"{learning_set.name} already has {MAX_SET_SIZE} members, the most a set can have."
+            _(
+                "%(set)s already has %(most)s members, the most a set can have.",
+                set=learning_set.name,
+                most=MAX_SET_SIZE,
+            )
         )
     elsewhere = queries.current_set_in_cohort(learning_set.cohort_id, person.id, today)
     if elsewhere is not None:
         raise LearningRefusal(
-            f"{person.display_name} is in {elsewhere.name}; take them out of it first."
+            _(
+                "%(name)s is in %(elsewhere)s; take them out of it first.",
+                name=person.display_name,
+                elsewhere=elsewhere.name,
+            )
         )
     ensure_participant(learning_set.cohort, person, by)
     membership = SetMembership(learning_set=learning_set, person=person, joined_on=today)
