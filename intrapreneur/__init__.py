@@ -81,6 +81,7 @@ def _init_extensions(app: Flask) -> None:
         refuse_nul_characters,
     )
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
+    from intrapreneur.learning.formats import segment_title
 
     db.init_app(app)
     with app.app_context():
@@ -106,6 +107,7 @@ def _init_extensions(app: Flask) -> None:
     app.jinja_env.globals.update(_template_helpers())
     app.context_processor(navigation_context)
     app.jinja_env.filters.update(dates.FILTERS)
+    app.jinja_env.filters["segment_title"] = segment_title
     app.jinja_env.filters["markdown"] = markdown.render
 
 

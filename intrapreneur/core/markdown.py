@@ -4,6 +4,8 @@ Two locks, so that neither alone has to be perfect: markdown-it-py runs with raw
 HTML off (typed tags come out as text), and nh3 (the Ammonia sanitiser) then keeps
 only a short list of tags and attributes, so no script, style, event handler or
 ``javascript:`` link survives. Links get ``rel="noopener noreferrer nofollow"``.
+The result is marked as what people wrote (``class="user-text"``): in whatever language
+they wrote it, apart from the product's own words around it.
 """
 
 from __future__ import annotations
@@ -31,4 +33,4 @@ def render(text: str) -> Markup:
         url_schemes=ALLOWED_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean)  # noqa: S704 (sanitised by nh3 just above)  # nosec B704
+    return Markup(f'<div class="user-text">{clean}</div>')  # noqa: S704 (sanitised by nh3 just above)  # nosec B704

@@ -139,6 +139,8 @@ class BackgroundJob(CreatedAtMixin, db.Model):
     progress_total: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    # The language ``message`` and ``error`` are written in (the asker's, when it ran).
+    language: Mapped[str | None] = mapped_column(String(16))
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     scheduled_for: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from intrapreneur.learning.calendar import SessionEvent
-from intrapreneur.learning.formats import FORMATS
+from intrapreneur.learning.formats import FORMATS, segment_title
 from intrapreneur.learning.models import LearningSession
 
 
@@ -13,7 +13,11 @@ def session_event(session: LearningSession, *, domain: str, page_url: str) -> Se
     """The calendar view of a session, in the reader's language (an email's recipient:
     build it inside ``writing_for``); the UID stays the same across every update."""
     agenda = "\n".join(
-        _("%(minutes)d min · %(title)s", minutes=item["minutes"], title=item["title"])
+        _(
+            "%(minutes)d min · %(title)s",
+            minutes=item["minutes"],
+            title=segment_title(item["title"]),
+        )
         for item in session.agenda
     )
     return SessionEvent(

@@ -7,13 +7,16 @@ hot-seat segments once per member.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
+from functools import cache
 from typing import Any
 
-from flask_babel import LazyString
+from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from intrapreneur.core.i18n import SOURCE_LOCALE, offered_locales
 from intrapreneur.learning.models import SessionFormat
 
 Agenda = list[dict[str, Any]]
@@ -87,6 +90,31 @@ MAX_AGENDA_MINUTES = 8 * 60
 MAX_SEGMENTS = 60
 POWER_HOUR_MINUTES = 60
 NEEDS_HOT_SEAT = {SessionFormat.POWER_HOUR, SessionFormat.MASTERMIND}
+
+
+def segment_title(title: str) -> str:
+    """A stored segment's title for the reader. A session keeps the titles it was scheduled
+    with; a shipped title (in any of the shipped languages) reads in the reader's language,
+    a title someone wrote reads as written."""
+    shipped = _shipped_titles(offered_locales()).get(title)
+    return _(shipped) if shipped else title
+
+
+@cache
+def _shipped_titles(languages: tuple[str, ...]) -> dict[str, str]:
+    """Each shipped title, as each language writes it → its English."""
+    with force_locale(SOURCE_LOCALE):  # English has no catalogue: the messages themselves
+        english = {str(segment.title) for segment in _segments()}
+    titles = {}
+    for language in languages:
+        with force_locale(language):
+            titles.update({_(title): title for title in english})
+    return titles
+
+
+def _segments() -> Iterator[Segment]:
+    for session_format in FORMATS.values():
+        yield from session_format.segments
 
 
 def shipped_agenda(session_format: SessionFormat) -> Agenda:

@@ -241,3 +241,34 @@ def test_0032_records_earlier_survey_responses_as_answered_in_english(
             assert sorted(kept) == ["p1", "p2"]
             db.session.remove()
             db.engine.dispose()
+
+
+def test_0033_marks_earlier_job_outcomes_as_written_in_english(
+    empty_database: Callable[[str], Any], tmp_path: Path
+) -> None:
+    """Jobs that ran before 0033 wrote their outcome in English; a job still waiting has
+    written nothing yet, and going back keeps the jobs."""
+    with empty_database("job_language") as url:
+        app = create_app(environment_for(url, tmp_path), TESTING=True)
+        with app.app_context():
+            upgrade(revision="0032")
+            for number, message in ((1, "9 emails sent."), (2, None)):
+                db.session.execute(
+                    text(
+                        "INSERT INTO background_job (id, task, arguments, status, attempts, "
+                        "max_attempts, progress_done, message, created_at) VALUES (:id, "
+                        "'mail-delivery', '{}', 'succeeded', 1, 1, 0, :message, CURRENT_TIMESTAMP)"
+                    ),
+                    {"id": number, "message": message},
+                )
+            db.session.commit()
+
+            upgrade(revision="0033")
+            languages = db.session.execute(text("SELECT id, language FROM background_job"))
+            assert sorted(languages) == [(1, "en"), (2, None)]
+            db.session.commit()  # end the read: SQLite's downgrade needs the only lock
+
+            downgrade(revision="0032")
+            assert db.session.scalar(text("SELECT count(*) FROM background_job")) == 2
+            db.session.remove()
+            db.engine.dispose()

@@ -18,6 +18,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import update
 
+from intrapreneur.core.i18n import reader_locale, writing_for
 from intrapreneur.core.jobs.attempts import RunningJob, still_ours
 from intrapreneur.core.jobs.claiming import claim
 from intrapreneur.core.jobs.heartbeats import Heartbeat
@@ -57,6 +58,21 @@ def _run(job_id: int, now: datetime) -> Result:
     assert row is not None
     name, arguments, max_attempts = row.task, dict(row.arguments), row.max_attempts
     running = RunningJob(id=job_id, attempt=row.attempts)
+    # The job writes its outcome (and its dates) for whoever asked for it, in their language
+    # and zone, and says which language that is; a scheduled job, in the organisation's.
+    with writing_for(row.requested_by):
+        return _attempt(row, name, arguments, max_attempts, running)
+
+
+def _attempt(
+    row: BackgroundJob,
+    name: str,
+    arguments: dict[str, Any],
+    max_attempts: int,
+    running: RunningJob,
+) -> Result:
+    job_id = running.id
+    row.language = reader_locale()
     # End the read: on SQLite an open transaction holds the one write lock, which the
     # progress writes and the pages that show them need while the task runs.
     db.session.commit()
