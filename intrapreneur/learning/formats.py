@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from functools import cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import LazyString, force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -96,11 +96,12 @@ def segment_title(title: str) -> str:
     """A stored segment's title for the reader. A session keeps the titles it was scheduled
     with; a shipped title (in any of the shipped languages) reads in the reader's language,
     a title someone wrote reads as written."""
-    shipped = _shipped_titles(offered_locales()).get(title)
+    if "shipped_titles" not in current_app.extensions:  # once per app: its catalogues
+        current_app.extensions["shipped_titles"] = _shipped_titles(offered_locales())
+    shipped = current_app.extensions["shipped_titles"].get(title)
     return _(shipped) if shipped else title
 
 
-@cache
 def _shipped_titles(languages: tuple[str, ...]) -> dict[str, str]:
     """Each shipped title, as each language writes it → its English."""
     with force_locale(SOURCE_LOCALE):  # English has no catalogue: the messages themselves

@@ -13,11 +13,18 @@ import pytest
 from babel.dates import format_skeleton
 from flask.testing import FlaskClient
 from icalendar import Calendar
+from sqlalchemy import select
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning import services
-from intrapreneur.learning.models import Cohort, LearningSet, Programme, SetMembership
+from intrapreneur.learning.models import (
+    Cohort,
+    LearningSession,
+    LearningSet,
+    Programme,
+    SetMembership,
+)
 from tests.conftest import SmtpServer, sign_in_as
 from tests.core.test_languages import app, monkeypatch_module, write_catalogue
 from tests.learning.test_emails import _by_recipient, _calendar, _deliver, _post
@@ -32,6 +39,7 @@ GERMAN = {
     "When: %(when)s": "Wann: %(when)s",
     "Enablement": "Kompetenzaufbau",
     "%(minutes)d min · %(title)s": "%(minutes)d Min. · %(title)s",
+    "Review of last session's actions": "Rückblick auf die Zusagen der letzten Sitzung",
     "Intrapreneur — %(name)s": "Intrapreneur — %(name)s (Sitzungen)",
 }
 
@@ -92,8 +100,11 @@ def test_an_invitation_and_its_calendar_file_are_in_the_recipients_language(
     _, calendar = _calendar(invitations[german.email])
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Aurora — Kompetenzaufbau"
-    # The agenda is the session's own, as scheduled; the words around it are the reader's.
-    assert str(event["DESCRIPTION"]).startswith("10 Min. · Review of last session's actions\n")
+    # The agenda is the session's own, as scheduled (in English); its shipped titles and the
+    # words around them are the reader's.
+    assert str(event["DESCRIPTION"]).startswith(
+        "10 Min. · Rückblick auf die Zusagen der letzten Sitzung\n"
+    )
     text = invitations[german.email].get_body(("plain",)).get_content()
     assert "Sie sind zu einer Sitzung Ihres Lernsets eingeladen." in text
     # The day as German writes it ("Do., 17. Dez. 2026"), in the reader's zone.
@@ -136,3 +147,26 @@ def test_the_calendar_feed_is_in_its_owners_language(
     assert str(calendar["X-WR-CALNAME"]) == "Intrapreneur — Gerd German (Sitzungen)"
     (event,) = calendar.walk("VEVENT")
     assert str(event["SUMMARY"]) == "Aurora — Kompetenzaufbau"
+
+
+def test_shipped_segment_titles_read_in_the_readers_language_and_own_titles_as_written(
+    client: FlaskClient, pair: dict[str, Any]
+) -> None:
+    sign_in_as(client, pair["facilitator"])
+    page = f"/sets/{pair['set'].id}/sessions/new"
+    day = TODAY + timedelta(days=10)
+    _post(client, page, page, day=day.isoformat(), start="09:30", session_format="enablement",
+          count="1")  # fmt: skip
+    session = db.session.scalars(select(LearningSession)).one()
+    session.agenda = [*session.agenda, {"title": "Review of our own rules", "minutes": 5}]
+    db.session.commit()
+
+    sign_in_as(client, pair["german"])
+    screen = client.get(f"/sessions/{session.id}").get_data(as_text=True)
+    assert "Rückblick auf die Zusagen der letzten Sitzung" in screen
+    assert "Review of last session&#39;s actions" not in screen
+    assert "Review of our own rules" in screen  # what someone wrote stays as written
+    sign_in_as(client, pair["english"])
+    assert "Review of last session&#39;s actions" in client.get(f"/sessions/{session.id}").get_data(
+        as_text=True
+    )
