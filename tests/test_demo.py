@@ -49,6 +49,22 @@ def test_seeding_twice_creates_nothing_new(app: object) -> None:
     assert first["Person"] >= 10 and first["LearningSet"] == 2
 
 
+def test_the_demo_spans_countries_and_units_with_a_same_named_department_in_two(
+    app: object,
+) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    employees = list(db.session.scalars(select(Person).where(Person.kind == PersonKind.EMPLOYEE)))
+    assert len({person.country for person in employees} - {None}) >= 3
+    assert len({person.business_unit_id for person in employees} - {None}) >= 2
+    finance = {p.department for p in employees if p.department.name == "Finance"}
+    assert {department.label for department in finance} == {
+        "Finance (Retail)",
+        "Finance (Wholesale)",
+    }
+    assert all(p.department.business_unit is p.business_unit for p in employees)
+
+
 def test_demo_sets_mix_employees_and_guests_without_a_manager_and_report_together(
     app: object,
 ) -> None:
