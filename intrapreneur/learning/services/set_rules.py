@@ -27,11 +27,19 @@ def candidate_of(person: Person, managers: frozenset[int]) -> composer.Candidate
     """A person as the composer sees them; ``managers`` is their whole chain upwards."""
     return composer.Candidate(
         person_id=person.id,
-        department=person.department.name if person.department else None,
+        department=person.department.label if person.department else None,
         is_guest=person.is_guest,
         managers=managers,
         name=person.display_name,
+        location=_place(person),
     )
+
+
+def _place(person: Person) -> str | None:
+    """Site and country ("Berlin, DE"): the same city name in two countries is two places;
+    the country alone where the site is not known."""
+    parts = [part for part in (person.location, person.country) if part]
+    return ", ".join(parts) or None
 
 
 @dataclass(frozen=True)
