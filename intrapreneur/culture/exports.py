@@ -22,6 +22,7 @@ from datetime import date
 from typing import IO
 
 import xlsxwriter
+from flask_babel import gettext as _
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
@@ -32,11 +33,13 @@ from intrapreneur.culture.dashboard import all_published
 from intrapreneur.culture.figures import (
     ALL,
     GROUP_NAMES,
+    PLACE_DIMENSIONS,
     TABLE_DIMENSIONS,
     Figure,
     cohort_names,
     department_names,
     group_name,
+    place_names,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
@@ -71,18 +74,24 @@ class ExportFilters:
 
 @dataclass(frozen=True)
 class Names:
-    """Department and cohort names by the ids the figures carry."""
+    """Department, cohort and place names by the ids the figures carry."""
 
     departments: Mapping[str, str]
     cohorts: Mapping[str, str]
+    places: Mapping[str, Mapping[str, str]]  # place dimension -> value -> name
 
-    def of(self, group: Mapping[str, str]) -> tuple[str, str, str]:
-        """Department, cohort and group as printed; a coordinate left out is everyone."""
+    def of(self, group: Mapping[str, str]) -> tuple[str, ...]:
+        """Department, cohort, group, business unit, country and location as printed; a
+        coordinate left out is everyone."""
         department, cohort, status = (group.get(dimension) for dimension in TABLE_DIMENSIONS)
         return (
             ALL if department is None else self.departments.get(department, department),
             ALL if cohort is None else self.cohorts.get(cohort, cohort),
             group_name(status),
+            *(
+                ALL if (value := group.get(place)) is None else self.places[place].get(value, value)
+                for place in PLACE_DIMENSIONS
+            ),
         )
 
 
@@ -133,11 +142,18 @@ def gather(
 
 def names_in(figures: Sequence[StoredFigures]) -> Names:
     """The names of the departments and cohorts these figures mention, one query each."""
-    departments, cohorts = (
+    departments, cohorts, *places = (
         {value for wave in figures for value in wave.values_of(dimension)}
-        for dimension in ("department", "cohort")
+        for dimension in ("department", "cohort", *PLACE_DIMENSIONS)
     )
-    return Names(departments=department_names(departments), cohorts=cohort_names(cohorts))
+    return Names(
+        departments=department_names(departments),
+        cohorts=cohort_names(cohorts),
+        places={
+            place: place_names(place, values)
+            for place, values in zip(PLACE_DIMENSIONS, places, strict=True)
+        },
+    )
 
 
 def record_export(export_format: str, filters: ExportFilters, *, by: Person) -> None:
@@ -162,6 +178,9 @@ def sections(export: Export) -> list[Section]:
                 "Department",
                 "Cohort",
                 "Group",
+                _("Business unit"),
+                _("Country"),
+                _("Location"),
                 "Dimension",
                 "Respondents",
                 "Answers",

@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -21,9 +24,11 @@ from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_lab
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
+    PLACE_DIMENSIONS,
     Figure,
     department_names,
     no_responses,
+    place_names,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.ledger.people import scope_key
@@ -49,6 +54,42 @@ class Row:
 
     label: str
     cells: list[str]
+
+
+@dataclass(frozen=True)
+class PlaceTable:
+    """Scores by business unit, country or location, and how many of its cells are hidden
+    (each further way of splitting the answers gives more figures to subtract, so more
+    suppression: the page says how much)."""
+
+    dimension: str  # business_unit, country or location
+    heading: str
+    caption: str
+    columns: list[str]
+    rows: list[Row]
+    hidden_cells: int
+    cells: int
+
+    @property
+    def hidden_text(self) -> str:
+        return ngettext(
+            "%(num)d of %(total)d cells is hidden to protect small groups.",
+            "%(num)d of %(total)d cells are hidden to protect small groups.",
+            self.hidden_cells,
+            total=self.cells,
+        )
+
+
+PLACE_HEADINGS = {
+    "business_unit": _l("Scores by business unit"),
+    "country": _l("Scores by country"),
+    "location": _l("Scores by location"),
+}
+PLACE_CAPTIONS = {
+    "business_unit": _l("Mean score per dimension and business unit in %(wave)s"),
+    "country": _l("Mean score per dimension and country in %(wave)s"),
+    "location": _l("Mean score per dimension and location in %(wave)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -136,6 +177,7 @@ class Page:
     waiting: list[Waiting] = field(default_factory=list)  # opened, figures not shown yet
     comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
+    places: list[PlaceTable] = field(default_factory=list)
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
@@ -159,6 +201,10 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     chosen = all_figures[index]
     page.nothing_shown = reader.view(chosen).hidden
     _heatmap(page, chosen, _coordinates(choice), names, departments)
+    # Places are figures of the whole organisation, split by group but not by cohort.
+    if departments is None and choice.cohort_id is None:
+        page.places = [_place_table(page, chosen, place, _coordinates(choice), names)
+                       for place in PLACE_DIMENSIONS]  # fmt: skip
     _trend(page, all_figures, choice, names, reader)
     _side_by_side(page, chosen, choice, names, reader)
     if departments is None:  # bands are not split by department: whole organisation only
@@ -251,6 +297,35 @@ def _heatmap(
     scale = (page.instrument.scale_min, page.instrument.scale_max)  # type: ignore[union-attr]
     page.figures["heatmap"] = embeddable(
         charts.heatmap(list(names.values()), page.heat_columns, means, scale)
+    )
+
+
+def _place_table(
+    page: Page, chosen: StoredFigures, place: str, coords: dict[str, str], names: dict[str, str]
+) -> PlaceTable:
+    row = chosen.across(place, **coords)
+    named = place_names(place, set(row))
+    values = sorted(named, key=lambda v: (v == NONE, named[v].casefold()))
+    figures = [row[v] for v in values]
+    hidden_text = hidden_label(page.rules.k)
+    rows = [
+        Row(name, [_text(f, dimension, hidden_text) for f in figures])
+        for dimension, name in names.items()
+    ]
+    rows.append(
+        Row(_("Respondents"), [f.label if f.hidden else str(f.respondents) for f in figures])
+    )
+    hidden = sum(f.hidden for f in figures) * (len(names) + 1) + sum(
+        f.is_hidden(dimension) for f in figures if not f.hidden for dimension in names
+    )
+    return PlaceTable(
+        place,
+        str(PLACE_HEADINGS[place]),
+        str(PLACE_CAPTIONS[place] % {"wave": page.wave.title}),  # type: ignore[union-attr]
+        [named[v] for v in values],
+        rows,
+        hidden,
+        len(figures) * (len(names) + 1),
     )
 
 

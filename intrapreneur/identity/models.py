@@ -154,6 +154,12 @@ class Person(CreatedAtMixin, db.Model):
         return self.kind is PersonKind.GUEST
 
     @property
+    def place(self) -> str | None:
+        """Site and country ("Berlin, DE"): Berlin in Germany and Berlin in the USA are two
+        places; the country alone where the site is not known."""
+        return ", ".join(part for part in (self.location, self.country) if part) or None
+
+    @property
     def time_zone(self) -> str:
         """The zone every time is shown to this person in: their own choice, else the
         directory's, else the organisation's default."""

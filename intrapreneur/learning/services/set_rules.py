@@ -31,15 +31,8 @@ def candidate_of(person: Person, managers: frozenset[int]) -> composer.Candidate
         is_guest=person.is_guest,
         managers=managers,
         name=person.display_name,
-        location=_place(person),
+        location=person.place,
     )
-
-
-def _place(person: Person) -> str | None:
-    """Site and country ("Berlin, DE"): the same city name in two countries is two places;
-    the country alone where the site is not known."""
-    parts = [part for part in (person.location, person.country) if part]
-    return ", ".join(parts) or None
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
-"""countries, locations and business units: people carry them, and a department is known
-by its name within its business unit (existing departments belong to none)
+"""countries, locations and business units: people carry them, a department is known by
+its name within its business unit (existing departments belong to none), survey responses
+keep them as snapshots and published figures as coordinates
 
 Revision ID: 0031
 Revises: 0030
@@ -46,9 +47,39 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_person_location'), ['location'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_person_business_unit_id_business_unit'), 'business_unit', ['business_unit_id'], ['id'])
 
+    # Earlier responses keep no place: they count as "no business unit", "no country".
+    with op.batch_alter_table('survey_response', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('business_unit_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('country', sa.String(length=2), nullable=True))
+        batch_op.add_column(sa.Column('location', sa.String(length=210), nullable=True))
+        batch_op.create_index(batch_op.f('ix_survey_response_business_unit_id'), ['business_unit_id'], unique=False)
+        batch_op.create_foreign_key(batch_op.f('fk_survey_response_business_unit_id_business_unit'), 'business_unit', ['business_unit_id'], ['id'])
+
+    with op.batch_alter_table('published_figure', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('business_unit', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('country', sa.String(length=20), nullable=True))
+        batch_op.add_column(sa.Column('location', sa.String(length=210), nullable=True))
+
 
 def downgrade():
     _name_departments_apart()
+    # Figures by place go with their columns: without them they would read as other groups.
+    op.execute(
+        'DELETE FROM published_figure WHERE business_unit IS NOT NULL '
+        'OR country IS NOT NULL OR location IS NOT NULL'
+    )
+    with op.batch_alter_table('published_figure', schema=None) as batch_op:
+        batch_op.drop_column('location')
+        batch_op.drop_column('country')
+        batch_op.drop_column('business_unit')
+
+    with op.batch_alter_table('survey_response', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('fk_survey_response_business_unit_id_business_unit'), type_='foreignkey')
+        batch_op.drop_index(batch_op.f('ix_survey_response_business_unit_id'))
+        batch_op.drop_column('location')
+        batch_op.drop_column('country')
+        batch_op.drop_column('business_unit_id')
+
     with op.batch_alter_table('person', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_person_business_unit_id_business_unit'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_person_location'))
