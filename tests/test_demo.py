@@ -17,6 +17,7 @@ import intrapreneur.models as all_models
 from intrapreneur.cli.demo_data import seed_demo_organisation
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.figures import department_names
 from intrapreneur.culture.models import SurveyInvitation, SurveyWave
 from intrapreneur.experiments import services
 from intrapreneur.experiments.models import Column, Decision, Experiment
@@ -253,6 +254,12 @@ def test_the_demo_dashboards_have_waves_to_show_and_an_open_wave_to_answer(app: 
     spring = figures[0].get(group="participant")
     # The synthetic participants' experimentation rises between the two past waves.
     assert summer.means["experimentation"] > spring.means["experimentation"]
+    # Finance in Retail and in Wholesale are two columns of the heatmap, and the dashboard
+    # has figures by country to show.
+    departments = department_names(set(figures[1].across("department")))
+    assert {"Finance (Retail)", "Finance (Wholesale)"} <= set(departments.values())
+    countries = figures[1].across("country")
+    assert len(countries) >= 3 and any(not figure.hidden for figure in countries.values())
     assert db.session.scalar(
         select(func.count())
         .select_from(SurveyInvitation)
