@@ -18,9 +18,9 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
-from intrapreneur.culture import aggregates, charts, dashboard, services
+from intrapreneur.culture import aggregates, behaviour, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
+from intrapreneur.culture.anonymity import Cell, Rules, hidden_label, scope_hidden_label, suppress
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
@@ -327,6 +327,69 @@ def _place_table(
         hidden,
         len(figures) * (len(names) + 1),
     )
+
+
+PARTICIPANT_CAPTIONS = {
+    "business_unit": _l("Participants by business unit"),
+    "country": _l("Participants by country"),
+    "location": _l("Participants by location"),
+}
+
+
+@dataclass(frozen=True)
+class ParticipantCounts:
+    """Accepted participants per value of one place dimension, as they may be shown."""
+
+    caption: str
+    rows: list[Row]
+    hidden_cells: int
+
+    @property
+    def hidden_text(self) -> str:
+        return ngettext(
+            "%(num)d of %(total)d cells is hidden to protect small groups.",
+            "%(num)d of %(total)d cells are hidden to protect small groups.",
+            self.hidden_cells,
+            total=len(self.rows),
+        )
+
+
+def participants_by_place(rules: Rules) -> list[ParticipantCounts]:
+    """The participants per business unit, country and location, through the anonymity
+    rules as one table (its finest cells are every combination of the three, so that a
+    country's count minus its locations' or a unit's is checked as well as each alone)."""
+    finest = behaviour.participants_by_place()
+    cells = [
+        Cell(_place_coordinates(PLACE_DIMENSIONS, key), count) for key, count in finest.items()
+    ]
+    margins: dict[tuple[str, str], int] = {}
+    for key, count in finest.items():
+        for dimension, value in _place_coordinates(PLACE_DIMENSIONS, key).items():
+            margins[dimension, value] = margins.get((dimension, value), 0) + count
+    cells += [Cell({dimension: value}, count) for (dimension, value), count in margins.items()]
+    cells.append(Cell({}, sum(finest.values())))
+    shown = {
+        next(iter(cell.group.items())): cell
+        for cell in suppress(cells, rules)
+        if len(cell.group) == 1
+    }
+    tables = []
+    for dimension in PLACE_DIMENSIONS:
+        values = {value for (d, value) in shown if d == dimension}
+        named = place_names(dimension, values)
+        ordered = sorted(values, key=lambda v: (v == NONE, named[v].casefold()))
+        counts = [shown[dimension, value] for value in ordered]
+        rows = [
+            Row(named[v], [c.reason if c.hidden else str(c.count)])
+            for v, c in zip(ordered, counts, strict=True)
+        ]
+        caption = str(PARTICIPANT_CAPTIONS[dimension])
+        tables.append(ParticipantCounts(caption, rows, sum(c.hidden for c in counts)))
+    return tables
+
+
+def _place_coordinates(dimensions: tuple[str, ...], key: tuple[str | None, ...]) -> dict[str, str]:
+    return {d: NONE if value is None else value for d, value in zip(dimensions, key, strict=True)}
 
 
 def _trend(

@@ -76,6 +76,12 @@ class Department(CreatedAtMixin, db.Model):
         return department_label(self.name, self.business_unit.name if self.business_unit else None)
 
 
+def place_label(location: str | None, country: str | None) -> str | None:
+    """Site and country ("Berlin, DE"): Berlin in Germany and Berlin in the USA are two
+    places; the country alone where the site is not known."""
+    return ", ".join(part for part in (location, country) if part) or None
+
+
 def department_label(name: str, unit: str | None) -> str:
     """A department's name with its business unit, for lists that mix units."""
     return f"{name} ({unit})" if unit else name
@@ -155,9 +161,7 @@ class Person(CreatedAtMixin, db.Model):
 
     @property
     def place(self) -> str | None:
-        """Site and country ("Berlin, DE"): Berlin in Germany and Berlin in the USA are two
-        places; the country alone where the site is not known."""
-        return ", ".join(part for part in (self.location, self.country) if part) or None
+        return place_label(self.location, self.country)
 
     @property
     def time_zone(self) -> str:

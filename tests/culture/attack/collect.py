@@ -63,7 +63,11 @@ RESPONDENTS = "respondents"
 GROUP_LABELS = {"Participants": PARTICIPANT, "Comparison group": COMPARISON}
 EVERYONE = "All"  # a margin in the CSV
 # Survey-free tables of HR's page: behaviour recorded in the product, not answers.
-NOT_SURVEY_TABLES = ("Behaviour recorded in the product", "Experiments started and decided")
+NOT_SURVEY_TABLES = (
+    "Behaviour recorded in the product",
+    "Experiments started and decided",
+    "Participants by",
+)
 PLACE_COLUMNS = {"Business unit": "business_unit", "Country": "country", "Location": "location"}
 PLACE_CAPTIONS = {
     f"Mean score per dimension and {name.lower()}": d for name, d in PLACE_COLUMNS.items()
