@@ -72,12 +72,17 @@ class PlaceTable:
 
     @property
     def hidden_text(self) -> str:
-        return ngettext(
-            "%(num)d of %(total)d cells is hidden to protect small groups.",
-            "%(num)d of %(total)d cells are hidden to protect small groups.",
-            self.hidden_cells,
-            total=self.cells,
-        )
+        return hidden_cells_text(self.hidden_cells, self.cells)
+
+
+def hidden_cells_text(hidden: int, total: int) -> str:
+    """How much a table by place hides: more dimensions, more suppression, said openly."""
+    return ngettext(
+        "%(num)d of %(total)d cells is hidden to protect small groups.",
+        "%(num)d of %(total)d cells are hidden to protect small groups.",
+        hidden,
+        total=total,
+    )
 
 
 PLACE_HEADINGS = {
@@ -346,12 +351,7 @@ class ParticipantCounts:
 
     @property
     def hidden_text(self) -> str:
-        return ngettext(
-            "%(num)d of %(total)d cells is hidden to protect small groups.",
-            "%(num)d of %(total)d cells are hidden to protect small groups.",
-            self.hidden_cells,
-            total=len(self.rows),
-        )
+        return hidden_cells_text(self.hidden_cells, len(self.rows))
 
 
 def participants_by_place(rules: Rules) -> list[ParticipantCounts]:

@@ -29,6 +29,7 @@ from intrapreneur.core.timezones import local
 from intrapreneur.culture import aggregates, dashboard, published, queries
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
+from intrapreneur.culture.figures import NONE, department_names
 from intrapreneur.culture.instruments import Instrument, available
 from intrapreneur.culture.ledger.waves import release_wave
 from intrapreneur.culture.models import (
@@ -43,7 +44,7 @@ from intrapreneur.culture.models import (
 )
 from intrapreneur.culture.pseudonyms import pseudonym
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department, Person
+from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
@@ -179,13 +180,10 @@ def _draw_comparison(
 def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
     if not short:
         return []
-    names = dict(
-        db.session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(list(short)))
-        ).all()
-    )
+    # "Finance (Retail)": names alone repeat across business units.
+    names = department_names({NONE if d is None else str(d) for d in short})
     return [
-        Shortfall(names.get(department_id, "No department"), wanted, drawn)
+        Shortfall(names[NONE if department_id is None else str(department_id)], wanted, drawn)
         for department_id, (wanted, drawn) in short.items()
     ]
 
