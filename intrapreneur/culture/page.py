@@ -13,14 +13,13 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
 from intrapreneur.culture import aggregates, behaviour, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
-from intrapreneur.culture.anonymity import Cell, Rules, hidden_label, scope_hidden_label, suppress
+from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
@@ -33,6 +32,7 @@ from intrapreneur.culture.figures import (
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.ledger.people import scope_key
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.culture.places import by_place, hidden_cells_text
 from intrapreneur.culture.published import StoredFigures
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
@@ -73,16 +73,6 @@ class PlaceTable:
     @property
     def hidden_text(self) -> str:
         return hidden_cells_text(self.hidden_cells, self.cells)
-
-
-def hidden_cells_text(hidden: int, total: int) -> str:
-    """How much a table by place hides: more dimensions, more suppression, said openly."""
-    return ngettext(
-        "%(num)d of %(total)d cells is hidden to protect small groups.",
-        "%(num)d of %(total)d cells are hidden to protect small groups.",
-        hidden,
-        total=total,
-    )
 
 
 PLACE_HEADINGS = {
@@ -356,40 +346,16 @@ class ParticipantCounts:
 
 def participants_by_place(rules: Rules) -> list[ParticipantCounts]:
     """The participants per business unit, country and location, through the anonymity
-    rules as one table (its finest cells are every combination of the three, so that a
-    country's count minus its locations' or a unit's is checked as well as each alone)."""
-    finest = behaviour.participants_by_place()
-    cells = [
-        Cell(_place_coordinates(PLACE_DIMENSIONS, key), count) for key, count in finest.items()
+    rules (``places.by_place``)."""
+    tables = by_place(behaviour.participants_by_place(), rules)
+    return [
+        ParticipantCounts(
+            str(PARTICIPANT_CAPTIONS[dimension]),
+            [Row(f.name, [f.label or "" if f.hidden else str(f.people)]) for f in figures],
+            sum(f.hidden for f in figures),
+        )
+        for dimension, figures in tables.items()
     ]
-    margins: dict[tuple[str, str], int] = {}
-    for key, count in finest.items():
-        for dimension, value in _place_coordinates(PLACE_DIMENSIONS, key).items():
-            margins[dimension, value] = margins.get((dimension, value), 0) + count
-    cells += [Cell({dimension: value}, count) for (dimension, value), count in margins.items()]
-    cells.append(Cell({}, sum(finest.values())))
-    shown = {
-        next(iter(cell.group.items())): cell
-        for cell in suppress(cells, rules)
-        if len(cell.group) == 1
-    }
-    tables = []
-    for dimension in PLACE_DIMENSIONS:
-        values = {value for (d, value) in shown if d == dimension}
-        named = place_names(dimension, values)
-        ordered = sorted(values, key=lambda v: (v == NONE, named[v].casefold()))
-        counts = [shown[dimension, value] for value in ordered]
-        rows = [
-            Row(named[v], [c.reason if c.hidden else str(c.count)])
-            for v, c in zip(ordered, counts, strict=True)
-        ]
-        caption = str(PARTICIPANT_CAPTIONS[dimension])
-        tables.append(ParticipantCounts(caption, rows, sum(c.hidden for c in counts)))
-    return tables
-
-
-def _place_coordinates(dimensions: tuple[str, ...], key: tuple[str | None, ...]) -> dict[str, str]:
-    return {d: NONE if value is None else value for d, value in zip(dimensions, key, strict=True)}
 
 
 def _trend(
