@@ -19,6 +19,7 @@ from intrapreneur.experiments.models import (
 )
 from intrapreneur.identity.models import (
     ApiClient,
+    BusinessUnit,
     Department,
     Invitation,
     LocalMfa,
@@ -50,6 +51,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "BackgroundJob",
+    "BusinessUnit",
     "Cohort",
     "Department",
     "EmailPreference",

@@ -17,6 +17,7 @@ import intrapreneur.models as all_models
 from intrapreneur.cli.demo_data import seed_demo_organisation
 from intrapreneur.culture.anonymity import Rules
 from intrapreneur.culture.dashboard import wave_figures
+from intrapreneur.culture.figures import department_names
 from intrapreneur.culture.models import SurveyInvitation, SurveyWave
 from intrapreneur.experiments import services
 from intrapreneur.experiments.models import Column, Decision, Experiment
@@ -47,6 +48,22 @@ def test_seeding_twice_creates_nothing_new(app: object) -> None:
     assert _counts() == first
     assert second_summary.created == {}
     assert first["Person"] >= 10 and first["LearningSet"] == 2
+
+
+def test_the_demo_spans_countries_and_units_with_a_same_named_department_in_two(
+    app: object,
+) -> None:
+    seed_demo_organisation()
+    db.session.flush()
+    employees = list(db.session.scalars(select(Person).where(Person.kind == PersonKind.EMPLOYEE)))
+    assert len({person.country for person in employees} - {None}) >= 3
+    assert len({person.business_unit_id for person in employees} - {None}) >= 2
+    finance = {p.department for p in employees if p.department.name == "Finance"}
+    assert {department.label for department in finance} == {
+        "Finance (Retail)",
+        "Finance (Wholesale)",
+    }
+    assert all(p.department.business_unit is p.business_unit for p in employees)
 
 
 def test_demo_sets_mix_employees_and_guests_without_a_manager_and_report_together(
@@ -237,6 +254,12 @@ def test_the_demo_dashboards_have_waves_to_show_and_an_open_wave_to_answer(app: 
     spring = figures[0].get(group="participant")
     # The synthetic participants' experimentation rises between the two past waves.
     assert summer.means["experimentation"] > spring.means["experimentation"]
+    # Finance in Retail and in Wholesale are two columns of the heatmap, and the dashboard
+    # has figures by country to show.
+    departments = department_names(set(figures[1].across("department")))
+    assert {"Finance (Retail)", "Finance (Wholesale)"} <= set(departments.values())
+    countries = figures[1].across("country")
+    assert len(countries) >= 3 and any(not figure.hidden for figure in countries.values())
     assert db.session.scalar(
         select(func.count())
         .select_from(SurveyInvitation)

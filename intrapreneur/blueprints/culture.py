@@ -73,6 +73,7 @@ def _behaviour() -> dict[str, object]:
     months = behaviour.experiments_per_month()
     return {
         "participation": behaviour.participation(date.today()),
+        "places": page.participants_by_place(dashboard.rules_in_force()),
         "sets": behaviour.sets_summed(now),
         "decisions": behaviour.decisions(),
         "reviews": behaviour.reviews(),

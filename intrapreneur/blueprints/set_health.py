@@ -14,6 +14,8 @@ from flask_login import current_user
 
 from intrapreneur.core.charts import embeddable
 from intrapreneur.core.permissions import ensure, requires, signed_in
+from intrapreneur.culture import places
+from intrapreneur.culture.dashboard import rules_in_force
 from intrapreneur.extensions import db
 from intrapreneur.learning import charts, queries
 from intrapreneur.learning.models import Cohort, LearningSet
@@ -59,5 +61,9 @@ def for_cohort(cohort_id: int) -> ResponseReturnValue:
     rows = [(each, health[each.id], feedback[each.id]) for each in sets]
     figure = charts.cohort_comparison([(each.name, *figures) for each, *figures in rows])
     return render_template(
-        "set_health/cohort.html", cohort=cohort, rows=rows, figure=embeddable(figure)
+        "set_health/cohort.html",
+        cohort=cohort,
+        rows=rows,
+        figure=embeddable(figure),
+        places=places.attendance_rates(set_ids, now, rules_in_force()),
     )

@@ -21,7 +21,7 @@ from intrapreneur.core.errors import render_error
 from intrapreneur.core.i18n import page_locale
 from intrapreneur.core.pagination import paginate
 from intrapreneur.core.permissions import public, requires
-from intrapreneur.culture import queries, services
+from intrapreneur.culture import queries, services, survey_languages
 from intrapreneur.culture.forms import (
     AnswerForm,
     WaveForm,
@@ -196,8 +196,8 @@ def answer_by_token(token: str) -> ResponseReturnValue:
 
 
 def _questionnaire(invitation: SurveyInvitation, action: str) -> ResponseReturnValue:
-    """The questionnaire in the invitee's language (see ``services.page_language``)."""
-    with force_locale(services.page_language(invitation)):
+    """The questionnaire in the invitee's language (see ``survey_languages.page_language``)."""
+    with force_locale(survey_languages.page_language(invitation)):
         return _questionnaire_page(invitation, action)
 
 
@@ -209,7 +209,7 @@ def _questionnaire_page(invitation: SurveyInvitation, action: str) -> ResponseRe
         installed = services.instrument_of(invitation.wave)
     except services.SurveyRefusal as refusal:
         return _refused(invitation, refusal)
-    language = services.questionnaire_language(invitation, installed)
+    language = survey_languages.questionnaire_language(invitation, installed)
     instrument = installed.in_language(language)
     form = answer_form(instrument)
     if form.validate_on_submit():

@@ -12,6 +12,7 @@ import secrets
 import uuid
 
 from intrapreneur.cli.demo_data import EMPLOYEES
+from intrapreneur.cli.demo_data.people import WORKPLACES
 from intrapreneur.identity.local_directory import (
     GROUPS,
     PEOPLE,
@@ -36,11 +37,14 @@ def _demo_employees(password: str) -> list[Employee]:
             name=name,
             password=password,
             department=department,
+            business_unit=unit,
+            country=WORKPLACES[username][0],
+            location=WORKPLACES[username][1],
             title=title,
             manager=manager,
             entry_uuid=str(uuid.uuid5(DEMO_NAMESPACE, username)),
         )
-        for username, name, department, title, manager, _ in EMPLOYEES
+        for username, name, (unit, department), title, manager, _ in EMPLOYEES
     ]
 
 

@@ -5,7 +5,8 @@ returns counts with the figures, so the anonymity rules can be applied to any
 breakdown before it is shown. Definitions:
 
 * **Participation**: accepted participants of cohorts, and how many of them are
-  in a set today.
+  in a set today; and the participants per business unit, country and location (their
+  finest combinations, for the anonymity rules to decide what may be shown).
 * **Sessions, actions and questions**: the set-health figures (see
   ``learning.queries``) summed over every set: attendance rate, actions done on
   time, actions reviewed, questions per hot seat.
@@ -32,7 +33,7 @@ from sqlalchemy.orm import aliased
 from intrapreneur.core.sql import days_between, utc_month
 from intrapreneur.experiments.models import Decision, Experiment, Review, ReviewTag
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, PersonKind
+from intrapreneur.identity.models import Person, PersonKind, place_label
 from intrapreneur.learning import queries as learning
 from intrapreneur.learning.models import (
     Attendance,
@@ -123,6 +124,26 @@ def participation(today: date) -> Participation:
         ).where(Person.id.in_(accepted))
     ).one()
     return Participation(participants, placed)
+
+
+def participants_by_place() -> dict[tuple[str | None, str | None, str | None], int]:
+    """Accepted participants per (business unit id, country, location as "site, country")
+    they work in now: one GROUP BY."""
+    accepted = select(Enrolment.person_id).where(Enrolment.status == EnrolmentStatus.ACCEPTED)
+    found: dict[tuple[str | None, str | None, str | None], int] = {}
+    for unit, country, location, count in db.session.execute(
+        select(
+            Person.business_unit_id,
+            Person.country,
+            Person.location,
+            func.count(Person.id.distinct()),
+        )
+        .where(Person.id.in_(accepted))
+        .group_by(Person.business_unit_id, Person.country, Person.location)
+    ):
+        key = (None if unit is None else str(unit), country, place_label(location, country))
+        found[key] = found.get(key, 0) + count
+    return found
 
 
 def sets_summed(now: datetime) -> learning.SetHealth:

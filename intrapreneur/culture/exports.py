@@ -35,12 +35,14 @@ from intrapreneur.culture.dashboard import all_published
 from intrapreneur.culture.figures import (
     ALL,
     GROUP_NAMES,
+    PLACE_DIMENSIONS,
     TABLE_DIMENSIONS,
     Figure,
     cohort_names,
     department_names,
     group_name,
     no_responses_label,
+    place_names,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.models import SurveyGroup, SurveyWave
@@ -75,18 +77,26 @@ class ExportFilters:
 
 @dataclass(frozen=True)
 class Names:
-    """Department and cohort names by the ids the figures carry."""
+    """Department, cohort and place names by the ids the figures carry."""
 
     departments: Mapping[str, str]
     cohorts: Mapping[str, str]
+    places: Mapping[str, Mapping[str, str]]  # place dimension -> value -> name
 
-    def of(self, group: Mapping[str, str]) -> tuple[str, str, str]:
-        """Department, cohort and group as printed; a coordinate left out is everyone."""
+    def of(self, group: Mapping[str, str]) -> tuple[str, ...]:
+        """Department, cohort, group, business unit, country and location as printed; a
+        coordinate left out is everyone."""
         department, cohort, status = (group.get(dimension) for dimension in TABLE_DIMENSIONS)
         return (
             str(ALL) if department is None else self.departments.get(department, department),
             str(ALL) if cohort is None else self.cohorts.get(cohort, cohort),
             group_name(status),
+            *(
+                str(ALL)
+                if (value := group.get(place)) is None
+                else self.places[place].get(value, value)
+                for place in PLACE_DIMENSIONS
+            ),
         )
 
 
@@ -137,11 +147,18 @@ def gather(
 
 def names_in(figures: Sequence[StoredFigures]) -> Names:
     """The names of the departments and cohorts these figures mention, one query each."""
-    departments, cohorts = (
+    departments, cohorts, *places = (
         {value for wave in figures for value in wave.values_of(dimension)}
-        for dimension in ("department", "cohort")
+        for dimension in ("department", "cohort", *PLACE_DIMENSIONS)
     )
-    return Names(departments=department_names(departments), cohorts=cohort_names(cohorts))
+    return Names(
+        departments=department_names(departments),
+        cohorts=cohort_names(cohorts),
+        places={
+            place: place_names(place, values)
+            for place, values in zip(PLACE_DIMENSIONS, places, strict=True)
+        },
+    )
 
 
 def record_export(export_format: str, filters: ExportFilters, *, by: Person) -> None:
@@ -168,6 +185,9 @@ def sections(export: Export) -> list[Section]:
                 _("Department"),
                 _("Cohort"),
                 _("Group"),
+                _("Business unit"),
+                _("Country"),
+                _("Location"),
                 _("Dimension"),
                 _("Respondents"),
                 _("Answers"),

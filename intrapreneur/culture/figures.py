@@ -9,14 +9,22 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from intrapreneur.culture.ledger.people import NONE, TABLE_DIMENSIONS
+from intrapreneur.core.i18n import page_locale
+from intrapreneur.culture.ledger.people import (
+    DIMENSIONS,
+    NONE,
+    PLACE_DIMENSIONS,
+    TABLE_DIMENSIONS,
+)
 from intrapreneur.culture.ledger.waves import Band
 from intrapreneur.culture.models import SurveyGroup
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department
+from intrapreneur.identity.countries import country_name
+from intrapreneur.identity.models import BusinessUnit, Department, department_label
 from intrapreneur.learning.models import Cohort, Programme
 
-__all__ = ["NONE", "TABLE_DIMENSIONS", "Band"]  # shared with the ledger, printed from here
+# Shared with the ledger, printed from here.
+__all__ = ["DIMENSIONS", "NONE", "PLACE_DIMENSIONS", "TABLE_DIMENSIONS", "Band"]
 ALL = _l("All")
 NO_DEPARTMENT, NO_COHORT = _l("No department"), _l("No cohort")
 GROUP_NAMES = {
@@ -52,17 +60,46 @@ def no_responses_label() -> str:
 
 
 def department_names(ids: set[str]) -> dict[str, str]:
-    """Department coordinates → names; "No department" for respondents without one."""
+    """Department coordinates → names with their business unit ("Finance (Retail)"); "No
+    department" for respondents without one."""
     numbers = [int(d) for d in ids if d != NONE]
-    found = dict(
-        db.session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(numbers))
-        ).all()
-    )
+    found = {
+        department_id: department_label(name, unit)
+        for department_id, name, unit in db.session.execute(
+            select(Department.id, Department.name, BusinessUnit.name)
+            .outerjoin(BusinessUnit, BusinessUnit.id == Department.business_unit_id)
+            .where(Department.id.in_(numbers))
+        )
+    }
     return {
         d: str(NO_DEPARTMENT) if d == NONE else found.get(int(d), _("Department %(id)s", id=d))
         for d in ids
     }
+
+
+# What a place coordinate of respondents without one prints.
+NO_PLACE = {
+    "business_unit": _l("No business unit"),
+    "country": _l("No country"),
+    "location": _l("No location"),
+}
+
+
+def place_names(dimension: str, values: set[str]) -> dict[str, str]:
+    """A place coordinate's values → names: business units by name, countries in the
+    reader's language, locations as the directory spells them ("Berlin, DE")."""
+    names: dict[str, str] = {}
+    if dimension == "business_unit":
+        numbers = [int(v) for v in values if v != NONE]
+        names = {
+            str(unit_id): name
+            for unit_id, name in db.session.execute(
+                select(BusinessUnit.id, BusinessUnit.name).where(BusinessUnit.id.in_(numbers))
+            )
+        }
+    elif dimension == "country":
+        names = {code: country_name(code, page_locale()) for code in values if code != NONE}
+    return {v: str(NO_PLACE[dimension]) if v == NONE else names.get(v, v) for v in values}
 
 
 def cohort_names(ids: set[str]) -> dict[str, str]:

@@ -109,6 +109,11 @@ class SurveyResponse(db.Model):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
     group: Mapped[SurveyGroup] = mapped_column(string_enum(SurveyGroup, "survey_group"))
+    # Where the respondent worked when answering (identity.models.Person.place): further
+    # dimensions of the figures, through the same ledger.
+    business_unit_id: Mapped[int | None] = mapped_column(ForeignKey("business_unit.id"), index=True)
+    country: Mapped[str | None] = mapped_column(String(2))
+    location: Mapped[str | None] = mapped_column(String(210))
     answers: Mapped[dict[str, int]] = mapped_column(JSON)
     comment: Mapped[str] = mapped_column(Text, default="")
     submitted_on: Mapped[date] = mapped_column(Date)
@@ -198,6 +203,10 @@ class PublishedFigure(db.Model):
     department: Mapped[str | None] = mapped_column(String(20))
     cohort: Mapped[str | None] = mapped_column(String(20))
     group: Mapped[str | None] = mapped_column(String(20))
+    # The place coordinates (a figure names at most one of them, with or without group).
+    business_unit: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str | None] = mapped_column(String(210))
     department_id: Mapped[int | None]
     cohort_id: Mapped[int | None]
     scope: Mapped[str | None] = mapped_column(Text)

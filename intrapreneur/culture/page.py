@@ -12,25 +12,29 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import select
 
 from intrapreneur.core.charts import embeddable
 from intrapreneur.core.dates import number_text, percent_text
 from intrapreneur.core.i18n import language_name_on_page, page_locale
-from intrapreneur.culture import aggregates, charts, dashboard, services
+from intrapreneur.culture import aggregates, behaviour, charts, dashboard, services
 from intrapreneur.culture import queries as survey_queries
 from intrapreneur.culture.anonymity import Cell, Rules, hidden_label, scope_hidden_label, suppress
 from intrapreneur.culture.figures import (
     GROUP_NAMES,
     NONE,
+    PLACE_DIMENSIONS,
     Figure,
     department_names,
     no_responses,
+    place_names,
 )
 from intrapreneur.culture.instruments import Instrument
 from intrapreneur.culture.ledger.people import scope_key
 from intrapreneur.culture.models import SurveyGroup, SurveyWave, wave_cohort
+from intrapreneur.culture.places import by_place, hidden_cells_text
 from intrapreneur.culture.published import StoredFigures
 from intrapreneur.extensions import db
 from intrapreneur.learning.models import Cohort
@@ -52,6 +56,37 @@ class Row:
 
     label: str
     cells: list[str]
+
+
+@dataclass(frozen=True)
+class PlaceTable:
+    """Scores by business unit, country or location, and how many of its cells are hidden
+    (each further way of splitting the answers gives more figures to subtract, so more
+    suppression: the page says how much)."""
+
+    dimension: str  # business_unit, country or location
+    heading: str
+    caption: str
+    columns: list[str]
+    rows: list[Row]
+    hidden_cells: int
+    cells: int
+
+    @property
+    def hidden_text(self) -> str:
+        return hidden_cells_text(self.hidden_cells, self.cells)
+
+
+PLACE_HEADINGS = {
+    "business_unit": _l("Scores by business unit"),
+    "country": _l("Scores by country"),
+    "location": _l("Scores by location"),
+}
+PLACE_CAPTIONS = {
+    "business_unit": _l("Mean score per dimension and business unit in %(wave)s"),
+    "country": _l("Mean score per dimension and country in %(wave)s"),
+    "location": _l("Mean score per dimension and location in %(wave)s"),
+}
 
 
 @dataclass(frozen=True)
@@ -140,6 +175,7 @@ class Page:
     waiting: list[Waiting] = field(default_factory=list)  # opened, figures not shown yet
     comments: dict[str, list[str]] = field(default_factory=dict)  # department name -> texts
     figures: dict[str, Markup] = field(default_factory=dict)
+    places: list[PlaceTable] = field(default_factory=list)
 
 
 def build(choice: Choice, rules: Rules, today: date, departments: set[str] | None) -> Page:
@@ -164,6 +200,10 @@ def build(choice: Choice, rules: Rules, today: date, departments: set[str] | Non
     chosen = all_figures[index]
     page.nothing_shown = reader.view(chosen).hidden
     _heatmap(page, chosen, _coordinates(choice), names, departments)
+    # Places are figures of the whole organisation, split by group but not by cohort.
+    if departments is None and choice.cohort_id is None:
+        page.places = [_place_table(page, chosen, place, _coordinates(choice), names)
+                       for place in PLACE_DIMENSIONS]  # fmt: skip
     _trend(page, all_figures, choice, names, reader)
     _side_by_side(page, chosen, choice, names, reader)
     if departments is None:  # bands are not split by department: whole organisation only
@@ -258,6 +298,69 @@ def _heatmap(
     page.figures["heatmap"] = embeddable(
         charts.heatmap(list(names.values()), page.heat_columns, means, scale)
     )
+
+
+def _place_table(
+    page: Page, chosen: StoredFigures, place: str, coords: dict[str, str], names: dict[str, str]
+) -> PlaceTable:
+    row = chosen.across(place, **coords)
+    named = place_names(place, set(row))
+    values = sorted(named, key=lambda v: (v == NONE, named[v].casefold()))
+    figures = [row[v] for v in values]
+    hidden_text = hidden_label(page.rules.k)
+    rows = [
+        Row(name, [_text(f, dimension, hidden_text) for f in figures])
+        for dimension, name in names.items()
+    ]
+    rows.append(
+        Row(_("Respondents"), [f.label if f.hidden else str(f.respondents) for f in figures])
+    )
+    hidden = sum(f.hidden for f in figures) * (len(names) + 1) + sum(
+        f.is_hidden(dimension) for f in figures if not f.hidden for dimension in names
+    )
+    return PlaceTable(
+        place,
+        str(PLACE_HEADINGS[place]),
+        str(PLACE_CAPTIONS[place] % {"wave": page.wave.title}),  # type: ignore[union-attr]
+        [named[v] for v in values],
+        rows,
+        hidden,
+        len(figures) * (len(names) + 1),
+    )
+
+
+PARTICIPANT_CAPTIONS = {
+    "business_unit": _l("Participants by business unit"),
+    "country": _l("Participants by country"),
+    "location": _l("Participants by location"),
+}
+
+
+@dataclass(frozen=True)
+class ParticipantCounts:
+    """Accepted participants per value of one place dimension, as they may be shown."""
+
+    caption: str
+    rows: list[Row]
+    hidden_cells: int
+
+    @property
+    def hidden_text(self) -> str:
+        return hidden_cells_text(self.hidden_cells, len(self.rows))
+
+
+def participants_by_place(rules: Rules) -> list[ParticipantCounts]:
+    """The participants per business unit, country and location, through the anonymity
+    rules (``places.by_place``)."""
+    tables = by_place(behaviour.participants_by_place(), rules)
+    return [
+        ParticipantCounts(
+            str(PARTICIPANT_CAPTIONS[dimension]),
+            [Row(f.name, [f.label or "" if f.hidden else str(f.people)]) for f in figures],
+            sum(f.hidden for f in figures),
+        )
+        for dimension, figures in tables.items()
+    ]
 
 
 def _trend(

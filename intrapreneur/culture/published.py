@@ -24,10 +24,12 @@ from sqlalchemy.orm import aliased
 from intrapreneur.culture.anonymity import Rules, hidden_label, scope_hidden_label
 from intrapreneur.culture.figures import (
     ALL,
+    DIMENSIONS,
     GROUP_NAMES,
     NO_COHORT,
     NO_DEPARTMENT,
     NONE,
+    PLACE_DIMENSIONS,
     TABLE_DIMENSIONS,
     Band,
     Figure,
@@ -44,11 +46,7 @@ from intrapreneur.identity.models import Department
 from intrapreneur.learning.models import Cohort, Programme
 
 ROWS_PER_INSERT = 5000
-COLUMNS = {
-    "department": PublishedFigure.department,
-    "cohort": PublishedFigure.cohort,
-    "group": PublishedFigure.group,
-}
+COLUMNS = {dimension: getattr(PublishedFigure, dimension) for dimension in DIMENSIONS}
 
 
 # A figure not split by department: the manager scope it narrows (None: the organisation)
@@ -136,6 +134,7 @@ class StoredFigures:
                         for g, name in GROUP_NAMES.items()
                     ),
                 ),
+                *(COLUMNS[place] for place in PLACE_DIMENSIONS),
                 PublishedFigure.id,
             )
             .execution_options(yield_per=1000)
@@ -177,7 +176,7 @@ class StoredFigures:
 
 
 def to_figure(row: PublishedFigure, k: int) -> Figure:
-    group = {d: value for d in TABLE_DIMENSIONS if (value := getattr(row, d)) is not None}
+    group = {d: value for d in DIMENSIONS if (value := getattr(row, d)) is not None}
     if row.hidden:
         label = scope_hidden_label(k) if row.scope else hidden_label(k)
         return Figure(group, None, {}, {}, True, label)
@@ -260,7 +259,7 @@ def earlier_release(publication: SurveyPublication) -> Earlier:
             PublishedFigure.publication_id == publication.id, PublishedFigure.hidden.is_(False)
         )
     ):
-        coordinates = {d: value for d in TABLE_DIMENSIONS if (value := getattr(row, d)) is not None}
+        coordinates = {d: value for d in DIMENSIONS if (value := getattr(row, d)) is not None}
         key = GroupKey(frozenset(coordinates.items()), row.scope)
         if row.scope:
             scopes.add(row.scope)
@@ -317,6 +316,7 @@ def _row(publication_id: int, key: GroupKey, release: WaveRelease) -> dict[str, 
         "department": department,
         "cohort": cohort,
         "group": status,
+        **{place: group.get(place) for place in PLACE_DIMENSIONS},
         "department_id": _number(department),
         "cohort_id": _number(cohort),
         "scope": key.scope,

@@ -29,12 +29,12 @@ from sqlalchemy.exc import IntegrityError
 from intrapreneur.core import jobs, mail
 from intrapreneur.core import services as audit
 from intrapreneur.core.dates import day_text
-from intrapreneur.core.i18n import first_offered, language_name_on_page, locale_for, reader_locale
 from intrapreneur.core.timezones import local
-from intrapreneur.culture import aggregates, dashboard, published, queries
+from intrapreneur.culture import aggregates, dashboard, published, queries, survey_languages
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Rules
-from intrapreneur.culture.instruments import SOURCE_LANGUAGE, Instrument, TextPlace, available
+from intrapreneur.culture.figures import NONE, department_names
+from intrapreneur.culture.instruments import Instrument, available
 from intrapreneur.culture.ledger.waves import release_wave
 from intrapreneur.culture.models import (
     PrivacyRules,
@@ -48,7 +48,7 @@ from intrapreneur.culture.models import (
 )
 from intrapreneur.culture.pseudonyms import pseudonym
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department, Person
+from intrapreneur.identity.models import Person
 from intrapreneur.learning.models import Cohort
 
 DEFAULT_RULES = Rules()
@@ -152,7 +152,9 @@ def create_wave(
     tokens = _invite(wave, [person for person, _ in participants], SurveyGroup.PARTICIPANT)
     tokens |= _invite(wave, comparison, SurveyGroup.COMPARISON)
     db.session.flush()
-    _refuse_missing_texts(instruments()[instrument_key], invitee_languages(wave))
+    languages = survey_languages.invitee_languages(wave)
+    if missing := survey_languages.missing_texts(instruments()[instrument_key], languages):
+        raise SurveyRefusal(*missing, status=422)
     # Tens of thousands of emails are a job's work; it derives the same links again.
     jobs.enqueue("survey-invitations", requested_by=by, wave_id=wave.id, site=mail.site_root())
     audit.record(
@@ -166,50 +168,6 @@ def create_wave(
         seed=seed,
     )
     return NewWave(wave, tokens, len(participants), len(comparison), shortfalls)
-
-
-def invitee_languages(wave: SurveyWave) -> set[str]:
-    """The languages a wave's invitees read: each one's own (chosen, else the directory's),
-    else the organisation's default — only languages the product offers."""
-    return {locale_for(pair) for pair in queries.invitee_language_preferences(wave.id)}
-
-
-def _refuse_missing_texts(instrument: Instrument, languages: set[str]) -> None:
-    """A wave is refused when someone it invites would read an item, a label or an
-    instruction in another language than theirs; the refusal lists every missing text."""
-    missing: dict[str, list[str]] = {}
-    for place, language in instrument.missing_texts(languages):
-        missing.setdefault(language, []).append(describe_place(place))
-    if missing:
-        raise SurveyRefusal(
-            *(
-                _(
-                    "Some invitees read %(language)s, but the instrument %(instrument)s has "
-                    "no %(language)s text for: %(texts)s.",
-                    language=language_name_on_page(language),
-                    instrument=instrument.key,
-                    texts="; ".join(texts),
-                )
-                for language, texts in missing.items()
-            ),
-            status=422,
-        )
-
-
-# Which text of an instrument, as a refusal names it ("of": the point or id it belongs to).
-TEXT_PLACES = {
-    "title": _l("the title"),
-    "description": _l("the description"),
-    "instructions": _l("the instructions"),
-    "scale label": _l("the label of scale point %(of)s"),
-    "dimension name": _l("the name of dimension “%(of)s”"),
-    "dimension description": _l("the description of dimension “%(of)s”"),
-    "item": _l("item “%(of)s”"),
-}
-
-
-def describe_place(place: TextPlace) -> str:
-    return str(TEXT_PLACES[place.kind]) % {"of": place.of}
 
 
 def _draw_comparison(
@@ -234,13 +192,10 @@ def _draw_comparison(
 def _shortfalls(short: dict[int | None, tuple[int, int]]) -> list[Shortfall]:
     if not short:
         return []
-    names = dict(
-        db.session.execute(
-            select(Department.id, Department.name).where(Department.id.in_(list(short)))
-        ).all()
-    )
+    # "Finance (Retail)": names alone repeat across business units.
+    names = department_names({NONE if d is None else str(d) for d in short})
     return [
-        Shortfall(names.get(department_id, _("No department")), wanted, drawn)
+        Shortfall(names[NONE if department_id is None else str(department_id)], wanted, drawn)
         for department_id, (wanted, drawn) in short.items()
     ]
 
@@ -319,19 +274,6 @@ def pseudonym_of(person_id: int) -> str:
     return pseudonym(person_id, current_app.config["SURVEY_PSEUDONYM_KEY"])
 
 
-def page_language(invitation: SurveyInvitation) -> str:
-    """The language of the questionnaire's page: the invitee's own (also on the personal
-    link, where nobody is signed in), else the browser's, else the organisation's."""
-    return first_offered(invitation.person.language_preferences) or reader_locale()
-
-
-def questionnaire_language(invitation: SurveyInvitation, instrument: Instrument) -> str:
-    """The language the items are shown and the answer recorded in: the page's, or
-    English where the instrument is not written in it."""
-    language = page_language(invitation)
-    return language if language in instrument.languages else SOURCE_LANGUAGE
-
-
 def answer(
     wave: SurveyWave,
     person: Person,
@@ -366,7 +308,7 @@ def answer_invitation(
     language: str,
 ) -> SurveyResponse:
     """Store one answer under the invitee's pseudonym, with the language the questionnaire
-    was shown in (``questionnaire_language``); the first answer is the one kept."""
+    was shown in (``survey_languages.questionnaire_language``); the first answer is the one kept."""
     ensure_can_answer(invitation, today)
     instrument = instrument_of(invitation.wave)
     if problems := instrument.answer_errors(answers):
@@ -399,6 +341,9 @@ def _response(
         department_id=person.department_id,
         cohort_id=queries.cohort_in_wave(invitation.wave_id, person.id) if participant else None,
         group=invitation.group,
+        business_unit_id=person.business_unit_id,
+        country=person.country,
+        location=person.place,
         answers=answers,
         comment=comment,
         submitted_on=today,

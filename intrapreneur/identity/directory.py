@@ -74,6 +74,9 @@ class DirectoryPerson:
     disabled: bool = False
     time_zone: str | None = None  # as the directory spells it, unchecked
     locale: str | None = None  # preferredLanguage as the directory spells it, unchecked
+    country: str | None = None  # as the directory spells it, unchecked
+    location: str | None = None
+    business_unit: str | None = None
 
 
 # Group DNs repeat on every entry; person DNs do not, so a small cache keeps memory flat.
@@ -161,6 +164,9 @@ class Directory:
             disabled=bool(control and control.isdigit() and int(control) & AD_ACCOUNT_DISABLED),
             time_zone=value("time_zone"),
             locale=value("locale"),
+            country=value("country"),
+            location=value("location"),
+            business_unit=value("business_unit"),
         )
 
     def _user_filter(self, username: str) -> str:

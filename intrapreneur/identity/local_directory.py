@@ -34,8 +34,9 @@ olcRefintAttribute: memberof member manager
 """
 
 
-# Active Directory's account flags, so tests can mark an account disabled as AD does
-# (the objectClass OID is in a private test arc).
+# Active Directory's account flags, so tests can mark an account disabled as AD does, and
+# its country attribute "c", which inetOrgPerson lacks (the objectClass OID is in a private
+# test arc).
 _AD_COMPATIBLE_SCHEMA = """
 dn: cn=adcompat,cn=schema,cn=config
 objectClass: olcSchemaConfig
@@ -43,7 +44,7 @@ cn: adcompat
 olcAttributeTypes: ( 1.2.840.113556.1.4.8 NAME 'userAccountControl'
   EQUALITY integerMatch SYNTAX 1.3.6.1.4.1.1466.115.121.1.27 SINGLE-VALUE )
 olcObjectClasses: ( 1.3.6.1.4.1.99999.1.1 NAME 'adCompatibleAccount'
-  AUXILIARY MAY userAccountControl )
+  AUXILIARY MAY ( userAccountControl $ c ) )
 """
 
 
@@ -111,6 +112,9 @@ class Employee:
     entry_uuid: str | None = None  # only honoured by slapadd (initial_ldif)
     time_zone: str = ""
     language: str = ""  # preferredLanguage, e.g. "de-AT"
+    country: str = ""  # two letters, e.g. "DE"
+    location: str = ""  # l, e.g. "Berlin"
+    business_unit: str = ""  # businessCategory, e.g. "Retail"
 
 
 @dataclass
@@ -179,6 +183,12 @@ def employee_ldif(employee: Employee) -> str:
         lines += ["objectClass: zonedAccount", f"timeZone: {employee.time_zone}"]
     if employee.language:
         lines.append(f"preferredLanguage: {employee.language}")
+    if employee.country:
+        lines += ["objectClass: adCompatibleAccount", f"c: {employee.country}"]
+    if employee.location:
+        lines.append(f"l: {employee.location}")
+    if employee.business_unit:
+        lines.append(f"businessCategory: {employee.business_unit}")
     return "\n".join(lines) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""People, their roles, departments and guest invitations."""
+"""People, their roles, business units and departments, and guest invitations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,17 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from intrapreneur.core.models import CreatedAtMixin, UTCDateTime, string_enum
@@ -45,11 +55,54 @@ def role_text(roles: Iterable[str]) -> str:
     return ", ".join(sorted((str(ROLE_LABELS.get(role, role)) for role in roles), key=str.lower))
 
 
-class Department(CreatedAtMixin, db.Model):
-    __tablename__ = "department"
+class BusinessUnit(CreatedAtMixin, db.Model):
+    """A division of the organisation (from the directory's business unit attribute)."""
+
+    __tablename__ = "business_unit"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
+
+
+class Department(CreatedAtMixin, db.Model):
+    """A department is known by its name within its business unit: "Finance" in Retail and
+    "Finance" in Wholesale are two departments. Departments outside any unit (a directory
+    without units, or rows from before units existed) have unique names among themselves."""
+
+    __tablename__ = "department"
+    __table_args__ = (
+        UniqueConstraint("business_unit_id", "name", name="uq_department_unit_name"),
+        # NULLs are distinct in a unique constraint, so the unit-less need their own index.
+        Index(
+            "uq_department_name_without_unit",
+            "name",
+            unique=True,
+            sqlite_where=text("business_unit_id IS NULL"),
+            postgresql_where=text("business_unit_id IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    business_unit_id: Mapped[int | None] = mapped_column(ForeignKey("business_unit.id"), index=True)
+
+    business_unit: Mapped[BusinessUnit | None] = relationship(lazy="joined")
+
+    @property
+    def label(self) -> str:
+        """The name as printed wherever departments of several units meet: "Finance (Retail)"."""
+        return department_label(self.name, self.business_unit.name if self.business_unit else None)
+
+
+def place_label(location: str | None, country: str | None) -> str | None:
+    """Site and country ("Berlin, DE"): Berlin in Germany and Berlin in the USA are two
+    places; the country alone where the site is not known."""
+    return ", ".join(part for part in (location, country) if part) or None
+
+
+def department_label(name: str, unit: str | None) -> str:
+    """A department's name with its business unit, for lists that mix units."""
+    return f"{name} ({unit})" if unit else name
 
 
 class Person(CreatedAtMixin, db.Model):
@@ -75,6 +128,11 @@ class Person(CreatedAtMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(String(200))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    business_unit_id: Mapped[int | None] = mapped_column(ForeignKey("business_unit.id"), index=True)
+    # ISO 3166-1 alpha-2 (identity.countries), None when the directory gives none or an
+    # unknown code; the location is the directory's site or city, as it spells it.
+    country: Mapped[str | None] = mapped_column(String(2), index=True)
+    location: Mapped[str | None] = mapped_column(String(200), index=True)
     manager_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
     # Guests only: employees never get a local password.
     password_hash: Mapped[str | None] = mapped_column(String(255))
@@ -102,6 +160,7 @@ class Person(CreatedAtMixin, db.Model):
     access_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(lazy="joined")
+    business_unit: Mapped[BusinessUnit | None] = relationship(lazy="joined")
     manager: Mapped[Person | None] = relationship(remote_side=[id])
     roles: Mapped[list[PersonRole]] = relationship(
         back_populates="person", cascade="all, delete-orphan", lazy="selectin"
@@ -117,6 +176,10 @@ class Person(CreatedAtMixin, db.Model):
     @property
     def is_guest(self) -> bool:
         return self.kind is PersonKind.GUEST
+
+    @property
+    def place(self) -> str | None:
+        return place_label(self.location, self.country)
 
     @property
     def time_zone(self) -> str:

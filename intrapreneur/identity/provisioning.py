@@ -7,6 +7,7 @@ Used by sign-in (one person) and by directory sync (everyone). Only roles with
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,8 +17,16 @@ from sqlalchemy.orm import aliased
 from intrapreneur.core.i18n import preferred_locale
 from intrapreneur.core.timezones import is_zone_name
 from intrapreneur.extensions import db
+from intrapreneur.identity.countries import country_code
 from intrapreneur.identity.directory import DirectoryPerson, normalise_dn
-from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.models import (
+    BusinessUnit,
+    Department,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 
 log = logging.getLogger(__name__)
 
@@ -56,27 +65,64 @@ class Outcome:
         )
 
 
-class Departments:
-    """Department rows by name, created on first sight and cached for a whole sync."""
+class Organisation:
+    """Business units and departments by name, created on first sight and cached for a
+    whole sync; and the country codes the directory gave that ISO 3166-1 does not know,
+    so that each is logged once per run rather than once per person."""
 
     def __init__(self) -> None:
-        self._by_name: dict[str, Department] = {}
+        self._units: dict[str, BusinessUnit] = {}
+        self._departments: dict[tuple[str | None, str], Department] = {}
+        self.unknown_countries: Counter[str] = Counter()
 
-    def get(self, name: str | None) -> Department | None:
+    def business_unit(self, name: str | None) -> BusinessUnit | None:
         if not name:
             return None
-        if name not in self._by_name:
-            found = db.session.scalar(select(Department).where(Department.name == name))
+        if name not in self._units:
+            found = db.session.scalar(select(BusinessUnit).where(BusinessUnit.name == name))
             if found is None:
-                found = Department(name=name)
+                found = BusinessUnit(name=name)
                 db.session.add(found)
-            self._by_name[name] = found
-        return self._by_name[name]
+            self._units[name] = found
+        return self._units[name]
+
+    def department(self, name: str | None, unit_name: str | None) -> Department | None:
+        """The department of that name in that unit (None: outside any unit)."""
+        if not name:
+            return None
+        key = (unit_name or None, name)
+        if key not in self._departments:
+            unit = self.business_unit(unit_name)
+            # Compared as a relationship: a unit added in this run is flushed first.
+            found = db.session.scalar(
+                select(Department).where(Department.name == name, Department.business_unit == unit)
+            )
+            if found is None:
+                found = Department(name=name, business_unit=unit)
+                db.session.add(found)
+            self._departments[key] = found
+        return self._departments[key]
+
+    def country(self, found: DirectoryPerson) -> str | None:
+        code = country_code(found.country)
+        if found.country and code is None:
+            self.unknown_countries[found.country] += 1
+        return code
+
+    def log_unknown_countries(self) -> None:
+        """One warning for the run: the codes stored as no country, and how many had each."""
+        if self.unknown_countries:
+            log.warning(
+                "directory country codes that are not ISO 3166-1 alpha-2, stored as no country: %s",
+                ", ".join(f"{code!r} ({n})" for code, n in sorted(self.unknown_countries.items())),
+            )
+            self.unknown_countries.clear()
 
     def reattach(self) -> None:
         """Bring the cached rows back after the session was emptied between pages."""
-        self._by_name = {
-            name: db.session.merge(row, load=False) for name, row in self._by_name.items()
+        self._units = {name: db.session.merge(row, load=False) for name, row in self._units.items()}
+        self._departments = {
+            key: db.session.merge(row, load=False) for key, row in self._departments.items()
         }
 
 
@@ -112,7 +158,7 @@ def apply(
     found: DirectoryPerson,
     *,
     person: Person | None,
-    departments: Departments,
+    organisation: Organisation,
     claims: Claims,
 ) -> Outcome:
     """Create or refresh ``person`` from ``found`` (flushes nothing itself)."""
@@ -147,12 +193,28 @@ def apply(
             claims.claim(name, wanted[name], person)
         outcome.changes[name] = wanted[name]
         setattr(person, name, wanted[name])
-    department = departments.get(found.department)
+    _apply_organisation(person, found, organisation, outcome)
+    _apply_roles(person, {Role.EMPLOYEE.value, *found.roles}, outcome)
+    return outcome
+
+
+def _apply_organisation(
+    person: Person, found: DirectoryPerson, organisation: Organisation, outcome: Outcome
+) -> None:
+    """Country, location, business unit and the department within that unit."""
+    unit = organisation.business_unit(found.business_unit)
+    if person.business_unit is not unit:
+        outcome.changes["business_unit"] = found.business_unit
+        person.business_unit = unit
+    department = organisation.department(found.department, found.business_unit)
     if person.department is not department:
         outcome.changes["department"] = found.department
         person.department = department
-    _apply_roles(person, {Role.EMPLOYEE.value, *found.roles}, outcome)
-    return outcome
+    place = {"country": organisation.country(found), "location": found.location}
+    for name, value in place.items():
+        if getattr(person, name) != value:
+            outcome.changes[name] = value
+            setattr(person, name, value)
 
 
 def _time_zone(found: DirectoryPerson) -> str | None:

@@ -268,15 +268,17 @@ def provision(found: DirectoryPerson) -> Person:
     """
     for attempt in range(2):
         try:
+            organisation = provisioning.Organisation()
             with db.session.begin_nested():
                 outcome = provisioning.apply(
                     found,
                     person=queries.person_by_directory_id(found.directory_id),
-                    departments=provisioning.Departments(),
+                    organisation=organisation,
                     claims=provisioning.Claims([found]),
                 )
                 provisioning.link_manager_of(outcome.person)
                 record_provisioning(outcome, source="sign-in")
+            organisation.log_unknown_countries()
             return outcome.person
         except IntegrityError:
             if attempt:

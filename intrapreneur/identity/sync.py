@@ -82,12 +82,12 @@ def sync_directory(
     """
     report = SyncReport(dry_run=dry_run)
     seen_ids: set[str] = set()
-    departments = provisioning.Departments()
+    organisation = provisioning.Organisation()
     try:
         # A disabled account (AD) counts as gone: it is deactivated like someone who left.
         enabled = (found for found in directory.iter_people() if not found.disabled)
         for batch in _batches(enabled, BATCH):
-            _apply_batch(batch, directory, departments, report)
+            _apply_batch(batch, directory, organisation, report)
             seen_ids.update(found.directory_id for found in batch)
             report.seen += len(batch)
             on_progress(len(batch))
@@ -102,6 +102,7 @@ def sync_directory(
             )
         _deactivate_missing(seen_ids, report, force=force, max_share=max_deactivate_share)
         provisioning.link_managers()
+        organisation.log_unknown_countries()
     except BaseException:
         db.session.rollback()
         raise
@@ -115,7 +116,7 @@ def sync_directory(
 def _apply_batch(
     batch: list[DirectoryPerson],
     directory: Directory,
-    departments: provisioning.Departments,
+    organisation: provisioning.Organisation,
     report: SyncReport,
 ) -> None:
     known = {
@@ -129,7 +130,7 @@ def _apply_batch(
         provisioning.apply(
             found,
             person=known.get(found.directory_id),
-            departments=departments,
+            organisation=organisation,
             claims=claims,
         )
         for found in batch
@@ -144,9 +145,10 @@ def _apply_batch(
             and (outcome.changes or outcome.roles_added or outcome.roles_removed)
         )
     db.session.flush()
-    # Keep memory flat across 50,000 entries; departments stay cached (few, and re-attached).
+    # Keep memory flat across 50,000 entries; units and departments stay cached (few, and
+    # re-attached).
     db.session.expunge_all()
-    departments.reattach()
+    organisation.reattach()
 
 
 def _deactivate_missing(

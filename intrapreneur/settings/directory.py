@@ -28,6 +28,11 @@ OPENLDAP_ATTRIBUTES = {
     # inetOrgPerson's (and AD's) language preference, e.g. "de-AT" or "fr, en;q=0.8";
     # "" to ignore it.
     "locale": "preferredLanguage",
+    # Where people work: an ISO 3166-1 alpha-2 country code, a site or city, and a business
+    # unit (AD: "c", "l" and usually "division"); "" to ignore one.
+    "country": "c",
+    "location": "l",
+    "business_unit": "businessCategory",
 }
 MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin")
 MEMBERSHIP_MODES = ("memberof", "search")

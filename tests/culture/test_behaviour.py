@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from intrapreneur.culture import behaviour
+from intrapreneur.culture import behaviour, page
+from intrapreneur.culture.anonymity import Rules, hidden_label
 from intrapreneur.experiments.models import (
     Column,
     Decision,
@@ -168,3 +169,35 @@ def test_participation_and_the_sets_summed(org: dict[str, Person]) -> None:
     summed = behaviour.sets_summed(NOW)
     assert (summed.held_sessions, summed.on_register, summed.present) == (2, 3, 2)  # both sets
     assert summed.attendance_rate == pytest.approx(66.7)
+
+
+def test_participants_by_place_hide_small_places_and_what_would_reveal_them(
+    make_person: Callable[..., Person],
+) -> None:
+    """With k=5: Spain's two participants are hidden, and so is France's seven, the next
+    smallest country, so that the total minus Germany does not give Spain away. Germany's
+    two sites would give each other away: Bonn (one) is hidden, and Berlin with it."""
+    places = [("DE", "Berlin")] * 9 + [("DE", "Bonn")] + [("FR", "Lyon")] * 7
+    places += [("ES", "Madrid")] * 2
+    people = [make_person(country=country, location=site) for country, site in places]
+    the_set = learning_set(people[0])
+    for person in people:
+        db.session.add(
+            Enrolment(cohort=the_set.cohort, person=person, status=EnrolmentStatus.ACCEPTED)
+        )
+    db.session.flush()
+
+    tables = {t.caption: t for t in page.participants_by_place(Rules(k=5))}
+
+    countries = {row.label: row.cells[0] for row in tables["Participants by country"].rows}
+    hidden = hidden_label(5)
+    assert countries == {"Germany": "10", "France": hidden, "Spain": hidden}
+    assert tables["Participants by country"].hidden_text == (
+        "2 of 3 cells are hidden to protect small groups."
+    )
+    sites = {row.label: row.cells[0] for row in tables["Participants by location"].rows}
+    assert sites["Bonn, DE"] == hidden and sites["Madrid, ES"] == hidden
+    # Berlin shown next to Germany would give Bonn's one person away by subtraction.
+    assert sites["Berlin, DE"] == hidden or countries["Germany"] == hidden
+    units = {row.label: row.cells[0] for row in tables["Participants by business unit"].rows}
+    assert units == {"No business unit": "19"}  # everyone: nothing to hide

@@ -135,8 +135,13 @@ def _csv_tables(response: Any) -> dict[str, list[list[str]]]:
 
 
 def _by_group(rows: list[Any]) -> dict[tuple[str, str, str, str], tuple[Any, Any]]:
-    """(department, cohort, group, dimension) → (respondents, mean) of the Scores rows."""
-    return {tuple(row[1:5]): (row[5], row[7]) for row in rows[1:]}
+    """(department, cohort, group, dimension) → (respondents, mean) of the Scores rows of
+    the department × cohort × group table (not split by business unit, country or location)."""
+    return {
+        (*row[1:4], row[7]): (row[8], row[10])
+        for row in rows[1:]
+        if tuple(row[4:7]) == ("All", "All", "All")
+    }
 
 
 @pytest.fixture
@@ -173,8 +178,8 @@ def test_the_xlsx_holds_the_dashboards_figures_and_the_hidden_text(
     assert workbook.sheetnames == SHEETS
     rows = _sheet_rows(workbook, "Scores")
     assert rows[0] == (
-        "Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Answers",
-        "Mean score",
+        "Wave", "Department", "Cohort", "Group", "Business unit", "Country", "Location",
+        "Dimension", "Respondents", "Answers", "Mean score",
     )  # fmt: skip
     scores = _by_group(rows)
     _assert_dashboards_figures(scores, survey)
@@ -237,8 +242,8 @@ def test_pandas_reads_each_csv_table_as_is_with_its_header(
 
     scores = pd.read_csv(archive.open(TABLES["Scores"]))
     assert list(scores.columns) == [
-        "Wave", "Department", "Cohort", "Group", "Dimension", "Respondents", "Answers",
-        "Mean score",
+        "Wave", "Department", "Cohort", "Group", "Business unit", "Country", "Location",
+        "Dimension", "Respondents", "Answers", "Mean score",
     ]  # fmt: skip
     legal = scores[scores["Department"] == "Legal"]  # 2 answered: hidden
     assert len(legal) and set(legal["Mean score"]) == {hidden_label(5)}

@@ -20,7 +20,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from intrapreneur.culture import services
+from intrapreneur.culture import services, survey_languages
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import (
     PublishedFigure,
@@ -342,7 +342,7 @@ def test_only_offered_languages_count(
         by=make_person(Role.HR),
     )
 
-    assert services.invitee_languages(created.wave) == {"en", "es"}
+    assert survey_languages.invitee_languages(created.wave) == {"en", "es"}
 
 
 def test_hr_reads_the_dimensions_and_languages_in_their_own_language(

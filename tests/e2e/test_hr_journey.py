@@ -244,6 +244,9 @@ def _assert_workbook_matches(path: Path, heat: dict, side: dict) -> None:
         "Department",
         "Cohort",
         "Group",
+        "Business unit",
+        "Country",
+        "Location",
         "Dimension",
         "Respondents",
         "Answers",
@@ -251,9 +254,11 @@ def _assert_workbook_matches(path: Path, heat: dict, side: dict) -> None:
     )
     # The title that looks like a formula stays text, marked so no spreadsheet runs it.
     assert {row[0] for row in rows[1:]} == {"'" + WAVE_TITLE}
+    # The department × cohort × group table: its rows are not split by place.
     printed = {
         (department, cohort, group, dimension): (respondents, answers, mean)
-        for _, department, cohort, group, dimension, respondents, answers, mean in rows[1:]
+        for _, department, cohort, group, *places, dimension, respondents, answers, mean in rows[1:]
+        if places == ["All", "All", "All"]
     }
     # Each department cell of the dashboard, hidden ones included, is in the sheet as shown.
     for (dimension, department), shown in heat.items():

@@ -464,3 +464,31 @@ def test_only_pages_with_charts_load_plotly(client: FlaskClient, sets: dict[str,
     assert f'src="/static/vendor/plotly/plotly.min.js?v={version}"' in with_chart
     assert 'src="/static/js/charts.js"' in with_chart
     assert "plotly" not in without and "charts.js" not in without
+
+
+def test_hr_reads_attendance_by_place_only_where_enough_people_stand_behind_it(
+    client: FlaskClient, build: Builder, make_person: Callable[..., Person]
+) -> None:
+    """Nine people in Berlin, one in Bonn, two in Madrid (k=5): Germany's rate is shown,
+    Spain's is hidden and so is France's, the next smallest, lest the whole minus Germany
+    give Spain away; Bonn's one person is hidden, and Berlin or Germany with them."""
+    places = [("DE", "Berlin")] * 9 + [("DE", "Bonn")] + [("FR", "Lyon")] * 6
+    places += [("ES", "Madrid")] * 2
+    people = [make_person(country=country, location=site) for country, site in places]
+    hr, facilitator = make_person(Role.HR), make_person(Role.FACILITATOR)
+    the_set = build.learning_set("Aurora", facilitator, people)
+    # Berlin's first three missed the session: Germany attended 7 of 10.
+    build.session(the_set, -7, present=people[3:], absent=people[:3])
+    db.session.flush()
+    sign_in_as(client, hr)
+
+    page = client.get(f"/cohorts/{build.cohort.id}/health").get_data(as_text=True)
+
+    tables = _tables(page)
+    countries = dict(map(tuple, tables["Attendance rate by country in Spring"][1:]))
+    hidden = "hidden: fewer than 5 responses, here or by subtraction"
+    assert countries == {"Germany": "70.0%", "France": hidden, "Spain": hidden}
+    sites = dict(map(tuple, tables["Attendance rate by location in Spring"][1:]))
+    assert sites["Bonn, DE"] == hidden and sites["Madrid, ES"] == hidden
+    assert sites["Berlin, DE"] == hidden  # beside Germany it would give Bonn away
+    assert "2 of 3 cells are hidden to protect small groups." in page

@@ -1,4 +1,5 @@
-"""The demo's people: departments, employees with their managers and roles, and guests."""
+"""The demo's people: business units and their departments, employees in four countries
+with their managers and roles, and guests."""
 
 from __future__ import annotations
 
@@ -7,25 +8,43 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from intrapreneur.cli.demo_data.summary import SeedSummary, get_or_create
-from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.models import (
+    BusinessUnit,
+    Department,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 from intrapreneur.identity.passwords import hash_password
 
+RETAIL, WHOLESALE, GROUP = "Retail", "Wholesale", "Group Services"
+# (business unit, department): "Finance" in Retail and in Wholesale are two departments.
 DEPARTMENTS = [
-    "Finance",
-    "Operations",
-    "Product & Engineering",
-    "Sales",
-    "People & Culture",
-    "Customer Service",
-    "IT",
+    (RETAIL, "Finance"),
+    (RETAIL, "Operations"),
+    (RETAIL, "Sales"),
+    (RETAIL, "Customer Service"),
+    (WHOLESALE, "Finance"),
+    (WHOLESALE, "Product & Engineering"),
+    (GROUP, "People & Culture"),
+    (GROUP, "IT"),
 ]
+LONDON, MANCHESTER, BERLIN, HAMBURG, MADRID, LYON = (
+    ("GB", "London"),
+    ("GB", "Manchester"),
+    ("DE", "Berlin"),
+    ("DE", "Hamburg"),
+    ("ES", "Madrid"),
+    ("FR", "Lyon"),
+)
 
-# username, name, department, title, manager username, extra roles
-EMPLOYEES: list[tuple[str, str, str, str, str | None, tuple[Role, ...]]] = [
+# username, name, (unit, department), title, manager username, extra roles
+EMPLOYEES: list[tuple[str, str, tuple[str, str], str, str | None, tuple[Role, ...]]] = [
     (
         "mlindqvist",
         "Marcus Lindqvist",
-        "Operations",
+        (RETAIL, "Operations"),
         "Chief Operating Officer",
         None,
         (Role.MANAGER,),
@@ -33,31 +52,76 @@ EMPLOYEES: list[tuple[str, str, str, str, str | None, tuple[Role, ...]]] = [
     (
         "praman",
         "Priya Raman",
-        "Product & Engineering",
+        (WHOLESALE, "Product & Engineering"),
         "Head of Product",
         "mlindqvist",
         (Role.MANAGER,),
     ),
-    ("jwhitfield", "James Whitfield", "Finance", "Finance Director", "mlindqvist", (Role.MANAGER,)),
-    ("hokafor", "Helen Okafor", "People & Culture", "Programme Lead", "mlindqvist", (Role.HR,)),
-    ("amira", "Amira Haddad", "IT", "IT Service Owner", "mlindqvist", (Role.ADMIN,)),
+    (
+        "jwhitfield",
+        "James Whitfield",
+        (WHOLESALE, "Finance"),
+        "Finance Director",
+        "mlindqvist",
+        (Role.MANAGER,),
+    ),
+    (
+        "hokafor",
+        "Helen Okafor",
+        (GROUP, "People & Culture"),
+        "Programme Lead",
+        "mlindqvist",
+        (Role.HR,),
+    ),
+    ("amira", "Amira Haddad", (GROUP, "IT"), "IT Service Owner", "mlindqvist", (Role.ADMIN,)),
     (
         "radeyemi",
         "Ruth Adeyemi",
-        "People & Culture",
+        (GROUP, "People & Culture"),
         "Learning Facilitator",
         "hokafor",
         (Role.FACILITATOR,),
     ),
-    ("tbecker", "Tom Becker", "Finance", "Financial Analyst", "jwhitfield", ()),
-    ("gliu", "Grace Liu", "Finance", "Procurement Specialist", "jwhitfield", ()),
-    ("dkim", "Daniel Kim", "Product & Engineering", "Software Engineer", "praman", ()),
-    ("jmeyer", "Jonas Meyer", "Product & Engineering", "UX Designer", "praman", ()),
-    ("salves", "Sofia Alves", "Sales", "Account Manager", "mlindqvist", ()),
-    ("cmartin", "Chloe Martin", "Sales", "Sales Operations Analyst", "mlindqvist", ()),
-    ("lfischer", "Lena Fischer", "Operations", "Logistics Planner", "mlindqvist", ()),
-    ("osaid", "Omar Said", "Customer Service", "Team Leader", "mlindqvist", ()),
+    ("tbecker", "Tom Becker", (RETAIL, "Finance"), "Financial Analyst", "jwhitfield", ()),
+    ("gliu", "Grace Liu", (WHOLESALE, "Finance"), "Procurement Specialist", "jwhitfield", ()),
+    (
+        "dkim",
+        "Daniel Kim",
+        (WHOLESALE, "Product & Engineering"),
+        "Software Engineer",
+        "praman",
+        (),
+    ),
+    (
+        "jmeyer",
+        "Jonas Meyer",
+        (WHOLESALE, "Product & Engineering"),
+        "UX Designer",
+        "praman",
+        (),
+    ),
+    ("salves", "Sofia Alves", (RETAIL, "Sales"), "Account Manager", "mlindqvist", ()),
+    ("cmartin", "Chloe Martin", (RETAIL, "Sales"), "Sales Operations Analyst", "mlindqvist", ()),
+    ("lfischer", "Lena Fischer", (RETAIL, "Operations"), "Logistics Planner", "mlindqvist", ()),
+    ("osaid", "Omar Said", (RETAIL, "Customer Service"), "Team Leader", "mlindqvist", ()),
 ]
+# username -> (ISO 3166-1 country, location): four countries, six sites.
+WORKPLACES: dict[str, tuple[str, str]] = {
+    "mlindqvist": LONDON,
+    "praman": LONDON,
+    "jwhitfield": BERLIN,
+    "hokafor": LONDON,
+    "amira": MANCHESTER,
+    "radeyemi": MANCHESTER,
+    "tbecker": HAMBURG,
+    "gliu": BERLIN,
+    "dkim": BERLIN,
+    "jmeyer": HAMBURG,
+    "salves": MADRID,
+    "cmartin": LYON,
+    "lfischer": LONDON,
+    "osaid": MADRID,
+}
 
 # email, name, extra roles
 GUESTS: list[tuple[str, str, tuple[Role, ...]]] = [
@@ -77,11 +141,18 @@ def seed_people(
     """Every demo person by username (employees) or email (guests); the guests get new
     passwords, which the summary lists. ``advance(1)`` after each department and person."""
     people: dict[str, Person] = {}
+    units = {
+        unit: get_or_create(summary, BusinessUnit, {"name": unit})
+        for unit in dict.fromkeys(unit for unit, _ in DEPARTMENTS)
+    }
     departments = {}
-    for name in DEPARTMENTS:
-        departments[name] = get_or_create(summary, Department, {"name": name})
+    for unit, name in DEPARTMENTS:
+        departments[(unit, name)] = get_or_create(
+            summary, Department, {"name": name, "business_unit": units[unit]}
+        )
         advance(1)
     for username, name, department, title, manager, roles in EMPLOYEES:
+        country, location = WORKPLACES[username]
         person = get_or_create(
             summary,
             Person,
@@ -91,6 +162,9 @@ def seed_people(
             display_name=name,
             title=title,
             department=departments[department],
+            business_unit=units[department[0]],
+            country=country,
+            location=location,
             manager=people.get(manager) if manager else None,
         )
         _grant(person, (Role.EMPLOYEE, *roles))

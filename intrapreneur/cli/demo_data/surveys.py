@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
+from intrapreneur.cli.demo_data.people import WORKPLACES
 from intrapreneur.cli.demo_data.summary import SeedSummary
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.instruments import Instrument, available
@@ -65,6 +66,10 @@ def seed_surveys(summary: SeedSummary, spring: Cohort, hr: Person, today: date) 
     surveys.publish_closed_waves(today)
 
 
+# Where the made-up respondents work: the demo's sites, and their countries.
+SITES = sorted(set(WORKPLACES.values()))
+
+
 def _synthetic_response(
     wave: SurveyWave,
     instrument: Instrument,
@@ -85,12 +90,16 @@ def _synthetic_response(
         answers[item.id] = (
             instrument.scale_min + instrument.scale_max - value if item.reverse else value
         )
+    country, site = rng.choice(SITES)
     response = SurveyResponse(
         wave_id=wave.id,
         pseudonym=hashlib.sha256(f"demo-{salt}-{rng.random()}".encode()).hexdigest(),
         department_id=department.id,
         cohort_id=cohort_id,
         group=group,
+        business_unit_id=department.business_unit_id,
+        country=country,
+        location=f"{site}, {country}",
         answers=answers,
         submitted_on=wave.opens_on + timedelta(days=rng.randint(0, 13)),
     )

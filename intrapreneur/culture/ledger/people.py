@@ -23,7 +23,13 @@ from intrapreneur.extensions import db
 RESPONDENTS = "respondents"  # the family of respondent counts; the others are dimension ids
 NONE = "none"
 TABLE_DIMENSIONS = ("department", "cohort", "group")
-Cell = tuple[str, str, str]  # (department, cohort, group): the finest group a respondent is in
+# Where respondents work: each is a table of its own (place × group), decided in the same
+# ledger as the organisation's table, so that subtracting one from the other is checked too.
+PLACE_DIMENSIONS = ("business_unit", "country", "location")
+DIMENSIONS = TABLE_DIMENSIONS + PLACE_DIMENSIONS
+# (department, cohort, group, business unit, country, location): the finest group a
+# respondent is in.
+Cell = tuple[str, str, str, str, str, str]
 Coordinates = frozenset[tuple[str, str]]
 
 
@@ -40,12 +46,29 @@ class GroupKey:
         return self.scope or "", sorted(self.coordinates)
 
 
-def cell_of(department: int | None, cohort: int | None, group: object) -> Cell:
+def cell_of(
+    department: int | None,
+    cohort: int | None,
+    group: object,
+    business_unit: int | None = None,
+    country: str | None = None,
+    location: str | None = None,
+) -> Cell:
     return (
-        NONE if department is None else str(department),
-        NONE if cohort is None else str(cohort),
+        _coordinate(department),
+        _coordinate(cohort),
         str(group),
+        _coordinate(business_unit),
+        _coordinate(country),
+        _coordinate(location),
     )
+
+
+def _coordinate(value: int | str | None) -> str:
+    return NONE if value is None or value == "" else str(value)
+
+
+PLACE_COLUMNS = (SurveyResponse.business_unit_id, SurveyResponse.country, SurveyResponse.location)
 
 
 def scope_key(departments: Iterable[str]) -> str:
@@ -62,6 +85,7 @@ def answered(wave_ids: Sequence[int], family: str) -> dict[str, list[Cell | None
             SurveyResponse.department_id,
             SurveyResponse.cohort_id,
             type_coerce(SurveyResponse.group, String),
+            *PLACE_COLUMNS,
         ).where(SurveyResponse.wave_id.in_(wave_ids))
     else:
         statement = (
@@ -71,15 +95,16 @@ def answered(wave_ids: Sequence[int], family: str) -> dict[str, list[Cell | None
                 SurveyScore.department_id,
                 SurveyScore.cohort_id,
                 type_coerce(SurveyScore.group, String),
+                *PLACE_COLUMNS,
             )
             .join(SurveyResponse, SurveyResponse.id == SurveyScore.response_id)
             .where(SurveyScore.wave_id.in_(wave_ids), SurveyScore.dimension == family)
         )
     position = {wave_id: index for index, wave_id in enumerate(wave_ids)}
     cells: dict[str, list[Cell | None]] = {}
-    for pseudonym, wave_id, department, cohort, group in db.session.execute(statement):
+    for pseudonym, wave_id, *coordinates in db.session.execute(statement):
         waves = cells.setdefault(pseudonym, [None] * len(wave_ids))
-        waves[position[wave_id]] = cell_of(department, cohort, group)
+        waves[position[wave_id]] = cell_of(*coordinates)
     return cells
 
 
@@ -126,13 +151,18 @@ def scopes_by_department(scopes: Iterable[str]) -> dict[str, list[str]]:
 
 @cache
 def keys_of(cell: Cell, scopes: tuple[str, ...]) -> list[GroupKey]:
-    """Every group a respondent in this cell belongs to."""
-    pairs = list(zip(TABLE_DIMENSIONS, cell, strict=True))
+    """Every group a respondent in this cell belongs to: each margin of the department ×
+    cohort × group table, each place alone and with the group, and each scope narrowed by
+    cohort and group."""
+    pairs = list(zip(TABLE_DIMENSIONS, cell, strict=False))
     keys = [
         GroupKey(frozenset(kept))
         for size in range(len(pairs) + 1)
         for kept in combinations(pairs, size)
     ]
+    status = pairs[2]
+    for place in zip(PLACE_DIMENSIONS, cell[len(TABLE_DIMENSIONS) :], strict=True):
+        keys += [GroupKey(frozenset({place})), GroupKey(frozenset({place, status}))]
     below = pairs[1:]  # a scope is narrowed by cohort and group, never by one department
     keys += [
         GroupKey(frozenset(kept), scope)
@@ -145,4 +175,4 @@ def keys_of(cell: Cell, scopes: tuple[str, ...]) -> list[GroupKey]:
 
 def _signature_order(signature: tuple[Cell | None, ...]) -> tuple[tuple[int, Cell], ...]:
     # A fixed order of atoms (absent waves first) makes every decision reproducible.
-    return tuple((0, ("", "", "")) if cell is None else (1, cell) for cell in signature)
+    return tuple((0, ("",) * len(DIMENSIONS)) if cell is None else (1, cell) for cell in signature)

@@ -1,8 +1,9 @@
 """One wave's figures before any suppression: respondents, and per dimension the answers
 and their sum, for every group any view may show.
 
-Two GROUP BY queries give the finest cells (department × cohort × group); every margin and
-every manager's scope is added up from them in Python, so the means of margins are exact
+Two GROUP BY queries give the finest cells (department × cohort × group × business unit ×
+country × location); every margin, every place and every manager's scope is added up from
+them in Python, so the means of margins are exact
 and every view's figure of a group is the same number.
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, func, select, type_coerce
 
 from intrapreneur.culture.ledger.people import (
+    PLACE_COLUMNS,
     RESPONDENTS,
     Cell,
     GroupKey,
@@ -61,36 +63,26 @@ def wave_totals(wave_id: int, scopes: Iterable[str] = ()) -> dict[GroupKey, Tota
 
 def _finest(wave_id: int) -> dict[Cell, Totals]:
     cells: dict[Cell, Totals] = defaultdict(Totals)
-    for department, cohort, group, n in db.session.execute(
-        select(
-            SurveyResponse.department_id,
-            SurveyResponse.cohort_id,
-            _as_text(SurveyResponse.group),
-            func.count(),
-        )
+    coordinates = (
+        SurveyResponse.department_id,
+        SurveyResponse.cohort_id,
+        _as_text(SurveyResponse.group),
+        *PLACE_COLUMNS,
+    )
+    for *cell, n in db.session.execute(
+        select(*coordinates, func.count())
         .where(SurveyResponse.wave_id == wave_id)
-        .group_by(SurveyResponse.department_id, SurveyResponse.cohort_id, SurveyResponse.group)
+        .group_by(*coordinates)
     ):
-        cells[cell_of(department, cohort, group)].respondents = n
-    for department, cohort, group, dimension, n, total in db.session.execute(
-        select(
-            SurveyScore.department_id,
-            SurveyScore.cohort_id,
-            _as_text(SurveyScore.group),
-            SurveyScore.dimension,
-            func.count(),
-            func.sum(SurveyScore.score),
-        )
+        cells[cell_of(*cell)].respondents = n
+    for *cell, dimension, n, total in db.session.execute(
+        select(*coordinates, SurveyScore.dimension, func.count(), func.sum(SurveyScore.score))
+        .join(SurveyResponse, SurveyResponse.id == SurveyScore.response_id)
         .where(SurveyScore.wave_id == wave_id)
-        .group_by(
-            SurveyScore.department_id,
-            SurveyScore.cohort_id,
-            SurveyScore.group,
-            SurveyScore.dimension,
-        )
+        .group_by(*coordinates, SurveyScore.dimension)
     ):
-        cell = cells[cell_of(department, cohort, group)]
-        cell.answers[dimension], cell.sums[dimension] = n, float(total)
+        finest = cells[cell_of(*cell)]
+        finest.answers[dimension], finest.sums[dimension] = n, float(total)
     return cells
 
 

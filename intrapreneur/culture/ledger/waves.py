@@ -5,8 +5,9 @@ Families are decided one after another, each over its own people (the respondent
 over everyone who responded; each dimension's means over the people who answered its items;
 each dimension's distribution over the same people; comments with the larger minimum):
 
-1. The whole organisation's table (every margin of department × cohort × group): first the
-   within-table rules of ``anonymity`` (minimum, remainder, complementary suppression: a
+1. The whole organisation's tables (every margin of department × cohort × group, and each
+   place, business unit, country and location, alone and by group): first the within-table
+   rules of ``anonymity`` on each table (minimum, remainder, complementary suppression: a
    fast first pass that picks sensible siblings), then the exact ledger check against the
    earlier waves (``release``), which withholds more where a combination still isolates
    fewer than k people.
@@ -28,7 +29,14 @@ from dataclasses import dataclass, field
 from intrapreneur.culture import aggregates
 from intrapreneur.culture.aggregates import Filters
 from intrapreneur.culture.anonymity import Cell, Rules, suppress
-from intrapreneur.culture.ledger.people import RESPONDENTS, Atoms, GroupKey, answered
+from intrapreneur.culture.ledger.people import (
+    PLACE_DIMENSIONS,
+    RESPONDENTS,
+    TABLE_DIMENSIONS,
+    Atoms,
+    GroupKey,
+    answered,
+)
 from intrapreneur.culture.ledger.release import Candidate, released
 from intrapreneur.culture.ledger.tables import Totals, wave_totals
 
@@ -145,11 +153,17 @@ def _candidate(
 def _within_table_hidden(
     candidates: list[Candidate], minimum: int, *, comments: bool = False
 ) -> set[GroupKey]:
-    """The first pass: the hierarchical rules over the organisation's table."""
-    cells = [Cell(dict(c.key.coordinates), c.people) for c in candidates]
+    """The first pass: the hierarchical rules over each table of the organisation's
+    figures (department × cohort × group, and each place × group) on its own; the exact
+    check (``release``) then covers what one table gives away about another."""
     rules = Rules(k=3, comment_k=minimum) if comments else Rules(k=minimum, comment_k=minimum)
-    shown = suppress(cells, rules, comments=comments)
-    return {c.key for c, s in zip(candidates, shown, strict=True) if s.hidden}
+    hidden: set[GroupKey] = set()
+    for table in (TABLE_DIMENSIONS, *((place, "group") for place in PLACE_DIMENSIONS)):
+        within = [c for c in candidates if {name for name, _ in c.key.coordinates} <= {*table}]
+        cells = [Cell(dict(c.key.coordinates), c.people) for c in within]
+        shown = suppress(cells, rules, comments=comments)
+        hidden |= {c.key for c, s in zip(within, shown, strict=True) if s.hidden}
+    return hidden
 
 
 def _rows(

@@ -25,8 +25,10 @@ says which rule and why, and the composer falls back as follows:
   ``problems`` names the lock and the reason.
 
 Soft goals, in priority order: guest entrepreneurs spread evenly over the
-sets, departments mixed within each set, and (with ``keep_apart_previous``)
-no two people together again who shared a set before.
+sets, departments mixed within each set (a department is unique across
+business units: callers pass "Finance (Retail)", not "Finance"), locations
+mixed within each set, and (with ``keep_apart_previous``) no two people
+together again who shared a set before.
 
 Method: locked people first; facilitators matched to sets (so placement keeps
 each facilitator's chain out of their sets); a greedy placement (people whose
@@ -34,7 +36,8 @@ management chain spans many sets, then guests, then departments largest
 first, each dealt across consecutive sets); repairs for people or sets the
 greedy could not serve; then a local search of moves and swaps that keep
 every hard rule and the guest spread and lower, in this order, the members who
-bring no new department to their set, same-department pairs and repeat pairs,
+bring no new department to their set, same-department pairs, the same two for
+locations, and repeat pairs,
 with rounds of ruin and recreate for small cohorts; last, the facilitators
 again for sets that lost theirs. Passes and kicks are counted,
 never timed, and ties are broken by ``random.Random(seed)``, so the same input

@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 
 from intrapreneur.learning.composer.model import Candidate
 
-NO_DEPARTMENT = -1
+NO_DEPARTMENT = NO_LOCATION = -1  # a person's code when they have none
 UNPLACED = -1
 
 
@@ -30,6 +30,9 @@ class Cohort:
             NO_DEPARTMENT if c.department is None else code[c.department] for c in people
         ]
         self.department_size = Counter(self.department)
+        location_names = sorted({c.location for c in people if c.location is not None})
+        place = {name: code for code, name in enumerate(location_names)}
+        self.location = [NO_LOCATION if c.location is None else place[c.location] for c in people]
         self.is_guest = [c.is_guest for c in people]
         self.ancestors = [self.indices(c.managers - {c.person_id}) for c in people]
         # Candidates below each person id (candidate or not): facilitators need it.
@@ -96,14 +99,18 @@ class Board:
         self.min_size, self.max_size = sizes
         self.keep_apart = keep_apart
         # Lexicographic weights: a department fewer in a set outweighs any change in
-        # same-department pairs one move or swap can make, and such a pair any change in
-        # repeat pairs.
-        self.pair_weight = 2 * self.max_size
+        # same-department pairs one move or swap can make, such a pair any change in
+        # locations, a location fewer any change in same-location pairs, and such a pair
+        # any change in repeat pairs.
+        self.location_pair_weight = 2 * self.max_size
+        self.location_weight = 4 * self.max_size * self.location_pair_weight
+        self.pair_weight = 4 * self.max_size * self.location_weight
         self.duplicate_weight = 4 * self.max_size * self.pair_weight
         self.where = [UNPLACED] * len(cohort)
         self.locked = [False] * len(cohort)
         self.members: list[list[int]] = [[] for _ in range(set_count)]
         self.department_count = [Counter[int]() for _ in range(set_count)]
+        self.location_count = [Counter[int]() for _ in range(set_count)]
         self.guests = [0] * set_count
         # For each set: ancestor index -> how many members sit below them.
         self.above = [Counter[int]() for _ in range(set_count)]
@@ -120,6 +127,7 @@ class Board:
         self.where[i] = s
         self.members[s].append(i)
         self.department_count[s][self.cohort.department[i]] += 1
+        self.location_count[s][self.cohort.location[i]] += 1
         self.guests[s] += self.cohort.is_guest[i]
         self.above[s].update(self.cohort.ancestors[i])
 
@@ -128,6 +136,7 @@ class Board:
         self.where[i] = UNPLACED
         self.members[s].remove(i)
         self.department_count[s][self.cohort.department[i]] -= 1
+        self.location_count[s][self.cohort.location[i]] -= 1
         self.guests[s] -= self.cohort.is_guest[i]
         self.above[s].subtract(self.cohort.ancestors[i])
 
@@ -140,17 +149,11 @@ class Board:
             if self.where[i] != s:
                 self.move(i, s)
 
-    def total_cost(self) -> tuple[int, int, int]:
-        """Over all sets: members who bring no new department, same-department pairs, and
-        repeat pairs."""
-        counts = [
-            count
-            for per_set in self.department_count
-            for department, count in per_set.items()
-            if department != NO_DEPARTMENT and count
-        ]
-        duplicates = sum(count - 1 for count in counts)
-        pairs = sum(count * (count - 1) // 2 for count in counts)
+    def total_cost(self) -> tuple[int, int, int, int, int]:
+        """Over all sets: members who bring no new department, same-department pairs,
+        members who bring no new location, same-location pairs, and repeat pairs."""
+        departments = _repeated(self.department_count, NO_DEPARTMENT)
+        locations = _repeated(self.location_count, NO_LOCATION)
         repeats = 0
         if self.keep_apart:
             repeats = sum(
@@ -159,7 +162,7 @@ class Board:
                 for j in partners
                 if i < j
             )
-        return duplicates, pairs, repeats
+        return (*departments, *locations, repeats)
 
     def movable(self, i: int) -> bool:
         return self.where[i] != UNPLACED and not self.locked[i]
@@ -180,17 +183,41 @@ class Board:
 
     def cost(self, i: int, s: int, leaving: int = UNPLACED) -> int:
         """What ``i`` adds to ``total_cost`` in ``s`` (without ``leaving``), weighted: whether
-        they repeat a department, how many they share it with, and their repeat pairs."""
+        they repeat a department, how many they share it with, the same for their location,
+        and their repeat pairs."""
         cohort = self.cohort
-        department = cohort.department[i]
-        same = 0
-        if department != NO_DEPARTMENT:
-            same = self.department_count[s][department]
-            if self.where[i] == s:
-                same -= 1
-            if leaving != UNPLACED and cohort.department[leaving] == department:
-                same -= 1
+        same = self._sharing(i, s, leaving, cohort.department, self.department_count)
+        here = self._sharing(i, s, leaving, cohort.location, self.location_count)
         repeats = 0
         if self.keep_apart:
             repeats = sum(1 for j in cohort.partners[i] if self.where[j] == s and j != leaving)
-        return (same > 0) * self.duplicate_weight + same * self.pair_weight + repeats
+        return (
+            (same > 0) * self.duplicate_weight
+            + same * self.pair_weight
+            + (here > 0) * self.location_weight
+            + here * self.location_pair_weight
+            + repeats
+        )
+
+    def _sharing(
+        self, i: int, s: int, leaving: int, codes: list[int], counts: list[Counter[int]]
+    ) -> int:
+        """How many others in ``s`` (without ``leaving``) share ``i``'s department or location
+        (``codes``); none for a person without one."""
+        code = codes[i]
+        if code in (NO_DEPARTMENT, NO_LOCATION):
+            return 0
+        same = counts[s][code]
+        if self.where[i] == s:
+            same -= 1
+        if leaving != UNPLACED and codes[leaving] == code:
+            same -= 1
+        return same
+
+
+def _repeated(counts: list[Counter[int]], none: int) -> tuple[int, int]:
+    """Members who repeat a value already in their set, and pairs sharing one."""
+    shared = [count for per_set in counts for value, count in per_set.items() if value != none]
+    return sum(count - 1 for count in shared if count), sum(
+        count * (count - 1) // 2 for count in shared
+    )

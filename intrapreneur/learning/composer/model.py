@@ -14,11 +14,13 @@ class Candidate:
     """An accepted participant as the composer sees them."""
 
     person_id: int
+    # Unique across the organisation: the same name in two business units is two departments.
     department: str | None
     is_guest: bool
     # Everyone above this person in the management chain (the caller computes it transitively).
     managers: frozenset[int] = frozenset()
     name: str = ""  # for messages; "Person <id>" without one
+    location: str | None = None  # where they work (site and country); None: not known
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,9 @@ class SetQuality:
     department_mix: float  # departments / size
     entrepreneurs: int
     repeat_pairings: int  # pairs of members who shared a set before
+    # Distinct locations among members; members without a known location are not counted
+    # (an organisation that records none shows 0, not a mix).
+    locations: int = 0
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Quality:
     sets_without_entrepreneur: int
     most_entrepreneurs_in_a_set: int
     repeat_pairings: int
+    location_mix: float = 0.0  # over all sets: distinct locations summed over sets / members
 
 
 @dataclass(frozen=True)

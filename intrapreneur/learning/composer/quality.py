@@ -1,4 +1,5 @@
-"""The quality figures of an arrangement: department mix, guest spread, repeat pairs."""
+"""The quality figures of an arrangement: department and location mix, guest spread, repeat
+pairs."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ def measure_quality(
         sets_without_entrepreneur=guests.count(0),
         most_entrepreneurs_in_a_set=max(guests, default=0),
         repeat_pairings=sum(q.repeat_pairings for q in per_set),
+        location_mix=sum(q.locations for q in per_set) / members if members else 0.0,
     )
 
 
@@ -53,4 +55,5 @@ def _set_quality(
         department_mix=distinct / len(members) if members else 0.0,
         entrepreneurs=sum(by_id[m].is_guest for m in members),
         repeat_pairings=repeats,
+        locations=len({by_id[m].location for m in members} - {None}),
     )

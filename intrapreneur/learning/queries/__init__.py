@@ -64,8 +64,10 @@ from intrapreneur.learning.queries.sessions import (
 )
 from intrapreneur.learning.queries.set_health import (
     MemberAttendance,
+    PlaceAttendance,
     SessionAttendance,
     SetHealth,
+    attendance_by_place,
     attendance_by_session,
     sessions_missed_by_member,
     set_health,
@@ -91,6 +93,7 @@ __all__ = [
     "RATINGS",
     "FeedbackFigures",
     "MemberAttendance",
+    "PlaceAttendance",
     "SessionAttendance",
     "SessionFeedbackFigures",
     "SetHealth",
@@ -98,6 +101,7 @@ __all__ = [
     "actions_of",
     "actions_to_review",
     "answering_closes_at",
+    "attendance_by_place",
     "attendance_by_session",
     "attendance_of",
     "clashing_sessions",

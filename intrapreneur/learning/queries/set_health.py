@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from intrapreneur.core.sql import count_if, utc_day
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person
+from intrapreneur.identity.models import Person, place_label
 from intrapreneur.learning.models import (
     Action,
     ActionStatus,
@@ -192,6 +192,44 @@ def _actions_per_set(set_ids: list[int], now: datetime) -> Any:
         .where(made_in.set_id.in_(set_ids))
         .group_by(made_in.set_id)
     )
+
+
+@dataclass(frozen=True)
+class PlaceAttendance:
+    """The registers of people who work in one place: how many people, rows and present."""
+
+    people: int
+    on_register: int
+    present: int
+
+
+def attendance_by_place(
+    set_ids: list[int], now: datetime
+) -> dict[tuple[str | None, str | None, str | None], PlaceAttendance]:
+    """Held sessions' registers of these sets per (business unit id, country, location as
+    "site, country") of the people on them: one GROUP BY."""
+    rows = db.session.execute(
+        select(
+            Person.business_unit_id,
+            Person.country,
+            Person.location,
+            func.count(Attendance.person_id.distinct()),
+            func.count(Attendance.id),
+            count_if(Attendance.present),
+        )
+        .join(Attendance, Attendance.person_id == Person.id)
+        .join(LearningSession, LearningSession.id == Attendance.session_id)
+        .where(LearningSession.set_id.in_(set_ids), held(now))
+        .group_by(Person.business_unit_id, Person.country, Person.location)
+    )
+    found: dict[tuple[str | None, str | None, str | None], PlaceAttendance] = {}
+    for unit, country, location, people, on_register, present in rows:
+        key = (None if unit is None else str(unit), country, place_label(location, country))
+        before = found.get(key, PlaceAttendance(0, 0, 0))
+        found[key] = PlaceAttendance(
+            before.people + people, before.on_register + on_register, before.present + present
+        )
+    return found
 
 
 def attendance_by_session(set_id: int, now: datetime) -> list[SessionAttendance]:

@@ -27,10 +27,11 @@ def candidate_of(person: Person, managers: frozenset[int]) -> composer.Candidate
     """A person as the composer sees them; ``managers`` is their whole chain upwards."""
     return composer.Candidate(
         person_id=person.id,
-        department=person.department.name if person.department else None,
+        department=person.department.label if person.department else None,
         is_guest=person.is_guest,
         managers=managers,
         name=person.display_name,
+        location=person.place,
     )
 
 

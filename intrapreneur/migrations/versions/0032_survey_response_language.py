@@ -2,7 +2,7 @@
 translated were given in English)
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 Create Date: 2026-12-07 19:40:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0032'
-down_revision = '0030'
+down_revision = '0031'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,8 @@ behind each figure.
 The attacker's reading list (the product's "reader of everything"):
 
 * HR's dashboard ``/culture/`` with every combination of its filters (wave, cohort, group,
-  dimension): the heatmap with its respondents row, participants against the comparison group,
+  dimension): the heatmap with its respondents row, the tables by business unit, country and
+  location, participants against the comparison group,
   the trend over waves, the distribution, Cronbach's alpha and the response rates;
 * each manager's dashboard, with the same filters (their figures cover their departments);
 * ``/api/v1/culture/scores?wave=…`` for every wave, with a real API token;
@@ -62,8 +63,24 @@ RESPONDENTS = "respondents"
 GROUP_LABELS = {"Participants": PARTICIPANT, "Comparison group": COMPARISON}
 EVERYONE = "All"  # a margin in the CSV
 # Survey-free tables of HR's page: behaviour recorded in the product, not answers.
-NOT_SURVEY_TABLES = ("Behaviour recorded in the product", "Experiments started and decided")
-SCORE_COLUMNS = {"Wave", "Department", "Cohort", "Group", "Dimension", "Respondents"}
+NOT_SURVEY_TABLES = (
+    "Behaviour recorded in the product",
+    "Experiments started and decided",
+    "Participants by",
+)
+PLACE_COLUMNS = {"Business unit": "business_unit", "Country": "country", "Location": "location"}
+PLACE_CAPTIONS = {
+    f"Mean score per dimension and {name.lower()}": d for name, d in PLACE_COLUMNS.items()
+}
+SCORE_COLUMNS = {
+    "Wave",
+    "Department",
+    "Cohort",
+    "Group",
+    "Dimension",
+    "Respondents",
+    *PLACE_COLUMNS,
+}
 SCORE_COLUMNS |= {"Answers", "Mean score"}
 FIGURE_FIELDS = {"group", "respondents", "means", "answers", "hidden_dimensions", "hidden", "label"}
 RATE = re.compile(
@@ -298,8 +315,11 @@ def dashboard_page(
     readings = list(read.rates(page.paragraphs))
     for table in page.tables:
         caption = table.caption
+        place = next((d for start, d in PLACE_CAPTIONS.items() if caption.startswith(start)), None)
         if caption.startswith("Mean score per dimension and department"):
             readings += read.heatmap(table, names)
+        elif place is not None:
+            readings += read.places(table, names, place)
         elif caption.startswith("Mean score per dimension and group"):
             readings += read.side_by_side(table, names)
         elif caption.startswith("Mean score per wave"):
@@ -376,6 +396,20 @@ class Reader:
                 dimension = None if row[0] == "Respondents" else names[row[0]]
                 place = f"heatmap {row[0]} × {department}"
                 yield from self.figures(place, selection, dimension, row[column])
+
+    def places(self, table: Table, names: dict[str, str], dimension: str) -> Iterator[Reading]:
+        """Scores by business unit, country or location: the whole organisation's, narrowed
+        by the group filter (the page shows them only without a cohort filter)."""
+        assert self.scope is None and self.filters.cohort is None, "places shown narrowed"
+        header, *rows = table.rows
+        for column, name in enumerate(header[1:], start=1):
+            selection = Selection(
+                self.filters.wave, group=self.filters.group, place=(dimension, name)
+            )
+            for row in rows:
+                measure = None if row[0] == "Respondents" else names[row[0]]
+                yield from self.figures(f"{dimension} {row[0]} × {name}", selection, measure,
+                                        row[column])  # fmt: skip
 
     def side_by_side(self, table: Table, names: dict[str, str]) -> Iterator[Reading]:
         header, *rows = table.rows
@@ -501,14 +535,17 @@ def _scores(
 ) -> Iterator[Reading]:
     names = {d.name: d.id for d in instrument().dimensions}
     for record in records:
+        places = [(d, record[c]) for c, d in PLACE_COLUMNS.items() if record[c] != EVERYONE]
+        assert len(places) <= 1, f"a figure of two places: {places}"
         selection = Selection(
             organisation.waves.index(record["Wave"]),
             _department(record["Department"]),
             _cohort(record["Cohort"]),
             None if record["Group"] == EVERYONE else GROUP_LABELS[record["Group"]],
+            places[0] if places else None,
         )
         dimension = names[record["Dimension"]]
-        place = f"{url} {record['Department']}/{record['Cohort']}/{record['Group']}"
+        place = f"{url} {record['Department']}/{record['Cohort']}/{record['Group']}/{places}"
         for measure, column in (
             (RESPONDENTS, "Respondents"),
             (score(dimension), "Mean score"),
@@ -571,11 +608,15 @@ def api_figures(
     for figure in body["figures"]:
         assert figure.keys() <= FIGURE_FIELDS, f"unknown fields: {figure.keys() - FIGURE_FIELDS}"
         group = figure["group"]
+        places = [(d, _place_name(d, group[d], written)) for d in PLACE_COLUMNS.values()
+                  if d in group]  # fmt: skip
+        assert len(places) <= 1, f"a figure of two places: {group}"
         selection = Selection(
             wave,
             frozenset({departments[group["department"]]}) if "department" in group else None,
             cohorts[group["cohort"]] if "cohort" in group else None,
             group.get("group"),
+            places[0] if places else None,
         )
         place = f"{url} {group}"
         hidden = figure["hidden"]
@@ -594,6 +635,11 @@ def api_figures(
                 yield Reading("API", place, selection, answers(dimension), None)
             elif count:
                 yield Reading("API", place, selection, answers(dimension), count)
+
+
+def _place_name(dimension: str, value: str, written: Written) -> str:
+    """A location is its own name ("Berlin, DE"); units and countries are named."""
+    return written.place_names(dimension).get(value, value)
 
 
 # -- the impact estimate -------------------------------------------------------------------

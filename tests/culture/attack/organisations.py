@@ -9,7 +9,10 @@ for differencing waves), and only the bypass test reads them.
 What makes small groups: departments of 1 to 7 people, people with no department, joiners,
 leavers and movers between waves, people who skip whole dimensions, two cohorts and a
 comparison group, and managers whose people overlap in departments (a senior manager over two
-juniors, each with reports in several departments, so their scopes overlap).
+juniors, each with reports in several departments, so their scopes overlap); and places that
+cut across departments: business units, countries and sites drawn for each person apart from
+their department, so that few people share one (figures by place can be subtracted from
+figures by department).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
+from babel import Locale
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -34,7 +38,14 @@ from intrapreneur.culture.models import (
     SurveyWave,
 )
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department, Person, PersonKind, PersonRole, Role
+from intrapreneur.identity.models import (
+    BusinessUnit,
+    Department,
+    Person,
+    PersonKind,
+    PersonRole,
+    Role,
+)
 from intrapreneur.learning.models import Cohort, Programme
 
 INSTRUMENT_KEY = "intrapreneur-culture@1.0"
@@ -47,6 +58,10 @@ PARTICIPANT, COMPARISON = str(SurveyGroup.PARTICIPANT), str(SurveyGroup.COMPARIS
 SENIOR, JUNIORS = "m1", ("m2", "m3")
 MANAGERS = (SENIOR, *JUNIORS)
 MINIMUM_PEOPLE = 6
+UNITS = ("North", "South")
+SITES = {"DE": ("Berlin", "Bonn"), "FR": ("Lyon",), "ES": ("Madrid",)}
+# What the pages print for people without a place (the attacker reads names, as people do).
+NO_PLACE = {"business_unit": "No business unit", "country": "No country", "location": "No location"}
 
 
 def instrument() -> Instrument:
@@ -70,6 +85,23 @@ class Member:
     answered: tuple[frozenset[str], ...]
     manager: str | None  # their manager's key at the end
     seed: int  # their answers, the same in every wave
+    unit: str | None = None  # business unit, the same in every wave
+    country: str | None = None  # ISO code
+    site: str | None = None  # a city of their country
+
+    @property
+    def location(self) -> str | None:
+        """The place as the directory's site and country make it: "Berlin, DE"."""
+        return ", ".join(part for part in (self.site, self.country) if part) or None
+
+    def place(self, dimension: str) -> str:
+        """Their business unit, country or location as the pages print it."""
+        value = {
+            "business_unit": self.unit,
+            "country": self.country and Locale("en").territories[self.country],
+            "location": self.location,
+        }[dimension]
+        return value or NO_PLACE[dimension]
 
     def present(self, wave: int) -> bool:
         return self.departments[wave] is not None
@@ -116,11 +148,14 @@ class Selection:
     departments: frozenset[str] | None = None  # names, or NO_DEPARTMENT
     cohort: str | None = None  # a cohort's name, or NO_COHORT
     group: str | None = None  # PARTICIPANT or COMPARISON
+    place: tuple[str, str] | None = None  # (business_unit, country or location; its name)
 
     def describe(self, waves: tuple[str, ...]) -> str:
         parts = [waves[self.wave]]
         if self.departments is not None:
             parts.append("+".join(sorted(self.departments)))
+        if self.place is not None:
+            parts.append("=".join(self.place))
         parts.extend(value for value in (self.cohort, self.group) if value is not None)
         return " / ".join(parts)
 
@@ -145,6 +180,7 @@ class Organisation:
             and (selection.departments is None or m.department(w) in selection.departments)
             and (selection.cohort is None or (m.cohort or NO_COHORT) == selection.cohort)
             and (selection.group is None or m.group == selection.group)
+            and (selection.place is None or m.place(selection.place[0]) == selection.place[1])
             and (dimension is None or dimension in m.answered[w])
         )
 
@@ -185,7 +221,8 @@ class Organisation:
             )
             lines.append(
                 f"{m.key} {m.group or 'not invited'}"
-                f"{'/' + m.cohort if m.cohort else ''} under {m.manager}: {waves}"
+                f"{'/' + m.cohort if m.cohort else ''} under {m.manager} "
+                f"in {m.unit}/{m.location}: {waves}"
             )
         return "\n".join(lines)
 
@@ -233,6 +270,7 @@ def _members(
 ) -> Member:
     group = draw(st.sampled_from((PARTICIPANT, COMPARISON, PARTICIPANT, COMPARISON, None)))
     cohort = draw(st.sampled_from(cohorts)) if group == PARTICIPANT else None
+    country = draw(st.sampled_from((*SITES, None)))
     return Member(
         key=key,
         departments=draw(_careers(home, departments, waves)),
@@ -241,6 +279,9 @@ def _members(
         answered=tuple(draw(_answered_dimensions()) for _ in range(waves)),
         manager=draw(st.sampled_from((*JUNIORS, SENIOR, None))),
         seed=draw(st.integers(0, 2**16)),
+        unit=draw(st.sampled_from((*UNITS, None))),
+        country=country,
+        site=draw(st.sampled_from((*SITES[country], None))) if country else None,
     )
 
 
@@ -287,6 +328,17 @@ class Written:
     cohort_ids: dict[str, int]
     wave_ids: dict[str, int]
     people: dict[str, Person] = field(default_factory=dict)
+    unit_ids: dict[str, int] = field(default_factory=dict)
+
+    def place_names(self, dimension: str) -> dict[str, str]:
+        """API coordinates of a place → names as the pages print them."""
+        if dimension == "business_unit":
+            names = {str(i): n for n, i in self.unit_ids.items()}
+        elif dimension == "country":
+            names = {code: Locale("en").territories[code] for code in SITES}
+        else:
+            names = {}
+        return names | {"none": NO_PLACE[dimension]}
 
     def department_names(self) -> dict[str, str]:
         """API coordinates (ids as text, "none") → names."""
@@ -313,7 +365,8 @@ def write(organisation: Organisation, today: date) -> Written:
         )
         for name in organisation.cohorts
     }
-    db.session.add_all([*departments.values(), *cohorts.values()])
+    units = {name: BusinessUnit(name=name) for name in UNITS}
+    db.session.add_all([*departments.values(), *cohorts.values(), *units.values()])
     db.session.flush()
     written = Written(
         hr=_person("hr", Role.HR),
@@ -322,6 +375,7 @@ def write(organisation: Organisation, today: date) -> Written:
         department_ids={name: d.id for name, d in departments.items()},
         cohort_ids={name: c.id for name, c in cohorts.items()},
         wave_ids={},
+        unit_ids={name: unit.id for name, unit in units.items()},
     )
     _people(organisation, written, departments)
     for number, title in enumerate(organisation.waves):
@@ -367,6 +421,9 @@ def _people(
             if left or member.manager is None
             else written.managers[member.manager].id,
             active=not left,
+            business_unit_id=written.unit_ids[member.unit] if member.unit else None,
+            country=member.country,
+            location=member.site,
         )
 
 
@@ -422,7 +479,7 @@ def _respond(
     cohorts: Mapping[str, Cohort],
 ) -> None:
     """A response as answering writes it: under the person's keyed pseudonym, the same in
-    every wave, with snapshots of department, cohort and group."""
+    every wave, with snapshots of department, cohort, group and place."""
     department = departments.get(member.department(number))
     response = SurveyResponse(
         wave_id=wave.id,
@@ -430,6 +487,9 @@ def _respond(
         department_id=department.id if department else None,
         cohort_id=cohorts[member.cohort].id if member.cohort else None,
         group=SurveyGroup(member.group),
+        business_unit_id=person.business_unit_id,
+        country=person.country,
+        location=person.place,
         answers=member.answers_in(number),
         submitted_on=wave.opens_on,
     )
