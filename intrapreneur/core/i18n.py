@@ -32,7 +32,6 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Es
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
-babel = Babel()
 
 
 def language_name(code: str) -> str:
@@ -192,7 +191,9 @@ def init_i18n(app: Flask) -> None:
             f"INTRAPRENEUR_DEFAULT_LOCALE is {default!r}, but the languages with a catalogue "
             f"are {', '.join(app.config['LOCALES'])}"
         )
-    babel.init_app(
+    # One Babel per app, not one for the module: Flask-Babel caches the loaded catalogues on
+    # its instance, and an app must read its own (tests make apps with other catalogues).
+    Babel().init_app(
         app,
         default_locale=default,
         locale_selector=reader_locale,

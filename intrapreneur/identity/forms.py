@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from flask import current_app
+from flask import current_app, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
@@ -138,7 +138,9 @@ class AcceptInvitationForm(SetPasswordForm):
             del self.language
             return
         self.language.choices = [SelectChoice(code, language_name(code)) for code in offered]
-        if not self.is_submitted():
+        # The page's language is the one preselected; a post without the field (a client
+        # that never showed it) keeps it, as a browser would have sent it.
+        if not self.is_submitted() or "language" not in (request.form or {}):
             self.language.data = page_locale()
 
 

@@ -23,6 +23,7 @@ from intrapreneur.experiments.models import Column
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
+from tests import formats
 from tests.conftest import SmtpServer, csrf_token, sign_in_as
 from tests.experiments.test_reviews import card, post_review, venture_of
 
@@ -149,7 +150,7 @@ def test_every_survey_invitee_gets_their_own_link_on_the_day_the_survey_opens(
         assert not _stored_anywhere(token)
     opened = client.get(f"/surveys/answer/{token}")  # the link is the survey's, not yet open
     assert opened.status_code == 409
-    assert f"This survey opens on {opens:%d %B %Y}" in opened.get_data(as_text=True)
+    assert f"This survey opens on {formats.long_day(opens)}" in opened.get_data(as_text=True)
     # The invitations were a job's work; running it again queues nothing more.
     emails = db.session.scalars(select(OutgoingEmail.id)).all()
     assert survey_emails.email_invitations(created.wave.id, BASE) == len(invited)

@@ -194,7 +194,7 @@ def _refused_after_access_ends(
 ) -> None:
     ended_on = _end_her_access(site, guest)
     reason = (
-        f"Your guest access ended on {ended_on:%d %B %Y}. "
+        f"Your guest access ended on {formats.long_day(ended_on)}. "
         "Ask the programme team if you need it extended."
     )
     # Her open session ends with the next request, and the sign-in page says why ...

@@ -186,7 +186,7 @@ def _answer_in_database(site: DemoSite, usernames: list[str]) -> None:
             answers = {
                 item.id: 2 + number % 3 + index % 2 for index, item in enumerate(instrument.items)
             }
-            surveys.answer(wave, person, answers, "", date.today())
+            surveys.answer(wave, person, answers, "", date.today(), language="en")
         db.session.commit()
 
 

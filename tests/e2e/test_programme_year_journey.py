@@ -22,6 +22,7 @@ from intrapreneur.experiments.models import Experiment, Notification
 from intrapreneur.extensions import db
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import EnrolmentStatus, LearningSet, SetMembership
+from tests import formats
 from tests.e2e.journey import Journey, extend_then_revoke_guest, sign_in
 from tests.e2e.year_setup import (
     ACCEPTED_AT_ONCE,
@@ -313,7 +314,7 @@ def _assert_the_decisions_reached_their_people(received: dict[str, list[EmailMes
     guest = received[GUEST_EMAIL]
     extended = only(guest, "Your access to Intrapreneur has been extended")
     later = date.today() + timedelta(days=60)
-    assert f"it now lasts until {later:%d %B %Y}" in text(extended)
+    assert f"it now lasts until {formats.long_day(later)}" in text(extended)
     only(guest, "Your access to Intrapreneur has ended")
 
 

@@ -217,7 +217,9 @@ def _survey_wave(year: Cohort, employees: dict[str, Person], lead: Person, today
     # starts when the wave's transaction commits).
     db.session.commit()
     answers = {item.id: 4 for item in surveys.instrument_of(wave).items}
-    surveys.answer(wave, employees[username("member", RESPONDENT)], answers, "", today)
+    surveys.answer(
+        wave, employees[username("member", RESPONDENT)], answers, "", today, language="en"
+    )
 
 
 def survey_links(site: DemoSite) -> dict[str, str]:

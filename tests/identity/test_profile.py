@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 from intrapreneur.extensions import db
@@ -82,9 +84,14 @@ def test_the_navigation_leads_to_the_profile(
 
 
 def test_with_english_alone_no_language_is_offered_to_choose(
-    client: FlaskClient, make_person: Callable[..., Person]
+    app: Flask,
+    client: FlaskClient,
+    make_person: Callable[..., Person],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Until a second language's catalogue ships, the profile has nothing to choose from."""
+    """Where only English is offered (no other catalogue installed), the profile has nothing
+    to choose from."""
+    monkeypatch.setitem(app.config, "LOCALES", ("en",))
     sign_in_as(client, make_person(directory_locale="de"))
     page = client.get("/account/profile", headers={"Accept-Language": "de"}).get_data(as_text=True)
     assert '<html lang="en"' in page

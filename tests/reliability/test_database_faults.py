@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.orm import Session
 
 from intrapreneur import create_app
-from intrapreneur.core.errors import MAYBE_SAVED, SAVED_BUT_UNAVAILABLE
+from intrapreneur.core import errors
 from intrapreneur.culture import services as surveys
 from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.extensions import db
@@ -43,6 +43,8 @@ from tests.reliability.servers import (
 
 PEOPLE = 60
 NOTHING_SAVED = "Nothing you sent was saved"
+# The pages' messages, in English (outside an app, a lazy message is its English).
+MAYBE_SAVED, SAVED_BUT_UNAVAILABLE = str(errors.MAYBE_SAVED), str(errors.SAVED_BUT_UNAVAILABLE)
 
 
 @pytest.fixture

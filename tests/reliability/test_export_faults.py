@@ -25,7 +25,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event, func, select, text, update
 
-from intrapreneur.blueprints.jobs import NO_FILE, NOT_READY
+from intrapreneur.blueprints import jobs as job_pages
 from intrapreneur.core import jobs
 from intrapreneur.core.jobs import JOB_TIMEOUT_SECONDS, handoff, heartbeats
 from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
@@ -42,6 +42,9 @@ from tests.reliability.racing import (
     signed_in,
     wait_for,
 )
+
+# The pages' refusals, in English (outside an app, a lazy message is its English).
+NO_FILE, NOT_READY = str(job_pages.NO_FILE), str(job_pages.NOT_READY)
 
 ROOT = Path(__file__).resolve().parents[2]
 PAUSED = "export file written, not committed"
