@@ -33,7 +33,6 @@ RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
 
 
-
 def language_name(code: str) -> str:
     """A language named in itself ("Deutsch"), also for a catalogue added beyond the four."""
     if code in LANGUAGE_NAMES:

@@ -79,22 +79,21 @@ def pair(make_person: Callable[..., Person]) -> dict[str, Any]:
     return {"set": learning_set, "facilitator": facilitator, "german": german, "english": english}
 
 
+def _schedule_enablement(client: FlaskClient, pair: dict[str, Any]) -> date:
+    """The facilitator schedules an Enablement session in ten days, at 09:30; its day."""
+    sign_in_as(client, pair["facilitator"])
+    day = TODAY + timedelta(days=10)
+    page = f"/sets/{pair['set'].id}/sessions/new"
+    _post(client, page, page, day=day.isoformat(), start="09:30", session_format="enablement",
+          count="1")  # fmt: skip
+    return day
+
+
 def test_an_invitation_and_its_calendar_file_are_in_the_recipients_language(
     client: FlaskClient, inbox: SmtpServer, pair: dict[str, Any]
 ) -> None:
     german, english = pair["german"], pair["english"]
-    sign_in_as(client, pair["facilitator"])
-    day = TODAY + timedelta(days=10)
-    page = f"/sets/{pair['set'].id}/sessions/new"
-    _post(
-        client,
-        page,
-        page,
-        day=day.isoformat(),
-        start="09:30",
-        session_format="enablement",
-        count="1",
-    )
+    day = _schedule_enablement(client, pair)
 
     invitations = _by_recipient(_deliver(inbox))
     _, calendar = _calendar(invitations[german.email])
@@ -127,18 +126,7 @@ def test_the_calendar_feed_is_in_its_owners_language(
     german = pair["german"]
     token = services.reset_calendar_token(german)
     db.session.commit()
-    sign_in_as(client, pair["facilitator"])
-    page = f"/sets/{pair['set'].id}/sessions/new"
-    day = TODAY + timedelta(days=10)
-    _post(
-        client,
-        page,
-        page,
-        day=day.isoformat(),
-        start="09:30",
-        session_format="enablement",
-        count="1",
-    )
+    _schedule_enablement(client, pair)
 
     feed = FlaskClient(client.application).get(
         f"/calendar/{token}.ics", headers={"Accept-Language": "fr"}
@@ -152,11 +140,7 @@ def test_the_calendar_feed_is_in_its_owners_language(
 def test_shipped_segment_titles_read_in_the_readers_language_and_own_titles_as_written(
     client: FlaskClient, pair: dict[str, Any]
 ) -> None:
-    sign_in_as(client, pair["facilitator"])
-    page = f"/sets/{pair['set'].id}/sessions/new"
-    day = TODAY + timedelta(days=10)
-    _post(client, page, page, day=day.isoformat(), start="09:30", session_format="enablement",
-          count="1")  # fmt: skip
+    _schedule_enablement(client, pair)
     session = db.session.scalars(select(LearningSession)).one()
     session.agenda = [*session.agenda, {"title": "Review of our own rules", "minutes": 5}]
     db.session.commit()
