@@ -46,35 +46,49 @@ def day_text(value: date | None, form: str = "medium") -> str:
     return format_date(value, format=form, locale=locale)
 
 
-def local_day_text(moment: datetime | None, form: str = "medium") -> str:
-    """The date on which a stored UTC moment falls in the reader's zone."""
+def _there(moment: datetime, zone: str | None) -> datetime:
+    """The moment on the wall clocks of ``zone``, else of the reader's zone."""
+    return local(moment, zone or reader_time_zone())
+
+
+def local_day_text(
+    moment: datetime | None, form: str = "medium", *, zone: str | None = None
+) -> str:
+    """The date on which a stored UTC moment falls in the reader's zone (or ``zone``)."""
     if moment is None:
         return ""
-    return day_text(local(moment, reader_time_zone()).date(), form)
+    return day_text(_there(moment, zone).date(), form)
 
 
-def clock_text(moment: datetime | None, *, seconds: bool = False) -> str:
-    """The time of day of a stored UTC moment in the reader's zone ("18:05")."""
+def clock_text(moment: datetime | None, *, seconds: bool = False, zone: str | None = None) -> str:
+    """The time of day of a stored UTC moment in the reader's zone, or ``zone`` ("18:05")."""
     if moment is None:
         return ""
     return format_time(
-        local(moment, reader_time_zone()),
-        "medium" if seconds else "short",
-        locale=formatting_locale(),
+        _there(moment, zone), "medium" if seconds else "short", locale=formatting_locale()
     )
 
 
-def moment_text(moment: datetime | None, form: str = "weekday", *, seconds: bool = False) -> str:
+def moment_text(
+    moment: datetime | None,
+    form: str = "weekday",
+    *,
+    seconds: bool = False,
+    zone: str | None = None,
+) -> str:
     """Date and time of a stored UTC moment in the reader's zone, joined as the language
     joins them ("Mon, 7 Dec 2026, 18:05"; medium: "7 Dec 2026, 18:05"); "iso" is the
-    sortable "2026-12-07 18:05:00" of logs, the same in every language."""
+    sortable "2026-12-07 18:05:00" of logs, the same in every language. ``zone`` writes it
+    in a zone the record names instead (a cohort's, a scheduler's)."""
     if moment is None:
         return ""
     if form == "iso":
-        return local(moment, reader_time_zone()).isoformat(" ", "seconds")[:19]
+        return _there(moment, zone).isoformat(" ", "seconds")[:19]
     locale = formatting_locale()
     joining = locale.datetime_formats.get(form, locale.datetime_formats["medium"])
-    return str(joining).format(clock_text(moment, seconds=seconds), local_day_text(moment, form))
+    return str(joining).format(
+        clock_text(moment, seconds=seconds, zone=zone), local_day_text(moment, form, zone=zone)
+    )
 
 
 def number_text(value: float | int | None, digits: int | None = None) -> str:

@@ -8,16 +8,16 @@ import time
 
 from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_limiter import RateLimitExceeded
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from intrapreneur.core.database import CommitOutcome, commit_outcome
-from intrapreneur.core.i18n import SOURCE_LOCALE
+from intrapreneur.core.i18n import API_PREFIX
 from intrapreneur.extensions import db, limiter
 
 log = logging.getLogger(__name__)
@@ -73,13 +73,10 @@ def render_error(status: int, message: str | None = None, *, bare: bool = False)
         # Chosen without the database: the context processors would look the person up, and
         # so would choosing their language (core/i18n.py reads this mark).
         g.database_unreachable = True
-    if request.path.startswith("/api/"):
-        # API clients are programs: they read the reason as JSON, in English like the API's
-        # own refusals and its documentation, whatever language the caller's headers ask for.
-        with force_locale(SOURCE_LOCALE):
-            message = str(message or MESSAGES.get(status, MESSAGES[500]))
-        return {"error": message}, status  # type: ignore[return-value]
     message = str(message or MESSAGES.get(status, MESSAGES[500]))
+    if request.path.startswith(API_PREFIX):
+        # API clients are programs: they read the reason as JSON (in English: core.i18n).
+        return {"error": message}, status  # type: ignore[return-value]
     context = {"status": status, "title": str(TITLES.get(status, _("Error"))), "message": message}
     if bare:
         # Straight from the template, past the context processors.

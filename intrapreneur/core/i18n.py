@@ -31,6 +31,7 @@ LANGUAGE_NAMES = {"en": "English", "de": "Deutsch", "fr": "Français", "es": "Es
 # Scripts written right to left: the page turns with them (dir="rtl").
 RIGHT_TO_LEFT = frozenset({"ar", "fa", "he", "ur"})
 CATALOGUES = Path(__file__).resolve().parent.parent / "translations"
+API_PREFIX = "/api/"
 
 
 def language_name(code: str) -> str:
@@ -142,10 +143,15 @@ def locale_for(preferences: Iterable[str | None]) -> str:
 
 def reader_locale() -> str:
     """The language of the page being made (or of the email being written for someone)."""
+    speaking_to_browser = has_request_context() and "recipient" not in g
+    if speaking_to_browser and request.path.startswith(API_PREFIX):
+        # The API's readers are programs: every answer in English, like its documentation,
+        # whatever the caller's headers ask for.
+        return SOURCE_LOCALE
     if own := first_offered(getattr(_reader(), "language_preferences", ())):
         return own
     # The browser speaks for the person at it, not for an email's recipient.
-    if has_request_context() and "recipient" not in g:
+    if speaking_to_browser:
         asked = first_of(request.accept_languages, offered_locales())
         if asked:
             return asked

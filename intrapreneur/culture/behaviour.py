@@ -33,7 +33,7 @@ from sqlalchemy.orm import aliased
 from intrapreneur.core.sql import days_between, utc_month
 from intrapreneur.experiments.models import Decision, Experiment, Review, ReviewTag
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, PersonKind, place_label
+from intrapreneur.identity.models import Person, PersonKind, PlaceKey, place_key
 from intrapreneur.learning import queries as learning
 from intrapreneur.learning.models import (
     Attendance,
@@ -126,11 +126,11 @@ def participation(today: date) -> Participation:
     return Participation(participants, placed)
 
 
-def participants_by_place() -> dict[tuple[str | None, str | None, str | None], int]:
+def participants_by_place() -> dict[PlaceKey, int]:
     """Accepted participants per (business unit id, country, location as "site, country")
     they work in now: one GROUP BY."""
     accepted = select(Enrolment.person_id).where(Enrolment.status == EnrolmentStatus.ACCEPTED)
-    found: dict[tuple[str | None, str | None, str | None], int] = {}
+    found: dict[PlaceKey, int] = {}
     for unit, country, location, count in db.session.execute(
         select(
             Person.business_unit_id,
@@ -141,7 +141,7 @@ def participants_by_place() -> dict[tuple[str | None, str | None, str | None], i
         .where(Person.id.in_(accepted))
         .group_by(Person.business_unit_id, Person.country, Person.location)
     ):
-        key = (None if unit is None else str(unit), country, place_label(location, country))
+        key = place_key(unit, country, location)
         found[key] = found.get(key, 0) + count
     return found
 

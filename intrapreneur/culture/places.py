@@ -17,10 +17,8 @@ from flask_babel import ngettext
 from intrapreneur.core.dates import percent_text
 from intrapreneur.culture.anonymity import Cell, Rules, suppress
 from intrapreneur.culture.figures import NONE, PLACE_DIMENSIONS, place_names
+from intrapreneur.identity.models import PlaceKey
 from intrapreneur.learning import queries as learning
-
-# (business unit id, country code, location "site, country"), None where unknown.
-PlaceKey = tuple[str | None, str | None, str | None]
 
 
 @dataclass(frozen=True)

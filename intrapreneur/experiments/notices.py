@@ -27,7 +27,7 @@ def notify(
     )
     db.session.add(notification)
     if person is not None:
-        email_notification(person, message, link)
+        email_notification(person, text, link)  # already in their language
     return notification
 
 

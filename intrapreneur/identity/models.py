@@ -100,6 +100,17 @@ def place_label(location: str | None, country: str | None) -> str | None:
     return ", ".join(part for part in (location, country) if part) or None
 
 
+# Where someone works, as the figures by place count it: (business unit id, country code,
+# location as "site, country"), None where unknown.
+PlaceKey = tuple[str | None, str | None, str | None]
+
+
+def place_key(business_unit_id: int | None, country: str | None, location: str | None) -> PlaceKey:
+    """The place of a row read from the person (or response) columns of the same names."""
+    unit = None if business_unit_id is None else str(business_unit_id)
+    return unit, country, place_label(location, country)
+
+
 def department_label(name: str, unit: str | None) -> str:
     """A department's name with its business unit, for lists that mix units."""
     return f"{name} ({unit})" if unit else name

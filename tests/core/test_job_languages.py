@@ -81,4 +81,4 @@ def test_the_job_page_marks_the_recorded_text_with_its_language(
 
     page = client.get(f"/jobs/{ran.id}").get_data(as_text=True)
 
-    assert '<p class="outcome" lang="de">Karten gezählt am' in page
+    assert '<p class="outcome"><span lang="de">Karten gezählt am' in page

@@ -420,6 +420,9 @@ def test_the_api_returns_the_same_suppressed_figures(
             assert set(sent["hidden_dimensions"]) == figure.hidden_dimensions
     legal = returned[frozenset({("department", str(survey["legal"].id))})]
     assert legal["hidden"] and legal["respondents"] is None
+    # Programs read English, whatever language their headers ask for (the labels too).
+    asking_in_german = {"Authorization": f"Bearer {token}", "Accept-Language": "de"}
+    assert client.get(f"{SCORES_API}?wave={wave.id}", headers=asking_in_german).get_json() == body
 
 
 def test_the_api_refuses_unknown_waves_and_revoked_tokens(

@@ -108,8 +108,8 @@ def _answer_by_link(client: FlaskClient, url: str, answers: dict[str, int]) -> s
     return page
 
 
-def _wave_answered(client: FlaskClient, everyone: list[Person], hr: Person, title: str) -> int:
-    """A wave for everyone, each answering through their link, closed and published."""
+def _new_wave(everyone: list[Person], hr: Person, title: str) -> services.NewWave:
+    """A wave of the shipped instrument for everyone, open today, created by ``hr``."""
     created = services.create_wave(
         title=title,
         instrument_key=INSTRUMENT.key,
@@ -120,6 +120,12 @@ def _wave_answered(client: FlaskClient, everyone: list[Person], hr: Person, titl
         by=hr,
     )
     db.session.commit()
+    return created
+
+
+def _wave_answered(client: FlaskClient, everyone: list[Person], hr: Person, title: str) -> int:
+    """A wave for everyone, each answering through their link, closed and published."""
+    created = _new_wave(everyone, hr, title)
     for number, person in enumerate(everyone):
         _answer_by_link(client, f"/surveys/answer/{created.tokens[person.id]}", _answers(number))
     services.close_early(created.wave, by=hr, now=datetime.now(UTC))
@@ -168,16 +174,7 @@ def test_invitees_answer_in_their_language_and_the_figures_are_those_of_english_
 ) -> None:
     hr = make_person(Role.HR)
     everyone = [person for language in READERS for person in people[language]]
-    created = services.create_wave(
-        title="Pulse in four languages",
-        instrument_key=INSTRUMENT.key,
-        cohorts=[_cohort(everyone)],
-        opens_on=TODAY,
-        closes_on=TODAY + timedelta(days=14),
-        seed=1,
-        by=hr,
-    )
-    db.session.commit()
+    created = _new_wave(everyone, hr, "Pulse in four languages")
 
     for number, person in enumerate(everyone):
         (language,) = {code for code, readers in people.items() if person in readers}

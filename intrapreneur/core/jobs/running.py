@@ -56,22 +56,15 @@ def _run(job_id: int, now: datetime) -> Result:
         return Result(Outcome.SKIPPED)
     row = db.session.get(BackgroundJob, job_id)
     assert row is not None
-    name, arguments, max_attempts = row.task, dict(row.arguments), row.max_attempts
-    running = RunningJob(id=job_id, attempt=row.attempts)
     # The job writes its outcome (and its dates) for whoever asked for it, in their language
     # and zone, and says which language that is; a scheduled job, in the organisation's.
     with writing_for(row.requested_by):
-        return _attempt(row, name, arguments, max_attempts, running)
+        return _attempt(row)
 
 
-def _attempt(
-    row: BackgroundJob,
-    name: str,
-    arguments: dict[str, Any],
-    max_attempts: int,
-    running: RunningJob,
-) -> Result:
-    job_id = running.id
+def _attempt(row: BackgroundJob) -> Result:
+    job_id, name, arguments, max_attempts = row.id, row.task, dict(row.arguments), row.max_attempts
+    running = RunningJob(id=job_id, attempt=row.attempts)
     row.language = reader_locale()
     # End the read: on SQLite an open transaction holds the one write lock, which the
     # progress writes and the pages that show them need while the task runs.
@@ -80,7 +73,7 @@ def _attempt(
     try:
         function = registered(name)
         if function is None:
-            # Written down for the admins in the organisation's language (a worker has no reader).
+            # Written down in the asker's language, as the outcome would have been.
             raise JobRefused(_("No task called %(name)s is known to this version.", name=name))
         with Heartbeat(db.engine, running):
             summary = function(running, **arguments)

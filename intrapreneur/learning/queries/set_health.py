@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 
 from intrapreneur.core.sql import count_if, utc_day
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Person, place_label
+from intrapreneur.identity.models import Person, PlaceKey, place_key
 from intrapreneur.learning.models import (
     Action,
     ActionStatus,
@@ -203,9 +203,7 @@ class PlaceAttendance:
     present: int
 
 
-def attendance_by_place(
-    set_ids: list[int], now: datetime
-) -> dict[tuple[str | None, str | None, str | None], PlaceAttendance]:
+def attendance_by_place(set_ids: list[int], now: datetime) -> dict[PlaceKey, PlaceAttendance]:
     """Held sessions' registers of these sets per (business unit id, country, location as
     "site, country") of the people on them: one GROUP BY."""
     rows = db.session.execute(
@@ -222,9 +220,9 @@ def attendance_by_place(
         .where(LearningSession.set_id.in_(set_ids), held(now))
         .group_by(Person.business_unit_id, Person.country, Person.location)
     )
-    found: dict[tuple[str | None, str | None, str | None], PlaceAttendance] = {}
+    found: dict[PlaceKey, PlaceAttendance] = {}
     for unit, country, location, people, on_register, present in rows:
-        key = (None if unit is None else str(unit), country, place_label(location, country))
+        key = place_key(unit, country, location)
         before = found.get(key, PlaceAttendance(0, 0, 0))
         found[key] = PlaceAttendance(
             before.people + people, before.on_register + on_register, before.present + present

@@ -18,12 +18,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import moment_text
 from intrapreneur.core.timezones import to_utc
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import queries
 from intrapreneur.learning.models import Cohort, Enrolment, LearningSession, Programme
-from intrapreneur.learning.moments import moment_in_zone
 from intrapreneur.learning.services.enrolment import fill_free_places
 from intrapreneur.learning.services.refusals import (
     LearningRefusal,
@@ -172,7 +172,7 @@ def _stranding(
     # In the cohort's zone, the one its dates are read in.
     when = _(
         "%(when)s (%(set)s)",
-        when=moment_in_zone(first.starts_at, zone_name),
+        when=moment_text(first.starts_at, "medium", zone=zone_name),
         set=first.learning_set.name,
     )
     problems[field] = [str(message) % {"count": count, "first": when}]

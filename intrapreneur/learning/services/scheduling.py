@@ -8,13 +8,13 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.dates import moment_text
 from intrapreneur.core.mail_models import EmailKind
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning import agenda_templates, emails, queries
 from intrapreneur.learning.formats import Agenda, agenda_minutes, session_agenda_problems
 from intrapreneur.learning.models import LearningSession, LearningSet, SessionFormat
-from intrapreneur.learning.moments import moment_in_zone
 from intrapreneur.learning.services.refusals import (
     InvalidAgenda,
     LearningRefusal,
@@ -82,7 +82,7 @@ def _double_bookings(
             "%(name)s is also in %(set)s at %(when)s (%(zone)s).",
             name=names[person_id],
             set=other.learning_set.name,
-            when=moment_in_zone(other.starts_at, zone_name),
+            when=moment_text(other.starts_at, "medium", zone=zone_name),
             zone=zone_name,
         )
         for person_id, other in clashes
