@@ -43,6 +43,7 @@ from intrapreneur.learning.models import (
     SetComposition,
     SetMembership,
 )
+from intrapreneur.privacy.models import PrivacySetting
 
 __all__ = [
     "Action",
@@ -68,6 +69,7 @@ __all__ = [
     "Person",
     "PersonRole",
     "PrivacyRules",
+    "PrivacySetting",
     "Programme",
     "Question",
     "RecoveryCode",

@@ -161,6 +161,12 @@ class Person(CreatedAtMixin, db.Model):
     # sign-in and sync (None when it asks for none of the shipped ones).
     directory_locale: Mapped[str | None] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # When the account was last switched off (the leaver's retention period counts from
+    # here, or from a guest's access end); empty while it is on.
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    # Set by erasure (intrapreneur.privacy): the row is then a tombstone, kept only so
+    # figures and other people's records stay whole.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of the session cookie's user id: raising it (sign-out, password reset) ends every
     # session signed in before, although the cookies themselves live on in browsers.

@@ -171,6 +171,7 @@ def apply(
         db.session.add(person)
     elif not person.active:
         person.active = True
+        person.deactivated_at = None
         outcome.reactivated = True
     wanted = {
         "username": found.username,

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from intrapreneur.core import services as audit
 from intrapreneur.core.dates import percent_text
+from intrapreneur.core.models import utcnow
 from intrapreneur.extensions import db
 from intrapreneur.identity import provisioning
 from intrapreneur.identity.directory import Directory, DirectoryPerson
@@ -176,6 +177,7 @@ def _deactivate_missing(
         person = db.session.get(Person, row.id)
         assert person is not None
         person.active = False
+        person.deactivated_at = utcnow()
         audit.record("person.deactivated", actor=None, obj=person, source="directory sync")
         report.deactivated += 1
         report.deactivated_names.append(row.display_name)

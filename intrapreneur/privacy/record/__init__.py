@@ -1,0 +1,11 @@
+"""The record of processing, one module per area of the product (types in ``registry``)."""
+
+from __future__ import annotations
+
+from intrapreneur.privacy.record import culture, experiments, identity, learning, operations
+from intrapreneur.privacy.registry import Table
+
+TABLES: tuple[Table, ...] = (
+    identity.TABLES + learning.TABLES + experiments.TABLES + culture.TABLES + operations.TABLES
+)
+BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
