@@ -44,6 +44,7 @@ from intrapreneur.identity.forms import (
     SignInForm,
 )
 from intrapreneur.identity.models import Invitation, Person
+from intrapreneur.privacy import settings as privacy_settings
 
 blueprint = Blueprint("auth", __name__)
 
@@ -218,6 +219,7 @@ def accept_invitation(token: str) -> ResponseReturnValue:
         "auth/accept_invitation.html",
         _new_password_form(AcceptInvitationForm),
         invitation=invitation,
+        retention=privacy_settings.current(),
     )
 
 

@@ -23,6 +23,7 @@ from intrapreneur.learning.models import (
     Programme,
     SetMembership,
 )
+from intrapreneur.privacy import settings as privacy_settings
 from tests import formats
 from tests.conftest import GUEST_PASSWORD, csrf_token, sign_in_as
 
@@ -354,3 +355,31 @@ def test_an_invitation_is_refused_once_the_guests_access_has_ended(
         )
     db.session.refresh(invitation)
     assert invitation.accepted_at is None and invitation.person.password_hash is None
+
+
+def test_the_invitation_says_what_is_kept_and_for_how_long_before_accepting(
+    client: FlaskClient, hr: Person, make_person: Callable[..., Person]
+) -> None:
+    _invitation, token = _invite(hr=hr)
+    db.session.commit()
+    notice = _notice(client.get(f"/invitations/{token}").get_data(as_text=True))
+    assert "hash of your password" in notice and "audit log" in notice
+    assert "24 months later it is erased" in notice
+    assert "deleted after 30 days, audit log events after 6 years" in notice
+
+    admin = make_person(Role.ADMIN)
+    privacy_settings.change(
+        {"deactivated_people": "6", "sent_emails": "14", "audit_events": "2"},
+        by=admin,
+        now=datetime.now(UTC),
+    )
+    db.session.commit()
+    notice = _notice(client.get(f"/invitations/{token}").get_data(as_text=True))
+    assert "6 months later it is erased" in notice
+    assert "deleted after 14 days, audit log events after 2 years" in notice
+
+
+def _notice(page: str) -> str:
+    found = re.search(r'<section class="[^"]*privacy-notice".*?</section>', page, re.DOTALL)
+    assert found, "the invitation page has no notice"
+    return " ".join(found.group(0).split())
