@@ -7,8 +7,12 @@ or PostgreSQL with INTRAPRENEUR_TEST_DATABASE_URL), built as in test_backup.py.
 from __future__ import annotations
 
 import gzip
+import random
+import resource
 import secrets
+import signal
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,6 +39,7 @@ from intrapreneur.core.backup import (
     write_backup,
     write_identity,
 )
+from intrapreneur.core.backup.files import write_file
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.experiments.models import Notification
 from intrapreneur.extensions import db
@@ -233,6 +238,45 @@ def test_a_damaged_encrypted_file_restores_nothing(
     with pytest.raises(BackupError, match=problem):
         _restore_with(untouched, damaged, source.keys[0].identities)
     assert _total(untouched) == 0
+
+
+@contextmanager
+def _disk_full_after(size: int) -> Iterator[None]:
+    """Writes past ``size`` bytes of any file fail, as on a full disk (EFBIG, from the
+    kernel's file size limit: a real failed write, in this process only)."""
+    handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (size, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+        signal.signal(signal.SIGXFSZ, handler)
+
+
+@pytest.mark.parametrize("where", ["middle", "last-write"])
+def test_a_full_disk_leaves_no_file(source: Source, tmp_path: Path, where: str) -> None:
+    """Even the very last write: pyrage drops its error (a buffer flushed on the way out),
+    which would leave a file cut short under the name of a complete one."""
+    # Chosen so that the last age piece is small (~2.5 KiB): pyrage buffers it and writes it
+    # only as it returns.
+    text = random.Random(22).randbytes(116_871).hex()
+    keys = [source.keys[0].recipient]
+    complete = tmp_path / "complete.age"
+    write_file(complete, iter([text]), keys)
+    size = complete.stat().st_size
+    last_piece = (size - _payload_start(complete.read_bytes())) % AGE_CHUNK
+    assert 100 < last_piece < 8192, "the premise: a last piece pyrage buffers"
+    path = tmp_path / "full.age"
+    with (
+        _disk_full_after(size // 2 if where == "middle" else size - last_piece // 2),
+        pytest.raises(BackupError, match=r"^cannot write .*full.age: File too large$"),
+    ):
+        write_file(path, iter([text]), keys)
+    assert sorted(tmp_path.iterdir()) == [complete]
+    with _disk_full_after(size // 2), pytest.raises(BackupError, match="File too large"):
+        write_file(path, iter([text]), None)
+    assert sorted(tmp_path.iterdir()) == [complete]
 
 
 # -- keys -----------------------------------------------------------------------------------

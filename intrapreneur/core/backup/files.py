@@ -47,15 +47,16 @@ GZIP_LEVEL = 9  # as gzip.open writes
 def write_file(path: Path, chunks: Iterator[str], recipients: Sequence[Recipient] | None) -> None:
     """Write ``chunks`` gzip'd to ``path``, encrypted to ``recipients`` (None: unencrypted).
 
-    The file appears only when complete: it is written beside ``path`` and renamed.
+    The file appears only when complete and on disk: it is written beside ``path``, synced
+    and renamed; a write that fails (a full disk) stops it with one line.
     """
     compressed = _gzipped(chunks)
-    with _replaced_atomically(path) as stream:
+    with _replaced_atomically(path) as sink:
         if recipients is None:
             for data in compressed:
-                stream.write(data)
+                sink.write(data)
         else:
-            _encrypt(compressed, stream, recipients)
+            _encrypt(compressed, sink, recipients)
 
 
 def _gzipped(chunks: Iterator[str]) -> Iterator[bytes]:
@@ -66,16 +67,19 @@ def _gzipped(chunks: Iterator[str]) -> Iterator[bytes]:
     yield compressor.flush()
 
 
-def _encrypt(data: Iterator[bytes], stream: IO[bytes], recipients: Sequence[Recipient]) -> None:
+def _encrypt(data: Iterator[bytes], sink: _Sink, recipients: Sequence[Recipient]) -> None:
     source = _Pulled(data)
     try:
-        pyrage.encrypt_io(source, stream, list(recipients))
+        pyrage.encrypt_io(source, sink, list(recipients))
     except pyrage.EncryptError as error:
-        if source.error is not None:
-            # The rows stopped the backup (a BackupError, the database's own error): pyrage
-            # passes on only its text, so raise the original.
-            raise source.error from None
-        raise BackupError(f"the encrypted file could not be written ({error})") from None
+        # pyrage passes on only the text of an error in a read or write: raise the original
+        # (the rows' BackupError, the database's own error, the sink's full disk).
+        for cause in (source.error, sink.error):
+            if cause is not None:
+                raise cause from None
+        raise BackupError(f"the encryption failed ({error})") from None
+    if sink.error is not None:
+        raise sink.error  # pyrage drops the error of its very last write (a buffer's flush)
 
 
 class _Pulled(io.RawIOBase):
@@ -106,19 +110,43 @@ class _Pulled(io.RawIOBase):
         return size
 
 
+class _Sink(io.RawIOBase):
+    """The file being written: every byte handed to it, or an error that is kept."""
+
+    def __init__(self, file: io.FileIO, path: Path) -> None:
+        super().__init__()
+        self._file, self._path = file, path
+        self.error: BackupError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        rest = memoryview(data)
+        try:
+            while rest:
+                rest = rest[self._file.write(rest) or 0 :]
+        except OSError as error:
+            self.error = BackupError(f"cannot write {self._path}: {error.strerror}")
+            raise self.error from None
+        return len(data)
+
+
 @contextmanager
-def _replaced_atomically(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream whose file takes the name ``path`` only once it is complete."""
+def _replaced_atomically(path: Path) -> Iterator[_Sink]:
+    """A stream whose file takes the name ``path`` only once it is complete and on disk."""
     try:
         handle, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     except OSError as error:
         raise BackupError(f"cannot write in {path.parent}: {error.strerror}") from None
     partial = Path(name)
     try:
-        with os.fdopen(handle, "wb") as stream:
-            yield stream
-            stream.flush()
-            os.fsync(stream.fileno())
+        with open(handle, "wb", buffering=0) as file:
+            yield _Sink(file, path)
+            try:
+                os.fsync(file.fileno())
+            except OSError as error:
+                raise BackupError(f"cannot write {path}: {error.strerror}") from None
         partial.chmod(0o600)  # the file holds everything: personal data, the audit log
         partial.replace(path)
     finally:
