@@ -162,6 +162,17 @@ def test_standard_age_reads_the_file(source: Source, tmp_path: Path) -> None:
     assert any(source.emails[0] in line for line in lines)
 
 
+def test_a_backup_encrypted_by_age_itself_is_read(source: Source, tmp_path: Path) -> None:
+    """`age -a -r age1… plain.gz > FILE` (armoured, as age writes for text channels): told by
+    its content too, and read with the key."""
+    plain = _backup(source.app, tmp_path / "plain.gz")
+    armoured = tmp_path / "by-age.txt"
+    armoured.write_bytes(pyrage.encrypt(plain.read_bytes(), [source.keys[2].recipient], True))
+    assert armoured.read_bytes().startswith(b"-----BEGIN AGE ENCRYPTED FILE-----")
+    assert is_encrypted(armoured)
+    assert read_header(armoured, source.keys[2].identities)["schema_revision"] == HEAD
+
+
 # -- restoring ----------------------------------------------------------------------------------
 
 
