@@ -6,7 +6,7 @@ import click
 from flask.cli import FlaskGroup
 
 from intrapreneur.cli.app import create_app_or_exit
-from intrapreneur.cli.backup import backup, restore
+from intrapreneur.cli.backup import backup, backup_key, restore
 from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
 from intrapreneur.cli.jobs import scheduled, scheduler, worker
@@ -23,6 +23,7 @@ def cli() -> None:
 
 for command in (
     backup,
+    backup_key,
     demo,
     directory,
     mail_group,

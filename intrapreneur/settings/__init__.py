@@ -3,7 +3,8 @@
 ``load`` reads and checks them all (``app``); the modules beside it hold one area each:
 ``reading`` the readers and their one-line errors, ``directory`` the LDAP settings, ``mail``
 SMTP and the public address, ``keys`` the secret and pseudonym keys, ``jobs`` the queue,
-``monitoring`` logs and metrics, ``connections`` database and Redis options.
+``monitoring`` logs and metrics, ``connections`` database and Redis options, ``backup`` the
+public keys backups are encrypted to.
 """
 
 from intrapreneur.settings.app import ENVIRONMENTS, Settings, load

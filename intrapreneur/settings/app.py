@@ -1,9 +1,9 @@
 """The application's settings as a whole, read and checked by ``load``.
 
 Every setting has one place in this package (``directory``, ``mail``, ``keys``, ``jobs``,
-``monitoring``, ``connections``; ``reading`` holds the readers and their errors); the README's
-configuration table lists the same names. Production refuses to start on unsafe or missing
-values instead of falling back to something insecure.
+``monitoring``, ``connections``, ``backup``; ``reading`` holds the readers and their errors);
+the README's configuration table lists the same names. Production refuses to start on unsafe
+or missing values instead of falling back to something insecure.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 from intrapreneur.core.i18n import LANGUAGE_NAMES, SOURCE_LOCALE
 from intrapreneur.core.timezones import DEFAULT_ZONE, is_zone_name
-from intrapreneur.settings import api, jobs, keys, monitoring
+from intrapreneur.settings import api, backup, jobs, keys, monitoring
 from intrapreneur.settings.connections import engine_options, redis_timeouts
 from intrapreneur.settings.directory import DirectorySettings, load_directory
 from intrapreneur.settings.mail import MailSettings, base_url, load_mail
@@ -76,6 +76,7 @@ class Settings:
     password_sign_in: bool = True
     api_token_days: tuple[int, int] = (90, 365)  # offered on the form, longest allowed
     syslog: monitoring.SyslogSettings | None = None
+    backup_recipients: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -97,6 +98,7 @@ class Settings:
             "API_TOKEN_DAYS": self.api_token_days[0],
             "API_TOKEN_MAX_DAYS": self.api_token_days[1],
             "SYSLOG": self.syslog,
+            "BACKUP_RECIPIENTS": self.backup_recipients,
             "BREAK_GLASS_ADMIN": self.break_glass_admin,
             "LOCAL_MFA_REQUIRED": self.local_mfa_required,
             "SYNC_MAX_DEACTIVATE_SHARE": self.sync_max_deactivate_share,
@@ -250,4 +252,5 @@ def load(environ: Mapping[str, str] | None = None, instance_path: Path | None = 
         log_level=monitoring.log_level(env),
         syslog=monitoring.syslog(env),
         api_token_days=api.token_days(env),
+        backup_recipients=backup.recipients(env),
     )

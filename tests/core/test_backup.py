@@ -9,7 +9,6 @@ The move from SQLite to PostgreSQL uses the tests' PostgreSQL server in either r
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,10 +36,10 @@ from intrapreneur.core.backup import (
     BackupError,
     decode_value,
     encode_value,
+    line,
     read_header,
     restore_backup,
     write_backup,
-    write_line,
 )
 from intrapreneur.core.mail_models import EmailPreference
 from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
@@ -261,9 +260,10 @@ def _rows(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
         }
 
 
-def _backup(app: Flask, path: Path) -> Path:
+def _backup(app: Flask, path: Path, recipients: list[Any] | None = None) -> Path:
+    """A backup of ``app``'s database, encrypted to ``recipients`` (None: unencrypted)."""
     with app.app_context():
-        write_backup(db.engine, path)
+        write_backup(db.engine, path, recipients=recipients)
     return path
 
 
@@ -423,7 +423,7 @@ def test_the_commands_back_up_and_restore(
             # The command runs on `app`, whose database connections the fixtures close.
             return CliRunner().invoke(cli, args, obj=ScriptInfo(create_app=lambda: app))
 
-        made = command(seeded.app, "backup", str(path))
+        made = command(seeded.app, "backup", "--plaintext", str(path))
         assert made.exit_code == 0, made.output
         assert "Backed up" in made.stdout and f"schema revision {HEAD}" in made.stdout
         done = command(target, "restore", str(path))
@@ -456,19 +456,16 @@ def test_the_commands_back_up_and_restore(
     ],
 )
 def test_values_come_back_exactly(value: Any) -> None:
-    line = io.StringIO()
-    write_line(line, [encode_value(value, is_json=False)])
-    (decoded,) = [decode_value(item) for item in json.loads(line.getvalue())]
+    written = line([encode_value(value, is_json=False)])
+    (decoded,) = [decode_value(item) for item in json.loads(written)]
     assert decoded == value and type(decoded) is type(value)
 
 
 def test_json_values_are_not_mistaken_for_tags() -> None:
     stored = {"$decimal": "1.5", "nested": [{"$date": "x"}]}
-    line = io.StringIO()
-    write_line(line, [encode_value(stored, is_json=True)])
-    assert decode_value(json.loads(line.getvalue())[0]) == stored
+    assert decode_value(json.loads(line([encode_value(stored, is_json=True)]))[0]) == stored
 
 
 def test_a_value_of_an_unknown_type_stops_the_backup() -> None:
     with pytest.raises(BackupError, match="cannot write values of type time"):
-        write_line(io.StringIO(), [encode_value(time(9, 30), is_json=False)])
+        line([encode_value(time(9, 30), is_json=False)])

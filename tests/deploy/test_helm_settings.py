@@ -37,6 +37,9 @@ NOT_IN_THE_CHART = {
     # work as CronJobs with schedules of their own (scheduler.*.schedule).
     "DIRECTORY_SYNC_HOUR",
     "REMINDERS_HOUR",
+    # The chart runs no backup job: `intrapreneur backup` runs where an operator starts it,
+    # with the public keys given there (--recipient, or this variable in that shell).
+    "BACKUP_RECIPIENTS",
 }
 
 # Settings that hold a secret: only ever in the Secret.
