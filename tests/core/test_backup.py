@@ -66,6 +66,7 @@ from intrapreneur.learning.models import (
     SessionFormat,
     SetComposition,
 )
+from intrapreneur.privacy.models import PrivacySetting
 from tests.conftest import PostgresDatabase, environment_for
 
 Migrated = Callable[..., Any]
@@ -214,6 +215,7 @@ def _seed(app: Flask) -> None:
                 PrivacyRules(
                     min_group=7, min_group_comments=12, updated_by_id=hr.id, updated_at=now
                 ),
+                PrivacySetting(name="sent_emails", value="14", updated_by_id=hr.id, updated_at=now),
                 SetComposition(
                     cohort_id=cohort.id,
                     arrangement={"sets": [[1, 2], [3]]},
