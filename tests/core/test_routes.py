@@ -536,6 +536,14 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "account.profile": ("GET", "/account/profile", signed_in_only(OK)),
     # Everyone signed in may choose; the empty form is refused next to the field (422).
     "account.language": ("POST", "/account/language", signed_in_only(422)),
+    # A copy of one's own data: everyone signed in, guests too; then the job's page.
+    "subject_export.mine": ("POST", "/account/my-data", signed_in_only(AWAY)),
+    # Administrators ask for anyone's (here the builder's person); nobody else for anyone.
+    "subject_export.for_person": (
+        "POST",
+        lambda hr: f"/admin/people/{hr.id}/data",
+        only("admin", AWAY),
+    ),
     # Local accounts' second step: only the person half signed in for that step is served
     # (tests/identity/test_two_step.py); everyone else, signed in or not, goes to sign in.
     "two_step.code": ("GET", "/sign-in/code", everyone(LOGIN)),

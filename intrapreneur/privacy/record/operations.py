@@ -91,8 +91,10 @@ TABLES = (
             "to_address": Col("the address"),
             "kind": Col("which email"),
             "subject": Col("subject (may name others)"),
-            "text_body": Col("text body until sent"),
-            "html_body": Col("HTML body until sent"),
+            # Until sent, a body may carry the recipient's personal links (an invitation,
+            # a reset link, a survey link): never exported, not even to the recipient.
+            "text_body": Col("text body until sent", secret=True),
+            "html_body": Col("HTML body until sent", secret=True),
             "calendar": Col("calendar file until sent"),
             "calendar_method": Col("calendar method"),
             "dedupe_key": Col("sent-once key"),
