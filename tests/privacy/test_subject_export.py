@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -15,13 +17,15 @@ from flask.testing import FlaskClient
 from sqlalchemy import and_, or_, select
 
 from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
-from intrapreneur.culture.models import SurveyResponse
 from intrapreneur.experiments.models import Review, VentureMember
+from intrapreneur.experiments.notices import notify
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
+from intrapreneur.privacy import settings
 from intrapreneur.privacy.record import TABLES
 from intrapreneur.privacy.registry import Table
-from intrapreneur.privacy.subject_export.sections import sections
+from intrapreneur.privacy.subject_export import archive as archive_module
+from intrapreneur.privacy.subject_export.sections import TITLES, sections
 from tests.privacy.busy import (
     CALENDAR_SECRET,
     MARKUP,
@@ -171,8 +175,9 @@ def test_a_guests_password_hash_is_never_exported(client: FlaskClient, busy: Bus
 
 
 def test_the_summary_is_readable_html_with_the_person_and_escaped_content(
-    client: FlaskClient, busy: Busy
+    client: FlaskClient, busy: Busy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(archive_module, "SHOWN_ROWS", 3)
     archive = _own_export(client, busy)
     page = archive.read("index.html").decode()
 
@@ -190,9 +195,19 @@ def test_the_summary_is_readable_html_with_the_person_and_escaped_content(
     # Every file the summary names is in the archive.
     for name in re.findall(r"\((\w+\.json)\)", page):
         assert name in archive.namelist()
+    # A long section shows its first rows; its file holds them all.
+    events = len(_rows(archive, "audit_event"))
+    assert events > 3
+    shown = f"The first 3 of {events} records are shown here; audit_event.json holds them all."
+    assert shown in page
+    section = page.split('<section id="audit_event">')[1].split("</section>")[0]
+    assert section.count("<tr>") == 1 + 3  # the header and three rows
 
 
 def test_the_job_reports_its_progress_section_by_section(client: FlaskClient, busy: Busy) -> None:
+    settings.change({"export_files": "3"}, by=busy.admin, now=datetime.now(UTC))
+    db.session.commit()
+
     job_id = job_of(ask_for_export(client, busy.tom, "/account/my-data"))
 
     db.session.expire_all()
@@ -200,11 +215,28 @@ def test_the_job_reports_its_progress_section_by_section(client: FlaskClient, bu
     assert job is not None and job.status is JobStatus.SUCCEEDED
     assert job.progress_total == len(sections(own=True))
     assert job.progress_done == job.progress_total
-    assert job.message is not None and job.message.startswith("Ready to download for 7 days")
+    assert job.message is not None and job.message.startswith("Ready to download for 3 days")
+    file = db.session.scalars(select(ExportFile).where(ExportFile.job_id == job_id)).one()
+    assert file.expires_at - file.created_at == pytest.approx(
+        timedelta(days=3), abs=timedelta(minutes=1)
+    )
     made = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "privacy.subject_export_made")
     ).one()
     assert (made.actor_id, made.object_id) == (busy.tom.id, str(busy.tom.id))
     assert made.details["rows"]["question"] == 1 and made.details["survey_answers"] is True
-    responses = db.session.scalar(select(SurveyResponse.id).limit(1))
-    assert responses is not None
+
+
+def test_a_table_without_a_heading_is_exported_under_its_name(
+    client: FlaskClient, make_person: Callable[..., Person], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A table added to the record later is exported before anyone writes its heading."""
+    person = make_person()
+    notify(person.id, "A notice")
+    db.session.commit()
+    monkeypatch.delitem(TITLES, "notification")
+
+    archive = downloaded(client, job_of(ask_for_export(client, person, "/account/my-data")))
+
+    assert [row["text"] for row in _rows(archive, "notification")] == ["A notice"]
+    assert "<h2>notification</h2>" in archive.read("index.html").decode()

@@ -46,14 +46,16 @@ IDENTIFYING = (
     "saml_name_id",
 )
 WORD = re.compile(r"\w+")
-SPACES = re.compile(r"\s+")
 EDGES = re.compile(r"^\W+|\W+$")
 
 
 def _key(text: str) -> str:
     """How an identifier and a stretch of text are compared: case folded, spaces made one,
     and (identifiers only need it) without punctuation at either end."""
-    return EDGES.sub("", SPACES.sub(" ", text)).casefold()
+    key = " ".join(text.split()).casefold()
+    if key[:1].isalnum() and key[-1:].isalnum():
+        return key  # the usual case, without a regular expression
+    return EDGES.sub("", key)
 
 
 class Redactor:
@@ -70,16 +72,23 @@ class Redactor:
         self.marker = marker
         # identifier → whether it is someone else's (the person's own wins a tie)
         self.known: dict[str, bool] = {}
+        self.first_words: set[str] = set()
+        self.longest = 0
         for identifier in others:
-            key = _key(identifier or "")
-            if key and WORD.search(key) and key not in codes:
-                self.known[key] = True
+            self._learn(identifier, someone_else=True, codes=codes)
         for identifier in own:
-            key = _key(identifier or "")
-            if key and WORD.search(key):
-                self.known[key] = False
-        self.first_words = {WORD.findall(key)[0] for key in self.known}
-        self.longest = max((len(WORD.findall(key)) for key in self.known), default=0)
+            self._learn(identifier, someone_else=False)
+
+    def _learn(
+        self, identifier: str | None, *, someone_else: bool, codes: frozenset[str] = frozenset()
+    ) -> None:
+        key = _key(identifier or "")
+        words = WORD.findall(key)
+        if not words or key in codes:
+            return
+        self.known[key] = someone_else
+        self.first_words.add(words[0])
+        self.longest = max(self.longest, len(words))
 
     def __call__(self, text: str) -> str:
         words = list(WORD.finditer(text))
