@@ -44,14 +44,15 @@ def test_emails_and_directory_names_are_blanked_whole() -> None:
     assert redact("manager: UID=gliu,ou=people,dc=corp,dc=example") == "manager: [x]"
 
 
-def test_the_products_codes_are_never_taken_for_a_username(app: object) -> None:
+def test_the_products_codes_and_numbers_are_never_taken_for_a_username(app: object) -> None:
     codes = product_codes()
     assert {"admin", "support", "pending", "employee"} <= codes
 
-    redact = _redactor([], ["admin", "Ada Admin"], codes)
+    redact = _redactor([], ["admin", "Ada Admin", "4821"], codes)
 
     assert redact("roles: admin, hr") == "roles: admin, hr"
     assert redact("Ada Admin approved") == "[x] approved"
+    assert redact("object 4821") == "object 4821"  # numbers are how rows name people
 
 
 def test_every_string_of_a_json_value_is_redacted_and_values_keep_their_type() -> None:
