@@ -482,6 +482,13 @@ TABLE: dict[str, Row] = {
     "admin.revoke_api_client": ("POST", lambda w: "/admin/api-clients/1/revoke", ROLE_GATED, None),
     # Resetting someone's two-step is admins' alone: the same 403 for any person.
     "two_step.reset": ("GET", lambda w: f"/admin/two-step/{w.member_b.id}/reset", ROLE_GATED, None),
+    # Asking for someone's data is admins' alone: the same 403 for any person.
+    "subject_export.for_person": (
+        "POST",
+        lambda w: f"/admin/people/{w.member_b.id}/data",
+        ROLE_GATED,
+        None,
+    ),
 }
 
 # Routes whose URL carries something other than an object of a set, and why none is checked.

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -92,25 +91,27 @@ def _rows(section: Section, person: Person) -> Iterator[dict[str, Any]]:
         yield dict(row._mapping)
 
 
-@contextmanager
-def _entry(archive: ZipFile, part: Part) -> Iterator[Callable[[dict[str, Any]], None]]:
-    """Write one section's file as its rows come, opened at its first row (a section
+class _SectionFile:
+    """One section's JSON file, written as its rows come and opened at the first (a section
     without rows has no file)."""
-    opened: list[IO[bytes]] = []
 
-    def write(row: dict[str, Any]) -> None:
+    def __init__(self, archive: ZipFile, part: Part) -> None:
+        self.archive, self.part = archive, part
+        self.file: IO[bytes] | None = None
+
+    def write(self, row: dict[str, Any]) -> None:
+        separator = ",\n"
+        if self.file is None:
+            self.file = self.archive.open(self.part.file_name, "w")
+            self.file.write(_header(self.part).encode())
+            separator = "\n"
         text = indent(json.dumps(row, ensure_ascii=False, indent=2), "    ")
-        if not opened:
-            opened.append(archive.open(part.file_name, "w"))
-            opened[0].write(_header(part).encode())
-        opened[0].write((",\n" if part.count else "\n").encode() + text.encode())
+        self.file.write((separator + text).encode())
 
-    try:
-        yield write
-    finally:
-        if opened:
-            opened[0].write(b"\n  ]\n}\n")
-            opened[0].close()
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.write(b"\n  ]\n}\n")
+            self.file.close()
 
 
 def _header(part: Part) -> str:
@@ -126,14 +127,17 @@ def _header(part: Part) -> str:
 
 def _write_section(archive: ZipFile, section: Section, person: Person, redact: Redact) -> Part:
     part = Part(section, title_of(section))
-    with _entry(archive, part) as write:
+    file = _SectionFile(archive, part)
+    try:
         for raw in _rows(section, person):
             row = {column: json_value(value, redact) for column, value in raw.items()}
-            write(row)
+            file.write(row)
             if part.count < SHOWN_ROWS:
                 part.columns = part.columns or list(row)
                 part.rows.append([shown(value) for value in row.values()])
             part.count += 1
+    finally:
+        file.close()
     return part
 
 
@@ -158,7 +162,6 @@ def build(
                 person=person,
                 parts=[part for part in parts if part.count],
                 empty=[part.title for part in parts if not part.count],
-                shown_rows=SHOWN_ROWS,
                 **summary,
             )
             archive.writestr(INDEX, page)
