@@ -174,3 +174,22 @@ def test_the_administrators_button_asks_for_that_persons_data(
     assert f'action="/admin/people/{person.id}/data"' in button
     assert 'name="csrf_token"' in button
     assert "<form" not in gone and "nothing identifies them any more" in gone
+
+
+def test_an_asker_no_longer_an_administrator_when_the_job_runs_gets_nothing(
+    app: Flask, make_person: Callable[..., Person]
+) -> None:
+    asker, person = make_person(Role.ADMIN), make_person()
+    job = jobs.record(
+        "subject-export", {"person_id": person.id}, max_attempts=3, requested_by=asker
+    )
+    asker.roles = [grant for grant in asker.roles if grant.role is not Role.ADMIN]
+    db.session.commit()
+
+    run_job(app, job.id)
+
+    db.session.expire_all()
+    ran = db.session.get(BackgroundJob, job.id)
+    assert ran is not None and ran.status is JobStatus.FAILED
+    assert ran.error == "Only the person themselves or an administrator may ask for their data."
+    assert db.session.scalars(select(ExportFile.id)).all() == []
