@@ -8,5 +8,13 @@ from intrapreneur.culture import tasks as culture_tasks
 from intrapreneur.experiments import tasks as experiments_tasks
 from intrapreneur.identity import tasks as identity_tasks
 from intrapreneur.learning import tasks as learning_tasks
+from intrapreneur.privacy import tasks as privacy_tasks
 
-__all__ = ["core_tasks", "culture_tasks", "experiments_tasks", "identity_tasks", "learning_tasks"]
+__all__ = [
+    "core_tasks",
+    "culture_tasks",
+    "experiments_tasks",
+    "identity_tasks",
+    "learning_tasks",
+    "privacy_tasks",
+]
