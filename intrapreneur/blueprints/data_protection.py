@@ -35,7 +35,6 @@ def _page(form: DataProtectionForm, status: int = 200) -> ResponseReturnValue:
         plan=retention.plan(datetime.now(UTC)),
         rules=privacy_settings.RETENTION_RULES,
         text_kinds=privacy_settings.TEXT_KINDS,
-        run_form=ActionForm(),
         recent=db.session.scalars(
             core_queries.background_jobs(task=RETENTION_TASK).limit(10)
         ).all(),
