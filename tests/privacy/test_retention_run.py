@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from sqlalchemy import event, func, select
+from sqlalchemy import delete, event, func, select, update
 
 from intrapreneur.core.mail_models import EmailStatus, OutgoingEmail
 from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
@@ -20,7 +20,7 @@ from intrapreneur.experiments.models import Notification
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Invitation, PasswordReset, Person, PersonKind, Role
 from intrapreneur.identity.saml_models import SamlRequest, SamlUsedId
-from intrapreneur.privacy.retention import apply, plan
+from intrapreneur.privacy.retention import apply, plan, selections
 from tests.privacy.retention_builders import (
     DAY,
     NOW,
@@ -214,3 +214,34 @@ def test_a_run_counts_before_it_acts_and_reports_in_the_readers_words(
         "4 spent invitations, reset links and sign-in records deleted, "
         "1 survey comment emptied."
     )
+
+
+def test_a_run_alongside_acts_only_on_rows_still_selected(
+    app: Flask, make_person: Callable[..., Person]
+) -> None:
+    """Two runs at once (the nightly one, one from the command line) may both read the same
+    batch of keys: the later one acts only on rows its rule still selects, and counts only
+    what it did."""
+    reader = make_person()
+    for _ in range(3):
+        notification(reader, NOW - timedelta(days=400))
+        response(wave(closes_on=(NOW - timedelta(days=4 * 365)).date()), "Old comment")
+    at = plan(NOW).at
+    read_by_both = {
+        rows: next(rows.key_batches(at, 10))
+        for rows in (selections.NOTIFICATIONS, selections.SURVEY_COMMENTS)
+    }
+
+    first = applied("notifications", "survey_comments")
+
+    assert [o.done for o in first.outcomes] == [3, 3]
+    gone = selections.NOTIFICATIONS
+    emptied = selections.SURVEY_COMMENTS
+    late_delete = delete(Notification).where(*gone.still_selected(read_by_both[gone], at))
+    late_update = (
+        update(SurveyResponse)
+        .where(*emptied.still_selected(read_by_both[emptied], at))
+        .values(comment="")
+    )
+    assert db.session.execute(late_delete).rowcount == 0
+    assert db.session.execute(late_update).rowcount == 0

@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Delete, Update, delete, select, update
 
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -39,6 +39,12 @@ class Batch:
 
     done: int
     refused: tuple[Refusal, ...] = ()
+
+
+def _rowcount(statement: Delete | Update) -> int:
+    """Run a bulk statement; how many rows it changed (a run alongside may have been first)."""
+    result = db.session.execute(statement.execution_options(synchronize_session=False))
+    return result.rowcount  # type: ignore[attr-defined]
 
 
 class Kind(ABC):
@@ -70,12 +76,7 @@ class Deleting(Kind):
     def batches(self, at: Moments, size: int, by: Person | None) -> Iterator[Batch]:
         for rows in self.tables:
             for keys in rows.key_batches(at, size):
-                db.session.execute(
-                    delete(rows.model)
-                    .where(rows.key.in_(keys))
-                    .execution_options(synchronize_session=False)
-                )
-                yield Batch(len(keys))
+                yield Batch(_rowcount(delete(rows.model).where(*rows.still_selected(keys, at))))
 
 
 @dataclass(frozen=True)
@@ -91,13 +92,8 @@ class Blanking(Kind):
 
     def batches(self, at: Moments, size: int, by: Person | None) -> Iterator[Batch]:
         for keys in self.rows.key_batches(at, size):
-            db.session.execute(
-                update(self.rows.model)
-                .where(self.rows.key.in_(keys))
-                .values({self.column: ""})
-                .execution_options(synchronize_session=False)
-            )
-            yield Batch(len(keys))
+            statement = update(self.rows.model).where(*self.rows.still_selected(keys, at))
+            yield Batch(_rowcount(statement.values({self.column: ""})))
 
 
 @dataclass(frozen=True)

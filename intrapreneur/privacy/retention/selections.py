@@ -38,6 +38,10 @@ class Rows:
     def count(self, at: Moments) -> int:
         return db.session.scalar(select(func.count()).select_from(self.model).where(self.where(at)))
 
+    def still_selected(self, keys: list[Any], at: Moments) -> tuple[ColumnElement[bool], ...]:
+        """These rows, if still selected when acted on: a run alongside acts on none twice."""
+        return self.key.in_(keys), self.where(at)
+
     def key_batches(self, at: Moments, size: int) -> Iterator[list[Any]]:
         """The selected keys, ``size`` at a time in key order. Each batch is read once the
         one before was acted on: rows that left the selection are not met again, and rows
