@@ -34,7 +34,6 @@ def run_command(dry_run: bool, rules: tuple[str, ...]) -> None:
     report = plan(utcnow(), dry_run=dry_run, rules=rules or None)
     _show_counts(report)
     if not dry_run:
-        db.session.commit()  # the counts' read ends before the first batch
         try:
             with click.progressbar(length=report.planned, label="Applying", show_pos=True) as bar:
                 apply(report, by=None, on_progress=bar.update)
