@@ -226,7 +226,7 @@ def test_a_run_alongside_acts_only_on_rows_still_selected(
     for _ in range(3):
         notification(reader, NOW - timedelta(days=400))
         response(wave(closes_on=(NOW - timedelta(days=4 * 365)).date()), "Old comment")
-    at = plan(NOW).at
+    at = plan(NOW, rules=OWN_RULES).at
     read_by_both = {
         rows: next(rows.key_batches(at, 10))
         for rows in (selections.NOTIFICATIONS, selections.SURVEY_COMMENTS)
