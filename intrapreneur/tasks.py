@@ -9,6 +9,7 @@ from intrapreneur.experiments import tasks as experiments_tasks
 from intrapreneur.identity import tasks as identity_tasks
 from intrapreneur.learning import tasks as learning_tasks
 from intrapreneur.privacy import export_task as privacy_export_task
+from intrapreneur.privacy import tasks as privacy_tasks
 
 __all__ = [
     "core_tasks",
@@ -17,4 +18,5 @@ __all__ = [
     "identity_tasks",
     "learning_tasks",
     "privacy_export_task",
+    "privacy_tasks",
 ]

@@ -159,7 +159,7 @@ class ExportFile(CreatedAtMixin, db.Model):
     """A file a background job made for one person to download (a large export).
 
     Kept in the database, not on a web process's disk: any replica can serve it, and it
-    goes when it expires (``prune-jobs``) or with its job. Only the person who asked for it
+    goes when it expires (the retention run) or with its job. Only the person who asked for it
     may download it.
     """
 

@@ -78,7 +78,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("mail-delivery", every=MINUTE),
     # Often enough that a job whose process died (its heartbeat silent) starts again soon.
     Scheduled("requeue-stranded", every=FIVE_MINUTES),
-    Scheduled("prune-jobs", every=DAY),
+    # The retention rules (privacy.retention), old jobs and export files among them.
+    Scheduled("retention", every=DAY),
 )
 
 

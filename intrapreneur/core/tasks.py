@@ -1,22 +1,24 @@
-"""Housekeeping of the job table itself: jobs nobody will run, and old history."""
+"""Housekeeping of the job table itself: jobs nobody will run are handed on again.
+
+Old history (finished jobs, export files) is removed by the retention run
+(``privacy.retention``: the ``job_rows`` and ``export_files`` rules), whose periods an
+administrator sets: one place for each rule."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, delete, func, or_, select
+from sqlalchemy import and_, func, or_, select
 
 from intrapreneur.core import jobs, mail
 from intrapreneur.core.jobs import RunningJob, task
-from intrapreneur.core.models import BackgroundJob, ExportFile, JobStatus, utcnow
+from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
 from intrapreneur.extensions import db
 
 # A queued job not started this long after it was queued (or after its last attempt, plus the
 # longest back-off) was lost: its process stopped, or Redis lost it.
 STRANDED_AFTER = timedelta(minutes=15)
-KEEP_SUCCEEDED = timedelta(days=30)
-KEEP_FAILED = timedelta(days=90)  # long enough for someone to look
 BATCH = 1000
 
 
@@ -46,28 +48,6 @@ def requeue_stranded(job: RunningJob) -> str:
     )
     jobs.hand_on_after_commit(stranded)
     return f"{len(stranded)} stranded jobs handed on again."
-
-
-@task("prune-jobs")
-def prune_jobs(job: RunningJob) -> str:
-    """Forget succeeded jobs after 30 days and failed ones after 90, and expired files."""
-    now = utcnow()
-    db.session.execute(delete(ExportFile).where(ExportFile.expires_at <= now))
-    removed = db.session.execute(
-        delete(BackgroundJob).where(
-            or_(
-                and_(
-                    BackgroundJob.status == JobStatus.SUCCEEDED,
-                    BackgroundJob.finished_at < now - KEEP_SUCCEEDED,
-                ),
-                and_(
-                    BackgroundJob.status == JobStatus.FAILED,
-                    BackgroundJob.finished_at < now - KEEP_FAILED,
-                ),
-            )
-        )
-    )
-    return f"{removed.rowcount} old jobs removed."  # type: ignore[attr-defined]
 
 
 @task("mail-delivery")

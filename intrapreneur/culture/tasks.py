@@ -19,7 +19,7 @@ from intrapreneur.culture.services import instrument_of, publish_closed_waves
 from intrapreneur.culture.survey_emails import email_invitations, queue_survey_reminders
 from intrapreneur.extensions import db
 
-EXPORT_KEPT = timedelta(days=7)  # then prune-jobs removes the file
+EXPORT_KEPT = timedelta(days=7)  # then the retention run removes the file
 
 
 @task("survey-waves")

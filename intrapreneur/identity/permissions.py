@@ -29,6 +29,12 @@ def can_change_privacy_rules(person: Person) -> bool:
     return person.has_role(Role.ADMIN)
 
 
+def can_manage_data_protection(person: Person) -> bool:
+    """Administrators set the retention periods and what erasure does to people's texts,
+    and start the retention run (all audited)."""
+    return person.has_role(Role.ADMIN)
+
+
 def can_watch_jobs(person: Person) -> bool:
     """Administrators see every background job, its progress and its errors."""
     return person.has_role(Role.ADMIN)

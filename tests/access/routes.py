@@ -231,6 +231,7 @@ ROUTES: dict[str, Route] = {
     "admin.export_audit_log": Route("/admin/audit/export.jsonl", None, _role(*ADMIN)),
     "admin.directory": Route("/admin/directory", None, _role(*ADMIN)),
     "admin.privacy": Route("/admin/privacy", None, _role(*ADMIN)),
+    "data_protection.page": Route("/admin/data-protection", None, _role(*ADMIN)),
     "two_step.accounts": Route("/admin/two-step", None, _role(*ADMIN)),
     "two_step.reset": Route(
         "/admin/two-step/{}/reset", "person", _role_then(ADMIN, _two_step_to_reset)

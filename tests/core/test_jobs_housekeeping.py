@@ -1,4 +1,5 @@
-"""Housekeeping tasks: jobs nobody will run are handed on again; old history is forgotten."""
+"""Housekeeping tasks: jobs nobody will run are handed on again. (Old history is removed by
+the retention run: tests/privacy/test_retention_rules.py.)"""
 
 from __future__ import annotations
 
@@ -83,28 +84,3 @@ def test_a_job_is_abandoned_when_it_ran_too_long_or_went_silent(app: Flask) -> N
     by_sql = set(db.session.scalars(select(BackgroundJob.id).where(jobs.abandoned_rows(now))))
     assert by_the_page == {"silent", "no heartbeat, past the hour"}
     assert by_sql == {cases[name] for name in by_the_page}
-
-
-def test_old_history_is_forgotten_and_recent_failures_kept(app: Flask) -> None:
-
-    def finished(marker: str, status: JobStatus, days: int) -> int:
-        return old_job(
-            marker,
-            age=timedelta(days=days),
-            status=status,
-            finished_at=utcnow() - timedelta(days=days),
-        )
-
-    kept = {
-        finished("recent success", JobStatus.SUCCEEDED, 2),
-        finished("month-old failure", JobStatus.FAILED, 31),
-    }
-    finished("old success", JobStatus.SUCCEEDED, 31)
-    finished("old failure", JobStatus.FAILED, 91)
-
-    job_id = jobs.enqueue("prune-jobs")
-    db.session.commit()
-
-    assert job_row(job_id).message == "2 old jobs removed."
-    remaining = set(db.session.scalars(select(BackgroundJob.id).where(BackgroundJob.id != job_id)))
-    assert remaining == kept

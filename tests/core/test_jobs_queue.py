@@ -285,6 +285,6 @@ def test_the_scheduler_says_what_it_runs_and_stops_on_sigterm(real: Flask) -> No
         "survey-waves: every hour\n",
         "mail-delivery: every minute\n",
         "requeue-stranded: every 5 minutes\n",
-        "prune-jobs: daily at 00:00 UTC\n",
+        "retention: daily at 00:00 UTC\n",
     ]
     assert rest == "Stopping: waiting for the jobs running in this process.\n"

@@ -169,12 +169,12 @@ def test_sign_ins_are_counted_by_method_and_refusals_by_reason(
 def test_queue_depth_counts_the_jobs_waiting_per_task(scrape: Callable[[], str]) -> None:
     assert sample(scrape(), "intrapreneur_job_queue_depth", queue="directory-sync") == 0
     db.session.add_all(BackgroundJob(task="directory-sync") for _ in range(2))
-    db.session.add(BackgroundJob(task="prune-jobs", status=JobStatus.SUCCEEDED))
+    db.session.add(BackgroundJob(task="retention", status=JobStatus.SUCCEEDED))
     db.session.commit()
 
     text = scrape()
     assert sample(text, "intrapreneur_job_queue_depth", queue="directory-sync") == 2
-    assert 'queue="prune-jobs"' not in text
+    assert 'queue="retention"' not in text
 
 
 def test_queue_depth_comes_from_the_registered_source(

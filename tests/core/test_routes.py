@@ -401,6 +401,9 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "admin.export_audit_log": ("GET", "/admin/audit/export.jsonl", only("admin")),
     "admin.api_clients": ("GET", "/admin/api-clients", only("admin")),
     "admin.privacy": ("GET", "/admin/privacy", only("admin")),
+    "data_protection.page": ("GET", "/admin/data-protection", only("admin")),
+    # The admin starts a retention run and is sent to its job's page.
+    "data_protection.run": ("POST", "/admin/data-protection/run", only("admin", AWAY)),
     # HR and admins read the whole organisation; managers the departments of their reports.
     "culture.index": (
         "GET",

@@ -473,6 +473,6 @@ def test_a_large_export_is_prepared_in_the_background_for_whoever_asked(
     db.session.commit()
     assert client.get(download.group(1)).status_code == 404
     assert client.post(url).status_code == 400  # no CSRF token: refused
-    jobs.enqueue("prune-jobs")  # the daily housekeeping drops expired files
+    jobs.enqueue("retention")  # the daily retention run drops expired files
     db.session.commit()
     assert db.session.scalars(select(ExportFile.id)).all() == []

@@ -531,7 +531,7 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
         "survey-waves": "0 * * * *",
         "mail-delivery": "* * * * *",
         "requeue-stranded": "*/5 * * * *",
-        "prune-jobs": "30 0 * * *",
+        "retention": "30 0 * * *",
     }
     # The chart runs exactly the app's schedule, each entry through `intrapreneur scheduled`.
     assert jobs.keys() == {entry.task for entry in SCHEDULE}
