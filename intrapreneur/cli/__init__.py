@@ -11,6 +11,7 @@ from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
 from intrapreneur.cli.jobs import scheduled, scheduler, worker
 from intrapreneur.cli.mail import mail_group
+from intrapreneur.cli.people import people
 from intrapreneur.cli.serve import serve
 from intrapreneur.cli.users import users
 
@@ -25,6 +26,7 @@ for command in (
     demo,
     directory,
     mail_group,
+    people,
     restore,
     scheduled,
     scheduler,
