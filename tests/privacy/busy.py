@@ -160,14 +160,8 @@ def _learning(tom: Person, people: dict[str, Person], now: datetime) -> None:
         ]
     )
     other_seat = db.session.scalars(select(HotSeat).where(HotSeat.person_id != tom.id)).first()
-    if other_seat is None:
-        other_seat = HotSeat(
-            session_id=held.id,
-            person_id=people["dkim"].id,
-            challenge_title="Getting time from Tom Becker's team",
-            challenge_description="",
-        )
-        db.session.add(other_seat)
+    assert other_seat is not None  # Set Borealis's
+    other_seat.challenge_description = "Tom Becker's team has the data we need."
     db.session.flush()
     db.session.add(
         Question(
