@@ -88,12 +88,10 @@ class _Erasure:
             self._apply(plan, where, names, self._without_mentions())
 
     def _erased_values(self, plan: TablePlan) -> Callable[[Values], Values]:
-        written = {
-            Erase.TOMBSTONE: self.mentions.replacement,
-            Erase.SWITCH_OFF: False,
-        }
+        # What each column becomes, whatever it held; CLEAR depends on the column.
+        replacements = {Erase.TOMBSTONE: self.mentions.replacement, Erase.SWITCH_OFF: False}
         fixed = {
-            name: written[erase] if erase in written else emptied(plan.table.c[name])
+            name: replacements[erase] if erase in replacements else emptied(plan.table.c[name])
             for name, erase in plan.row_erasures.items()
         }
         return lambda values: fixed
@@ -136,11 +134,11 @@ class _Erasure:
             updates = []
             for row in rows:
                 values = dict(zip(names, row[width:], strict=True))
-                new = {
+                changed = {
                     name: fitted(plan.table.c[name], value)
                     for name, value in change(values).items()
-                    if value != values[name]
                 }
+                new = {name: value for name, value in changed.items() if value != values[name]}
                 if new:
                     updates.append((tuple(row[:width]), new))
             _write(plan, updates)
