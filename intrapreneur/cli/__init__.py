@@ -13,6 +13,7 @@ from intrapreneur.cli.jobs import scheduled, scheduler, worker
 from intrapreneur.cli.mail import mail_group
 from intrapreneur.cli.privacy import privacy
 from intrapreneur.cli.retention import retention
+from intrapreneur.cli.people import people
 from intrapreneur.cli.serve import serve
 from intrapreneur.cli.users import users
 
@@ -29,6 +30,7 @@ for command in (
     directory,
     mail_group,
     privacy,
+    people,
     restore,
     retention,
     scheduled,

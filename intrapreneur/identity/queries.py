@@ -68,10 +68,11 @@ def _latest_invitations() -> Subquery:
 
 
 def _with_latest_invitation(statement: Select[Any]) -> Select[Any]:
-    """Guests only, each joined to their newest invitation (if any)."""
+    """Guests only, each joined to their newest invitation (if any). An erased guest is no
+    longer one to look after: only the administrators' people pages list them."""
     latest = _latest_invitations()
     return (
-        statement.where(Person.kind == PersonKind.GUEST)
+        statement.where(Person.kind == PersonKind.GUEST, Person.erased_at.is_(None))
         .outerjoin(latest, latest.c.person_id == Person.id)
         .outerjoin(Invitation, Invitation.id == latest.c.invitation_id)
     )

@@ -232,6 +232,8 @@ ROUTES: dict[str, Route] = {
     "admin.directory": Route("/admin/directory", None, _role(*ADMIN)),
     "admin.privacy": Route("/admin/privacy", None, _role(*ADMIN)),
     "data_protection.page": Route("/admin/data-protection", None, _role(*ADMIN)),
+    "people_admin.index": Route("/admin/people", None, _role(*ADMIN)),
+    "people_admin.detail": Route("/admin/people/{}", "person", _role_then(ADMIN, _exists)),
     "two_step.accounts": Route("/admin/two-step", None, _role(*ADMIN)),
     "two_step.reset": Route(
         "/admin/two-step/{}/reset", "person", _role_then(ADMIN, _two_step_to_reset)

@@ -489,6 +489,14 @@ TABLE: dict[str, Row] = {
         ROLE_GATED,
         None,
     ),
+    # A person's data-protection page and their erasure are admins' alone: 403 for any person.
+    "people_admin.detail": ("GET", lambda w: f"/admin/people/{w.member_b.id}", ROLE_GATED, None),
+    "people_admin.erase": (
+        "POST",
+        lambda w: f"/admin/people/{w.member_b.id}/erase",
+        ROLE_GATED,
+        None,
+    ),
 }
 
 # Routes whose URL carries something other than an object of a set, and why none is checked.

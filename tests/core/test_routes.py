@@ -404,6 +404,11 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "data_protection.page": ("GET", "/admin/data-protection", only("admin")),
     # The admin starts a retention run and is sent to its job's page.
     "data_protection.run": ("POST", "/admin/data-protection/run", only("admin", AWAY)),
+    # A person's data-protection page and erasure (tests/privacy/test_erasure_pages.py); the
+    # admin is let in, the empty form (nothing typed to confirm) is refused.
+    "people_admin.index": ("GET", "/admin/people", only("admin")),
+    "people_admin.detail": ("GET", lambda hr: f"/admin/people/{hr.id}", only("admin")),
+    "people_admin.erase": ("POST", lambda hr: f"/admin/people/{hr.id}/erase", only("admin", 422)),
     # HR and admins read the whole organisation; managers the departments of their reports.
     "culture.index": (
         "GET",

@@ -26,7 +26,7 @@ from intrapreneur.privacy.record import TABLES
 from intrapreneur.privacy.registry import Table
 from intrapreneur.privacy.subject_export import archive as archive_module
 from intrapreneur.privacy.subject_export.sections import TITLES, sections
-from tests.privacy.busy import (
+from tests.privacy.busy_for_export import (
     CALENDAR_SECRET,
     MARKUP,
     OWN_COMMENT,

@@ -18,7 +18,7 @@ from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobS
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from tests.conftest import csrf_token, sign_in_as
-from tests.privacy.busy import (
+from tests.privacy.busy_for_export import (
     OTHER_COMMENT,
     OWN_COMMENT,
     Busy,

@@ -15,7 +15,7 @@ from intrapreneur.experiments.notices import notify
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from tests.core.test_languages import app, monkeypatch_module, write_catalogue
-from tests.privacy.busy import ask_for_export, downloaded, job_of
+from tests.privacy.busy_for_export import ask_for_export, downloaded, job_of
 
 __all__ = ["app", "monkeypatch_module"]  # the languages app, on this module's catalogue
 

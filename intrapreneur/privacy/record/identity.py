@@ -31,7 +31,9 @@ TABLES = (
             "business_unit_id": Col("business unit: kept for the figures by unit"),
             "country": Col("country code: kept for the figures by place"),
             "location": Col("site or city: kept for the figures by place"),
-            "manager_id": Col("their manager (who reviews their ventures)", Erase.CLEAR),
+            # Kept: a manager's dashboards cover the departments of everyone who reported
+            # to them, leavers included, so clearing it would change the figures they see.
+            "manager_id": Col("their manager (a number: kept for the managers' figures)"),
             "password_hash": Col("guests' password hash (Argon2)", Erase.CLEAR, secret=True),
             "access_ends_on": Col("the day a guest's access ends"),
             "calendar_token": Col("secret of the calendar feed link", Erase.CLEAR, secret=True),
