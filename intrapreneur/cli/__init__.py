@@ -11,9 +11,9 @@ from intrapreneur.cli.demo import demo
 from intrapreneur.cli.directory import directory
 from intrapreneur.cli.jobs import scheduled, scheduler, worker
 from intrapreneur.cli.mail import mail_group
+from intrapreneur.cli.people import people
 from intrapreneur.cli.privacy import privacy
 from intrapreneur.cli.retention import retention
-from intrapreneur.cli.people import people
 from intrapreneur.cli.serve import serve
 from intrapreneur.cli.users import users
 

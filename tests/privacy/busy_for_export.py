@@ -1,4 +1,5 @@
-"""A busy person for the subject access tests (tests/privacy/busy.py is the erasure tests' own): the demo organisation's Tom Becker (a set
+"""A busy person for the subject access tests (the erasure tests have their own, busy.py):
+the demo organisation's Tom Becker (a set
 member with a hot seat and a commitment, a venture owner with cards, enrolled in two
 cohorts, invited to a survey), with what the demo lacks added on top: a review of his card
 by his manager (a notification and an email naming the manager), a question he asked naming
