@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
-from intrapreneur.core.dates import number_text
+from intrapreneur.core.dates import moment_text, number_text
 from intrapreneur.core.jobs import JobRefused, RunningJob, task
 from intrapreneur.core.models import BackgroundJob, utcnow
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
-from intrapreneur.privacy import settings, subject_export
+from intrapreneur.privacy import subject_export
 from intrapreneur.privacy.subject_export.services import TASK
 
 
@@ -26,7 +26,7 @@ def subject_export_task(job: RunningJob, *, person_id: int) -> str:
     except subject_export.ExportRefused as refused:
         raise JobRefused(refused.message) from None
     return _(
-        "Ready to download for %(days)s days (%(size)s KiB).",
-        days=settings.current().period("export_files"),
+        "Ready to download until %(moment)s (%(size)s KiB).",
+        moment=moment_text(file.expires_at, "medium"),
         size=number_text(file.size / 1024, 0),
     )

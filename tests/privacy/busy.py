@@ -210,7 +210,12 @@ def _messages(tom: Person, omar: Person, salves: Person, now: datetime) -> None:
 def _jobs(tom: Person, admin: Person, now: datetime) -> None:
     job = BackgroundJob(
         task="subject-export",
-        arguments={"login": "tbecker", "people": ["Tom Becker"], "directory": DIRECTORY_ID},
+        arguments={
+            "person_id": tom.id,
+            "login": "tbecker",
+            "people": ["Tom Becker"],
+            "directory": DIRECTORY_ID,
+        },
         status=JobStatus.SUCCEEDED,
         message=f"Exported the data of Tom Becker ({DIRECTORY_ID}).",
         requested_by_id=admin.id,
@@ -219,6 +224,18 @@ def _jobs(tom: Person, admin: Person, now: datetime) -> None:
     mine = BackgroundJob(task="ventures-export", status=JobStatus.SUCCEEDED, requested_by_id=tom.id)
     db.session.add_all([job, mine])
     db.session.flush()
+    # The administrator's copy of Tom's data (a subject access request answered earlier).
+    db.session.add(
+        ExportFile(
+            job_id=job.id,
+            person_id=admin.id,
+            file_name="data-of-tom.zip",
+            content_type="application/zip",
+            content=b"Tom Becker tbecker@corp.example",
+            size=31,
+            expires_at=now + timedelta(days=7),
+        )
+    )
     db.session.add(
         ExportFile(
             job_id=mine.id,

@@ -12,6 +12,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import JSON, Enum, String, Table, func, select
 
 import intrapreneur.models  # noqa: F401  (every model on the metadata)
+from intrapreneur.core.models import ExportFile
 from intrapreneur.culture import behaviour, dashboard, impact, page, places
 from intrapreneur.culture import services as culture_services
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
@@ -131,6 +132,7 @@ def test_every_figure_is_the_same_after_the_erasure(app: Flask) -> None:
 def _erased(busy: Busy) -> None:
     busy.tom.active = False
     busy.tom.deactivated_at = busy.now
+    db.session.flush()
     erase(busy.tom, by=busy.admin, now=busy.now)
     db.session.commit()
 
@@ -155,3 +157,17 @@ def test_the_audit_log_and_the_activity_pages_show_the_tombstone(
         text = client.get(url).get_data(as_text=True)
         assert shown in text, url
         assert not [n for n in busy.identifying if n.lower() in text.lower()], url
+
+
+def test_copies_of_their_data_made_for_an_administrator_go_with_the_erasure(app: Flask) -> None:
+    busy = busy_person()
+    copies = (
+        select(func.count()).select_from(ExportFile).where(ExportFile.person_id == busy.admin.id)
+    )
+    assert db.session.scalar(copies) == 1
+
+    _erased(busy)
+
+    assert db.session.scalar(copies) == 0
+    binary = b"".join(db.session.scalars(select(ExportFile.content)))
+    assert b"Tom Becker" not in binary and b"tbecker" not in binary

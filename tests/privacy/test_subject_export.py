@@ -215,10 +215,11 @@ def test_the_job_reports_its_progress_section_by_section(client: FlaskClient, bu
     assert job is not None and job.status is JobStatus.SUCCEEDED
     assert job.progress_total == len(sections(own=True))
     assert job.progress_done == job.progress_total
-    assert job.message is not None and job.message.startswith("Ready to download for 3 days")
+    assert job.message is not None and job.message.startswith("Ready to download until")
     file = db.session.scalars(select(ExportFile).where(ExportFile.job_id == job_id)).one()
+    # Their own copy holds their survey answers beside their name: a day at most.
     assert file.expires_at - file.created_at == pytest.approx(
-        timedelta(days=3), abs=timedelta(minutes=1)
+        timedelta(days=1), abs=timedelta(minutes=1)
     )
     made = db.session.scalars(
         select(AuditEvent).where(AuditEvent.action == "privacy.subject_export_made")

@@ -132,10 +132,11 @@ def _version_columns() -> dict[str, Column[object]]:
 
 
 def _searched(table: Table) -> tuple[Column[object], ...]:
-    """The text columns that may mention someone. Left out: secrets (hashes, encrypted
-    keys), unique values (identifiers: a mention is never one, and rewriting one could
-    collide with another row's) and the columns erasure tombstones (a person's own name:
-    someone else may share it)."""
+    """The text columns that may mention someone, secret ones included (an unsent email's
+    body is secret because it may hold a personal link, and names people too). Left out:
+    unique values (identifiers: a mention is never one, and rewriting one could collide
+    with another row's) and the columns erasure tombstones (a person's own name: someone
+    else may share it)."""
     if table.name in NOT_SEARCHED:
         return ()
     entry = BY_NAME[table.name]
@@ -145,7 +146,6 @@ def _searched(table: Table) -> tuple[Column[object], ...]:
         if is_text(column)
         and not column.unique
         and not column.primary_key
-        and not entry.columns[column.name].secret
         and entry.columns[column.name].on_erasure is not Erase.TOMBSTONE
     )
 

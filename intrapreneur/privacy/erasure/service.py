@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, bindparam, delete, select, tuple_, update
 
 from intrapreneur.core import services as audit
+from intrapreneur.core.models import ExportFile
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.privacy import settings
@@ -34,6 +35,7 @@ from intrapreneur.privacy.erasure.text import Mentions, redact, redaction_marker
 from intrapreneur.privacy.queries import ERASED_ACTION
 from intrapreneur.privacy.registry import Erase
 from intrapreneur.privacy.settings import TextMode
+from intrapreneur.privacy.subject_export.services import copies_of
 
 # Rows read and rewritten per round trip.
 BATCH = 500
@@ -208,6 +210,7 @@ def erase(
         person.id, Mentions.of(person), settings.current().text_modes, redaction_marker()
     )
     db.session.flush()
+    copies = db.session.execute(delete(ExportFile).where(ExportFile.id.in_(copies_of(person.id))))
     every = plans()
     for plan in reversed(every):  # rows referring to others go first
         work.delete(plan)
@@ -219,5 +222,8 @@ def erase(
     person.deactivated_at = person.deactivated_at or now
     person.end_all_sessions()
     report = work.report(work.mentions.replacement)
+    if copies.rowcount:  # copies of their data made for someone else (an administrator)
+        report.rows["export_file"] = report.rows.get("export_file", 0) + copies.rowcount
+        report.deleted["export_file"] = report.deleted.get("export_file", 0) + copies.rowcount
     audit.record(ERASED_ACTION, actor=by, obj=person, rows=report.rows, deleted=report.deleted)
     return report

@@ -8,10 +8,11 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, select
 
 from intrapreneur.core import jobs
 from intrapreneur.core import services as audit
-from intrapreneur.core.models import ExportFile
+from intrapreneur.core.models import BackgroundJob, ExportFile
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.privacy import settings
@@ -21,6 +22,25 @@ from intrapreneur.privacy.subject_export.redaction import redactor_for
 from intrapreneur.privacy.subject_export.sections import sections
 
 TASK = "subject-export"
+# A person's own copy holds their survey answers beside their name: kept one day at most
+# (shorter than the export files' retention when that is longer), so that a copy of the
+# database links the two for as short a time as a download needs.
+OWN_COPY_KEPT = timedelta(days=1)
+
+
+def copies_of(person_id: int) -> Select[tuple[int]]:
+    """The export files holding a copy of this person's data, whoever asked for them:
+    erasure deletes them with the rest."""
+    return (
+        select(ExportFile.id)
+        .join(BackgroundJob, BackgroundJob.id == ExportFile.job_id)
+        .where(
+            BackgroundJob.task == TASK,
+            BackgroundJob.arguments["person_id"].as_integer() == person_id,
+        )
+    )
+
+
 CONTENT_TYPE = "application/zip"
 ERASED = _l(
     "This person was erased: nothing identifies them any more, so there is no data to export."
@@ -71,7 +91,9 @@ def make(person: Person, *, asker: Person, job: jobs.RunningJob, now: datetime) 
         summary={"own": own, "made_at": now, "marker": marker},
         on_progress=job.advance,
     )
-    kept_days = settings.current().period("export_files")
+    kept = timedelta(days=settings.current().period("export_files"))
+    if own:
+        kept = min(kept, OWN_COPY_KEPT)
     file = ExportFile(
         job_id=job.id,
         person_id=asker.id,
@@ -79,7 +101,7 @@ def make(person: Person, *, asker: Person, job: jobs.RunningJob, now: datetime) 
         content_type=CONTENT_TYPE,
         content=made.content,
         size=len(made.content),
-        expires_at=now + timedelta(days=kept_days),
+        expires_at=now + kept,
     )
     db.session.add(file)
     audit.record(
