@@ -1,7 +1,7 @@
 """Imports every domain's models so that the metadata is complete (Alembic, create_all)."""
 
 from intrapreneur.core.mail_models import EmailPreference, OutgoingEmail
-from intrapreneur.core.models import AuditEvent, BackgroundJob
+from intrapreneur.core.models import AuditEvent, AuditRetentionCutoff, BackgroundJob
 from intrapreneur.culture.models import (
     PrivacyRules,
     SurveyInvitation,
@@ -51,6 +51,7 @@ __all__ = [
     "ApiClient",
     "Attendance",
     "AuditEvent",
+    "AuditRetentionCutoff",
     "BackgroundJob",
     "BusinessUnit",
     "Cohort",

@@ -56,8 +56,10 @@ def _audit_filters() -> tuple[AuditFilterForm, AuditFilters | None]:
     if not form.validate():
         return form, None
     zone_name = current_user.time_zone
+    person = form.person.data
     return form, AuditFilters(
-        people=queries.people_matching(form.person.data) if form.person.data else None,
+        people=queries.people_matching(person) if person else None,
+        login_hashes=tuple(audit.typed_text_hashes(person)) if person else (),
         action=form.action.data or None,
         since=day_start(form.since.data, zone_name) if form.since.data else None,
         before=day_end(form.until.data, zone_name) if form.until.data else None,
@@ -90,7 +92,11 @@ def export_audit_log() -> ResponseReturnValue:
         return render_error(
             400, _("The audit log has no such filter (%(problems)s).", problems=problems)
         )
-    audit.record("audit_log.exported", actor=current_user, **form.chosen())
+    chosen = form.chosen()
+    # The typed person filter may be a name: the log keeps its keyed hash.
+    if "person" in chosen:
+        chosen["person_filter_hash"] = audit.typed_text_hash(chosen.pop("person"))
+    audit.record("audit_log.exported", actor=current_user, **chosen)
     db.session.commit()
     statement = core_queries.audit_events(filters).execution_options(yield_per=EXPORT_BATCH)
     lines = (audit_lines.json_line(event) for event in db.session.scalars(statement))

@@ -1,8 +1,11 @@
 """Audit events as JSON objects, one per line: the SIEM export and the syslog forward.
 
-Both carry the same fields: ISO-8601 UTC time, actor id and label, action, object, details
-and IP. Details never carry secrets (``services.record`` forbids them); a detail whose name
-looks like one is blanked anyway, as in the app's own log.
+Both carry the same fields: ISO-8601 UTC time, actor id and name, action, object, details
+and IP. The actor is named as they are when the line is written: the export names them as
+they are now (after erasure, their tombstone), the syslog copy as they were at the commit.
+That copy leaves the database, so erasing a person does not reach it: the SIEM keeps it for
+its own retention period. Details never carry secrets (``services.record`` forbids them); a
+detail whose name looks like one is blanked anyway, as in the app's own log.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ def as_record(audit_event: AuditEvent) -> dict[str, Any]:
         "id": audit_event.id,
         "occurred_at": audit_event.occurred_at.isoformat(),
         "actor_id": audit_event.actor_id,
-        "actor": audit_event.actor_label,
+        "actor": audit_event.actor_name,
         "action": audit_event.action,
         "object_type": audit_event.object_type,
         "object_id": audit_event.object_id,

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     JSON,
+    CheckConstraint,
     DateTime,
     Enum,
     ForeignKey,
@@ -17,9 +18,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    case,
+    cast,
+    column,
     event,
+    func,
+    select,
+    table,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, column_property, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
 
 from intrapreneur.extensions import db
@@ -73,11 +80,18 @@ class CreatedAtMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+# The person table as far as the audit log reads it (core imports no domain's models).
+_PERSON = table("person", column("id", Integer), column("display_name", String))
+
+
 class AuditEvent(db.Model):
     """Append-only: who did what, when, to which object.
 
-    ``actor_label`` keeps the actor's name as it was, so the record still
-    reads correctly after the person is renamed or removed.
+    People are kept by number (``actor_id``; ``object_id`` when ``object_type`` is
+    "person") and named when read: ``actor_name`` is the actor's name now (after erasure
+    their tombstone), or ``actor_label`` for an actor that is not a person ("system").
+    ``details`` never hold a name, email address or username (``services.record``). Rows are
+    deleted only by the retention rule, through ``audit_retention`` (migration 0035).
     """
 
     __tablename__ = "audit_event"
@@ -87,12 +101,33 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), index=True)
+    # "system", or "person" for every event a person did (never their name).
     actor_label: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(80), index=True)
     object_type: Mapped[str | None] = mapped_column(String(40))
     object_id: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    # Read with every event in the same statement (one indexed lookup per row, no N+1).
+    # Kept through a flush: ``services.record`` sets it for the syslog copy sent at commit.
+    actor_name: Mapped[str] = column_property(
+        func.coalesce(
+            select(_PERSON.c.display_name).where(_PERSON.c.id == actor_id).scalar_subquery(),
+            actor_label,
+        ),
+        expire_on_flush=False,
+    )
+    # The person the event was done to, by name; read only where a page shows it.
+    subject_name: Mapped[str | None] = column_property(
+        select(_PERSON.c.display_name)
+        .where(
+            # CASE: object ids of other kinds are never cast (they need not be numbers).
+            _PERSON.c.id == case((object_type == "person", cast(object_id, Integer)))
+        )
+        .scalar_subquery(),
+        deferred=True,
+    )
 
 
 class AuditLogIsAppendOnly(RuntimeError):
@@ -102,8 +137,24 @@ class AuditLogIsAppendOnly(RuntimeError):
 @event.listens_for(AuditEvent, "before_update")
 @event.listens_for(AuditEvent, "before_delete")
 def _refuse_audit_change(mapper: Any, connection: Any, target: AuditEvent) -> None:
-    # The database refuses too (triggers in the first migration); this gives a clear error early.
+    # The database refuses too (triggers, migrations 0001 and 0035); this gives a clear
+    # error early. Retention deletes old events in bulk (``audit_retention``), not here.
     raise AuditLogIsAppendOnly("audit events cannot be changed or deleted")
+
+
+class AuditRetentionCutoff(db.Model):
+    """The moment before which audit events may be deleted, written by the retention job
+    (``audit_retention.delete_events_before``) and removed again in the same transaction.
+
+    The database's DELETE guard on ``audit_event`` reads it: a row goes only if it is older
+    than this cutoff and the cutoff is at least a year old; with no row here, nothing goes.
+    """
+
+    __tablename__ = "audit_retention_cutoff"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    cutoff: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class JobStatus(StrEnum):

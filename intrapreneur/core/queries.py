@@ -23,16 +23,23 @@ class AuditFilters:
 
     # The ids of the people asked about: events they did, and events done to them.
     people: Select[tuple[int]] | None = None
+    # With them, events whose typed login hashes to one of these (a name nobody has).
+    login_hashes: tuple[str, ...] = ()
     action: str | None = None
     since: datetime | None = None  # from this moment on
     before: datetime | None = None  # up to, not including, this moment
 
 
 def audit_events(filters: AuditFilters = AuditFilters()) -> Select[tuple[AuditEvent]]:
-    """Newest first, narrowed by ``filters``."""
-    statement = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    """Newest first, narrowed by ``filters``, each with its actor's and its person's name."""
+    statement = (
+        select(AuditEvent)
+        .options(undefer(AuditEvent.subject_name))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    )
     if filters.people is not None:
         ids = filters.people.subquery()
+        typed = AuditEvent.details["login_hash"].as_string().in_(filters.login_hashes)
         statement = statement.where(
             or_(
                 AuditEvent.actor_id.in_(select(ids.c[0])),
@@ -40,6 +47,7 @@ def audit_events(filters: AuditFilters = AuditFilters()) -> Select[tuple[AuditEv
                     AuditEvent.object_type == "person",
                     AuditEvent.object_id.in_(select(cast(ids.c[0], String))),
                 ),
+                *([typed] if filters.login_hashes else []),
             )
         )
     if filters.action:

@@ -216,10 +216,6 @@ class Person(CreatedAtMixin, db.Model):
         else the organisation's)."""
         return tuple(name for name in (self.chosen_locale, self.directory_locale) if name)
 
-    @property
-    def audit_label(self) -> str:
-        return f"{self.display_name} <{self.email or self.username}>"
-
     def access_has_ended(self, today: date) -> bool:
         return self.access_ends_on is not None and today > self.access_ends_on
 

@@ -29,6 +29,7 @@ from intrapreneur.identity.services import (
     ensure_may_sign_in,
     link_token,
     row_behind_link,
+    typed_login,
     use_link_once,
 )
 
@@ -58,7 +59,9 @@ def request_reset(email: str, now: datetime) -> bool:
     """
     email = email.strip().lower()
     guest = _guest_who_may_reset(email, now.date())
-    audit.record("auth.password_reset_requested", actor=None, obj=guest, email=email)
+    # Never the address itself: the person it names, else its keyed hash.
+    named, hashed = (guest, {}) if guest is not None else typed_login(email)
+    audit.record("auth.password_reset_requested", actor=None, obj=named, **hashed)
     if guest is None or not can_send_links():
         return False
     reset, token = issue_link(guest, now)

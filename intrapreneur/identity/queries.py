@@ -25,6 +25,17 @@ def person_by_email(email: str) -> Person | None:
     return db.session.scalar(select(Person).where(func.lower(Person.email) == email.lower()))
 
 
+def person_by_login(login: str) -> Person | None:
+    """Anyone, switched off or not, whose username or email address is ``login`` (lower
+    case): who a typed login names."""
+    return db.session.scalars(
+        select(Person)
+        .where(or_(Person.username == login, func.lower(Person.email) == login))
+        .order_by(Person.id)
+        .limit(1)
+    ).first()
+
+
 def person_by_directory_id(directory_id: str) -> Person | None:
     return db.session.scalar(select(Person).where(Person.directory_id == directory_id))
 

@@ -286,8 +286,16 @@ def provision(found: DirectoryPerson) -> Person:
     raise AssertionError("unreachable")
 
 
+# Directory fields whose values name a person (a DN holds a name or username, a manager's
+# DN names the manager): the audit log says that they changed, not to what.
+NAMING_FIELDS = frozenset(
+    {"username", "email", "display_name", "title", "directory_dn", "manager_dn"}
+)
+
+
 def record_provisioning(outcome: provisioning.Outcome, *, source: str) -> None:
-    """One audit event per kind of change, naming what changed."""
+    """One audit event per kind of change, naming which fields changed (and the new value
+    of those that name nobody: department, place, zone, language)."""
     person = outcome.person
     if outcome.created:
         roles = sorted(outcome.roles_added)
@@ -296,7 +304,17 @@ def record_provisioning(outcome: provisioning.Outcome, *, source: str) -> None:
     if outcome.reactivated:
         audit.record("person.reactivated", actor=None, obj=person, source=source)
     if outcome.changes:
-        audit.record("person.updated", actor=None, obj=person, source=source, **outcome.changes)
+        values = {
+            name: value for name, value in outcome.changes.items() if name not in NAMING_FIELDS
+        }
+        audit.record(
+            "person.updated",
+            actor=None,
+            obj=person,
+            source=source,
+            changed=sorted(outcome.changes),
+            **values,
+        )
     if outcome.roles_added or outcome.roles_removed:
         audit.record(
             "person.roles_changed",
@@ -341,10 +359,25 @@ def note_sign_in(person: Person, *, method: str, now: datetime) -> None:
 
 
 def note_refused_sign_in(refusal: SignInRefused, *, login: str) -> None:
-    # The login name is logged to trace attacks; the password never is.
-    log.warning("sign-in refused", extra={"reason": refusal.reason, "login": login})
-    audit.record("auth.sign_in_refused", actor=None, reason=refusal.reason, login=login)
+    """Audit and log a refused sign-in without what was typed: a known person's refusal is
+    about them (its object), an unknown name is kept as its keyed hash, so attempts on one
+    name still line up (and a password typed into the login field is not kept either)."""
+    person, hashed = typed_login(login)
+    named = {"person_id": person.id} if person is not None else hashed
+    log.warning("sign-in refused", extra={"reason": refusal.reason, **named})
+    audit.record("auth.sign_in_refused", actor=None, obj=person, reason=refusal.reason, **hashed)
     metrics.count_refused_sign_in(refusal.reason)
+
+
+def typed_login(login: str) -> tuple[Person | None, dict[str, str]]:
+    """What the audit log keeps of a typed login or address: the person it names, else its
+    keyed hash as ``login_hash`` (nothing for an empty one)."""
+    if not login.strip():
+        return None, {}
+    person = queries.person_by_login(login.strip().lower())
+    if person is not None:
+        return person, {}
+    return None, {"login_hash": audit.typed_text_hash(login)}
 
 
 def person_for_session(session_user_id: str) -> Person | None:

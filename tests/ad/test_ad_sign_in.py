@@ -11,6 +11,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from intrapreneur.core import services as audit
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.extensions import db
 from intrapreneur.identity.directory import (
@@ -134,7 +135,7 @@ def test_an_account_ad_refuses_gets_its_own_message_and_record(
     page = refused.get_data(as_text=True)
     assert refused.status_code == 401
     assert message in page and "The username or password is not right." not in page
-    assert _refusals() == [{"reason": reason, "login": name}]
+    assert _refusals() == [{"reason": reason, "login_hash": audit.typed_text_hash(name)}]
     assert [r.reason for r in caplog.records if r.getMessage() == "sign-in refused"] == [reason]
     assert client.get("/").status_code == 302  # not signed in
     assert db.session.scalars(select(Person).where(Person.username == name)).first() is None
@@ -146,7 +147,9 @@ def test_a_disabled_account_with_a_wrong_password_is_a_wrong_password(
     use_active_directory()
     refused = submit_sign_in(client, "mallory", "not-her-password")
     assert "The username or password is not right." in refused.get_data(as_text=True)
-    assert _refusals() == [{"reason": "wrong_password", "login": "mallory"}]
+    assert _refusals() == [
+        {"reason": "wrong_password", "login_hash": audit.typed_text_hash("mallory")}
+    ]
 
 
 def test_the_directory_layer_names_each_refusal(
@@ -194,7 +197,9 @@ def test_a_wrong_ca_file_is_reported_as_a_certificate_problem(
     refused = submit_sign_in(client, "alice", ad_password("alice"))
     assert refused.status_code == 503
     assert "does not trust the company directory" in refused.get_data(as_text=True)
-    assert _refusals() == [{"reason": "directory_certificate_untrusted", "login": "alice"}]
+    assert _refusals() == [
+        {"reason": "directory_certificate_untrusted", "login_hash": audit.typed_text_hash("alice")}
+    ]
     assert any("INTRAPRENEUR_LDAP_CA_FILE" in record.getMessage() for record in caplog.records)
 
 

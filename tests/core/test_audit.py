@@ -29,9 +29,28 @@ def test_record_keeps_who_what_and_which_object(make_person: Callable[..., Perso
         "person",
         str(subject.id),
     )
-    assert event.actor_label == f"Helen Okafor <{actor.email}>"
+    assert event.actor_label == "person"  # who it was is the number, never the name
     assert event.details == {"reason": "demo"}
     assert event.occurred_at.tzinfo is not None
+
+
+def test_the_actor_is_named_when_read_as_they_are_now(make_person: Callable[..., Person]) -> None:
+    actor = make_person(display_name="Helen Okafor")
+    recorded = audit.record("person.checked", actor=actor)
+    by_system = audit.record("person.checked", actor=None)
+    db.session.flush()
+    assert (recorded.actor_name, by_system.actor_name) == ("Helen Okafor", "system")
+
+    actor.display_name = "Former participant #7"
+    db.session.commit()
+
+    names = db.session.execute(
+        select(AuditEvent.actor_label, AuditEvent.actor_name).order_by(AuditEvent.id)
+    ).all()
+    assert [tuple(row) for row in names] == [
+        ("person", "Former participant #7"),
+        ("system", "system"),
+    ]
 
 
 def test_orm_refuses_to_change_or_delete_an_event(make_person: Callable[..., Person]) -> None:

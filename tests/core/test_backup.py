@@ -42,7 +42,13 @@ from intrapreneur.core.backup import (
     write_backup,
 )
 from intrapreneur.core.mail_models import EmailPreference
-from intrapreneur.core.models import AuditEvent, BackgroundJob, ExportFile, JobStatus
+from intrapreneur.core.models import (
+    AuditEvent,
+    AuditRetentionCutoff,
+    BackgroundJob,
+    ExportFile,
+    JobStatus,
+)
 from intrapreneur.culture.models import PrivacyRules
 from intrapreneur.experiments.models import Experiment, Notification, Review, ReviewTag, Venture
 from intrapreneur.extensions import db
@@ -192,6 +198,8 @@ def _seed(app: Flask) -> None:
                     expires_at=now + timedelta(minutes=10),
                 ),
                 SamlUsedId(id="assertion:_f9e8d7", expires_at=now + timedelta(minutes=5)),
+                # Empty but for a retention run's own transaction; restored like any table.
+                AuditRetentionCutoff(id=1, cutoff=now - timedelta(days=3 * 365)),
                 Notification(person_id=hr.id, text="Ünïcode ✓ and\nnew line", link="/x"),
                 EmailPreference(person_id=hr.id, session_reminders=False, updated_at=now),
                 BackgroundJob(

@@ -143,7 +143,7 @@ def test_only_committed_events_are_sent(
     make_person: Callable[..., Person],
 ) -> None:
     to_syslog()
-    admin = make_person(Role.ADMIN)
+    admin = make_person(Role.ADMIN, display_name="Amira Haddad")
     db.session.commit()
 
     audit.record("person.checked", actor=admin, round="rolled back")
@@ -163,6 +163,8 @@ def test_only_committed_events_are_sent(
 
     _, line = receiver.next()
     assert line["audit"]["details"] == {"round": "kept"}
+    # Named as at the commit (the database keeps only the number).
+    assert (line["audit"]["actor_id"], line["audit"]["actor"]) == (admin.id, "Amira Haddad")
     assert receiver.nothing_more()
 
 

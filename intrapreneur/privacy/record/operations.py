@@ -21,13 +21,22 @@ TABLES = (
             "id": Col("a number"),
             "occurred_at": Col("when"),
             "actor_id": Col("who did it (a person's number, none for the system)"),
-            "actor_label": Col("the kind of actor when not a person (system, directory sync)"),
+            "actor_label": Col('the kind of actor: "system", or "person" (then actor_id)'),
             "action": Col("what was done"),
             "object_type": Col("kind of object"),
             "object_id": Col("its number"),
             "details": Col("what changed (numbers and choices; typed sign-in names hashed)"),
             "ip_address": Col("the request's IP address: kept for security review"),
         },
+    ),
+    Table(
+        "audit_retention_cutoff",
+        purpose=NOT_PERSONAL + " (the moment before which the retention job deletes audit "
+        "events; written and removed again within its own transaction)",
+        who_sees="nobody",
+        kept="only while the retention job deletes old audit events",
+        personal=False,
+        columns={"id": Col("always 1 (one row at most)"), "cutoff": Col("the moment")},
     ),
     Table(
         "background_job",
