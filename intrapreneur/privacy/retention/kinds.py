@@ -14,8 +14,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Delete, Update, delete, select, update
 
+from intrapreneur.core import audit_retention
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
+from intrapreneur.privacy import erasure
 from intrapreneur.privacy.retention import selections
 from intrapreneur.privacy.retention.moments import Moments
 from intrapreneur.privacy.retention.selections import Rows
@@ -115,8 +117,6 @@ class Erasing(Kind):
             )
 
     def batches(self, at: Moments, size: int, by: Person | None) -> Iterator[Batch]:
-        from intrapreneur.privacy import erasure
-
         for people in self._people(at, size):
             done, refused = 0, []
             for person in people:
@@ -132,8 +132,6 @@ class Erasing(Kind):
             yield Batch(done, tuple(refused))
 
     def refusals(self, at: Moments) -> list[Refusal]:
-        from intrapreneur.privacy import erasure
-
         today = at.now.date()
         return [
             Refusal(person.id, person.display_name, tuple(reasons))
@@ -150,13 +148,9 @@ class DeletingAuditEvents(Kind):
     name: str
 
     def count(self, at: Moments) -> int:
-        from intrapreneur.core import audit_retention
-
         return audit_retention.count_events_before(at[self.name])
 
     def batches(self, at: Moments, size: int, by: Person | None) -> Iterator[Batch]:
-        from intrapreneur.core import audit_retention
-
         while done := audit_retention.delete_events_before(at[self.name], limit=size):
             yield Batch(done)
 
