@@ -35,13 +35,7 @@ from tests.privacy.busy_for_export import (
     downloaded,
     everything_in,
     job_of,
-    seed_busy_person,
 )
-
-
-@pytest.fixture
-def busy(app: object) -> Busy:
-    return seed_busy_person()
 
 
 def _own_export(client: FlaskClient, busy: Busy) -> zipfile.ZipFile:

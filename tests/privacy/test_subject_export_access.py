@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-import pytest
 from flask import Flask, render_template
 from flask.testing import FlaskClient
 from sqlalchemy import select
@@ -26,13 +25,7 @@ from tests.privacy.busy_for_export import (
     downloaded,
     everything_in,
     job_of,
-    seed_busy_person,
 )
-
-
-@pytest.fixture
-def busy(app: object) -> Busy:
-    return seed_busy_person()
 
 
 def test_a_persons_own_export_holds_their_survey_answers_and_only_theirs(
