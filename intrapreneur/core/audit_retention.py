@@ -23,10 +23,6 @@ from intrapreneur.extensions import db
 MINIMUM_AGE = timedelta(days=365)
 
 
-class CutoffTooRecent(ValueError):
-    """Audit events younger than a year are never deleted."""
-
-
 def count_events_before(cutoff: datetime) -> int:
     """How many events happened before ``cutoff`` (what a dry run reports)."""
     statement = select(func.count()).select_from(AuditEvent).where(AuditEvent.occurred_at < cutoff)
@@ -35,12 +31,13 @@ def count_events_before(cutoff: datetime) -> int:
 
 def delete_events_before(cutoff: datetime, *, limit: int) -> int:
     """Delete up to ``limit`` of the oldest events that happened before ``cutoff``, in the
-    current transaction; return how many went (0: none left)."""
+    current transaction; return how many went (0: none left). ValueError for a cutoff
+    younger than a year: such events are never deleted."""
     if limit < 1:
         raise ValueError(f"a batch deletes at least one event, not {limit}")
     latest = datetime.now(UTC) - MINIMUM_AGE
     if cutoff > latest:
-        raise CutoffTooRecent(
+        raise ValueError(
             f"audit events are kept at least a year: the cutoff {cutoff.isoformat()} "
             f"is after {latest.isoformat()}"
         )

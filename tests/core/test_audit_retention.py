@@ -12,11 +12,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DatabaseError
 
 from intrapreneur.core import services as audit
-from intrapreneur.core.audit_retention import (
-    CutoffTooRecent,
-    count_events_before,
-    delete_events_before,
-)
+from intrapreneur.core.audit_retention import count_events_before, delete_events_before
 from intrapreneur.core.models import AuditEvent, AuditRetentionCutoff
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
@@ -83,7 +79,7 @@ def test_a_cutoff_younger_than_a_year_is_refused_before_anything_goes(
 ) -> None:
     aged(3000, 100)
     for cutoff in (NOW - timedelta(days=200), NOW, NOW + timedelta(days=1)):
-        with pytest.raises(CutoffTooRecent, match="kept at least a year"):
+        with pytest.raises(ValueError, match="kept at least a year"):
             delete_events_before(cutoff, limit=10)
     with pytest.raises(ValueError, match="at least one"):
         delete_events_before(NOW - timedelta(days=800), limit=0)
