@@ -79,8 +79,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_retention_cutoff'))
     )
     with _update_guard_lifted():
-        op.execute(
-            f"UPDATE audit_event SET actor_label = '{PERSON_ACTOR}' WHERE actor_id IS NOT NULL"
+        op.get_bind().execute(
+            sa.text("UPDATE audit_event SET actor_label = :label WHERE actor_id IS NOT NULL"),
+            {"label": PERSON_ACTOR},
         )
         _rewrite_details()
     _drop_delete_guard()
@@ -92,7 +93,7 @@ def upgrade():
             "WHERE OLD.occurred_at < declared.cutoff AND declared.cutoff <= "
             "statement_timestamp() - interval '1 year' + interval '1 day') THEN RETURN OLD; "
             "END IF; "
-            f"RAISE EXCEPTION '{_RETENTION_ONLY}'; "
+            f"RAISE EXCEPTION '{_RETENTION_ONLY}'; "  # nosec B608 (a constant message: DDL takes no parameters)
             "END $$"
         )
         op.execute(
@@ -106,7 +107,7 @@ def upgrade():
             "WHEN NOT EXISTS (SELECT 1 FROM audit_retention_cutoff AS declared "
             "WHERE julianday(OLD.occurred_at) < julianday(declared.cutoff) "
             "AND julianday(declared.cutoff) <= julianday('now', '-1 year', '+1 day')) "
-            f"BEGIN SELECT RAISE(ABORT, '{_RETENTION_ONLY}'); END"
+            f"BEGIN SELECT RAISE(ABORT, '{_RETENTION_ONLY}'); END"  # nosec B608 (a constant message: DDL takes no parameters)
         )
 
 
