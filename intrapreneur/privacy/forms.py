@@ -40,9 +40,10 @@ class EraseForm(FlaskForm):
         validators=[InputRequired()],
     )
 
-    def __init__(self, person: Person, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, person: Person | None = None, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.expected = [word.lower() for word in confirmation_words(person)]
+        # Without a person (a form built to be checked on its own) nothing confirms.
+        self.expected = [word.lower() for word in confirmation_words(person)] if person else []
 
     def validate_confirm(self, field: StringField) -> None:
         if (field.data or "").lower() not in self.expected:
