@@ -3,9 +3,10 @@ what stands in the way of erasing one, and what an erasure did."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, func, not_, or_, select
 from sqlalchemy.orm import aliased
 
 from intrapreneur.core.models import AuditEvent
@@ -58,8 +59,8 @@ def _acting(today: date) -> ColumnElement[bool]:
     )
 
 
-def ventures_owned_alone(person_id: int, today: date) -> list[int]:
-    """Ventures not archived that the person owns with no other owner who may act."""
+def ventures_owned_alone(person_ids: list[int], today: date) -> dict[int, list[int]]:
+    """Per person: ventures not archived they own with no other owner who may act."""
     mine, other = aliased(VentureMember), aliased(VentureMember)
     another_owner = exists(
         select(other.id)
@@ -67,46 +68,50 @@ def ventures_owned_alone(person_id: int, today: date) -> list[int]:
         .where(
             other.venture_id == mine.venture_id,
             other.role == TeamRole.OWNER,
-            other.person_id != person_id,
+            other.person_id != mine.person_id,
             _acting(today),
         )
     )
-    return list(
-        db.session.scalars(
-            select(Venture.id)
-            .join(mine, mine.venture_id == Venture.id)
-            .where(
-                mine.person_id == person_id,
-                mine.role == TeamRole.OWNER,
-                Venture.archived_at.is_(None),
-                not_(another_owner),
-            )
-            .order_by(Venture.id)
+    rows = db.session.execute(
+        select(mine.person_id, Venture.id)
+        .join(mine, mine.venture_id == Venture.id)
+        .where(
+            mine.person_id.in_(person_ids),
+            mine.role == TeamRole.OWNER,
+            Venture.archived_at.is_(None),
+            not_(another_owner),
         )
+        .order_by(Venture.id)
     )
+    return _grouped(rows)
 
 
-def open_sets_facilitated(person_id: int) -> list[int]:
-    return list(
+def open_sets_facilitated(person_ids: list[int]) -> dict[int, list[int]]:
+    """Per person: the sets they facilitate that are not closed."""
+    rows = db.session.execute(
+        select(LearningSet.facilitator_id, LearningSet.id)
+        .where(LearningSet.facilitator_id.in_(person_ids), LearningSet.closed_at.is_(None))
+        .order_by(LearningSet.id)
+    )
+    return _grouped(rows)
+
+
+def _grouped(rows: Iterable[Row[tuple[int, int]]]) -> dict[int, list[int]]:
+    grouped: dict[int, list[int]] = {}
+    for key, value in rows:
+        grouped.setdefault(key, []).append(value)
+    return grouped
+
+
+def acting_holders(role: Role, today: date) -> frozenset[int]:
+    """Up to two people who may act and hold ``role``: enough to tell whether anyone
+    other than a given person holds it."""
+    return frozenset(
         db.session.scalars(
-            select(LearningSet.id)
-            .where(LearningSet.facilitator_id == person_id, LearningSet.closed_at.is_(None))
-            .order_by(LearningSet.id)
-        )
-    )
-
-
-def someone_else_holds(role: Role, person_id: int, today: date) -> bool:
-    """Whether another person who may act holds ``role``."""
-    return bool(
-        db.session.scalar(
-            select(
-                exists(
-                    select(PersonRole.person_id)
-                    .join(Person, Person.id == PersonRole.person_id)
-                    .where(PersonRole.role == role, Person.id != person_id, _acting(today))
-                )
-            )
+            select(PersonRole.person_id)
+            .join(Person, Person.id == PersonRole.person_id)
+            .where(PersonRole.role == role, _acting(today))
+            .limit(2)
         )
     )
 

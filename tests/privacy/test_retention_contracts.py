@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask
 from sqlalchemy import select
@@ -116,3 +117,27 @@ def test_every_rules_dry_run_agrees_with_its_real_run(
         if rule.name in before:
             assert before[rule.name] - after[rule.name] == done, rule.name
     assert all(outcome.planned for outcome in dry.outcomes)  # every rule had work to do
+
+
+def test_a_dry_run_tells_every_refusal_in_the_same_statements_for_few_or_many(
+    app: Flask, make_person: Callable[..., Person], count_queries: Callable[[], Any]
+) -> None:
+    long_ago = months_before(NOW, 24) - DAY
+    owners: list[Person] = []
+
+    def statements_with_owners_left(how_many: int) -> int:
+        for _ in range(how_many):
+            owner = make_person(Role.HR)
+            venture_for(owner, now=NOW - timedelta(days=900))
+            owner.active, owner.deactivated_at = False, long_ago
+            owners.append(owner)
+        db.session.flush()
+        db.session.expire_all()
+        with count_queries() as counted:
+            dry = plan(NOW, dry_run=True, rules=["deactivated_people"])
+        refused = dry.outcome("deactivated_people").refused
+        assert sorted(r.person_id for r in refused) == sorted(o.id for o in owners)
+        return counted.total
+
+    few = statements_with_owners_left(2)
+    assert statements_with_owners_left(10) == few  # ten more refusals, no more statements

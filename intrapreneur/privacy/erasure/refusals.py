@@ -7,6 +7,7 @@ or HR.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from flask_babel import gettext as _
@@ -37,6 +38,34 @@ def _signs_in_from_outside(person: Person) -> bool:
 def refusals(person: Person, today: date) -> list[str]:
     """Why ``person`` may not be erased today, each with what to do first; empty when
     erasure may go ahead. A guest may be erased whenever: their access ends with it."""
+    return refusals_of([person], today)[person.id]
+
+
+def refusals_of(people: Sequence[Person], today: date) -> dict[int, list[str]]:
+    """``refusals`` for many people, in a fixed number of statements (their roles loaded)."""
+    ids = [person.id for person in people]
+    owned_alone = queries.ventures_owned_alone(ids, today)
+    facilitated = queries.open_sets_facilitated(ids)
+    holders = {role: queries.acting_holders(role, today) for role in (Role.HR, Role.ADMIN)}
+    return {
+        person.id: _reasons(
+            person,
+            today,
+            owned_alone.get(person.id, []),
+            facilitated.get(person.id, []),
+            {role: bool(holding - {person.id}) for role, holding in holders.items()},
+        )
+        for person in people
+    }
+
+
+def _reasons(
+    person: Person,
+    today: date,
+    ventures: list[int],
+    sets: list[int],
+    someone_else_holds: dict[Role, bool],
+) -> list[str]:
     if person.erased_at is not None:
         return [_("This person is already erased: there is nothing left to erase.")]
     reasons = []
@@ -49,7 +78,6 @@ def refusals(person: Person, today: date) -> list[str]:
                 "the person back at their next sign-in or sync."
             )
         )
-    ventures = queries.ventures_owned_alone(person.id, today)
     if ventures:
         reasons.append(
             ngettext(
@@ -61,7 +89,6 @@ def refusals(person: Person, today: date) -> list[str]:
                 ventures=_numbers(ventures),
             )
         )
-    sets = queries.open_sets_facilitated(person.id)
     if sets:
         reasons.append(
             ngettext(
@@ -74,16 +101,14 @@ def refusals(person: Person, today: date) -> list[str]:
             )
         )
     if person.may_act(today):
-        if person.has_role(Role.HR) and not queries.someone_else_holds(Role.HR, person.id, today):
+        if person.has_role(Role.HR) and not someone_else_holds[Role.HR]:
             reasons.append(
                 _(
                     "They are the only active person with the HR role: grant it to someone "
                     "else first."
                 )
             )
-        if person.has_role(Role.ADMIN) and not queries.someone_else_holds(
-            Role.ADMIN, person.id, today
-        ):
+        if person.has_role(Role.ADMIN) and not someone_else_holds[Role.ADMIN]:
             reasons.append(
                 _(
                     "They are the only active administrator: make someone else an "

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from sqlalchemy import Delete, Update, delete, select, update
+from sqlalchemy.orm import selectinload
 
 from intrapreneur.core import audit_retention
 from intrapreneur.extensions import db
@@ -113,7 +114,12 @@ class Erasing(Kind):
     def _people(self, at: Moments, size: int) -> Iterator[list[Person]]:
         for ids in self.rows.key_batches(at, size):
             yield list(
-                db.session.scalars(select(Person).where(Person.id.in_(ids)).order_by(Person.id))
+                db.session.scalars(
+                    select(Person)
+                    .options(selectinload(Person.roles))
+                    .where(Person.id.in_(ids))
+                    .order_by(Person.id)
+                )
             )
 
     def batches(self, at: Moments, size: int, by: Person | None) -> Iterator[Batch]:
@@ -133,12 +139,15 @@ class Erasing(Kind):
 
     def refusals(self, at: Moments) -> list[Refusal]:
         today = at.now.date()
-        return [
-            Refusal(person.id, person.display_name, tuple(reasons))
-            for people in self._people(at, BATCH_SIZE)
-            for person in people
-            if (reasons := erasure.refusals(person, today))
-        ]
+        found = []
+        for people in self._people(at, BATCH_SIZE):
+            reasons = erasure.refusals_of(people, today)
+            found += [
+                Refusal(person.id, person.display_name, tuple(reasons[person.id]))
+                for person in people
+                if reasons[person.id]
+            ]
+        return found
 
 
 @dataclass(frozen=True)
