@@ -28,6 +28,8 @@ def decisions_by_assumption(counts: GroupCounts) -> go.Figure:
             for decision in Decision
         ]
     )
-    figure.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
+    figure.update_layout(
+        barmode="stack", legend={"orientation": "h", "y": -0.2, "traceorder": "normal"}
+    )
     figure.update_yaxes(title=_("Decided experiments"), rangemode="tozero")
     return styled(figure, _("Decisions per riskiest assumption"))
