@@ -83,12 +83,16 @@ def _filtered(statement: Select[Any], filters: LibraryFilters) -> Select[Any]:
 
 
 def _visible_learnings(statement: Select[Any], reader: Person, today: date) -> Select[Any]:
-    """The statement over the reader's visible decided cards, their venture and owner joined."""
+    """The statement over the reader's visible decided cards, their venture and owner joined.
+
+    The rule is asked once per venture (the ventures the reader sees, as a set), not once per
+    card: a venture with a hundred decided cards costs its membership look-ups once."""
+    seen = select(Venture.id).where(visible_to(reader, today))
     return (
         statement.select_from(Experiment)
         .join(Venture, Venture.id == Experiment.venture_id)
         .join(Person, Person.id == Experiment.owner_id)
-        .where(decided(), visible_to(reader, today))
+        .where(decided(), Experiment.venture_id.in_(seen))
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from intrapreneur.core import jobs, mail
 from intrapreneur.core.mail_models import EmailKind, EmailPreference, OutgoingEmail
 from intrapreneur.core.models import BackgroundJob, JobStatus, utcnow
+from intrapreneur.core.schedule import SCHEDULE, latest_slot
 from intrapreneur.experiments.library.digest import (
     DIGEST_LIMIT,
     queue_learning_digests,
@@ -234,3 +235,15 @@ def test_the_scheduled_job_sends_the_digest_through_the_job_system(org: Org) -> 
         select(OutgoingEmail.person_id).where(OutgoingEmail.kind == EmailKind.LEARNING_DIGEST)
     )
     assert set(people) == {org.olga.id, org.anna.id, org.bernd.id}
+
+
+def test_the_digest_is_scheduled_on_mondays_at_the_reminders_hour(app: Flask) -> None:
+    (entry,) = [entry for entry in SCHEDULE if entry.task == "learning-digests"]
+    offset = entry.offset(app.config)
+
+    assert entry.describe(app.config) == "learning-digests: weekly on Mondays at 07:00 UTC"
+    # From Monday 07:00 to the next Monday 07:00, one slot: a scheduler started mid-week
+    # catches up that Monday's, once.
+    for now in (NOW, NOW + timedelta(days=3), NOW + timedelta(days=7) - timedelta(seconds=1)):
+        assert latest_slot(now, entry.every, offset) == NOW
+    assert latest_slot(NOW - timedelta(seconds=1), entry.every, offset) == NOW - timedelta(days=7)
