@@ -115,6 +115,7 @@ def _template_helpers() -> dict[str, Any]:
     from intrapreneur.culture import permissions as culture_permissions
     from intrapreneur.experiments import labels as experiment_labels
     from intrapreneur.experiments import permissions as experiment_permissions
+    from intrapreneur.experiments.library import permissions as library_permissions
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
     from intrapreneur.learning.formats import FORMATS
@@ -131,6 +132,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_compare_sets": learning_permissions.can_compare_sets,
         "can_start_ventures": experiment_permissions.can_start_ventures,
         "can_read_culture": culture_permissions.can_read_culture,
+        "can_read_library": library_permissions.can_read_library,
         "can_review_boards": experiment_permissions.can_review_boards,
         "can_run_surveys": culture_permissions.can_run_surveys,
         "formats": FORMATS,
@@ -159,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         health,
         impact,
         jobs,
+        library,
         lineage,
         main,
         metrics,
@@ -201,6 +204,7 @@ def _register_blueprints(app: Flask) -> None:
         set_health,
         ventures,
         lineage,
+        library,
         reviews,
         surveys,
         impact,

@@ -125,6 +125,8 @@ def notifications() -> ResponseReturnValue:
     preference = mail.preference_of(current_user)
     # On a POST the boxes come from the form (an unticked box is absent, hence off).
     form = EmailPreferencesForm(obj=preference)
+    if current_user.is_guest:
+        del form.learning_digests  # organisation content: guests never get the digest
     if form.validate_on_submit():
         mail.save_preferences(current_user, form.data, utcnow())
         db.session.commit()

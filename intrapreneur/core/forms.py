@@ -95,7 +95,27 @@ class DayField(DateField):
             raise ValueError(_("Enter a date as YYYY-MM-DD, e.g. 2027-01-31.")) from None
 
 
-class AuditFilterForm(Form):
+class PeriodFilter(Form):
+    """Two days bounding a filtered list (the audit log, the learning library), both included;
+    either may stay empty. The page turns them into moments in its reader's zone."""
+
+    since = DayField(_l("From"), validators=[Optional(), plausible_date])
+    until = DayField(
+        _l("To"), validators=[Optional(), plausible_date], description=_l("Both days included.")
+    )
+
+    def validate_until(self, field: DayField) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_("Choose a day on or after the “From” day."))
+
+    def chosen_period(self) -> dict[str, str | None]:
+        return {
+            "since": self.since.data.isoformat() if self.since.data else None,
+            "until": self.until.data.isoformat() if self.until.data else None,
+        }
+
+
+class AuditFilterForm(PeriodFilter):
     """The audit log's filters, read from the query string: a filtered view (and its export)
     is a link an admin can keep. ``action.choices`` are the kinds of event recorded."""
 
@@ -106,10 +126,6 @@ class AuditFilterForm(Form):
         description=_l("A name, username or person id: what they did, and what was done to them."),
     )
     action = SelectField(_l("Kind of event"), default="")
-    since = DayField(_l("From"), validators=[Optional(), plausible_date])
-    until = DayField(
-        _l("To"), validators=[Optional(), plausible_date], description=_l("Both days included.")
-    )
 
     def validate_person(self, field: StringField) -> None:
         if (
@@ -120,16 +136,11 @@ class AuditFilterForm(Form):
         ):
             raise ValidationError(_("No person has an id that large."))
 
-    def validate_until(self, field: DayField) -> None:
-        if field.data and self.since.data and field.data < self.since.data:
-            raise ValidationError(_("Choose a day on or after the “From” day."))
-
     def chosen(self) -> dict[str, str]:
         """The filters in use, as query-string arguments (for the pager and the export)."""
         values = {
             "person": self.person.data,
             "action": self.action.data,
-            "since": self.since.data.isoformat() if self.since.data else None,
-            "until": self.until.data.isoformat() if self.until.data else None,
+            **self.chosen_period(),
         }
         return {name: value for name, value in values.items() if value}

@@ -27,6 +27,7 @@ from intrapreneur.extensions import db
 log = logging.getLogger(__name__)
 
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
+WEEK = 7 * DAY  # from Monday: EPOCH is a Monday
 FIVE_MINUTES = 5 * MINUTE
 EPOCH = datetime(2000, 1, 3, tzinfo=UTC)  # a Monday at midnight: slots fall on round times
 TICK_SECONDS = 20
@@ -36,7 +37,8 @@ TICK_SECONDS = 20
 class Scheduled:
     """Run the registered task ``task`` every ``every``.
 
-    ``hour_setting`` names a config key holding the UTC hour of a daily entry;
+    ``hour_setting`` names a config key holding the UTC hour of a daily (or weekly: Monday's)
+    entry;
     ``needs_setting`` a config key without which the entry is skipped (no directory, no
     directory sync); ``arguments`` are the task's keyword arguments.
     """
@@ -60,8 +62,9 @@ class Scheduled:
             FIVE_MINUTES: "every 5 minutes",
             HOUR: "every hour",
             DAY: "daily",
+            WEEK: "weekly on Mondays",
         }.get(self.every)
-        at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.every == DAY else ""
+        at = f" at {EPOCH + self.offset(config):%H:%M} UTC" if self.every in (DAY, WEEK) else ""
         off = "" if self.applies(config) else " (off: not configured)"
         return f"{self.task}: {every or f'every {self.every}'}{at}{off}"
 
@@ -74,6 +77,7 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("review-digests", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
+    Scheduled("learning-digests", every=WEEK, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-waves", every=HOUR),
     Scheduled("mail-delivery", every=MINUTE),
     # Often enough that a job whose process died (its heartbeat silent) starts again soon.

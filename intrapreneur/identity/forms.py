@@ -242,6 +242,13 @@ class EmailPreferencesForm(FlaskForm):
             "Up to two reminders of a survey you have not answered yet, before it closes."
         ),
     )
+    learning_digests = BooleanField(
+        _l("New learnings shared with the organisation"),
+        description=_l(
+            "On Mondays, one email with what ventures shared with the whole organisation "
+            "learned the week before; none in a week without new learnings."
+        ),
+    )
 
 
 class TimeZoneForm(FlaskForm):

@@ -225,6 +225,7 @@ ROUTES: dict[str, Route] = {
     "sessions.my_commitments": Route("/commitments", None, _ok),
     "surveys.mine": Route("/surveys/mine", None, _ok),
     "ventures.index": Route("/ventures/", None, _ok),
+    "library.index": Route("/library", None, _ok),
     "ventures.new": Route("/ventures/new", None, _ok),
     "admin.api_clients": Route("/admin/api-clients", None, _role(*ADMIN)),
     "admin.audit_log": Route("/admin/audit", None, _role(*ADMIN)),

@@ -98,13 +98,17 @@ WITNESSES: dict[str, list[tuple[Callable[[World], str], str]]] = {
         (lambda w: "/notifications", "mkq-experiment-private-a-title"),
         (lambda w: f"/ventures/{w.ventures['shared_a'].id}", "mkq-venture-shared-a-problem"),
     ],
-    "manager_with": [(lambda w: "/reviews", "mkq-experiment-private-a-title")],
+    "manager_with": [
+        (lambda w: "/reviews", "mkq-experiment-private-a-title"),
+        (lambda w: "/library", "mkq-experiment-private-a-decided-learning"),
+    ],
     "leaver": [
         (lambda w: "/commitments", "mkq-action-old-description"),
         (lambda w: f"/sessions/{w.sessions['a_old'].id}/feedback", "mkq-feedback-old-leaver-step"),
     ],
     "guest_a": [
         (lambda w: "/ventures/", "mkq-venture-org-shared-a-title"),
+        (lambda w: "/library", "mkq-experiment-shared-a-learning"),
         (lambda w: f"/sessions/{w.sessions['a_past'].id}/feedback", "mkq-feedback-past-guest-step"),
     ],
     "hr": [

@@ -592,6 +592,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "reviews.notifications": ("GET", "/notifications", signed_in_only(OK)),
     "reviews.mark_read": ("POST", "/notifications/read", signed_in_only(AWAY)),
     "ventures.index": ("GET", "/ventures/", signed_in_only(OK)),
+    "library.index": ("GET", "/library", signed_in_only(OK)),
     "ventures.new": ("GET", "/ventures/new", signed_in_only(OK)),
     "ventures.board": ("GET", open_venture_url(), ORGANISATION_SEES),
     "ventures.export": ("GET", open_venture_url("/export.csv"), ORGANISATION_SEES),

@@ -1,6 +1,6 @@
 """Which optional emails each person wants: reminders, review notifications, the managers'
-daily digest and survey reminders can be turned off; the other kinds (invitations, session
-changes, password resets) cannot."""
+daily digest, survey reminders and the weekly learning digest can be turned off; the other
+kinds (invitations, session changes, password resets) cannot."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ OPTIONAL_KINDS = {
     EmailKind.REVIEW_NOTIFICATION: "review_notifications",
     EmailKind.REVIEW_DIGEST: "review_digests",
     EmailKind.SURVEY_REMINDER: "survey_reminders",
+    EmailKind.LEARNING_DIGEST: "learning_digests",
 }
 
 
