@@ -34,6 +34,7 @@ class EmailKind(StrEnum):
     FACILITATOR_CHANGE = "facilitator_change"
     ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
     TWO_STEP_RESET = "two_step_reset"  # an administrator removed a local account's second step
+    SPONSOR_DIGEST = "sponsor_digest"  # the portfolio's month, to sponsors
 
 
 class EmailStatus(StrEnum):
@@ -93,4 +94,5 @@ class EmailPreference(db.Model):
     review_notifications: Mapped[bool] = mapped_column(Boolean, default=True)
     review_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     survey_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sponsor_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

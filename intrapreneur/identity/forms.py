@@ -242,6 +242,13 @@ class EmailPreferencesForm(FlaskForm):
             "Up to two reminders of a survey you have not answered yet, before it closes."
         ),
     )
+    sponsor_digests = BooleanField(
+        _l("The portfolio's month (sponsors)"),
+        description=_l(
+            "Once a month, the programme's ventures, funding and decisions in figures. "
+            "The portfolio page stays open to you either way."
+        ),
+    )
 
 
 class TimeZoneForm(FlaskForm):

@@ -71,8 +71,8 @@ def test_scheduled_refuses_a_task_that_is_not_scheduled(app: Flask) -> None:
     assert result.exit_code == 2
     assert (
         "'sync-everything' is not a scheduled task "
-        "(known: directory-sync, reminders, review-digests, survey-reminders, survey-waves, "
-        "mail-delivery, requeue-stranded, retention)"
+        "(known: directory-sync, reminders, review-digests, survey-reminders, sponsor-digests, "
+        "survey-waves, mail-delivery, requeue-stranded, retention)"
     ) in result.output
     assert db.session.scalars(db.select(BackgroundJob)).all() == []
 

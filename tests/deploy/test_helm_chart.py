@@ -528,6 +528,7 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
         "reminders": "30 6 * * 1-5",
         "review-digests": "0 7 * * *",
         "survey-reminders": "0 7 * * *",
+        "sponsor-digests": "0 7 1 * *",
         "survey-waves": "0 * * * *",
         "mail-delivery": "* * * * *",
         "requeue-stranded": "*/5 * * * *",

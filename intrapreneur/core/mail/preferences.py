@@ -21,6 +21,7 @@ OPTIONAL_KINDS = {
     EmailKind.REVIEW_NOTIFICATION: "review_notifications",
     EmailKind.REVIEW_DIGEST: "review_digests",
     EmailKind.SURVEY_REMINDER: "survey_reminders",
+    EmailKind.SPONSOR_DIGEST: "sponsor_digests",
 }
 
 

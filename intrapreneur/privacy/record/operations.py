@@ -129,6 +129,7 @@ TABLES = (
             "review_notifications": Col("on or off"),
             "review_digests": Col("on or off"),
             "survey_reminders": Col("on or off"),
+            "sponsor_digests": Col("on or off"),
             "updated_at": Col("last change"),
         },
     ),
