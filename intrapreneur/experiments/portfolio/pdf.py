@@ -9,6 +9,8 @@ at ``queries.LISTED``), so it is rendered in the request and sent as it is made.
 
 from __future__ import annotations
 
+import logging
+
 from flask import render_template
 from weasyprint import HTML
 from weasyprint.urls import URLFetcher
@@ -16,6 +18,9 @@ from weasyprint.urls import URLFetcher
 from intrapreneur.core import services as audit
 from intrapreneur.experiments.portfolio.queries import Portfolio
 from intrapreneur.identity.models import Person
+
+# WeasyPrint tells every step of every document at INFO: the app's log keeps its warnings.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 class NothingFetched(URLFetcher):
