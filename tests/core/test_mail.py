@@ -318,8 +318,8 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
     sign_in_as(client, person)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "cannot be turned off" in page
-    assert page.count('type="checkbox"') == 5
-    assert page.count("checked") == 5  # everything on until changed
+    assert page.count('type="checkbox"') == 6
+    assert page.count("checked") == 6  # everything on until changed
 
     refused = client.post("/account/notifications", data={"action_reminders": "y"})
     assert refused.status_code == 400  # no CSRF token
@@ -342,7 +342,8 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
         preference.review_notifications,
         preference.review_digests,
         preference.survey_reminders,
-    ) == (False, True, False, False, True)
+        preference.sponsor_digests,
+    ) == (False, True, False, False, True, False)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert page.count("checked") == 2
 
