@@ -29,6 +29,7 @@ RUN /opt/intrapreneur/bin/pip install --no-cache-dir "babel>=2.14,<3" \
 FROM ${PYTHON_IMAGE} AS runtime
 RUN apt-get update \
     && apt-get install -y --no-install-recommends libldap-2.5-0 libsasl2-2 \
+       libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 # A fixed numeric uid: Kubernetes' runAsNonRoot can only verify a numeric USER.
 RUN groupadd --system --gid 10001 intrapreneur \

@@ -31,7 +31,8 @@ MESSAGES_TEMPLATE := intrapreneur/translations/messages.pot
 # on a busy machine (README, Tests).
 APT_PACKAGES := python3-venv libldap2-dev libsasl2-dev slapd ldap-utils \
 	samba samba-ad-provision samba-dsdb-modules samba-vfs-modules ldb-tools \
-	chromium chromium-driver redis-server postgresql stress-ng xmlsec1
+	chromium chromium-driver redis-server postgresql stress-ng xmlsec1 \
+	libpango-1.0-0 libpangoft2-1.0-0 poppler-utils
 # Exits 0 when $(PYTHON) has its C headers (needed to build python-ldap).
 HAS_PYTHON_H := import os, sys, sysconfig; \
 	sys.exit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))

@@ -116,6 +116,7 @@ def _template_helpers() -> dict[str, Any]:
     from intrapreneur.experiments import labels as experiment_labels
     from intrapreneur.experiments import permissions as experiment_permissions
     from intrapreneur.experiments.library import permissions as library_permissions
+    from intrapreneur.experiments.portfolio import permissions as portfolio_permissions
     from intrapreneur.identity import permissions as identity_permissions
     from intrapreneur.learning import permissions as learning_permissions
     from intrapreneur.learning.formats import FORMATS
@@ -135,6 +136,7 @@ def _template_helpers() -> dict[str, Any]:
         "can_read_library": library_permissions.can_read_library,
         "can_review_boards": experiment_permissions.can_review_boards,
         "can_run_surveys": culture_permissions.can_run_surveys,
+        "can_read_portfolio": portfolio_permissions.can_read_portfolio,
         "formats": FORMATS,
         **experiment_labels.for_templates(),
     }
@@ -166,6 +168,7 @@ def _register_blueprints(app: Flask) -> None:
         main,
         metrics,
         people_admin,
+        portfolio,
         programmes,
         reviews,
         roster,
@@ -208,6 +211,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         surveys,
         impact,
+        portfolio,
         calendar,
         account,
         subject_export,

@@ -7,6 +7,7 @@ from intrapreneur.core import tasks as core_tasks
 from intrapreneur.culture import tasks as culture_tasks
 from intrapreneur.experiments import tasks as experiments_tasks
 from intrapreneur.experiments.library import tasks as library_tasks
+from intrapreneur.experiments.portfolio import tasks as portfolio_tasks
 from intrapreneur.identity import tasks as identity_tasks
 from intrapreneur.learning import tasks as learning_tasks
 from intrapreneur.privacy import export_task as privacy_export_task
@@ -19,6 +20,7 @@ __all__ = [
     "identity_tasks",
     "learning_tasks",
     "library_tasks",
+    "portfolio_tasks",
     "privacy_export_task",
     "privacy_tasks",
 ]

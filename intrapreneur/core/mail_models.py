@@ -35,6 +35,7 @@ class EmailKind(StrEnum):
     ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
     TWO_STEP_RESET = "two_step_reset"  # an administrator removed a local account's second step
     LEARNING_DIGEST = "learning_digest"  # the week's learnings shared with the organisation
+    SPONSOR_DIGEST = "sponsor_digest"  # the portfolio's month, to sponsors
 
 
 class EmailStatus(StrEnum):
@@ -95,4 +96,5 @@ class EmailPreference(db.Model):
     review_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     survey_reminders: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     learning_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    sponsor_digests: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

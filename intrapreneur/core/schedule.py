@@ -78,6 +78,8 @@ SCHEDULE: tuple[Scheduled, ...] = (
     Scheduled("review-digests", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-reminders", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("learning-digests", every=WEEK, hour_setting="REMINDERS_HOUR"),
+    # Daily, but it writes only in a month's first week, once per sponsor and month.
+    Scheduled("sponsor-digests", every=DAY, hour_setting="REMINDERS_HOUR"),
     Scheduled("survey-waves", every=HOUR),
     Scheduled("mail-delivery", every=MINUTE),
     # Often enough that a job whose process died (its heartbeat silent) starts again soon.

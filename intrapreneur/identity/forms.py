@@ -249,6 +249,13 @@ class EmailPreferencesForm(FlaskForm):
             "learned the week before; none in a week without new learnings."
         ),
     )
+    sponsor_digests = BooleanField(
+        _l("The portfolio's month (sponsors)"),
+        description=_l(
+            "Once a month, the programme's ventures, funding and decisions in figures. "
+            "The portfolio page stays open to you either way."
+        ),
+    )
 
 
 class TimeZoneForm(FlaskForm):

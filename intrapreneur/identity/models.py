@@ -37,6 +37,8 @@ class Role(StrEnum):
     HR = "hr"
     ADMIN = "admin"
     GUEST = "guest"
+    # Executives who sponsor the programme: the portfolio's figures, no venture's content.
+    SPONSOR = "sponsor"
 
 
 # How each role is named to people; its value is what is stored and audited.
@@ -47,6 +49,7 @@ ROLE_LABELS = {
     Role.HR: _l("HR"),
     Role.ADMIN: _l("administrator"),
     Role.GUEST: _l("guest entrepreneur"),
+    Role.SPONSOR: _l("sponsor"),
 }
 
 

@@ -34,7 +34,7 @@ OPENLDAP_ATTRIBUTES = {
     "location": "l",
     "business_unit": "businessCategory",
 }
-MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin")
+MAPPABLE_ROLES = ("facilitator", "manager", "hr", "admin", "sponsor")
 MEMBERSHIP_MODES = ("memberof", "search")
 
 

@@ -29,6 +29,7 @@ PERSONAS = (
     "guest_a",  # a guest entrepreneur in set A
     "guest_ended",  # a guest in set A whose access ended yesterday (account still active)
     "gone",  # an employee (and admin) in set A, switched off by the directory sync
+    "sponsor",  # an employee in no set who sponsors the programme: the portfolio
 )
 
 
@@ -133,12 +134,12 @@ class Oracle:
 
     def sees_cohort(self, person: str, cohort: str) -> bool:
         """Silent: a cohort's name is a label of the programme. Every employee sees the cohorts
-        open for enrolment ("employees browse open cohorts"); HR, admins and managers see all
-        (their dashboards filter by cohort); otherwise only those enrolled in it or in one of
-        its sets. Guests learn only the cohort of their own set."""
+        open for enrolment ("employees browse open cohorts"); HR, admins, managers and sponsors
+        see all (their dashboards and the portfolio filter by cohort); otherwise only those
+        enrolled in it or in one of its sets. Guests learn only the cohort of their own set."""
         if not self.acts(person):
             return False
-        if self.has(person, Role.HR, Role.ADMIN, Role.MANAGER):
+        if self.has(person, Role.HR, Role.ADMIN, Role.MANAGER, Role.SPONSOR):
             return True
         if self.employee(person) and cohort in self.world.open_cohorts:
             return True

@@ -62,6 +62,8 @@ def _exists(o: Oracle, p: str, t: str | None) -> Expect:
 
 HR, ADMIN, MANAGER = (Role.HR,), (Role.ADMIN,), (Role.MANAGER,)
 CULTURE = (Role.HR, Role.ADMIN)  # the whole organisation's figures: dashboard, exports
+# The portfolio: figures across ventures; a venture named only where its reader may see it.
+PORTFOLIO = (Role.SPONSOR, Role.HR)
 
 
 # -- sets and sessions -------------------------------------------------------------------------
@@ -227,6 +229,8 @@ ROUTES: dict[str, Route] = {
     "ventures.index": Route("/ventures/", None, _ok),
     "library.index": Route("/library", None, _ok),
     "ventures.new": Route("/ventures/new", None, _ok),
+    "portfolio.page": Route("/portfolio", None, _role(*PORTFOLIO)),
+    "portfolio.export_pdf": Route("/portfolio/export.pdf", None, _role(*PORTFOLIO)),
     "admin.api_clients": Route("/admin/api-clients", None, _role(*ADMIN)),
     "admin.audit_log": Route("/admin/audit", None, _role(*ADMIN)),
     "admin.export_audit_log": Route("/admin/audit/export.jsonl", None, _role(*ADMIN)),

@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
 import zipfile
 from collections.abc import Callable
 from html import unescape
@@ -116,6 +117,10 @@ WITNESSES: dict[str, list[tuple[Callable[[World], str], str]]] = {
         (lambda w: f"/sets/{w.sets['a'].id}/health", "mkq-feedback-old-leaver-step"),
     ],
     "admin": [(lambda w: "/admin/api-clients", "mkq-api-client-live-name")],
+    "sponsor": [
+        (lambda w: "/portfolio", "mkq-venture-org-title"),
+        (lambda w: "/portfolio/export.pdf", "mkq-venture-org-title"),
+    ],
 }
 
 
@@ -130,11 +135,22 @@ def text_of(response: TestResponse) -> str:
     """The answer as text, whatever its format: spreadsheets unzipped, calendar lines
     unfolded (RFC 5545 folds at 75 octets, which could split a marker)."""
     data = response.get_data()
+    if response.mimetype == "application/pdf":
+        return pdf_text(data)
     if response.mimetype == XLSX:
         with zipfile.ZipFile(io.BytesIO(data)) as book:
             data = b"\n".join(book.read(name) for name in book.namelist())
     text = data.decode("utf-8", "replace")
     return text.replace("\r\n ", "").replace("\r\n\t", "")
+
+
+def pdf_text(data: bytes) -> str:
+    """A PDF's text in the order it was written (poppler's pdftotext), a line wrapped inside
+    a table cell joined again: a marker broken at its hyphens is still found."""
+    text = subprocess.run(
+        ["/usr/bin/pdftotext", "-raw", "-", "-"], input=data, capture_output=True, check=True
+    ).stdout.decode("utf-8", "replace")
+    return re.sub(r"-\s*\n\s*", "-", text)
 
 
 def outcome_of(response: TestResponse) -> Outcome:

@@ -71,6 +71,7 @@ PEOPLE: dict[str, tuple[Role, ...]] = {
     "leaver": (),
     "member_b": (),
     "gone": (Role.ADMIN,),
+    "sponsor": (Role.SPONSOR,),  # an employee in no set, with the portfolio besides
 }
 MANAGERS = {
     "member_a": "manager_with",

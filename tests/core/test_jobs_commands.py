@@ -72,7 +72,8 @@ def test_scheduled_refuses_a_task_that_is_not_scheduled(app: Flask) -> None:
     assert (
         "'sync-everything' is not a scheduled task "
         "(known: directory-sync, reminders, review-digests, survey-reminders, "
-        "learning-digests, survey-waves, mail-delivery, requeue-stranded, retention)"
+        "learning-digests, sponsor-digests, survey-waves, mail-delivery, requeue-stranded, "
+        "retention)"
     ) in result.output
     assert db.session.scalars(db.select(BackgroundJob)).all() == []
 

@@ -283,6 +283,7 @@ def test_the_scheduler_says_what_it_runs_and_stops_on_sigterm(real: Flask) -> No
         "review-digests: daily at 07:00 UTC\n",
         "survey-reminders: daily at 07:00 UTC\n",
         "learning-digests: weekly on Mondays at 07:00 UTC\n",
+        "sponsor-digests: daily at 07:00 UTC\n",
         "survey-waves: every hour\n",
         "mail-delivery: every minute\n",
         "requeue-stranded: every 5 minutes\n",

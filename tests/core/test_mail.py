@@ -318,8 +318,8 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
     sign_in_as(client, person)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert "cannot be turned off" in page
-    assert page.count('type="checkbox"') == 6
-    assert page.count("checked") == 6  # everything on until changed
+    assert page.count('type="checkbox"') == 7
+    assert page.count("checked") == 7  # everything on until changed
 
     refused = client.post("/account/notifications", data={"action_reminders": "y"})
     assert refused.status_code == 400  # no CSRF token
@@ -344,7 +344,8 @@ def test_the_preferences_page_saves_the_signed_in_persons_choices(
         preference.review_digests,
         preference.survey_reminders,
         preference.learning_digests,
-    ) == (False, True, False, False, True, True)
+        preference.sponsor_digests,
+    ) == (False, True, False, False, True, True, False)
     page = client.get("/account/notifications").get_data(as_text=True)
     assert page.count("checked") == 3
 

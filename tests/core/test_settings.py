@@ -189,7 +189,7 @@ def test_directory_examples_are_valid_settings(name: str, tmp_path: Path) -> Non
     variables.pop("INTRAPRENEUR_LDAP_BIND_PASSWORD_FILE", None)
     loaded = settings.load(variables)
     assert loaded.directory is not None
-    assert loaded.directory.role_map.keys() == {"hr", "admin", "facilitator"}
+    assert loaded.directory.role_map.keys() == {"hr", "admin", "facilitator", "sponsor"}
     assert loaded.directory.active_directory is (name == "ldap-active-directory.env.example")
 
 

@@ -529,6 +529,7 @@ def test_scheduled_work_runs_as_cron_jobs(everything: list[dict[str, Any]]) -> N
         "review-digests": "0 7 * * *",
         "survey-reminders": "0 7 * * *",
         "learning-digests": "0 7 * * 1",
+        "sponsor-digests": "0 7 1 * *",
         "survey-waves": "0 * * * *",
         "mail-delivery": "* * * * *",
         "requeue-stranded": "*/5 * * * *",

@@ -22,6 +22,7 @@ OPTIONAL_KINDS = {
     EmailKind.REVIEW_DIGEST: "review_digests",
     EmailKind.SURVEY_REMINDER: "survey_reminders",
     EmailKind.LEARNING_DIGEST: "learning_digests",
+    EmailKind.SPONSOR_DIGEST: "sponsor_digests",
 }
 
 

@@ -130,6 +130,7 @@ TABLES = (
             "review_digests": Col("on or off"),
             "survey_reminders": Col("on or off"),
             "learning_digests": Col("on or off"),
+            "sponsor_digests": Col("on or off"),
             "updated_at": Col("last change"),
         },
     ),

@@ -1,0 +1,1 @@
+"""The sponsor portfolio: the programme's ventures in figures for sponsors and HR."""
