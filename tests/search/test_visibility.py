@@ -63,7 +63,7 @@ def test_the_query_itself_gives_an_ended_guest_nothing(
 def test_a_common_word_leaks_no_other_item_into_titles_or_snippets(
     client: FlaskClient, make_person: Callable[..., Person], make_guest: Callable[..., Person]
 ) -> None:
-    """"customers" is in every venture's text: each reader's page names only theirs."""
+    """The word customers is in every venture's text: each reader's page names only theirs."""
     world = _world(make_person, make_guest)
     for name, person in world.people.items():
         if name in SIGNED_OUT_PEOPLE:
