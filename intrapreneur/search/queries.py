@@ -24,7 +24,6 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import (
     ColumnElement,
-    Float,
     Select,
     String,
     bindparam,
@@ -124,15 +123,21 @@ class Results:
 
 
 def visible(reader: Person, today: date) -> ColumnElement[bool]:
-    """The items ``reader`` may see today, as one condition (see the module's rules)."""
+    """The items ``reader`` may see today, as one condition (see the module's rules), on a
+    statement whose items have their venture joined (``with_venture``): the venture's
+    rule is asked of each matching item's own venture, so a search costs in proportion
+    to what it matches, not to how many ventures there are."""
     if not reader.may_act(today):
         return false()
-    ventures = select(Venture.id).where(visible_to(reader, today))
     if reader.has_role(Role.HR):
         sets: ColumnElement[bool] = SearchItem.set_id.is_not(None)
     else:
         sets = SearchItem.set_id.in_(current_set_ids(reader.id, today))
-    return or_(SearchItem.venture_id.in_(ventures), sets)
+    return or_(SearchItem.venture_id.is_not(None) & visible_to(reader, today), sets)
+
+
+def with_venture(statement: Select[Any]) -> Select[Any]:
+    return statement.outerjoin(Venture, Venture.id == SearchItem.venture_id)
 
 
 def _postgresql() -> bool:
@@ -183,7 +188,7 @@ def _ranked_postgresql(
 ) -> tuple[Select[Any], Any]:
     query = _tsquery(config, words, any_word=any_word)
     rank = func.ts_rank(SearchItem.vector, query)
-    ranked = select(SearchItem.id, rank.label("rank")).where(
+    ranked = with_venture(select(SearchItem.id, rank.label("rank"))).where(
         SearchItem.vector.op("@@")(query), where
     )
     return ranked.order_by(rank.desc(), SearchItem.id), query
@@ -206,37 +211,39 @@ def _page_postgresql(
 
 
 def _page_sqlite(where: ColumnElement[bool], match: str, limit: int, offset: int) -> list[Hit]:
-    """The page's ids ranked first (bm25, the title weighing ten times the text); snippets
-    only for those rows, so a common word costs no snippet per match."""
+    """The page ranked by bm25 (the title weighing ten times the text), then snippets for
+    its rows alone, looked up by rowid: a common word costs no snippet per match."""
     matches = FTS_NAME.op("MATCH")(bindparam("match", match))
     rank = func.bm25(FTS_NAME, literal_column("10.0"), literal_column("1.0"))
-    page = (
-        select(SearchItem.id, rank.label("rank"))
+    rows = db.session.execute(
+        select(*ITEM_COLUMNS)
         .select_from(FTS)
         .join(SearchItem, SearchItem.id == FTS.c.rowid)
+        .outerjoin(Venture, Venture.id == SearchItem.venture_id)
         .where(matches, where)
         .order_by(rank, SearchItem.id)
         .limit(limit)
         .offset(offset)
-        .subquery("page")
-    )
+    ).all()
+    if not rows:
+        return []
     snippet = func.snippet(
         FTS_NAME, literal_column("1"), text.START, text.STOP, "…", literal_column("24")
     )
-    rows = db.session.execute(
-        select(*ITEM_COLUMNS, snippet.label("snippet"), cast(page.c.rank, Float))
-        .select_from(page)
-        .join(SearchItem, SearchItem.id == page.c.id)
-        .join(FTS, FTS.c.rowid == page.c.id)
-        .where(FTS_NAME.op("MATCH")(bindparam("again", match)))
-        .order_by(page.c.rank, SearchItem.id)
+    snippets = dict(
+        db.session.execute(
+            select(FTS.c.rowid, snippet).where(
+                FTS_NAME.op("MATCH")(bindparam("again", match)),
+                FTS.c.rowid.in_([row.id for row in rows]),
+            )
+        ).all()
     )
-    return [_hit(row, text.highlighted(row.snippet)) for row in rows]
+    return [_hit(row, text.highlighted(snippets.get(row.id, ""))) for row in rows]
 
 
 def _recent(where: ColumnElement[bool], limit: int, offset: int) -> list[Hit]:
     rows = db.session.execute(
-        select(*ITEM_COLUMNS, SearchItem.body)
+        with_venture(select(*ITEM_COLUMNS, SearchItem.body))
         .where(where)
         .order_by(SearchItem.day.desc(), SearchItem.id.desc())
         .limit(limit)
