@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 
-from intrapreneur.experiments.models import Experiment, Venture
+from intrapreneur.experiments.models import Experiment, Venture, Visibility
 from intrapreneur.experiments.queries import visible_to
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
@@ -133,7 +133,12 @@ def visible(reader: Person, today: date) -> ColumnElement[bool]:
         sets: ColumnElement[bool] = SearchItem.set_id.is_not(None)
     else:
         sets = SearchItem.set_id.in_(current_set_ids(reader.id, today))
-    return or_(SearchItem.venture_id.is_not(None) & visible_to(reader, today), sets)
+    ventures = visible_to(reader, today)
+    if not reader.is_guest:
+        # Implied by visible_to and asked first: most items belong to organisation-wide
+        # ventures, which then need no look-up of teams, shares or reports.
+        ventures = (Venture.visibility == Visibility.ORGANISATION) | ventures
+    return or_(SearchItem.venture_id.is_not(None) & ventures, sets)
 
 
 def with_venture(statement: Select[Any]) -> Select[Any]:
