@@ -82,6 +82,7 @@ def _init_extensions(app: Flask) -> None:
     )
     from intrapreneur.extensions import csrf, db, limiter, login_manager, migrate
     from intrapreneur.learning.formats import segment_title
+    from intrapreneur.search.sync import keep_index_in_step
 
     db.init_app(app)
     with app.app_context():
@@ -91,6 +92,8 @@ def _init_extensions(app: Flask) -> None:
     # forgotten if it rolls back: Session listeners, on every commit (core/jobs/handoff.py).
     dispatch_jobs_after_commit()
     note_commits_in_requests()
+    # Every flush that adds, changes or deletes searchable rows rewrites their search items.
+    keep_index_in_step()
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -173,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         reviews,
         roster,
         saml,
+        search,
         sessions,
         set_changes,
         set_health,
@@ -208,6 +212,7 @@ def _register_blueprints(app: Flask) -> None:
         ventures,
         lineage,
         library,
+        search,
         reviews,
         surveys,
         impact,

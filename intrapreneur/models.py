@@ -44,6 +44,7 @@ from intrapreneur.learning.models import (
     SetMembership,
 )
 from intrapreneur.privacy.models import PrivacySetting
+from intrapreneur.search.models import SearchItem
 
 __all__ = [
     "Action",
@@ -77,6 +78,7 @@ __all__ = [
     "Review",
     "SamlRequest",
     "SamlUsedId",
+    "SearchItem",
     "SetComposition",
     "SetMembership",
     "SurveyInvitation",

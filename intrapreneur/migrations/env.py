@@ -9,6 +9,8 @@ import logging
 from alembic import context
 from flask import current_app
 
+from intrapreneur.search.models import in_models
+
 log = logging.getLogger("alembic.env")
 
 database = current_app.extensions["migrate"].db
@@ -39,6 +41,8 @@ def run_online() -> None:
     # Flask-Migrate's defaults include compare_type and render_as_batch (SQLite can only
     # ALTER by copying tables; batch mode does that).
     configure_args.setdefault("process_revision_directives", _skip_empty_autogenerate)
+    # SQLite's FTS5 search table is the migrations' alone (no model can describe it).
+    configure_args.setdefault("include_name", in_models)
     with database.engine.connect() as connection:
         context.configure(
             connection=connection,

@@ -223,6 +223,7 @@ ROUTES: dict[str, Route] = {
     "account.profile": Route("/account/profile", None, _ok),
     "two_step.settings": Route("/account/two-step", None, _local_account),
     "calendar.page": Route("/calendar", None, _ok),
+    "search.page": Route("/search?q=mkq", None, _ok),
     "reviews.notifications": Route("/notifications", None, _ok),
     "sessions.my_commitments": Route("/commitments", None, _ok),
     "surveys.mine": Route("/surveys/mine", None, _ok),

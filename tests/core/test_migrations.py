@@ -15,6 +15,7 @@ from intrapreneur import create_app
 from intrapreneur.experiments.models import Experiment
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonKind
+from intrapreneur.search.models import in_models
 from tests.conftest import environment_for
 from tests.experiments.builders import venture_for
 
@@ -27,7 +28,9 @@ def test_migrations_match_the_models_and_downgrade_cleanly(
         with app.app_context():
             upgrade()
             with db.engine.connect() as connection:
-                context = MigrationContext.configure(connection, opts={"compare_type": True})
+                context = MigrationContext.configure(
+                    connection, opts={"compare_type": True, "include_name": in_models}
+                )
                 differences = compare_metadata(context, db.metadata)
             assert differences == []
 

@@ -541,6 +541,7 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     ),
     "calendar.session_file": ("GET", lambda hr: f"/sessions/{_session(hr).id}.ics", SET_TEAM),
     "calendar.page": ("GET", "/calendar", signed_in_only(OK)),
+    "search.page": ("GET", "/search?q=idea", signed_in_only(OK)),
     "calendar.reset": ("POST", "/calendar/reset", signed_in_only(AWAY)),
     # Calendar apps cannot sign in: the secret token in the URL is the credential.
     "calendar.feed": ("GET", feed_url, everyone(OK)),

@@ -9,6 +9,7 @@ from functools import partial
 
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -30,6 +31,8 @@ from intrapreneur.experiments.permissions import can_review, can_start_ventures,
 from intrapreneur.experiments.services import CardFields, LearningCard
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
+from intrapreneur.search import queries as search_queries
+from intrapreneur.search.forms import KIND_NAMES
 
 
 def _team_choices(form: CardForm, venture: Venture) -> list[Person]:
@@ -136,6 +139,13 @@ def _card_page(experiment: Experiment, decide_form: LearningCardForm | None = No
         works=can_work_on(current_user, venture),
         reviews=can_review(current_user, venture),
         overdue=services.is_overdue(experiment, date.today()),
+        # Other learning cards the reader may see, ranked by this card's words.
+        similar=search_queries.similar_learnings(
+            current_user, experiment, today=date.today(), language=str(get_locale() or "en")
+        )
+        if experiment.decision
+        else [],
+        kind_names=KIND_NAMES,
     )
 
 

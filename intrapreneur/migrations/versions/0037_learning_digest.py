@@ -2,7 +2,7 @@
 kind and its opt-out, on by default)
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0036
 Create Date: 2026-12-08 03:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0037'
-down_revision = '0035'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 

@@ -26,6 +26,9 @@ NOT_SEARCHED = {
     # Append-only (database triggers). People are stored there by number and named when the
     # log is read, so an erased person's events read as their tombstone without a rewrite.
     "audit_event",
+    # Derived: erasure rebuilds the items of every row it changed from the rows themselves
+    # (intrapreneur.search.sync.rows_rewritten), with the text their modes left.
+    "search_item",
 }
 # What a column's on_erasure writes in a row about or by the person (WRITTEN: text_modes).
 ROW_ERASURES = (Erase.CLEAR, Erase.TOMBSTONE, Erase.SWITCH_OFF)

@@ -36,6 +36,7 @@ from intrapreneur.privacy.queries import ERASED_ACTION
 from intrapreneur.privacy.registry import Erase
 from intrapreneur.privacy.settings import TextMode
 from intrapreneur.privacy.subject_export.services import copies_of
+from intrapreneur.search.sync import rows_rewritten
 
 # Rows read and rewritten per round trip.
 BATCH = 500
@@ -217,6 +218,8 @@ def erase(
     for plan in every:
         work.rewrite(plan)
         advance(1)
+    # The search index copies text: rebuilt for every row rewritten or deleted here.
+    rows_rewritten(work.changed, set(work.deleted))
     db.session.expire_all()
     person.erased_at = now
     person.deactivated_at = person.deactivated_at or now
