@@ -27,7 +27,12 @@ from intrapreneur.identity.local_directory import (
 from intrapreneur.identity.models import Role
 
 DEMO_NAMESPACE = uuid.UUID("5d1c3b0e-6f0a-4a8e-9a57-2f1f4c1f0d2a")
-ROLE_GROUPS = {Role.HR: "programme-team", Role.ADMIN: "it-owners", Role.FACILITATOR: "facilitators"}
+ROLE_GROUPS = {
+    Role.HR: "programme-team",
+    Role.ADMIN: "it-owners",
+    Role.FACILITATOR: "facilitators",
+    Role.SPONSOR: "programme-sponsors",
+}
 
 
 def _demo_employees(password: str) -> list[Employee]:

@@ -47,7 +47,7 @@ EMPLOYEES: list[tuple[str, str, tuple[str, str], str, str | None, tuple[Role, ..
         (RETAIL, "Operations"),
         "Chief Operating Officer",
         None,
-        (Role.MANAGER,),
+        (Role.MANAGER, Role.SPONSOR),
     ),
     (
         "praman",

@@ -12,25 +12,26 @@ from __future__ import annotations
 import logging
 
 from flask import render_template
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from intrapreneur.core import services as audit
 from intrapreneur.experiments.portfolio.queries import Portfolio
 from intrapreneur.identity.models import Person
 
-# WeasyPrint tells every step of every document at INFO: the app's log keeps its warnings.
-logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-
-
-class NothingFetched(URLFetcher):
-    """Refuses every URL: the PDF is made from the page's own text alone."""
-
-    def fetch(self, url: str, headers: object = None) -> None:  # type: ignore[override]
-        raise ValueError(f"The portfolio PDF fetches nothing (asked for {url[:80]!r}).")
-
 
 def render_pdf(html: str) -> bytes:
+    # Imported here, not with the module: WeasyPrint takes over a second to load, which
+    # every process (web worker, job runner, command) would pay at start for a rare export.
+    # It tells every step of every document at INFO: the app's log keeps its warnings.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    class NothingFetched(URLFetcher):
+        """Refuses every URL: the PDF is made from the page's own text alone."""
+
+        def fetch(self, url: str, headers: object = None) -> None:  # type: ignore[override]
+            raise ValueError(f"The portfolio PDF fetches nothing (asked for {url[:80]!r}).")
+
     document = HTML(string=html, base_url=None, url_fetcher=NothingFetched())
     return bytes(document.write_pdf())
 

@@ -8,7 +8,9 @@ import json
 import subprocess
 from collections.abc import Callable
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+from threading import Thread
 
 import pytest
 from flask import Flask
@@ -18,7 +20,7 @@ from sqlalchemy import select
 from intrapreneur.core import mail
 from intrapreneur.core.models import AuditEvent
 from intrapreneur.experiments.portfolio.digest import queue_sponsor_digests
-from intrapreneur.experiments.portfolio.pdf import NothingFetched, render_pdf
+from intrapreneur.experiments.portfolio.pdf import render_pdf
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, Role
 from tests.conftest import SmtpServer, sign_in_as
@@ -108,10 +110,27 @@ def test_the_pdf_opens_with_the_headings_and_figures_and_is_audited(
 
 
 def test_the_pdf_fetches_nothing_whatever_the_page_names() -> None:
-    with pytest.raises(ValueError, match="fetches nothing"):
-        NothingFetched().fetch("http://198.51.100.7/logo.png")
-    # An outside image in the HTML is refused, not fetched: the PDF is still made.
-    document = render_pdf('<p>Still here</p><img src="http://198.51.100.7/x.png">')
+    asked: list[str] = []
+
+    class Listening(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked.append(self.path)
+            self.send_error(404)
+
+    server = HTTPServer(("127.0.0.1", 0), Listening)
+    Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        address = f"http://127.0.0.1:{server.server_port}"
+        document = render_pdf(
+            f'<link rel="stylesheet" href="{address}/style.css">'
+            f'<p>Still here</p><img src="{address}/x.png">'
+            f'<p style="background: url({address}/back.png)">and here</p>'
+        )
+    finally:
+        server.shutdown()
+        server.server_close()
+    # The addresses are refused, not fetched, and the PDF is still made.
+    assert asked == []
     assert document.startswith(b"%PDF-")
 
 
