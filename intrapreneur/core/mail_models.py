@@ -34,6 +34,7 @@ class EmailKind(StrEnum):
     FACILITATOR_CHANGE = "facilitator_change"
     ENROLMENT = "enrolment"  # a decision on a person's place in a cohort
     TWO_STEP_RESET = "two_step_reset"  # an administrator removed a local account's second step
+    HACK = "hack"  # a Hack request, its acceptance (with the session's .ics) or decline
 
 
 class EmailStatus(StrEnum):

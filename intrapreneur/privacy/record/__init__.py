@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from intrapreneur.privacy.record import culture, experiments, identity, learning, operations
+from intrapreneur.privacy.record import (
+    culture,
+    experiments,
+    expertise,
+    identity,
+    learning,
+    operations,
+)
 from intrapreneur.privacy.registry import Table
 
 TABLES: tuple[Table, ...] = (
-    identity.TABLES + learning.TABLES + experiments.TABLES + culture.TABLES + operations.TABLES
+    identity.TABLES
+    + learning.TABLES
+    + experiments.TABLES
+    + culture.TABLES
+    + expertise.TABLES
+    + operations.TABLES
 )
 BY_NAME: dict[str, Table] = {table.name: table for table in TABLES}
