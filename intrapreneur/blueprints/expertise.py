@@ -8,6 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.models import utcnow
@@ -122,7 +123,9 @@ def restore(tag_id: int) -> ResponseReturnValue:
 
 def _profile_form() -> ProfileForm:
     form = ProfileForm()
-    form.tag_ids.choices = [(tag.id, tag.name) for tag in queries.tags(offered_only=True)]
+    form.tag_ids.choices = [
+        SelectChoice(tag.id, tag.name) for tag in queries.tags(offered_only=True)
+    ]
     if not form.is_submitted():
         profile = queries.profile_of(current_user.id)
         held = queries.tags_of([current_user.id])[current_user.id]
@@ -201,7 +204,9 @@ def _filters(form: FinderForm) -> dict[str, object]:
 def finder() -> ResponseReturnValue:
     form = FinderForm(request.args)
     offered = queries.tags(offered_only=True)
-    form.tag.choices = [("", _("Any expertise"))] + [(str(tag.id), tag.name) for tag in offered]
+    form.tag.choices = [SelectChoice("", _("Any expertise"))] + [
+        SelectChoice(str(tag.id), tag.name) for tag in offered
+    ]
     form.validate()
     filters = _filters(form) if not (form.first.errors or form.last.errors) else {}
     page = paginate(queries.entrepreneurs(date.today(), **filters), per_page=20)  # type: ignore[arg-type]

@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from intrapreneur.blueprints.calendar import calendar_response
 from intrapreneur.blueprints.ventures.common import load_card
@@ -52,12 +53,14 @@ def _in_my_zone(moment: datetime | None) -> datetime | None:
 def _form(chosen: Person | None) -> HackRequestForm:
     form = HackRequestForm()
     people = db.session.scalars(expertise.entrepreneurs(date.today())).all()
-    form.entrepreneur_id.choices = [(0, "—")] + [
-        (person.id, person.display_name) for person in people if person.id != current_user.id
+    form.entrepreneur_id.choices = [SelectChoice(0, "—")] + [
+        SelectChoice(person.id, person.display_name)
+        for person in people
+        if person.id != current_user.id
     ]
     tags = expertise.tags_of([chosen.id])[chosen.id] if chosen else []
-    form.tag_id.choices = [(0, _("No particular field"))] + [
-        (tag.id, tag.name) for tag in tags if tag.retired_at is None
+    form.tag_id.choices = [SelectChoice(0, _("No particular field"))] + [
+        SelectChoice(tag.id, tag.name) for tag in tags if tag.retired_at is None
     ]
     if chosen is not None and not form.is_submitted():
         form.entrepreneur_id.data = chosen.id
@@ -81,7 +84,10 @@ def _ask(challenge: services.Challenge, here: str) -> ResponseReturnValue:
     form = _form(chosen)
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit() and chosen is not None:
+        status = 422
+        if form.validate_on_submit() and chosen is None:
+            form.entrepreneur_id.errors.append(_("Choose whom to ask."))
+        elif not form.errors and chosen is not None:
             try:
                 hack = services.request_hack(
                     current_user,
@@ -100,8 +106,6 @@ def _ask(challenge: services.Challenge, here: str) -> ResponseReturnValue:
                 db.session.commit()
                 flash(_("Your request is sent to %(name)s.", name=chosen.display_name), "success")
                 return redirect(url_for("hacks.detail", hack_id=hack.id))
-        else:
-            status = 422
     shown = (
         chosen if chosen is not None and expertise.is_entrepreneur(chosen, date.today()) else None
     )
@@ -161,7 +165,7 @@ def index() -> ResponseReturnValue:
 def detail(hack_id: int) -> ResponseReturnValue:
     hack = _load(hack_id)
     accept_form = AcceptForm()
-    accept_form.proposed_id.choices = [(each.id, "") for each in hack.proposed]
+    accept_form.proposed_id.choices = [SelectChoice(each.id, "") for each in hack.proposed]
     return render_template(
         "hacks/detail.html",
         hack=hack,
@@ -177,7 +181,7 @@ def _answer(hack_id: int, form_class, change) -> ResponseReturnValue:  # type: i
     ensure(current_user.id == hack.entrepreneur_id)
     form = form_class()
     if isinstance(form, AcceptForm):
-        form.proposed_id.choices = [(each.id, "") for each in hack.proposed]
+        form.proposed_id.choices = [SelectChoice(each.id, "") for each in hack.proposed]
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("hacks.detail", hack_id=hack.id))
@@ -240,5 +244,5 @@ def figures() -> ResponseReturnValue:
         "hacks/figures.html",
         figures=queries.figures(),
         demand=demand,
-        chart=embeddable(charts.tag_demand(demand)),
+        demand_chart=embeddable(charts.tag_demand(demand)),
     )

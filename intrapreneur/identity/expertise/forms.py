@@ -15,6 +15,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -55,8 +56,8 @@ class WindowForm(Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.weekday.choices = [("", "—")] + [
-            (str(day), name) for day, name in enumerate(weekday_names())
+        self.weekday.choices = [SelectChoice("", "—")] + [
+            SelectChoice(str(day), name) for day, name in enumerate(weekday_names())
         ]
 
     @property
@@ -123,9 +124,9 @@ class FinderForm(FlaskForm):
     when = SelectField(
         _l("Available"),
         choices=[
-            ("", _l("Any time")),
-            ("now", _l("Now")),
-            ("period", _l("Some time in these days")),
+            SelectChoice("", _l("Any time")),
+            SelectChoice("now", _l("Now")),
+            SelectChoice("period", _l("Some time in these days")),
         ],
     )
     first = DateField(_l("From"), validators=[Optional(), plausible_date])

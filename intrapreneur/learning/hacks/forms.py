@@ -16,6 +16,7 @@ class HackRequestForm(FlaskForm):
     entrepreneur_id = SelectField(
         _l("Entrepreneur"),
         coerce=int,
+        validate_choice=False,  # one whose access has ended is refused with the reason
         validators=[DataRequired(message=_l("Choose whom to ask."))],
     )
     tag_id = SelectField(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from email.utils import parseaddr
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import gettext as _
 
 from intrapreneur.core import mail
@@ -57,6 +57,11 @@ class Challenge:
             return self.hot_seat.challenge_title
         assert self.experiment is not None
         return self.experiment.title
+
+
+def _page(hack: HackRequest) -> str:
+    """The Hack's page, as a path in the app (notices link to it; emails make it absolute)."""
+    return f"/hacks/{hack.id}"
 
 
 def hack_agenda() -> list[dict[str, object]]:
@@ -189,7 +194,7 @@ def request_hack(
             name=requester.display_name,
             topic=hack.topic,
         ),
-        url_for("hacks.detail", hack_id=hack.id),
+        _page(hack),
     )
     return hack
 
@@ -227,7 +232,7 @@ def accept(hack: HackRequest, proposed_id: int, *, by: Person, now: datetime) ->
             topic=hack.topic,
             moment=moment_text(hack.starts_at),
         ),
-        url_for("hacks.detail", hack_id=hack.id),
+        _page(hack),
         calendar=lambda: _invitation(hack, requester, now),
     )
 
@@ -258,5 +263,5 @@ def decline(hack: HackRequest, reason: str, *, by: Person, now: datetime) -> Non
             name=by.display_name,
             topic=hack.topic,
         ),
-        url_for("hacks.detail", hack_id=hack.id),
+        _page(hack),
     )
