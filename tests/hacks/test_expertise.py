@@ -65,7 +65,8 @@ def test_hr_adds_renames_and_retires_tags(
 def test_a_guest_keeps_their_profile_from_their_account(
     client: FlaskClient, make_guest: Callable[..., Person]
 ) -> None:
-    pricing, sales = tag("Pricing"), tag("Sales")
+    pricing = tag("Pricing")
+    tag("Sales")
     guest = make_guest(display_name="Gil Guest", chosen_time_zone="Europe/Berlin")
     sign_in_as(client, guest)
     page = client.get("/account/expertise").get_data(as_text=True)
