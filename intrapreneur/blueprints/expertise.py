@@ -70,7 +70,7 @@ def rename(tag_id: int) -> ResponseReturnValue:
     tag = db.get_or_404(ExpertiseTag, tag_id)
     form = TagForm()
     if not form.validate_on_submit():
-        flash(" ".join(form.name.errors) or _("Give the tag a name."), "error")
+        flash(" ".join(map(str, form.name.errors)) or _("Give the tag a name."), "error")
         return redirect(url_for("expertise.tags"))
     try:
         services.rename_tag(tag, form.name.data or "", by=current_user)

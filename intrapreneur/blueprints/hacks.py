@@ -183,7 +183,7 @@ def _answer(hack_id: int, form_class, change) -> ResponseReturnValue:  # type: i
     if isinstance(form, AcceptForm):
         form.proposed_id.choices = [SelectChoice(each.id, "") for each in hack.proposed]
     if not form.validate_on_submit():
-        flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
+        flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("hacks.detail", hack_id=hack.id))
     try:
         change(hack, form)

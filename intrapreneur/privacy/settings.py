@@ -148,7 +148,6 @@ TEXT_KINDS: tuple[TextKind, ...] = (
     TextKind("session_feedback", _l("Their feedback on sessions"), TextMode.REMOVE),
     TextKind("experiments", _l("Experiments and learning cards they own"), TextMode.KEEP),
     TextKind("reviews", _l("Review comments they gave"), TextMode.KEEP),
-    TextKind("expertise_bios", _l("Their expertise profile's bio"), TextMode.REMOVE),
     TextKind(
         "hack_requests",
         _l("Hack requests they sent or answered, with their messages"),

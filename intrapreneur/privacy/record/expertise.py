@@ -32,7 +32,7 @@ TABLES = (
         delete_rows_on_erasure=True,
         columns={
             "person_id": Col("the person"),
-            "bio": Col("their short bio", Erase.WRITTEN, "expertise_bios"),
+            "bio": Col("their short bio (deleted with the row on erasure)"),
             "updated_at": Col("last change"),
         },
     ),
