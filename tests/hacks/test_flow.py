@@ -14,12 +14,14 @@ from icalendar import Calendar
 from sqlalchemy import select
 
 from intrapreneur.core import mail
+from intrapreneur.core.models import utcnow
 from intrapreneur.experiments.models import Notification
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
+from intrapreneur.learning.hacks import services
 from intrapreneur.learning.hacks.models import HackRequest, HackStatus
 from tests.conftest import SmtpServer, csrf_token, sign_in_as
-from tests.hacks.builders import World, berlin, next_monday, world
+from tests.hacks.builders import World, berlin, give_profile, next_monday, world
 
 
 @pytest.fixture
@@ -189,3 +191,64 @@ def test_the_hot_seat_shows_the_button_to_its_own_member_only(
     page = client.get(f"/sessions/{w.session.id}")
     assert page.status_code == 200
     assert button not in page.get_data(as_text=True)
+
+
+def test_the_hacks_list_costs_the_same_queries_for_few_or_many(
+    client: FlaskClient,
+    hacks_world: World,
+    make_guest: Callable[..., Person],
+    count_queries: Callable[[], object],
+) -> None:
+    w = hacks_world
+
+    def queries_for(requests: int) -> int:
+        for _ in range(requests):
+            other = give_profile(make_guest(), [w.pricing])
+            services.request_hack(
+                w.employee,
+                other,
+                services.Challenge(hot_seat=w.hot_seat),
+                starts=[berlin(next_monday(), 9)],
+                message="",
+                tag_id=None,
+                now=utcnow(),
+            )
+            services.request_hack(
+                w.employee,
+                other,
+                services.Challenge(experiment=w.card),
+                starts=[berlin(next_monday(), 9)],
+                message="",
+                tag_id=w.pricing.id,
+                now=utcnow(),
+            )
+        db.session.flush()
+        sign_in_as(client, w.employee)
+        with count_queries() as counted:  # type: ignore[attr-defined]
+            assert client.get("/hacks").status_code == 200
+        return counted.total
+
+    assert queries_for(1) == queries_for(10)
+
+
+def test_accepting_needs_a_proposed_time_to_come(client: FlaskClient, hacks_world: World) -> None:
+    w = hacks_world
+    sign_in_as(client, w.employee)
+    hack = ask(client, w, berlin(next_monday(), 9))
+    sign_in_as(client, w.entrepreneur)
+    token = csrf_token(client, f"/hacks/{hack.id}")
+    page = client.post(
+        f"/hacks/{hack.id}/accept", data={"csrf_token": token}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "Choose one of the times proposed." in page
+    # The proposed time has passed by the time the entrepreneur answers.
+    hack.proposed[0].starts_at = datetime.now(UTC) - timedelta(minutes=5)
+    db.session.flush()
+    page = client.post(
+        f"/hacks/{hack.id}/accept",
+        data={"csrf_token": token, "proposed_id": hack.proposed[0].id},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "That time has passed" in page
+    db.session.refresh(hack)
+    assert hack.status is HackStatus.REQUESTED
