@@ -20,6 +20,7 @@ from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person
 from intrapreneur.learning.hacks import services
 from intrapreneur.learning.hacks.models import HackRequest, HackStatus
+from intrapreneur.learning.services.calendar_tokens import reset_calendar_token
 from tests.conftest import SmtpServer, csrf_token, sign_in_as
 from tests.hacks.builders import World, berlin, give_profile, next_monday, world
 
@@ -252,3 +253,28 @@ def test_accepting_needs_a_proposed_time_to_come(client: FlaskClient, hacks_worl
     assert "That time has passed" in page
     db.session.refresh(hack)
     assert hack.status is HackStatus.REQUESTED
+
+
+def test_an_accepted_hack_is_in_both_peoples_calendar_feeds_only(
+    client: FlaskClient, hacks_world: World
+) -> None:
+    w = hacks_world
+    hack = services.request_hack(
+        w.employee,
+        w.entrepreneur,
+        services.Challenge(hot_seat=w.hot_seat),
+        starts=[berlin(next_monday(), 9)],
+        message="",
+        tag_id=None,
+        now=utcnow(),
+    )
+    services.accept(hack, hack.proposed[0].id, by=w.entrepreneur, now=utcnow())
+    for person in (w.employee, w.entrepreneur, w.set_peer):
+        reset_calendar_token(person)
+    db.session.flush()
+    uid = f"hack-{hack.id}@"
+    for person, holds in ((w.employee, True), (w.entrepreneur, True), (w.set_peer, False)):
+        feed = client.get(f"/calendar/{person.calendar_token}.ics")
+        assert feed.status_code == 200
+        events = Calendar.from_ical(feed.data).walk("VEVENT")
+        assert any(str(event["UID"]).startswith(uid) for event in events) is holds
