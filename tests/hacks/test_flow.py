@@ -143,6 +143,9 @@ def test_a_declined_request_tells_the_requester_why(
     sign_in_as(client, w.employee)
     page = client.get(f"/hacks/{hack.id}").get_data(as_text=True)
     assert "Not my field" in page
+    notices = client.get("/notifications").get_data(as_text=True)
+    assert "Gil Guest declined your Hack on “Nobody buys the premium plan”." in notices
+    assert f'href="/hacks/{hack.id}"' in notices
     assert client.get(f"/hacks/{hack.id}.ics").status_code == 404
     # Answered once: a second answer is refused with the reason.
     sign_in_as(client, w.entrepreneur)
