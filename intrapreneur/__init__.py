@@ -121,8 +121,10 @@ def _template_helpers() -> dict[str, Any]:
     from intrapreneur.experiments.library import permissions as library_permissions
     from intrapreneur.experiments.portfolio import permissions as portfolio_permissions
     from intrapreneur.identity import permissions as identity_permissions
+    from intrapreneur.identity.expertise import permissions as expertise_permissions
     from intrapreneur.learning import permissions as learning_permissions
     from intrapreneur.learning.formats import FORMATS
+    from intrapreneur.learning.hacks import permissions as hack_permissions
 
     return {
         "can_manage_guests": identity_permissions.can_manage_guests,
@@ -140,6 +142,11 @@ def _template_helpers() -> dict[str, Any]:
         "can_review_boards": experiment_permissions.can_review_boards,
         "can_run_surveys": culture_permissions.can_run_surveys,
         "can_read_portfolio": portfolio_permissions.can_read_portfolio,
+        "can_find_entrepreneurs": expertise_permissions.can_find_entrepreneurs,
+        "can_keep_profile": expertise_permissions.can_keep_profile,
+        "can_manage_expertise": expertise_permissions.can_manage_expertise,
+        "can_request_hacks": hack_permissions.can_request_hacks,
+        "can_read_hack_figures": hack_permissions.can_read_hack_figures,
         "formats": FORMATS,
         **experiment_labels.for_templates(),
     }
@@ -161,8 +168,10 @@ def _register_blueprints(app: Flask) -> None:
         culture_exports,
         data_protection,
         enrolment,
+        expertise,
         feedback,
         guests,
+        hacks,
         health,
         impact,
         jobs,
@@ -219,6 +228,8 @@ def _register_blueprints(app: Flask) -> None:
         portfolio,
         calendar,
         account,
+        expertise,
+        hacks,
         subject_export,
         admin,
         data_protection,

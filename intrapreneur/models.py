@@ -17,6 +17,12 @@ from intrapreneur.experiments.models import (
     VentureMember,
     VentureShare,
 )
+from intrapreneur.identity.expertise.models import (
+    AvailabilityWindow,
+    ExpertiseProfile,
+    ExpertiseTag,
+    ProfileTag,
+)
 from intrapreneur.identity.models import (
     ApiClient,
     BusinessUnit,
@@ -29,6 +35,7 @@ from intrapreneur.identity.models import (
     RecoveryCode,
 )
 from intrapreneur.identity.saml_models import SamlRequest, SamlUsedId
+from intrapreneur.learning.hacks.models import HackProposedTime, HackRequest
 from intrapreneur.learning.models import (
     Action,
     AgendaTemplate,
@@ -53,6 +60,7 @@ __all__ = [
     "Attendance",
     "AuditEvent",
     "AuditRetentionCutoff",
+    "AvailabilityWindow",
     "BackgroundJob",
     "BusinessUnit",
     "Cohort",
@@ -60,6 +68,10 @@ __all__ = [
     "EmailPreference",
     "Enrolment",
     "Experiment",
+    "ExpertiseProfile",
+    "ExpertiseTag",
+    "HackProposedTime",
+    "HackRequest",
     "HotSeat",
     "Invitation",
     "LearningSession",
@@ -72,6 +84,7 @@ __all__ = [
     "PersonRole",
     "PrivacyRules",
     "PrivacySetting",
+    "ProfileTag",
     "Programme",
     "Question",
     "RecoveryCode",

@@ -18,6 +18,9 @@ from intrapreneur.learning import queries, services
 from intrapreneur.learning.calendar import SessionEvent, feed_calendar, session_calendar
 from intrapreneur.learning.calendar_feed import session_event
 from intrapreneur.learning.forms import ActionForm
+from intrapreneur.learning.hacks.events import hack_event
+from intrapreneur.learning.hacks.models import HackRequest
+from intrapreneur.learning.hacks.queries import accepted_for
 from intrapreneur.learning.models import LearningSession
 
 blueprint = Blueprint("calendar", __name__)
@@ -35,6 +38,12 @@ def calendar_response(body: bytes, headers: dict[str, str]) -> Response:
 def _event(session: LearningSession) -> SessionEvent:
     page = url_for("sets.detail", set_id=session.set_id, _external=True)
     return session_event(session, domain=request.host.split(":")[0], page_url=page)
+
+
+def _hack_event(hack: HackRequest) -> SessionEvent:
+    """A Hack session in its two people's feeds (``learning.hacks``: not a set's session)."""
+    page = url_for("hacks.detail", hack_id=hack.id, _external=True)
+    return hack_event(hack, domain=request.host.split(":")[0], page_url=page)
 
 
 @blueprint.get("/sessions/<int:session_id>.ics")
@@ -84,6 +93,7 @@ def feed(token: str) -> ResponseReturnValue:
     # Read by the person's calendar app, which sends no language: written in theirs.
     with writing_for(person):
         events = [_event(session) for session in queries.sessions_for_person(person.id, today)]
+        events += [_hack_event(hack) for hack in db.session.scalars(accepted_for(person.id))]
         name = _("Intrapreneur — %(name)s", name=person.display_name)
     return calendar_response(
         feed_calendar(events, name=name), {"Cache-Control": "private, max-age=300"}

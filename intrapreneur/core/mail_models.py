@@ -36,6 +36,7 @@ class EmailKind(StrEnum):
     TWO_STEP_RESET = "two_step_reset"  # an administrator removed a local account's second step
     LEARNING_DIGEST = "learning_digest"  # the week's learnings shared with the organisation
     SPONSOR_DIGEST = "sponsor_digest"  # the portfolio's month, to sponsors
+    HACK = "hack"  # a Hack request, its acceptance (with the session's .ics) or decline
 
 
 class EmailStatus(StrEnum):

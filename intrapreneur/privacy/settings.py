@@ -148,6 +148,11 @@ TEXT_KINDS: tuple[TextKind, ...] = (
     TextKind("session_feedback", _l("Their feedback on sessions"), TextMode.REMOVE),
     TextKind("experiments", _l("Experiments and learning cards they own"), TextMode.KEEP),
     TextKind("reviews", _l("Review comments they gave"), TextMode.KEEP),
+    TextKind(
+        "hack_requests",
+        _l("Hack requests they sent or answered, with their messages"),
+        TextMode.REDACT,
+    ),
 )
 
 RETENTION_BY_NAME = {rule.name: rule for rule in RETENTION_RULES}

@@ -16,6 +16,7 @@ from intrapreneur.identity.models import Person, Role
 MARKED_KINDS = frozenset(
     {"programme", "programme-description", "cohort", "set", "session", "hot-seat", "question"}
     | {"action", "venture", "experiment", "review", "wave", "job-file", "api-client", "feedback"}
+    | {"hack"}
 )
 
 
@@ -99,6 +100,8 @@ class World:
     reviews: dict[str, str] = field(default_factory=dict)  # → venture
     waves: dict[str, WaveFacts] = field(default_factory=dict)
     jobs: dict[int, tuple[str | None, bool]] = field(default_factory=dict)  # requester, file
+    # id, requester, entrepreneur, accepted
+    hacks: dict[str, tuple[int, str, str, bool]] = field(default_factory=dict)
     markers: dict[str, Owner] = field(default_factory=dict)
     calendar_tokens: dict[str, str] = field(default_factory=dict)
     invitation_tokens: dict[str, str] = field(default_factory=dict)

@@ -216,6 +216,10 @@ class Oracle:
             return self.has(person, Role.ADMIN)
         return self.may_see(person, owner)
 
+    def in_hack(self, person: str, name: str) -> bool:
+        _, requester, entrepreneur, _ = self.world.hacks[name]
+        return self.acts(person) and person in (requester, entrepreneur)
+
     def may_see(self, person: str, owner: Owner) -> bool:
         """May a page shown to ``person`` carry the text of ``owner``?"""
         name, world = owner.name, self.world
@@ -261,4 +265,6 @@ class Oracle:
                 )
             case "api_client":
                 return self.has(person, Role.ADMIN)
+            case "hack":  # "only the people in it": its requester and entrepreneur
+                return self.in_hack(person, name)
         raise AssertionError(f"no rule for {owner}")

@@ -16,6 +16,7 @@ from intrapreneur.identity.models import Role
 from intrapreneur.learning.models import SessionFormat
 from tests.access.facts import World
 from tests.access.oracle import Oracle
+from tests.access.world import HOT_SEATS
 
 Outcome = int | str
 Expect = frozenset[Outcome]
@@ -213,6 +214,25 @@ def _two_step_to_reset(o: Oracle, p: str, t: str | None) -> Expect:
     return OK if t is not None and o.world.persons[t].two_step else HIDDEN
 
 
+# -- expertise and Hacks ---------------------------------------------------------------------
+
+
+def _own_challenge(o: Oracle, p: str, t: str | None) -> Expect:
+    """Asked from one's own hot seat: the set's other people see it but may not ask."""
+    if t is None or not o.sees_set(p, _set_of(o, "hot_seat", t)):
+        return HIDDEN
+    return OK if HOT_SEATS[t][1] == p else NO
+
+
+def _in_hack(*, accepted_only: bool = False) -> Rule:
+    def rule(o: Oracle, p: str, t: str | None) -> Expect:
+        if t is None or not o.in_hack(p, t):
+            return HIDDEN
+        return OK if o.world.hacks[t][3] or not accepted_only else HIDDEN
+
+    return rule
+
+
 def _local_account(o: Oracle, p: str, t: str | None) -> Expect:
     return OK if o.world.persons[p].guest else NO
 
@@ -303,6 +323,21 @@ ROUTES: dict[str, Route] = {
     "ventures.edit_card": Route(
         "/experiments/{}/edit", "experiment", _board("experiment", Oracle.works_on)
     ),
+    "expertise.tags": Route("/expertise/tags", None, _role(*HR)),
+    "expertise.profile": Route("/account/expertise", None, _role(Role.GUEST, Role.FACILITATOR)),
+    "expertise.finder": Route("/entrepreneurs", None, _role(Role.EMPLOYEE)),
+    "hacks.index": Route("/hacks", None, _ok),
+    "hacks.figures": Route("/hacks/figures", None, _role(*HR)),
+    "hacks.detail": Route("/hacks/{}", "hack", _in_hack()),
+    "hacks.calendar_file": Route("/hacks/{}.ics", "hack", _in_hack(accepted_only=True)),
+    "hacks.from_hot_seat": Route(
+        "/hot-seats/{}/hack", "hot_seat", _role_then((Role.EMPLOYEE,), _own_challenge)
+    ),
+    "hacks.from_card": Route(
+        "/experiments/{}/hack",
+        "experiment",
+        _role_then((Role.EMPLOYEE,), _board("experiment", Oracle.works_on)),
+    ),
     "reviews.queue": Route("/reviews", None, _role(*MANAGER)),
     "reviews.board": Route("/ventures/{}/review", "venture", _review("venture")),
     "reviews.card": Route("/experiments/{}/review", "experiment", _review("experiment")),
@@ -369,6 +404,8 @@ def ids_of(world: World, kind: str) -> dict[str, int | str]:
             return {name: facts.id for name, facts in world.persons.items()}
         case "format":
             return {value: value for value in SessionFormat}
+        case "hack":
+            return {name: hack_id for name, (hack_id, _, _, _) in world.hacks.items()}
     raise AssertionError(kind)
 
 

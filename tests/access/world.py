@@ -33,7 +33,7 @@ from intrapreneur.learning.models import (
     SessionFormat,
     SetMembership,
 )
-from tests.access import boards, links
+from tests.access import boards, hacks, links
 from tests.access.facts import PersonFacts, SessionFacts, SetFacts, Stay, World
 from tests.conftest import GUEST_PASSWORD
 
@@ -48,6 +48,7 @@ def seed(make_person: MakePerson) -> World:
     _sessions(world)
     boards.seed(world)
     links.seed(world)
+    hacks.seed(world)
     # Switched off by a directory sync after everything above was theirs.
     world.people["gone"].active = world.persons["gone"].active = False
     db.session.flush()

@@ -29,7 +29,8 @@ from intrapreneur.experiments import queries as experiment_queries
 from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Experiment, Stage, Venture, VentureShare, Visibility
 from intrapreneur.extensions import db
-from intrapreneur.identity.models import Department, Person, Role
+from intrapreneur.identity.models import Department, Person, PersonKind, Role
+from intrapreneur.learning.hacks.models import HackProposedTime, HackRequest, HackStatus
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,
@@ -71,6 +72,8 @@ class World:
     experiment_b: Experiment
     job_b: str  # the URL of a job of set B's member, which made a file
     wave_b: NewWave
+    entrepreneur_b: Person  # a guest entrepreneur set B's member asked for a Hack
+    hack_b: HackRequest  # accepted: a Hack session of set B's member and the entrepreneur
 
 
 def _cohort(programme: Programme, name: str) -> Cohort:
@@ -170,6 +173,20 @@ def world(make_person: Callable[..., Person]) -> World:
         by=hr,
     )
     db.session.flush()
+    entrepreneur_b = make_person(kind=PersonKind.GUEST)
+    starts = datetime.now(UTC) + timedelta(days=5)
+    hack_b = HackRequest(
+        requester_id=member_b.id,
+        entrepreneur_id=entrepreneur_b.id,
+        hot_seat_id=hot_seat_b.id,
+        topic="Set B challenge",
+        status=HackStatus.ACCEPTED,
+        starts_at=starts,
+        ends_at=starts + timedelta(minutes=85),
+        proposed=[HackProposedTime(starts_at=starts, ends_at=starts + timedelta(minutes=85))],
+    )
+    db.session.add(hack_b)
+    db.session.flush()
     return World(
         member_a=member_a,
         facilitator_a=facilitator_a,
@@ -190,6 +207,8 @@ def world(make_person: Callable[..., Person]) -> World:
         experiment_b=experiment_b,
         job_b=job_file_url(member_b).removesuffix("/file"),
         wave_b=wave_b,
+        entrepreneur_b=entrepreneur_b,
+        hack_b=hack_b,
     )
 
 
@@ -412,6 +431,22 @@ TABLE: dict[str, Row] = {
         "manager_b",
     ),
     "jobs.detail": ("GET", lambda w: w.job_b, HIDDEN, "member_b"),
+    "hacks.from_hot_seat": (
+        "GET",
+        lambda w: f"/hot-seats/{w.hot_seat_b.id}/hack",
+        HIDDEN,
+        "member_b",
+    ),
+    "hacks.from_card": (
+        "GET",
+        lambda w: f"/experiments/{w.experiment_b.id}/hack",
+        HIDDEN,
+        "member_b",
+    ),
+    "hacks.detail": ("GET", lambda w: f"/hacks/{w.hack_b.id}", HIDDEN, "member_b"),
+    "hacks.calendar_file": ("GET", lambda w: f"/hacks/{w.hack_b.id}.ics", HIDDEN, "entrepreneur_b"),
+    "hacks.accept": ("POST", lambda w: f"/hacks/{w.hack_b.id}/accept", HIDDEN, "entrepreneur_b"),
+    "hacks.decline": ("POST", lambda w: f"/hacks/{w.hack_b.id}/decline", HIDDEN, "entrepreneur_b"),
     "jobs.download": ("GET", lambda w: f"{w.job_b}/file", HIDDEN, "member_b"),
     "jobs.retry": ("POST", lambda w: f"/admin{w.job_b}/retry", ROLE_GATED, None),
     "surveys.answer": ("GET", lambda w: f"/surveys/{w.wave_b.wave.id}/answer", HIDDEN, "member_b"),
@@ -514,6 +549,10 @@ NOT_AN_OBJECT = {
     "agendas.reset": "a session format's name (HR only, test_routes.py)",
     "culture_exports.export_in_background": "an export format (HR only, test_routes.py)",
     "static": "a file name",
+    # HR's organisation-wide vocabulary of expertise, not an object of a set.
+    "expertise.rename": "an expertise tag (HR only, test_routes.py, tests/hacks)",
+    "expertise.retire": "an expertise tag (HR only, test_routes.py, tests/hacks)",
+    "expertise.restore": "an expertise tag (HR only, test_routes.py, tests/hacks)",
 }
 
 

@@ -25,6 +25,7 @@ from intrapreneur.experiments import services as experiment_services
 from intrapreneur.experiments.models import Stage, Venture, Visibility
 from intrapreneur.extensions import db
 from intrapreneur.identity import api_tokens, invitations, mfa, password_resets
+from intrapreneur.identity.expertise.models import ExpertiseTag
 from intrapreneur.identity.models import (
     ApiScope,
     Invitation,
@@ -33,6 +34,7 @@ from intrapreneur.identity.models import (
     PersonRole,
     Role,
 )
+from intrapreneur.learning.hacks.models import HackProposedTime, HackRequest, HackStatus
 from intrapreneur.learning.models import (
     Action,
     BarrierCategory,
@@ -190,6 +192,39 @@ def _hot_seat(hr: Person) -> HotSeat:
     db.session.add(seat)
     db.session.flush()
     return seat
+
+
+def _tag_url(suffix: str) -> Callable[[Person], str]:
+    def build(hr: Person) -> str:
+        tag = ExpertiseTag(name="Table tag", created_at=datetime.now(UTC))
+        db.session.add(tag)
+        db.session.flush()
+        return f"/expertise/tags/{tag.id}/{suffix}"
+
+    return build
+
+
+def hack_url(suffix: str = "") -> Callable[[Person], str]:
+    """An accepted Hack between the builder and a guest entrepreneur: nobody else's."""
+
+    def build(hr: Person) -> str:
+        entrepreneur = _accepted_guest("table-entrepreneur@example.org", "Table Entrepreneur")
+        starts = datetime.now(UTC) + timedelta(days=3)
+        hack = HackRequest(
+            requester_id=hr.id,
+            entrepreneur=entrepreneur,
+            hot_seat_id=_hot_seat(hr).id,
+            topic="Table challenge",
+            status=HackStatus.ACCEPTED,
+            starts_at=starts,
+            ends_at=starts + timedelta(minutes=85),
+            proposed=[HackProposedTime(starts_at=starts, ends_at=starts + timedelta(minutes=85))],
+        )
+        db.session.add(hack)
+        db.session.flush()
+        return f"/hacks/{hack.id}{suffix}"
+
+    return build
 
 
 def _action(hr: Person, session: LearningSession) -> Action:
@@ -611,6 +646,33 @@ TABLE: dict[str, tuple[str, str | Callable[[Person], str], dict[str, Any]]] = {
     "ventures.remove_from_team": ("POST", team_member_url, NOT_THEIRS),
     "ventures.delete": ("POST", venture_url("/delete"), NOT_THEIRS),
     "ventures.card": ("GET", experiment_url(), NOT_THEIRS),
+    "expertise.tags": ("GET", "/expertise/tags", only("hr")),
+    "expertise.rename": ("POST", _tag_url("rename"), only("hr", AWAY)),
+    "expertise.retire": ("POST", _tag_url("retire"), only("hr", AWAY)),
+    "expertise.restore": ("POST", _tag_url("restore"), only("hr", AWAY)),
+    "expertise.profile": (
+        "GET",
+        "/account/expertise",
+        {**everyone(FORBIDDEN), "anonymous": LOGIN, "facilitator": OK, "guest": OK},
+    ),
+    "expertise.finder": ("GET", "/entrepreneurs", EMPLOYEES),
+    "hacks.from_hot_seat": (
+        "GET",
+        lambda hr: f"/hot-seats/{_hot_seat(hr).id}/hack",
+        # HR sees every set, but asks only about its own challenges.
+        {**everyone(NOT_FOUND), "anonymous": LOGIN, "hr": FORBIDDEN, "guest": FORBIDDEN},
+    ),
+    "hacks.from_card": (
+        "GET",
+        experiment_url("/hack"),
+        {**NOT_THEIRS, "guest": FORBIDDEN},
+    ),
+    "hacks.index": ("GET", "/hacks", signed_in_only(OK)),
+    "hacks.detail": ("GET", hack_url(), NOT_THEIRS),
+    "hacks.calendar_file": ("GET", hack_url(".ics"), NOT_THEIRS),
+    "hacks.accept": ("POST", hack_url("/accept"), NOT_THEIRS),
+    "hacks.decline": ("POST", hack_url("/decline"), NOT_THEIRS),
+    "hacks.figures": ("GET", "/hacks/figures", only("hr")),
     "ventures.edit_card": ("GET", experiment_url("/edit"), NOT_THEIRS),
     "ventures.move": ("POST", experiment_url("/move"), NOT_THEIRS),
     "ventures.decide": ("POST", experiment_url("/decide"), NOT_THEIRS),

@@ -1,7 +1,7 @@
 """sponsor portfolio: the sponsor role, the sponsors' monthly digest email and its opt-out
 
 Revision ID: 0039
-Revises: 0037
+Revises: 0038
 Create Date: 2026-12-08 03:00:00.000000
 
 """
@@ -11,12 +11,12 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0039'
-down_revision = '0037'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
 ROLES = ['employee', 'facilitator', 'manager', 'hr', 'admin', 'guest']
-EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset', 'enrolment', 'facilitator_change', 'guest_access', 'review_digest', 'survey_reminder', 'two_step_reset', 'learning_digest']
+EMAIL_KINDS = ['guest_invitation', 'session_invitation', 'session_update', 'session_cancellation', 'action_reminder', 'session_reminder', 'review_notification', 'survey_invitation', 'password_reset', 'enrolment', 'facilitator_change', 'guest_access', 'review_digest', 'survey_reminder', 'two_step_reset', 'learning_digest', 'hack']
 
 
 def _allow(table, constraint, column, values):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from intrapreneur.privacy.record import (
     culture,
     experiments,
+    expertise,
     identity,
     learning,
     operations,
@@ -17,6 +18,7 @@ TABLES: tuple[Table, ...] = (
     + learning.TABLES
     + experiments.TABLES
     + culture.TABLES
+    + expertise.TABLES
     + operations.TABLES
     + search.TABLES
 )
