@@ -52,6 +52,12 @@ from intrapreneur.core.models import (
 from intrapreneur.culture.models import PrivacyRules
 from intrapreneur.experiments.models import Experiment, Notification, Review, ReviewTag, Venture
 from intrapreneur.extensions import db
+from intrapreneur.identity.expertise.models import (
+    AvailabilityWindow,
+    ExpertiseProfile,
+    ExpertiseTag,
+    ProfileTag,
+)
 from intrapreneur.identity.models import (
     ApiClient,
     ApiScope,
@@ -64,6 +70,7 @@ from intrapreneur.identity.models import (
     RecoveryCode,
 )
 from intrapreneur.identity.saml_models import SamlRequest, SamlUsedId
+from intrapreneur.learning.hacks.models import HackProposedTime, HackRequest
 from intrapreneur.learning.models import (
     AgendaTemplate,
     Cohort,
@@ -244,6 +251,7 @@ def _seed(app: Flask) -> None:
         )
         audit.record("backup.test", actor=hr, tricky={"$datetime": "nope"}, empty=[], none=None)
         db.session.commit()
+        _seed_a_hack(hr, report, now)
         job = db.session.scalars(select(BackgroundJob).filter_by(task="directory-sync")).one()
         db.session.add(
             ExportFile(
@@ -257,6 +265,33 @@ def _seed(app: Flask) -> None:
             )
         )
         db.session.commit()
+
+
+def _seed_a_hack(requester: Person, entrepreneur: Person, now: datetime) -> None:
+    """The demo has no expertise or Hacks yet: one of each, with awkward text."""
+    tag = ExpertiseTag(name="Pricing & “growth”")
+    db.session.add(tag)
+    db.session.flush()
+    db.session.add_all(
+        [
+            ExpertiseProfile(person_id=entrepreneur.id, bio="**Bold** <b>not</b>", updated_at=now),
+            ProfileTag(person_id=entrepreneur.id, tag_id=tag.id),
+            AvailabilityWindow(
+                person_id=entrepreneur.id, weekday=6, start_minute=0, end_minute=1440
+            ),
+            HackRequest(
+                requester_id=requester.id,
+                entrepreneur_id=entrepreneur.id,
+                experiment_id=db.session.scalars(select(Experiment.id)).first(),
+                expertise_tag_id=tag.id,
+                topic="Zoë’s card",
+                message="Line one\nline two",
+                agenda=[{"title": "Hot seat", "minutes": 20}],
+                proposed=[HackProposedTime(starts_at=now, ends_at=now)],
+            ),
+        ]
+    )
+    db.session.commit()
 
 
 def _rows(app: Flask) -> dict[str, list[tuple[Any, ...]]]:
