@@ -21,7 +21,6 @@ import argparse
 import cProfile
 import os
 import pstats
-import secrets
 import statistics
 import sys
 import tempfile
@@ -33,13 +32,12 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from directory import postgres_schema, quiet_logs, say
+from directory import bench_app, postgres_schema, say
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event, insert, select
 
-from intrapreneur import create_app
 from intrapreneur.experiments.models import (
     Assumption,
     Column,
@@ -270,15 +268,7 @@ def signed_in_client(app: Flask, person_id: int) -> FlaskClient:
 
 
 def bench(database_url: str, instance: Path, args: Any) -> list[Measured]:
-    app = create_app(
-        {
-            "INTRAPRENEUR_ENV": "test",
-            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-            "INTRAPRENEUR_DATABASE_URL": database_url,
-            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
-        }
-    )
-    quiet_logs()
+    app = bench_app(database_url, instance)
     with app.app_context():
         upgrade()
         start = time.perf_counter()

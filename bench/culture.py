@@ -42,7 +42,6 @@ import json
 import os
 import pstats
 import random
-import secrets
 import signal
 import statistics
 import sys
@@ -65,14 +64,13 @@ from boards import (
     signed_in_client,
     timed,
 )
-from directory import quiet_logs, say
+from directory import bench_app, say
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import delete, func, insert, select, text
 
 import intrapreneur
-from intrapreneur import create_app
 from intrapreneur.culture.dashboard import rules_in_force, wave_figures
 from intrapreneur.culture.instruments import available
 from intrapreneur.culture.models import (
@@ -594,15 +592,7 @@ def measure(app: Flask, data: Seeded, size_label: str, args: Any) -> Measured:
 
 
 def bench(database_url: str, instance: Path, args: Any) -> list[Measured]:
-    app = create_app(
-        {
-            "INTRAPRENEUR_ENV": "test",
-            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-            "INTRAPRENEUR_DATABASE_URL": database_url,
-            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
-        }
-    )
-    quiet_logs()
+    app = bench_app(database_url, instance)
     per_wave = args.responses // WAVES
     # One answer per person per wave: more respondents per wave than people needs more people.
     people = max(args.people, per_wave)

@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Any
 
 import ldap
-from flask import current_app
+from flask import Flask, current_app
 from flask_migrate import upgrade
 from ldap.controls import SimplePagedResultsControl
 from ldap.filter import escape_filter_chars
@@ -463,6 +463,20 @@ def time_raw_read(server: BenchDirectoryServer, size: int) -> float:
         assert entries == size, f"the directory holds {entries:,} people, not {size:,}"
         say(f"  raw paged read {attempt}: {entries:,} entries in {best:.2f} s")
     return best
+
+
+def bench_app(database_url: str, instance: Path) -> Flask:
+    """The app a benchmark measures, on ``database_url``, its logs quiet."""
+    app = create_app(
+        {
+            "INTRAPRENEUR_ENV": "test",
+            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
+            "INTRAPRENEUR_DATABASE_URL": database_url,
+            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
+        }
+    )
+    quiet_logs()
+    return app
 
 
 def app_environment(

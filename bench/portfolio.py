@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import secrets
 import statistics
 import sys
 import tempfile
@@ -41,11 +40,10 @@ from boards import (
     signed_in_client,
     timed,
 )
-from directory import quiet_logs, say
+from directory import bench_app, say
 from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
-from intrapreneur import create_app
 from intrapreneur.experiments.models import (
     Column,
     Decision,
@@ -59,7 +57,8 @@ from intrapreneur.experiments.models import (
     VentureMember,
     Visibility,
 )
-from intrapreneur.experiments.portfolio.queries import PortfolioFilters, portfolio
+from intrapreneur.experiments.portfolio.figures import PortfolioFilters
+from intrapreneur.experiments.portfolio.queries import portfolio
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import BusinessUnit, Person, PersonKind, PersonRole, Role
 from intrapreneur.learning.models import Cohort, Enrolment, EnrolmentStatus, Programme
@@ -180,15 +179,7 @@ def measure_data(label: str, action: Callable[[], object], runs: int) -> Measure
 
 
 def bench(database_url: str, instance: Path, args: Any) -> list[Measured]:
-    app = create_app(
-        {
-            "INTRAPRENEUR_ENV": "test",
-            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-            "INTRAPRENEUR_DATABASE_URL": database_url,
-            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
-        }
-    )
-    quiet_logs()
+    app = bench_app(database_url, instance)
     with app.app_context():
         upgrade()
         start = time.perf_counter()

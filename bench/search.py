@@ -22,7 +22,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import statistics
 import sys
 import tempfile
@@ -35,11 +34,10 @@ from pathlib import Path
 from typing import Any
 
 from boards import database
-from directory import quiet_logs, say
+from directory import bench_app, say
 from flask_migrate import upgrade
 from sqlalchemy import func, insert, select
 
-from intrapreneur import create_app
 from intrapreneur.experiments.models import (
     Column,
     Decision,
@@ -341,15 +339,7 @@ def _count(postgresql: bool, terms: tuple[str, ...]) -> Any:
 
 
 def bench(database_url: str, instance: Path, args: Any) -> list[Measured]:
-    app = create_app(
-        {
-            "INTRAPRENEUR_ENV": "test",
-            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-            "INTRAPRENEUR_DATABASE_URL": database_url,
-            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
-        }
-    )
-    quiet_logs()
+    app = bench_app(database_url, instance)
     writer = Writer(random.Random(23))  # noqa: S311  (test data, the same every run)
     with app.app_context(), app.test_request_context():
         upgrade()

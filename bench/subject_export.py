@@ -34,11 +34,10 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from directory import postgres_schema, quiet_logs, say
+from directory import bench_app, postgres_schema, say
 from flask_migrate import upgrade
 from sqlalchemy import insert, select
 
-from intrapreneur import create_app
 from intrapreneur.cli.demo_data import seed_demo_organisation
 from intrapreneur.core import jobs
 from intrapreneur.core.jobs import RunningJob
@@ -120,15 +119,7 @@ def timed(action: Any) -> tuple[float, Any]:
 
 
 def bench(database_url: str, instance: Path, args: Any) -> float:
-    app = create_app(
-        {
-            "INTRAPRENEUR_ENV": "test",
-            "INTRAPRENEUR_SECRET_KEY": secrets.token_hex(32),
-            "INTRAPRENEUR_DATABASE_URL": database_url,
-            "INTRAPRENEUR_INSTANCE_PATH": str(instance),
-        }
-    )
-    quiet_logs()
+    app = bench_app(database_url, instance)
     with app.app_context():
         upgrade()
         seconds, tom_id = timed(lambda: seed(args))

@@ -16,6 +16,7 @@ from intrapreneur.core.charts import embeddable
 from intrapreneur.core.errors import render_error
 from intrapreneur.core.permissions import requires
 from intrapreneur.experiments.portfolio import charts, pdf, queries
+from intrapreneur.experiments.portfolio.figures import Portfolio
 from intrapreneur.experiments.portfolio.forms import PortfolioForm
 from intrapreneur.experiments.portfolio.permissions import can_read_portfolio
 from intrapreneur.extensions import db
@@ -69,7 +70,7 @@ def _errors(form: PortfolioForm) -> str:
     return "; ".join(str(error) for errors in form.errors.values() for error in errors)
 
 
-def _figures(figures: queries.Portfolio) -> dict[str, Any]:
+def _figures(figures: Portfolio) -> dict[str, Any]:
     return {
         "funnel": embeddable(charts.funnel(figures)),
         "columns": embeddable(charts.columns(figures)),

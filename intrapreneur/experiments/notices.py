@@ -34,18 +34,6 @@ def notify(
 def email_notification(person: Person, message: str | LazyString, link: str) -> None:
     """The one way review news goes out by email (``link`` is a path in the app), in the
     recipient's language: a lazy message is translated for them."""
-    with writing_for(person):
-        text = str(message)
-    root = mail.site_root()
-    mail.queue(
-        person,
-        EmailKind.REVIEW_NOTIFICATION,
-        subject=mail.one_line(text),
-        template="review_notification",
-        context={
-            "text": text,
-            "link": root + link if root and link else None,
-            "preferences_url": mail.preferences_url(),
-        },
-        now=utcnow(),
+    mail.queue_notice(
+        person, EmailKind.REVIEW_NOTIFICATION, "review_notification", message, link, now=utcnow()
     )

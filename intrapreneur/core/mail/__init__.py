@@ -16,13 +16,15 @@ systems use to drop such repeats.
 The modules, each importing only those before it: ``headers`` (one-line subjects and
 addresses), ``rendering`` (the bodies), ``preferences`` (optional kinds), ``urls`` (links),
 ``discreet`` (kinds decided at send time and forgotten afterwards), ``outbox`` (queuing,
-claiming, counts), ``retries`` (back-off, failing for good), ``smtp`` (the message and the
-connection), ``delivery`` (sending the due rows). This package names what callers use.
+claiming, counts), ``notices`` (one sentence of news and a link, queued), ``retries``
+(back-off, failing for good), ``smtp`` (the message and the connection), ``delivery``
+(sending the due rows). This package names what callers use.
 """
 
 from intrapreneur.core.mail.delivery import DeliveryReport, deliver_due
 from intrapreneur.core.mail.discreet import discreet
 from intrapreneur.core.mail.headers import UnsafeHeader, one_line
+from intrapreneur.core.mail.notices import queue_notice
 from intrapreneur.core.mail.outbox import (
     CLAIM_LEASE,
     CalendarPart,
@@ -57,6 +59,7 @@ __all__ = [
     "preference_of",
     "preferences_url",
     "queue",
+    "queue_notice",
     "retry_failed",
     "save_preferences",
     "site_domain",

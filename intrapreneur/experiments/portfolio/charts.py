@@ -18,7 +18,7 @@ from intrapreneur.experiments.labels import (
     EVIDENCE_LABELS,
     STAGE_LABELS,
 )
-from intrapreneur.experiments.portfolio.queries import (
+from intrapreneur.experiments.portfolio.figures import (
     DecisionMonth,
     Decisions,
     EvidenceRow,

@@ -21,7 +21,8 @@ from intrapreneur.core import mail
 from intrapreneur.core.dates import day_text
 from intrapreneur.core.i18n import writing_for
 from intrapreneur.core.mail_models import EmailKind, OutgoingEmail
-from intrapreneur.experiments.portfolio.queries import Portfolio, PortfolioFilters, portfolio
+from intrapreneur.experiments.portfolio.figures import Portfolio, PortfolioFilters
+from intrapreneur.experiments.portfolio.queries import portfolio
 from intrapreneur.extensions import db
 from intrapreneur.identity.models import Person, PersonRole, Role
 

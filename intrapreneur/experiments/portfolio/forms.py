@@ -11,7 +11,7 @@ from wtforms import DateField, Form, SelectChoice, SelectField
 from wtforms.validators import Optional, ValidationError
 
 from intrapreneur.core.dates import day_text
-from intrapreneur.experiments.portfolio.queries import PortfolioFilters
+from intrapreneur.experiments.portfolio.figures import PortfolioFilters
 
 EVERY = 0
 

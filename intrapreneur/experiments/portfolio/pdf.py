@@ -14,7 +14,7 @@ import logging
 from flask import render_template
 
 from intrapreneur.core import services as audit
-from intrapreneur.experiments.portfolio.queries import Portfolio
+from intrapreneur.experiments.portfolio.figures import Portfolio
 from intrapreneur.identity.models import Person
 
 

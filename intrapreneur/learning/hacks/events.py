@@ -6,7 +6,8 @@ from __future__ import annotations
 from flask_babel import gettext as _
 
 from intrapreneur.learning.calendar import SessionEvent
-from intrapreneur.learning.formats import FORMATS, segment_title
+from intrapreneur.learning.calendar_feed import agenda_text
+from intrapreneur.learning.formats import FORMATS
 from intrapreneur.learning.hacks.models import HackRequest
 from intrapreneur.learning.models import SessionFormat
 
@@ -15,14 +16,7 @@ def hack_event(hack: HackRequest, *, domain: str, page_url: str) -> SessionEvent
     """In the reader's language (an email's recipient: build it inside ``writing_for``)."""
     if hack.starts_at is None or hack.ends_at is None:
         raise ValueError("only an accepted Hack has a time")
-    agenda = "\n".join(
-        _(
-            "%(minutes)d min · %(title)s",
-            minutes=item["minutes"],
-            title=segment_title(item["title"]),
-        )
-        for item in hack.agenda
-    )
+    agenda = agenda_text(hack.agenda)
     return SessionEvent(
         uid=f"hack-{hack.id}@{domain}",
         starts_at=hack.starts_at,

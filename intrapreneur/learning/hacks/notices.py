@@ -28,13 +28,12 @@ def tell(
         text = message()
         ics = calendar() if calendar else None
     db.session.add(Notification(person_id=person.id, text=text[:500], link=link))
-    root = mail.site_root()
-    mail.queue(
+    mail.queue_notice(
         person,
         EmailKind.HACK,
-        subject=mail.one_line(text),
-        template="hack",
-        context={"text": text, "link": root + link if root else None},
+        "hack",
+        text,
+        link,
         now=utcnow(),
         calendar=CalendarPart(ics, "REQUEST") if ics else None,
     )

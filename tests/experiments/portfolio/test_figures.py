@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from intrapreneur.experiments.models import Decision
-from intrapreneur.experiments.portfolio.queries import Portfolio, PortfolioFilters, portfolio
+from intrapreneur.experiments.portfolio.figures import Portfolio, PortfolioFilters
+from intrapreneur.experiments.portfolio.queries import portfolio
 from intrapreneur.identity.models import Person
 from tests.experiments.portfolio import world
 
